@@ -1,0 +1,32 @@
+//! Build script: checks the shared config is reachable, then lets tauri-build generate the
+//! context and the permissions of Tonearm's own commands.
+//!
+//! Every command the UI may call is listed in [`COMMANDS`]; tauri-build turns each into an
+//! `allow-<name>` permission, and `tauri.conf.json` grants the main window exactly those. A
+//! command missing here is denied at run time, which keeps the webview's reach explicit.
+
+/// Commands the webview may invoke. Keep in step with `src/ipc.rs`.
+const COMMANDS: &[&str] = &["get_app_info"];
+
+fn main() {
+    check_config_link();
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}
+
+/// `src-tauri/tauri.conf.json` is a symlink to the root config. On a Windows checkout made
+/// without `core.symlinks`, git writes a one-line text file instead; say how to fix it
+/// rather than failing later with a JSON parse error.
+fn check_config_link() {
+    let link = std::path::Path::new("tauri.conf.json");
+    println!("cargo:rerun-if-changed=../tauri.conf.json");
+    let text = std::fs::read_to_string(link).unwrap_or_default();
+    if !text.trim_start().starts_with('{') {
+        panic!(
+            "src-tauri/tauri.conf.json must be a symlink to ../tauri.conf.json, but it holds {text:?}. \
+             On Windows, enable Developer Mode and run `git config core.symlinks true`, then \
+             `git checkout -- src-tauri/tauri.conf.json` (or run `cargo xtask doctor`)"
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! Tauri commands, one module per area of the app. Each command translates arguments, calls
+//! into a core crate and maps the result; none holds business logic.
+
+pub mod app;

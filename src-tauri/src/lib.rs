@@ -1,0 +1,90 @@
+//! The Tonearm desktop shell.
+//!
+//! This crate owns the window, the app's directories, logging, and the IPC surface the web UI
+//! talks to. It translates between the UI and the core crates and holds no business logic of
+//! its own: scanning, playback and sync live in `crates/` and are tested without a webview.
+//!
+//! The same [`configure`] and [`start`] functions build the real app ([`run`]) and the app on
+//! Tauri's mock runtime in tests, so what the tests exercise is what users run.
+
+mod commands;
+pub mod ipc;
+mod logging;
+pub mod paths;
+
+use paths::AppPaths;
+use tauri::{Manager, Runtime};
+
+/// Options that change where the app keeps its data. Read from the environment by [`run`];
+/// tests pass them directly.
+#[derive(Debug, Clone, Default)]
+pub struct ShellOptions {
+    /// Keep data, cache and logs under this directory instead of the OS locations
+    /// (`TONEARM_DATA_DIR`). Used to run several "devices" side by side.
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+impl ShellOptions {
+    /// Options from the environment: `TONEARM_DATA_DIR` overrides the data directory.
+    pub fn from_env() -> Self {
+        Self {
+            data_dir: std::env::var_os("TONEARM_DATA_DIR")
+                .filter(|value| !value.is_empty())
+                .map(Into::into),
+        }
+    }
+}
+
+/// Starts the desktop app and blocks until it exits.
+pub fn run() {
+    let options = ShellOptions::from_env();
+    let mut builder = tauri::Builder::default();
+    // One window per data directory: a second launch with the default directory focuses the
+    // running app. Runs with an explicit directory are separate "devices" and may coexist.
+    if options.data_dir.is_none() {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }));
+    }
+    let app = configure(builder)
+        .build(tauri::generate_context!())
+        .map_err(|error| error.to_string())
+        .and_then(|app| {
+            start(&app, &options)
+                .map(|()| app)
+                .map_err(|error| error.to_string())
+        })
+        .unwrap_or_else(|error| {
+            // Logging may not be up yet; stderr is the one place left to say why.
+            eprintln!("tonearm: could not start: {error}");
+            std::process::exit(1);
+        });
+    app.run(|_, _| {});
+}
+
+/// Registers Tonearm's commands on a Tauri builder of any runtime.
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(ipc::builder::<R>().invoke_handler())
+}
+
+/// Prepares a built app before its event loop starts: directories, logging, state, events.
+/// Tauri opens the windows only once the loop runs, so the UI never sees the app half-ready.
+pub fn start<R: Runtime>(
+    app: &tauri::App<R>,
+    options: &ShellOptions,
+) -> Result<(), paths::PathsError> {
+    let paths = AppPaths::resolve(app.handle(), options.data_dir.as_deref())?;
+    logging::init(&paths.log_dir);
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        data_dir = %paths.data_dir.display(),
+        "tonearm started"
+    );
+    app.manage(paths);
+    ipc::builder::<R>().mount_events(app);
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the desktop shell on Tauri's mock runtime: the IPC contract and the
+//! commands behind it, with no window and no WebKit needed at run time.
+
+mod bindings;
+mod commands;
+mod support;

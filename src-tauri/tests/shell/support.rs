@@ -1,0 +1,55 @@
+//! Builds the real app configuration on Tauri's mock runtime and calls its commands the way
+//! the webview does.
+
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tonearm_desktop::ShellOptions;
+
+/// The workspace root, where `ui/` and `tauri.conf.json` live.
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("src-tauri sits inside the workspace")
+        .to_path_buf()
+}
+
+/// An app with Tonearm's commands and state, keeping its data under `data_dir`.
+pub fn app(data_dir: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let options = ShellOptions {
+        data_dir: Some(data_dir.to_path_buf()),
+    };
+    let app = tonearm_desktop::configure(mock_builder())
+        .build(mock_context(noop_assets()))
+        .expect("the app builds on the mock runtime");
+    tonearm_desktop::start(&app, &options).expect("the app starts");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("the main window opens");
+    (app, window)
+}
+
+/// Invokes `command` with a JSON body from the main window, as the UI would.
+pub fn invoke(
+    window: &WebviewWindow<MockRuntime>,
+    command: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let request = InvokeRequest {
+        cmd: command.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("a valid url"),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|response| {
+        response
+            .deserialize::<serde_json::Value>()
+            .expect("command responses are JSON")
+    })
+}

@@ -1,0 +1,105 @@
+// The app frame, end to end: the real binary in a real WebKit window. Walks every view of
+// the sidebar, checks what each shows, and saves a screenshot of each.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { launchApp, screenshotDir } from "./support/app.mjs";
+
+const views = [
+  ["songs", "Songs"],
+  ["albums", "Albums"],
+  ["artists", "Artists"],
+  ["genres", "Genres"],
+  ["playlists", "Playlists"],
+  ["cloud", "Cloud"],
+  ["settings", "Settings"],
+];
+
+let app;
+before(async () => {
+  app = await launchApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+async function open(view) {
+  const { browser } = app;
+  await browser.$(`button[data-view="${view}"]`).click();
+  await browser.$(`[data-testid="view-${view}"]`).waitForExist({ timeout: 5_000 });
+}
+
+test("the window shows the app frame with the library open", async () => {
+  const { browser } = app;
+  assert.equal(await browser.getTitle(), "Tonearm");
+  await browser.$("#view-title").waitForExist({ timeout: 15_000 });
+  assert.equal(await browser.$("#view-title").getText(), "Songs");
+  assert.equal(await browser.$('button[data-view="songs"]').getAttribute("aria-current"), "page");
+  assert.match(await browser.$("footer[aria-label='Now playing']").getText(), /Nothing playing/);
+});
+
+test("every sidebar entry opens its view", async () => {
+  const { browser } = app;
+  for (const [view, label] of views) {
+    await open(view);
+    assert.equal(await browser.$("#view-title").getText(), label);
+    assert.equal(await browser.$(`button[data-view="${view}"]`).getAttribute("aria-current"), "page");
+    const others = await browser.$$('nav[aria-label="Sidebar"] button[aria-current="page"]');
+    assert.equal(others.length, 1, "exactly one view is current");
+    if (view === "settings") {
+      await browser.$('[data-fact="data-dir"]').waitForExist({ timeout: 5_000 });
+    }
+    await browser.saveScreenshot(join(screenshotDir, `${view}.png`));
+  }
+});
+
+test("an empty library points the user to the music folders", async () => {
+  const { browser } = app;
+  await open("songs");
+  assert.match(await browser.$("main").getText(), /Add a music folder to get started/);
+  await browser.$("button=Set up music folders").click();
+  await browser.$('[data-testid="view-settings"]').waitForExist({ timeout: 5_000 });
+  assert.equal(await browser.$("#view-title").getText(), "Settings");
+});
+
+test("settings shows the version and the data directory the app really uses", async () => {
+  const { browser, dataDir } = app;
+  await open("settings");
+  const dataFact = browser.$('[data-fact="data-dir"]');
+  await dataFact.waitForExist({ timeout: 5_000 });
+  assert.equal(await dataFact.getText(), dataDir);
+  assert.match(await browser.$('[data-fact="version"]').getText(), /^Tonearm \d+\.\d+\.\d+ \(linux\)$/);
+});
+
+test("the content security policy keeps the webview off the network", async () => {
+  const { browser } = app;
+  // A server that would answer any origin: only the CSP can stop the request.
+  let requests = 0;
+  const server = createServer((_, response) => {
+    requests += 1;
+    response.writeHead(200, { "Access-Control-Allow-Origin": "*" }).end("reached");
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/`;
+    const outcome = await browser.executeAsync((target, done) => {
+      fetch(target)
+        .then((response) => response.text())
+        .then((body) => done(`fetched: ${body}`))
+        .catch((error) => done(`blocked: ${error}`));
+    }, url);
+    assert.match(outcome, /^blocked/);
+    assert.equal(requests, 0, "the request never left the webview");
+  } finally {
+    server.close();
+  }
+  const inlineRan = await browser.execute(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.__inlineRan = true";
+    document.body.append(script);
+    return window.__inlineRan === true;
+  });
+  assert.equal(inlineRan, false, "inline scripts must not run");
+});

@@ -1,0 +1,94 @@
+// Starts the real Tonearm app for a test: a fresh data directory, tauri-driver in front of
+// WebKitWebDriver, and a WebdriverIO session attached to the app's window.
+//
+// Environment (set by `cargo xtask test`):
+//   TONEARM_APP          path of the built app binary
+//   TONEARM_SCREENSHOTS  folder for screenshots (optional)
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+const application = process.env.TONEARM_APP;
+export const screenshotDir = process.env.TONEARM_SCREENSHOTS ?? join(tmpdir(), "tonearm-e2e-screenshots");
+
+/** A free TCP port on loopback. */
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts connections on `port`, or rejects after `timeoutMs`. */
+async function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => (socket.end(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Launches the app with its own data directory. Returns the WebdriverIO browser, the data
+ * directory, and `close()` which ends the session and the driver and removes the directory.
+ */
+export async function launchApp() {
+  if (!application) throw new Error("TONEARM_APP is not set: run the suite through `cargo xtask test`");
+  mkdirSync(screenshotDir, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), "tonearm-e2e-"));
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverLog = [];
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, TONEARM_DATA_DIR: dataDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  driver.stdout.on("data", (chunk) => driverLog.push(String(chunk)));
+  driver.stderr.on("data", (chunk) => driverLog.push(String(chunk)));
+
+  let browser;
+  try {
+    await waitForPort(port, 15_000);
+    browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "error",
+      connectionRetryCount: 0,
+      capabilities: {
+        browserName: "wry",
+        "wdio:enforceWebDriverClassic": true,
+        "tauri:options": { application },
+      },
+    });
+  } catch (error) {
+    driver.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`the app did not start: ${error.message}\n${driverLog.join("")}`);
+  }
+
+  return {
+    browser,
+    dataDir,
+    async close() {
+      await browser.deleteSession().catch(() => {});
+      driver.kill();
+      await new Promise((resolve) => (driver.exitCode !== null ? resolve() : driver.once("exit", resolve)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,245 @@
+//! Getting a machine ready and starting the app: system packages (apt on Debian and Ubuntu),
+//! npm packages, the UI build, the app build, and a display (Xvfb) where there is none.
+
+use crate::project::{self, Project};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::process::Command;
+
+/// Debian packages the app needs to build and run (Tauri's WebKitGTK stack, ALSA for audio).
+const BUILD_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "curl",
+    "file",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libasound2-dev",
+];
+
+/// Extra Debian packages for headless runs and end-to-end tests.
+const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver", "imagemagick"];
+
+/// What a command needs installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Build and start the app.
+    App,
+    /// Build the app and run every test, end-to-end included.
+    Tests,
+}
+
+/// Installs whatever is missing for `needs`: system packages, npm packages, tauri-driver.
+pub fn ensure_installed(project: &Project, needs: Needs) -> Result<()> {
+    repair_config_link(project)?;
+    let mut packages = BUILD_PACKAGES.to_vec();
+    if needs == Needs::Tests || !has_display() {
+        packages.extend(TEST_PACKAGES);
+    }
+    ensure_system_packages(&packages)?;
+    ensure_npm_packages(project, "ui")?;
+    if needs == Needs::Tests {
+        ensure_npm_packages(project, "tests/e2e")?;
+        ensure_tauri_driver(project)?;
+    }
+    Ok(())
+}
+
+/// `cargo xtask run`: install, build, start the app (under Xvfb when there is no display).
+pub fn run_app(project: &Project, args: &[String]) -> Result<()> {
+    ensure_installed(project, Needs::App)?;
+    build_ui(project)?;
+    project::run(project.cargo().args(["build", "-p", "tonearm-desktop"]))?;
+    let binary = app_binary(project)?;
+    let mut command = if has_display() {
+        Command::new(&binary)
+    } else {
+        eprintln!("no display found: starting the app under Xvfb (a virtual screen)");
+        let mut xvfb = Command::new("xvfb-run");
+        xvfb.args(["-a", "-s", "-screen 0 1280x800x24"])
+            .arg(&binary);
+        xvfb
+    };
+    command.args(args);
+    project::run(&mut command)
+}
+
+/// `cargo xtask codegen`: regenerate the TypeScript bindings from the Rust commands.
+pub fn codegen(project: &Project) -> Result<()> {
+    ensure_ui_dist(project)?;
+    project::run(
+        project
+            .cargo()
+            .args([
+                "test",
+                "-p",
+                "tonearm-desktop",
+                "--test",
+                "shell",
+                "bindings",
+            ])
+            .env("UPDATE_BINDINGS", "1"),
+    )?;
+    eprintln!("wrote {}", project.path("ui/src/ipc/bindings.ts").display());
+    Ok(())
+}
+
+/// Builds the UI into `ui/dist`, which the app embeds.
+pub fn build_ui(project: &Project) -> Result<()> {
+    project::run(project.npm("ui").args(["run", "build"]))
+}
+
+/// The app embeds `ui/dist` at compile time; a build that only needs the Rust side (codegen)
+/// gets an empty page rather than failing.
+fn ensure_ui_dist(project: &Project) -> Result<()> {
+    let index = project.path("ui/dist/index.html");
+    if !index.exists() {
+        std::fs::create_dir_all(project.path("ui/dist"))?;
+        std::fs::write(&index, "<!doctype html>\n")?;
+    }
+    Ok(())
+}
+
+/// Path of the debug build of the desktop app.
+pub fn app_binary(project: &Project) -> Result<std::path::PathBuf> {
+    let name = if cfg!(windows) {
+        "tonearm-desktop.exe"
+    } else {
+        "tonearm-desktop"
+    };
+    Ok(project.target_dir()?.join("debug").join(name))
+}
+
+/// Whether a graphical session is available to open windows in.
+pub fn has_display() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}
+
+/// `src-tauri/tauri.conf.json` must be a link to the root config (the Tauri CLI looks for it
+/// next to the app crate). Git on Windows without `core.symlinks` checks the link out as a
+/// text file holding its target; replace that with a real link, or a hard link where
+/// symbolic links are not allowed.
+pub fn repair_config_link(project: &Project) -> Result<()> {
+    let link = project.path("src-tauri/tauri.conf.json");
+    let target = project.path("tauri.conf.json");
+    let is_placeholder = match std::fs::symlink_metadata(&link) {
+        Ok(meta) if meta.file_type().is_symlink() => false,
+        Ok(_) => !std::fs::read_to_string(&link)?
+            .trim_start()
+            .starts_with('{'),
+        Err(_) => true,
+    };
+    if !is_placeholder {
+        return Ok(());
+    }
+    eprintln!(
+        "repairing {} (it must link to the root tauri.conf.json)",
+        link.display()
+    );
+    let _ = std::fs::remove_file(&link);
+    make_link(&target, &link).with_context(|| format!("cannot link {}", link.display()))
+}
+
+#[cfg(unix)]
+fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink("../tauri.conf.json", link)
+        .or_else(|_| std::fs::hard_link(target, link))
+}
+
+#[cfg(windows)]
+fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::windows::fs::symlink_file("..\\tauri.conf.json", link)
+        .or_else(|_| std::fs::hard_link(target, link))
+}
+
+/// On Debian and Ubuntu, installs the missing packages with apt (through sudo unless root).
+/// Elsewhere, says what the build needs and carries on.
+fn ensure_system_packages(packages: &[&str]) -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        return Ok(());
+    }
+    if !Path::new("/etc/debian_version").exists() {
+        eprintln!(
+            "not a Debian or Ubuntu system: make sure the equivalents of these are installed: {}",
+            packages.join(" ")
+        );
+        return Ok(());
+    }
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| !dpkg_installed(p))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("installing system packages: {}", missing.join(" "));
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false);
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut command = if as_root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        project::run(&mut command)
+    };
+    apt(&["update", "-qq"])?;
+    let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    install.extend(&missing);
+    apt(&install)
+}
+
+fn dpkg_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+/// Runs `npm ci` in `folder` unless its `node_modules` already matches the lock file.
+fn ensure_npm_packages(project: &Project, folder: &str) -> Result<()> {
+    let lock = project.path(folder).join("package-lock.json");
+    let installed = project.path(folder).join("node_modules/.package-lock.json");
+    let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&installed)) {
+        (Ok(lock), Ok(installed)) => installed.modified()? >= lock.modified()?,
+        (Err(_), _) => bail!("{} is missing", lock.display()),
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    if !project::have(if cfg!(windows) { "npm.cmd" } else { "npm" }) {
+        bail!("npm not found: install Node.js 20 or newer (https://nodejs.org)");
+    }
+    project::run(project.npm(folder).args(["ci", "--no-audit", "--no-fund"]))
+}
+
+/// Installs tauri-driver (the WebDriver bridge to the app) with cargo when it is missing.
+fn ensure_tauri_driver(project: &Project) -> Result<()> {
+    if project::have("tauri-driver") {
+        return Ok(());
+    }
+    project::run(project.cargo().args([
+        "install",
+        "tauri-driver",
+        "--locked",
+        "--version",
+        "2.1.0",
+    ]))
+}

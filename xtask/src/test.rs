@@ -1,0 +1,63 @@
+//! `cargo xtask test`: every test the project has, in the order that fails fastest.
+//!
+//! 1. install what is missing (system packages, npm packages, tauri-driver);
+//! 2. the UI: type check and build, then its unit tests (Vitest);
+//! 3. the Rust workspace: formatting, then every crate's tests, the desktop shell included;
+//! 4. end-to-end: the real app under Xvfb, driven through tauri-driver and WebKitWebDriver.
+//!
+//! `--no-e2e` skips step 4 for a quicker loop while developing.
+
+use crate::project::{self, Project};
+use crate::setup::{self, Needs};
+use anyhow::{Result, bail};
+
+pub fn run(project: &Project, args: &[String]) -> Result<()> {
+    let mut e2e = true;
+    for arg in args {
+        match arg.as_str() {
+            "--no-e2e" => e2e = false,
+            other => bail!("unknown option `{other}` (expected --no-e2e)"),
+        }
+    }
+    setup::ensure_installed(project, if e2e { Needs::Tests } else { Needs::App })?;
+
+    setup::build_ui(project)?;
+    project::run(project.npm("ui").args(["test"]))?;
+
+    project::run(project.cargo().args(["fmt", "--all", "--check"]))?;
+    project::run(project.cargo().args(["test", "--workspace", "--locked"]))?;
+
+    if e2e {
+        end_to_end(project)?;
+    }
+    eprintln!("xtask test: all suites passed");
+    Ok(())
+}
+
+/// Builds the app and runs the WebDriver suite in `tests/e2e` against it.
+fn end_to_end(project: &Project) -> Result<()> {
+    project::run(
+        project
+            .cargo()
+            .args(["build", "-p", "tonearm-desktop", "--locked"]),
+    )?;
+    let app = setup::app_binary(project)?;
+    let screenshots = project.target_dir()?.join("e2e-screenshots");
+    std::fs::create_dir_all(&screenshots)?;
+
+    let node_test = ["node", "--test", "--test-concurrency=1", "tests/e2e/"];
+    let mut command = if setup::has_display() {
+        project.command(node_test[0])
+    } else {
+        let mut xvfb = project.command("xvfb-run");
+        xvfb.args(["-a", "-s", "-screen 0 1280x800x24", node_test[0]]);
+        xvfb
+    };
+    command
+        .args(&node_test[1..])
+        .env("TONEARM_APP", &app)
+        .env("TONEARM_SCREENSHOTS", &screenshots);
+    project::run(&mut command)?;
+    eprintln!("screenshots of every view: {}", screenshots.display());
+    Ok(())
+}
