@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { launchApp, screenshotDir } from "./support/app.mjs";
@@ -71,6 +72,13 @@ test("settings shows the version and the data directory the app really uses", as
   await dataFact.waitForExist({ timeout: 5_000 });
   assert.equal(await dataFact.getText(), dataDir);
   assert.match(await browser.$('[data-fact="version"]').getText(), /^Tonearm \d+\.\d+\.\d+ \(linux\)$/);
+});
+
+test("the app logs to a dated file in its log directory", async () => {
+  const logs = join(app.dataDir, "logs");
+  const files = readdirSync(logs).filter((name) => /^tonearm\.\d{4}-\d{2}-\d{2}\.log$/.test(name));
+  assert.equal(files.length, 1, `one log file for today in ${logs}: ${readdirSync(logs)}`);
+  assert.match(readFileSync(join(logs, files[0]), "utf8"), /tonearm started/);
 });
 
 test("the content security policy keeps the webview off the network", async () => {

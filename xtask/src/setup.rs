@@ -20,8 +20,11 @@ const BUILD_PACKAGES: &[&str] = &[
     "libasound2-dev",
 ];
 
-/// Extra Debian packages for headless runs and end-to-end tests.
-const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver", "imagemagick"];
+/// A virtual display, for machines without one.
+const HEADLESS_PACKAGES: &[&str] = &["xvfb", "xauth"];
+
+/// The WebDriver server for WebKitGTK, used by the end-to-end tests.
+const TEST_PACKAGES: &[&str] = &["webkit2gtk-driver"];
 
 /// What a command needs installed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +39,10 @@ pub enum Needs {
 pub fn ensure_installed(project: &Project, needs: Needs) -> Result<()> {
     repair_config_link(project)?;
     let mut packages = BUILD_PACKAGES.to_vec();
-    if needs == Needs::Tests || !has_display() {
+    if !has_display() {
+        packages.extend(HEADLESS_PACKAGES);
+    }
+    if needs == Needs::Tests {
         packages.extend(TEST_PACKAGES);
     }
     ensure_system_packages(&packages)?;
@@ -162,7 +168,7 @@ fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
 
 /// On Debian and Ubuntu, installs the missing packages with apt (through sudo unless root).
 /// Elsewhere, says what the build needs and carries on.
-fn ensure_system_packages(packages: &[&str]) -> Result<()> {
+pub fn ensure_system_packages(packages: &[&str]) -> Result<()> {
     if !cfg!(target_os = "linux") {
         return Ok(());
     }
