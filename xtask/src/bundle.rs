@@ -9,12 +9,16 @@ use crate::project::{self, Project};
 use crate::setup::{self, Needs};
 use anyhow::Result;
 
+/// The Tauri CLI, fetched by npm when bundling (it is not a UI dependency: npm registries
+/// do not always carry every platform build of it, which would break `npm ci`).
+const TAURI_CLI: &str = "@tauri-apps/cli@2.12";
+
 pub fn run(project: &Project, args: &[String]) -> Result<()> {
     setup::ensure_installed(project, Needs::App)?;
     setup::build_ui(project)?;
     let mut command = project.npm("ui");
     command
-        .args(["exec", "--", "tauri", "build"])
+        .args(["exec", "--yes", "--package", TAURI_CLI, "--", "tauri", "build"])
         .env("TAURI_APP_PATH", project.path("src-tauri"))
         .env("TAURI_FRONTEND_PATH", project.path("ui"));
     if cfg!(target_os = "linux") && args.is_empty() {
