@@ -18,7 +18,15 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
     setup::build_ui(project)?;
     let mut command = project.npm("ui");
     command
-        .args(["exec", "--yes", "--package", TAURI_CLI, "--", "tauri", "build"])
+        .args([
+            "exec",
+            "--yes",
+            "--package",
+            TAURI_CLI,
+            "--",
+            "tauri",
+            "build",
+        ])
         .env("TAURI_APP_PATH", project.path("src-tauri"))
         .env("TAURI_FRONTEND_PATH", project.path("ui"));
     if cfg!(target_os = "linux") && args.is_empty() {

@@ -25,7 +25,7 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
     project::run(project.npm("ui").args(["test"]))?;
 
     project::run(project.cargo().args(["fmt", "--all", "--check"]))?;
-    project::run(project.cargo().args(["test", "--workspace", "--locked"]))?;
+    project::run(project.cargo().args(["test", "--workspace"]))?;
 
     if e2e {
         end_to_end(project)?;

@@ -1,0 +1,152 @@
+//! What the library stores and answers with: tracks, their state, and the browse summaries.
+
+use crate::ids::{ArtworkId, FolderId, TrackId};
+use serde::Serialize;
+
+/// Whether a track's file can be played.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackState {
+    /// The file is where the library expects it and was read.
+    Present,
+    /// The file was not found at the last scan; kept with its play count and playlists in
+    /// case it comes back (an unplugged disk must not wipe the library).
+    Missing,
+    /// The file exists but its tags or audio could not be read (`state_reason` says why).
+    Unreadable,
+}
+
+impl TrackState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Present => "present",
+            Self::Missing => "missing",
+            Self::Unreadable => "unreadable",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Self {
+        match text {
+            "missing" => Self::Missing,
+            "unreadable" => Self::Unreadable,
+            _ => Self::Present,
+        }
+    }
+}
+
+/// ReplayGain values as tagged (gain in dB, peak as a linear amplitude).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct ReplayGain {
+    pub track_gain: Option<f64>,
+    pub track_peak: Option<f64>,
+    pub album_gain: Option<f64>,
+    pub album_peak: Option<f64>,
+}
+
+/// MusicBrainz identifiers, when tagged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MusicBrainzIds {
+    pub recording_id: Option<String>,
+    pub track_id: Option<String>,
+    pub album_id: Option<String>,
+    pub artist_id: Option<String>,
+    pub album_artist_id: Option<String>,
+}
+
+/// One track with everything the library knows about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Track {
+    pub id: TrackId,
+    pub folder_id: Option<FolderId>,
+    /// The file's path (lossy for names that are not valid Unicode).
+    pub path: String,
+    pub size: u64,
+    /// Modification time, unix milliseconds.
+    pub mtime_ms: i64,
+    pub format: String,
+    pub codec: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub bitrate_kbps: Option<u32>,
+    pub sample_rate: Option<u32>,
+    pub channels: Option<u8>,
+    pub bit_depth: Option<u8>,
+    pub title: String,
+    /// Display form of all artists.
+    pub artist: Option<String>,
+    /// Each artist, in tag order.
+    pub artists: Vec<String>,
+    pub album: Option<String>,
+    pub album_artist: Option<String>,
+    pub track_no: Option<u32>,
+    pub track_total: Option<u32>,
+    pub disc_no: Option<u32>,
+    pub disc_total: Option<u32>,
+    pub year: Option<i32>,
+    pub date: Option<String>,
+    /// Display form of all genres.
+    pub genre: Option<String>,
+    pub genres: Vec<String>,
+    pub composer: Option<String>,
+    pub compilation: bool,
+    pub musicbrainz: MusicBrainzIds,
+    pub replaygain: ReplayGain,
+    pub artwork_id: Option<ArtworkId>,
+    pub play_count: u32,
+    /// Unix milliseconds.
+    pub last_played_at: Option<i64>,
+    /// 0..=100.
+    pub rating: Option<u8>,
+    /// Unix milliseconds.
+    pub added_at: i64,
+    pub state: TrackState,
+    pub state_reason: Option<String>,
+    /// Tags without a column of their own, as (key, value) pairs.
+    pub extra_tags: Vec<(String, String)>,
+}
+
+/// An album in the Albums view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlbumSummary {
+    pub key: String,
+    pub title: String,
+    pub artist: String,
+    pub year: Option<i32>,
+    pub track_count: u32,
+    pub duration_ms: u64,
+    pub artwork_id: Option<ArtworkId>,
+    pub compilation: bool,
+}
+
+/// An artist or a genre with what it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameSummary {
+    pub name: String,
+    pub track_count: u32,
+    pub album_count: u32,
+    pub duration_ms: u64,
+}
+
+/// Totals for `tonearm stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LibraryStats {
+    pub tracks: u64,
+    pub present: u64,
+    pub missing: u64,
+    pub unreadable: u64,
+    pub albums: u64,
+    pub artists: u64,
+    pub genres: u64,
+    pub duration_ms: u64,
+    pub size_bytes: u64,
+    pub folders: u64,
+    pub playlists: u64,
+}
+
+/// One page of a longer list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many items the whole list has.
+    pub total: u64,
+    pub offset: u64,
+}

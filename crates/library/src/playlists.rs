@@ -1,0 +1,246 @@
+//! Local playlists: ordered entries with fractional position keys, and M3U import/export.
+//!
+//! Each entry has its own id and a position key (see [`position`]) instead of an index, so an
+//! insert or a move touches one row, and edits made on several devices can be merged by the
+//! sync crate without renumbering (design brief, "Playlist sync"). Equal keys, which two
+//! devices can mint independently, are ordered by entry id so every device shows one order.
+
+pub mod m3u;
+pub mod position;
+
+use crate::error::{LibraryError, Result};
+use crate::ids::{EntryId, PlaylistId, TrackId};
+use crate::model::Track;
+use crate::{Library, now_ms};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+/// A playlist in the list of playlists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaylistSummary {
+    pub id: PlaylistId,
+    pub name: String,
+    pub entry_count: u64,
+    pub updated_at: i64,
+}
+
+/// One entry of a playlist, with its track when the library has it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaylistEntry {
+    pub id: EntryId,
+    pub track_id: TrackId,
+    pub position: String,
+    pub track: Option<Track>,
+}
+
+/// A playlist with its entries in order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Playlist {
+    pub id: PlaylistId,
+    pub name: String,
+    pub entries: Vec<PlaylistEntry>,
+}
+
+fn ordered_keys(tx: &Transaction<'_>, playlist: PlaylistId) -> Result<Vec<(EntryId, String)>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, position FROM playlist_entries WHERE playlist_id = ?1 ORDER BY position, id",
+    )?;
+    let rows = stmt.query_map([playlist.to_string()], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, position) = row?;
+        if let Ok(id) = id.parse() {
+            out.push((id, position));
+        }
+    }
+    Ok(out)
+}
+
+fn ensure_playlist(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
+    let exists = tx
+        .prepare_cached("SELECT 1 FROM playlists WHERE id = ?1")?
+        .exists([id.to_string()])?;
+    if exists {
+        Ok(())
+    } else {
+        Err(LibraryError::UnknownPlaylist(id))
+    }
+}
+
+fn touch(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
+    tx.execute(
+        "UPDATE playlists SET updated_at = ?1 WHERE id = ?2",
+        params![now_ms(), id.to_string()],
+    )?;
+    Ok(())
+}
+
+impl Library {
+    /// Creates an empty playlist.
+    pub fn create_playlist(&self, name: &str) -> Result<PlaylistId> {
+        let id = PlaylistId::new();
+        let now = now_ms();
+        self.store().write(|tx| {
+            tx.execute(
+                "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                params![id.to_string(), name.trim(), now],
+            )?;
+            Ok(())
+        })?;
+        Ok(id)
+    }
+
+    /// Renames a playlist.
+    pub fn rename_playlist(&self, id: PlaylistId, name: &str) -> Result<()> {
+        self.store().write(|tx| {
+            ensure_playlist(tx, id)?;
+            tx.execute(
+                "UPDATE playlists SET name = ?1 WHERE id = ?2",
+                params![name.trim(), id.to_string()],
+            )?;
+            touch(tx, id)
+        })
+    }
+
+    /// Deletes a playlist and its entries (the tracks stay).
+    pub fn delete_playlist(&self, id: PlaylistId) -> Result<()> {
+        self.store().write(|tx| {
+            ensure_playlist(tx, id)?;
+            tx.execute("DELETE FROM playlists WHERE id = ?1", [id.to_string()])?;
+            Ok(())
+        })
+    }
+
+    /// All playlists by name.
+    pub fn playlists(&self) -> Result<Vec<PlaylistSummary>> {
+        self.store().read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT p.id, p.name, p.updated_at, (SELECT COUNT(*) FROM playlist_entries e WHERE e.playlist_id = p.id)
+                 FROM playlists p ORDER BY p.name COLLATE NOCASE, p.id",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, name, updated_at, count) = row?;
+                if let Ok(id) = id.parse() {
+                    out.push(PlaylistSummary { id, name, entry_count: count as u64, updated_at });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// A playlist with its entries in order.
+    pub fn playlist(&self, id: PlaylistId) -> Result<Playlist> {
+        let (name, entries) = self.store().read(|conn| {
+            let name: Option<String> = conn
+                .query_row("SELECT name FROM playlists WHERE id = ?1", [id.to_string()], |row| row.get(0))
+                .optional()?;
+            let name = name.ok_or(LibraryError::UnknownPlaylist(id))?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, track_id, position FROM playlist_entries WHERE playlist_id = ?1 ORDER BY position, id",
+            )?;
+            let rows = stmt.query_map([id.to_string()], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+            })?;
+            let mut entries = Vec::new();
+            for row in rows {
+                let (entry, track, position) = row?;
+                if let (Ok(entry), Ok(track)) = (entry.parse::<EntryId>(), track.parse::<TrackId>()) {
+                    entries.push((entry, track, position));
+                }
+            }
+            Ok((name, entries))
+        })?;
+        let entries = entries
+            .into_iter()
+            .map(|(entry, track_id, position)| {
+                let track = match self.track(track_id) {
+                    Ok(track) => Some(track),
+                    Err(LibraryError::UnknownTrack(_)) => None,
+                    Err(other) => return Err(other),
+                };
+                Ok(PlaylistEntry {
+                    id: entry,
+                    track_id,
+                    position,
+                    track,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Playlist { id, name, entries })
+    }
+
+    /// Adds tracks before the entry at `index` (or at the end); returns the new entries' ids.
+    pub fn add_to_playlist(
+        &self,
+        id: PlaylistId,
+        tracks: &[TrackId],
+        index: Option<usize>,
+    ) -> Result<Vec<EntryId>> {
+        self.store().write(|tx| {
+            ensure_playlist(tx, id)?;
+            let keys = ordered_keys(tx, id)?;
+            let at = index.unwrap_or(keys.len()).min(keys.len());
+            let mut before = at.checked_sub(1).map(|i| keys[i].1.clone());
+            let after = keys.get(at).map(|k| k.1.clone());
+            let now = now_ms();
+            let mut added = Vec::with_capacity(tracks.len());
+            for track in tracks {
+                let key = position::between(before.as_deref(), after.as_deref());
+                let entry = EntryId::new();
+                tx.execute(
+                    "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![entry.to_string(), id.to_string(), track.to_string(), key, now],
+                )?;
+                before = Some(key);
+                added.push(entry);
+            }
+            touch(tx, id)?;
+            Ok(added)
+        })
+    }
+
+    /// Removes one entry.
+    pub fn remove_from_playlist(&self, id: PlaylistId, entry: EntryId) -> Result<()> {
+        self.store().write(|tx| {
+            let removed = tx.execute(
+                "DELETE FROM playlist_entries WHERE id = ?1 AND playlist_id = ?2",
+                params![entry.to_string(), id.to_string()],
+            )?;
+            if removed == 0 {
+                return Err(LibraryError::UnknownEntry(entry));
+            }
+            touch(tx, id)
+        })
+    }
+
+    /// Moves an entry so that it ends up at `index` of the playlist; returns its new key.
+    pub fn move_in_playlist(&self, id: PlaylistId, entry: EntryId, index: usize) -> Result<String> {
+        self.store().write(|tx| {
+            let keys: Vec<_> = ordered_keys(tx, id)?;
+            if !keys.iter().any(|(e, _)| *e == entry) {
+                return Err(LibraryError::UnknownEntry(entry));
+            }
+            let others: Vec<&String> = keys
+                .iter()
+                .filter(|(e, _)| *e != entry)
+                .map(|(_, k)| k)
+                .collect();
+            let at = index.min(others.len());
+            let before = at.checked_sub(1).map(|i| others[i].as_str());
+            let after = others.get(at).map(|k| k.as_str());
+            let key = position::between(before, after);
+            tx.execute(
+                "UPDATE playlist_entries SET position = ?1 WHERE id = ?2",
+                params![key, entry.to_string()],
+            )?;
+            touch(tx, id)?;
+            Ok(key)
+        })
+    }
+}

@@ -1,0 +1,362 @@
+//! Reading the library: sorted pages of tracks, search, the album/artist/genre views, totals.
+//!
+//! Every list is paged (`offset`, `limit`) and sorted by an indexed key, so a view of a
+//! 100,000-track library reads only the rows on screen.
+
+use crate::error::{LibraryError, Result};
+use crate::ids::{ArtworkId, FolderId, TrackId};
+use crate::model::{
+    AlbumSummary, LibraryStats, MusicBrainzIds, NameSummary, Page, ReplayGain, Track, TrackState,
+};
+use crate::search;
+use crate::{Library, normalize};
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+/// Orders for the songs list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackSort {
+    #[default]
+    Artist,
+    Title,
+    Album,
+    Year,
+    Added,
+    Duration,
+    Plays,
+}
+
+impl TrackSort {
+    fn order_by(self, descending: bool) -> String {
+        let dir = if descending { "DESC" } else { "ASC" };
+        match self {
+            Self::Artist => {
+                format!("t.sort_artist {dir}, t.sort_album {dir}, t.disc_no, t.track_no, t.pk")
+            }
+            Self::Title => format!("t.sort_title {dir}, t.pk"),
+            Self::Album => format!("t.sort_album {dir}, t.disc_no, t.track_no, t.pk"),
+            Self::Year => {
+                format!("t.year {dir}, t.sort_artist, t.sort_album, t.disc_no, t.track_no, t.pk")
+            }
+            Self::Added => format!("t.added_at {dir}, t.pk"),
+            Self::Duration => format!("t.duration_ms {dir}, t.pk"),
+            Self::Plays => format!("t.play_count {dir}, t.last_played_at {dir}, t.pk"),
+        }
+    }
+}
+
+/// Which tracks a list holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackFilter {
+    /// Only this album (an [`AlbumSummary::key`]).
+    pub album_key: Option<String>,
+    /// Only tracks credited to this artist (as artist or album artist).
+    pub artist: Option<String>,
+    /// Only this genre.
+    pub genre: Option<String>,
+    /// Leave out tracks whose files are missing.
+    pub present_only: bool,
+}
+
+const TRACK_COLUMNS: &str = "t.id, t.folder_id, t.path_text, t.size, t.mtime_ms, t.format, t.codec, t.duration_ms,
+    t.bitrate, t.sample_rate, t.channels, t.bit_depth, t.title, t.artist, t.album, t.album_artist, t.track_no,
+    t.track_total, t.disc_no, t.disc_total, t.year, t.date, t.genre, t.composer, t.compilation,
+    t.mb_recording_id, t.mb_track_id, t.mb_album_id, t.mb_artist_id, t.mb_album_artist_id,
+    t.rg_track_gain, t.rg_track_peak, t.rg_album_gain, t.rg_album_peak, t.artwork_id, t.play_count,
+    t.last_played_at, t.rating, t.added_at, t.state, t.state_reason,
+    (SELECT group_concat(name, char(31) ORDER BY position) FROM track_names WHERE track_pk = t.pk AND role = 'artist'),
+    (SELECT group_concat(name, char(31) ORDER BY position) FROM track_names WHERE track_pk = t.pk AND role = 'genre'),
+    (SELECT group_concat(key || char(30) || value, char(31)) FROM track_tags WHERE track_pk = t.pk)";
+
+fn split_list(text: Option<String>) -> Vec<String> {
+    text.map(|t| t.split('\u{1f}').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+fn track_from_row(row: &Row<'_>) -> rusqlite::Result<Track> {
+    let id: String = row.get(0)?;
+    let id = id.parse::<TrackId>().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(Track {
+        id,
+        folder_id: row.get::<_, Option<i64>>(1)?.map(FolderId),
+        path: row.get(2)?,
+        size: row.get::<_, i64>(3)? as u64,
+        mtime_ms: row.get(4)?,
+        format: row.get(5)?,
+        codec: row.get(6)?,
+        duration_ms: row.get::<_, Option<i64>>(7)?.map(|d| d as u64),
+        bitrate_kbps: row.get(8)?,
+        sample_rate: row.get(9)?,
+        channels: row.get(10)?,
+        bit_depth: row.get(11)?,
+        title: row.get(12)?,
+        artist: row.get(13)?,
+        album: row.get(14)?,
+        album_artist: row.get(15)?,
+        track_no: row.get(16)?,
+        track_total: row.get(17)?,
+        disc_no: row.get(18)?,
+        disc_total: row.get(19)?,
+        year: row.get(20)?,
+        date: row.get(21)?,
+        genre: row.get(22)?,
+        composer: row.get(23)?,
+        compilation: row.get(24)?,
+        musicbrainz: MusicBrainzIds {
+            recording_id: row.get(25)?,
+            track_id: row.get(26)?,
+            album_id: row.get(27)?,
+            artist_id: row.get(28)?,
+            album_artist_id: row.get(29)?,
+        },
+        replaygain: ReplayGain {
+            track_gain: row.get(30)?,
+            track_peak: row.get(31)?,
+            album_gain: row.get(32)?,
+            album_peak: row.get(33)?,
+        },
+        artwork_id: row.get::<_, Option<String>>(34)?.map(ArtworkId),
+        play_count: row.get(35)?,
+        last_played_at: row.get(36)?,
+        rating: row.get(37)?,
+        added_at: row.get(38)?,
+        state: TrackState::parse(&row.get::<_, String>(39)?),
+        state_reason: row.get(40)?,
+        artists: split_list(row.get(41)?),
+        genres: split_list(row.get(42)?),
+        extra_tags: split_list(row.get(43)?)
+            .into_iter()
+            .filter_map(|pair| {
+                pair.split_once('\u{1e}')
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            })
+            .collect(),
+    })
+}
+
+fn filter_sql(filter: &TrackFilter, args: &mut Vec<Value>) -> String {
+    let mut clauses: Vec<String> = Vec::new();
+    if let Some(key) = &filter.album_key {
+        args.push(Value::Text(key.clone()));
+        clauses.push(format!("t.album_key = ?{}", args.len()));
+    }
+    for (role, value) in [
+        ("('artist', 'album_artist')", &filter.artist),
+        ("('genre')", &filter.genre),
+    ] {
+        if let Some(name) = value {
+            args.push(Value::Text(normalize::sort_key(name)));
+            clauses.push(format!(
+                "t.pk IN (SELECT track_pk FROM track_names WHERE role IN {role} AND sort_name = ?{})",
+                args.len()
+            ));
+        }
+    }
+    if filter.present_only {
+        clauses.push("t.state = 'present'".to_owned());
+    }
+    if clauses.is_empty() {
+        "1".to_owned()
+    } else {
+        clauses.join(" AND ")
+    }
+}
+
+fn count(conn: &Connection, sql: &str, args: &[Value]) -> Result<u64> {
+    Ok(conn.query_row(sql, params_from_iter(args), |row| row.get::<_, i64>(0))? as u64)
+}
+
+impl Library {
+    /// A sorted page of tracks.
+    pub fn tracks(
+        &self,
+        filter: &TrackFilter,
+        sort: TrackSort,
+        descending: bool,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<Track>> {
+        self.store().read(|conn| {
+            let mut args = Vec::new();
+            let where_sql = filter_sql(filter, &mut args);
+            let total = count(conn, &format!("SELECT COUNT(*) FROM tracks t WHERE {where_sql}"), &args)?;
+            let sql = format!(
+                "SELECT {TRACK_COLUMNS} FROM tracks t WHERE {where_sql} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+                sort.order_by(descending)
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let items = stmt.query_map(params_from_iter(&args), track_from_row)?.collect::<Result<_, _>>()?;
+            Ok(Page { items, total, offset })
+        })
+    }
+
+    /// One track.
+    pub fn track(&self, id: TrackId) -> Result<Track> {
+        self.store().read(|conn| {
+            let sql = format!("SELECT {TRACK_COLUMNS} FROM tracks t WHERE t.id = ?1");
+            conn.query_row(&sql, [id.to_string()], track_from_row)
+                .map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => LibraryError::UnknownTrack(id),
+                    other => other.into(),
+                })
+        })
+    }
+
+    /// The track stored at `path`, if any.
+    pub fn track_at(&self, path: &std::path::Path) -> Result<Option<Track>> {
+        let key = crate::store::pathbytes::to_bytes(path);
+        self.store().read(|conn| {
+            let sql = format!("SELECT {TRACK_COLUMNS} FROM tracks t WHERE t.path = ?1");
+            match conn.query_row(&sql, [key], track_from_row) {
+                Ok(track) => Ok(Some(track)),
+                Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+                Err(other) => Err(other.into()),
+            }
+        })
+    }
+
+    /// Search as you type (see [`search`] for the query language), best matches first.
+    pub fn search(&self, query: &str, offset: u64, limit: u64) -> Result<Page<Track>> {
+        let parsed = search::parse(query)?;
+        if parsed.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                offset,
+            });
+        }
+        self.store().read(|conn| {
+            let mut args: Vec<Value> = Vec::new();
+            let mut clauses: Vec<String> = Vec::new();
+            let fts = parsed.fts_expression();
+            if let Some(expression) = &fts {
+                args.push(Value::Text(expression.clone()));
+                clauses.push(format!("track_search MATCH ?{}", args.len()));
+            }
+            if let Some((from, to)) = parsed.years {
+                args.push(Value::Integer(from.into()));
+                args.push(Value::Integer(to.into()));
+                clauses.push(format!("t.year BETWEEN ?{} AND ?{}", args.len() - 1, args.len()));
+            }
+            if let Some(format) = &parsed.format {
+                args.push(Value::Text(format.clone()));
+                clauses.push(format!("(t.format = ?{n} OR t.codec = ?{n})", n = args.len()));
+            }
+            let where_sql = clauses.join(" AND ");
+            let (from_sql, order) = if fts.is_some() {
+                (
+                    "track_search JOIN tracks t ON t.pk = track_search.rowid".to_owned(),
+                    format!("bm25(track_search, {}), t.sort_artist, t.sort_album, t.track_no", search::WEIGHTS),
+                )
+            } else {
+                ("tracks t".to_owned(), "t.sort_artist, t.sort_album, t.disc_no, t.track_no".to_owned())
+            };
+            let total = count(conn, &format!("SELECT COUNT(*) FROM {from_sql} WHERE {where_sql}"), &args)?;
+            let sql = format!(
+                "SELECT {TRACK_COLUMNS} FROM {from_sql} WHERE {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let items = stmt.query_map(params_from_iter(&args), track_from_row)?.collect::<Result<_, _>>()?;
+            Ok(Page { items, total, offset })
+        })
+    }
+
+    /// A page of albums, by title or by artist.
+    pub fn albums(&self, by_artist: bool, offset: u64, limit: u64) -> Result<Page<AlbumSummary>> {
+        self.store().read(|conn| {
+            let total = count(conn, "SELECT COUNT(*) FROM albums", &[])?;
+            let order = if by_artist { "sort_artist, year, sort_title" } else { "sort_title, sort_artist" };
+            let sql = format!(
+                "SELECT album_key, title, artist, year, track_count, duration_ms, artwork_id, compilation
+                 FROM albums ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let items = stmt
+                .query_map([], |row| {
+                    Ok(AlbumSummary {
+                        key: row.get(0)?,
+                        title: row.get(1)?,
+                        artist: row.get(2)?,
+                        year: row.get(3)?,
+                        track_count: row.get(4)?,
+                        duration_ms: row.get::<_, i64>(5)? as u64,
+                        artwork_id: row.get::<_, Option<String>>(6)?.map(ArtworkId),
+                        compilation: row.get(7)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(Page { items, total, offset })
+        })
+    }
+
+    /// A page of artists (`kind` = "artist") or genres ("genre"), by name.
+    fn names(&self, kind: &str, offset: u64, limit: u64) -> Result<Page<NameSummary>> {
+        self.store().read(|conn| {
+            let total = count(conn, "SELECT COUNT(*) FROM name_summaries WHERE kind = ?1", &[Value::Text(kind.to_owned())])?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT name, track_count, album_count, duration_ms FROM name_summaries WHERE kind = ?1
+                 ORDER BY sort_name LIMIT {limit} OFFSET {offset}"
+            ))?;
+            let items = stmt
+                .query_map([kind], |row| {
+                    Ok(NameSummary {
+                        name: row.get(0)?,
+                        track_count: row.get(1)?,
+                        album_count: row.get(2)?,
+                        duration_ms: row.get::<_, i64>(3)? as u64,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(Page { items, total, offset })
+        })
+    }
+
+    /// A page of artists with their track and album counts.
+    pub fn artists(&self, offset: u64, limit: u64) -> Result<Page<NameSummary>> {
+        self.names("artist", offset, limit)
+    }
+
+    /// A page of genres with their track and album counts.
+    pub fn genres(&self, offset: u64, limit: u64) -> Result<Page<NameSummary>> {
+        self.names("genre", offset, limit)
+    }
+
+    /// Totals over the whole library.
+    pub fn stats(&self) -> Result<LibraryStats> {
+        self.store().read(|conn| {
+            let stats = conn.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(state = 'present'), 0), COALESCE(SUM(state = 'missing'), 0),
+                        COALESCE(SUM(state = 'unreadable'), 0),
+                        COALESCE(SUM(CASE WHEN state = 'present' THEN duration_ms END), 0),
+                        COALESCE(SUM(CASE WHEN state = 'present' THEN size END), 0),
+                        (SELECT COUNT(*) FROM albums),
+                        (SELECT COUNT(*) FROM name_summaries WHERE kind = 'artist'),
+                        (SELECT COUNT(*) FROM name_summaries WHERE kind = 'genre'),
+                        (SELECT COUNT(*) FROM folders), (SELECT COUNT(*) FROM playlists)
+                 FROM tracks",
+                [],
+                |row| {
+                    let n = |i: usize| row.get::<_, i64>(i).map(|v| v as u64);
+                    Ok(LibraryStats {
+                        tracks: n(0)?,
+                        present: n(1)?,
+                        missing: n(2)?,
+                        unreadable: n(3)?,
+                        duration_ms: n(4)?,
+                        size_bytes: n(5)?,
+                        albums: n(6)?,
+                        artists: n(7)?,
+                        genres: n(8)?,
+                        folders: n(9)?,
+                        playlists: n(10)?,
+                    })
+                },
+            )?;
+            Ok(stats)
+        })
+    }
+}

@@ -1,0 +1,108 @@
+//! The SQLite store: one writer connection and a small pool of readers.
+//!
+//! The database runs in WAL mode so browsing (readers) never waits behind a scan (the
+//! writer). Writes go through [`Store::write`], which holds the writer for one transaction;
+//! reads take any idle reader. Schema changes are numbered migrations, applied in order inside
+//! a transaction, and frozen once released: an old database is upgraded, never rebuilt.
+
+mod migrations;
+pub(crate) mod pathbytes;
+
+use crate::error::{LibraryError, Result};
+use rusqlite::{Connection, OpenFlags, Transaction};
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
+
+pub use migrations::SCHEMA_VERSION;
+
+/// How many read connections are kept open.
+const READERS: usize = 4;
+
+/// An open library database.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    reader_returned: Condvar,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| LibraryError::io(dir, e))?;
+        }
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        migrations::apply(&mut writer)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
+            )?;
+            configure(&reader)?;
+            readers.push(reader);
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(readers),
+            reader_returned: Condvar::new(),
+        })
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction; commits if it returns `Ok`.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tx = conn.transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` on a read connection (a consistent snapshot for its duration if `f` opens a
+    /// transaction; otherwise each statement sees the latest commit).
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = {
+            let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                if let Some(conn) = pool.pop() {
+                    break conn;
+                }
+                pool = self
+                    .reader_returned
+                    .wait(pool)
+                    .unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        let result = f(&conn);
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(conn);
+        self.reader_returned.notify_one();
+        result
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -16_000)?; // 16 MB per connection
+    Ok(())
+}

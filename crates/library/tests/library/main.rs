@@ -1,0 +1,12 @@
+//! Integration tests of the library: real fixture files, real SQLite databases in temp dirs.
+//! Nothing about scanning is mocked.
+
+mod artwork;
+mod browse;
+mod identity;
+mod migrations;
+mod playlists;
+mod scan;
+mod search;
+mod support;
+mod watch;

@@ -1,0 +1,60 @@
+//! The database schema: created, upgraded in place, and refused when too new.
+
+use tonearm_library::store::{SCHEMA_VERSION, Store};
+use tonearm_library::{Library, LibraryError};
+
+#[test]
+fn reopening_keeps_the_data_and_the_schema_version() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let library = Library::open(dir.path(), dir.path()).expect("created");
+        library.create_playlist("Kept").expect("playlist");
+    }
+    let library = Library::open(dir.path(), dir.path()).expect("reopened");
+    assert_eq!(library.playlists().expect("list")[0].name, "Kept");
+    let version: i64 = rusqlite::Connection::open(dir.path().join(tonearm_library::DATABASE_FILE))
+        .expect("open")
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn a_database_from_before_the_first_migration_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE unrelated (x INTEGER); INSERT INTO unrelated VALUES (42);",
+        )
+        .expect("old data");
+    }
+    Store::open(&path).expect("migrated");
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let kept: i64 = conn
+        .query_row("SELECT x FROM unrelated", [], |r| r.get(0))
+        .expect("old data kept");
+    assert_eq!(kept, 42);
+    let tables: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('tracks', 'playlists', 'track_search')", [], |r| r.get(0))
+        .expect("schema");
+    assert_eq!(tables, 3);
+}
+
+#[test]
+fn a_database_from_a_newer_tonearm_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("new.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .expect("version");
+    }
+    match Store::open(&path) {
+        Err(LibraryError::TooNew { found, supported }) => {
+            assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION))
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+}

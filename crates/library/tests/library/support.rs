@@ -1,0 +1,86 @@
+//! A library in a temp dir with a music folder, and the committed audio fixtures with their
+//! manifest (what each file holds).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use tonearm_library::{Library, ScanProgress, ScanReport};
+
+/// The committed fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/audio")
+}
+
+/// The fixtures manifest's file entries.
+pub fn manifest() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(fixtures().join("manifest.json")).expect("manifest exists");
+    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
+    manifest["files"]
+        .as_array()
+        .expect("files is a list")
+        .clone()
+}
+
+/// A fresh library whose one music folder is `music/`.
+pub struct TestLibrary {
+    pub dir: tempfile::TempDir,
+    pub music: PathBuf,
+    pub library: Library,
+}
+
+impl TestLibrary {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let music = dir.path().join("music");
+        std::fs::create_dir_all(&music).expect("music dir");
+        let library = Library::open(&dir.path().join("data"), &dir.path().join("cache"))
+            .expect("library opens");
+        library.add_folder(&music).expect("folder added");
+        let music = std::fs::canonicalize(&music).expect("canonical");
+        Self {
+            dir,
+            music,
+            library,
+        }
+    }
+
+    /// Copies fixture `name` to `relative` inside the music folder; returns the new path.
+    pub fn add(&self, name: &str, relative: &str) -> PathBuf {
+        let target = self.music.join(relative);
+        std::fs::create_dir_all(target.parent().expect("has a parent")).expect("dirs");
+        std::fs::copy(fixtures().join(name), &target).expect("fixture copied");
+        target
+    }
+
+    /// Copies every fixture into `music/all/`.
+    pub fn add_all(&self) {
+        for entry in manifest() {
+            let name = entry["name"].as_str().expect("name");
+            self.add(name, &format!("all/{name}"));
+        }
+    }
+
+    pub fn scan(&self) -> ScanReport {
+        self.scan_with_progress(&|_| {})
+    }
+
+    pub fn scan_with_progress(&self, progress: &(dyn Fn(&ScanProgress) + Sync)) -> ScanReport {
+        let cancel = AtomicBool::new(false);
+        self.library
+            .scan(&tonearm_library::ScanControl {
+                cancel: &cancel,
+                progress,
+            })
+            .expect("scan runs")
+    }
+}
+
+/// Rewrites the title and album of an audio file (its other tags stay).
+pub fn retag(path: &Path, title: &str, album: &str) {
+    use lofty::prelude::*;
+    let mut file = lofty::read_from_path(path).expect("readable");
+    let tag = file.primary_tag_mut().expect("has a tag");
+    tag.set_title(title.to_owned());
+    tag.set_album(album.to_owned());
+    tag.save_to_path(path, lofty::config::WriteOptions::default())
+        .expect("saved");
+}
