@@ -36,11 +36,7 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
 
 /// Builds the app and runs the WebDriver suite in `tests/e2e` against it.
 fn end_to_end(project: &Project) -> Result<()> {
-    project::run(
-        project
-            .cargo()
-            .args(["build", "-p", "tonearm-desktop", "--locked"]),
-    )?;
+    project::run(project.cargo().args(["build", "-p", "tonearm-desktop"]))?;
     let app = setup::app_binary(project)?;
     let screenshots = project.target_dir()?.join("e2e-screenshots");
     std::fs::create_dir_all(&screenshots)?;

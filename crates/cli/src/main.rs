@@ -1,0 +1,77 @@
+//! `tonearm`: the library from a terminal, for scripts and for people without the app open.
+//!
+//! Shares the desktop app's data directory (so both see one library); `--data-dir` or
+//! `TONEARM_DATA_DIR` points it elsewhere. With `--json`, commands print one JSON document on
+//! stdout whose shape is documented in `docs/cli.md` and kept stable; human-readable output
+//! may change. Errors go to stderr with exit status 1 (2 for usage errors).
+
+mod commands;
+mod paths;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tonearm",
+    version,
+    about = "Tonearm music library from the command line"
+)]
+struct Cli {
+    /// Keep the library here instead of the app's data directory.
+    #[arg(long, env = "TONEARM_DATA_DIR", global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Add, remove or list music folders.
+    #[command(subcommand)]
+    Folders(commands::FoldersCommand),
+    /// Scan the music folders and print what changed.
+    Scan {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List tracks with every stored field.
+    Tracks(commands::TracksArgs),
+    /// Search as you type: words match as prefixes; `artist:`, `album:`, `year:1990-1999`...
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Totals: tracks, albums, artists, genres, duration, size.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create, edit, import and export playlists.
+    #[command(subcommand)]
+    Playlist(commands::PlaylistCommand),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(error) = run(cli) {
+        eprintln!("tonearm: error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let dirs = paths::Dirs::resolve(cli.data_dir)?;
+    let library = tonearm_library::Library::open(&dirs.data, &dirs.cache)?;
+    match cli.command {
+        Command::Folders(command) => commands::folders(&library, command),
+        Command::Scan { json } => commands::scan(&library, json),
+        Command::Tracks(args) => commands::tracks(&library, args),
+        Command::Search { query, limit, json } => commands::search(&library, &query, limit, json),
+        Command::Stats { json } => commands::stats(&library, json),
+        Command::Playlist(command) => commands::playlist(&library, command),
+    }
+}
