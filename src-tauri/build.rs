@@ -6,10 +6,34 @@
 //! command missing here is denied at run time, which keeps the webview's reach explicit.
 
 /// Commands the webview may invoke. Keep in step with `src/ipc.rs`.
-const COMMANDS: &[&str] = &["get_app_info"];
+const COMMANDS: &[&str] = &[
+    "get_app_info",
+    "list_music_folders",
+    "add_music_folder",
+    "remove_music_folder",
+    "scan_library",
+    "cancel_scan",
+    "list_tracks",
+    "search_library",
+    "list_albums",
+    "list_artists",
+    "list_genres",
+    "get_library_stats",
+    "get_artwork",
+    "list_playlists",
+    "get_playlist",
+    "create_playlist",
+    "rename_playlist",
+    "delete_playlist",
+    "add_to_playlist",
+    "remove_from_playlist",
+    "move_in_playlist",
+];
 
 fn main() {
     check_config_link();
+    // The built UI is embedded into the binary: rebuild when it changes.
+    println!("cargo:rerun-if-changed=../ui/dist");
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     tauri_build::try_build(attributes).expect("tauri-build failed");

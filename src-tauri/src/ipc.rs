@@ -4,7 +4,7 @@
 //! `ui/src/ipc/bindings.ts` are generated from this list (`cargo xtask codegen`), and a test
 //! fails when the committed file no longer matches, so the two sides cannot drift apart.
 
-use crate::commands;
+use crate::{commands, events};
 use tauri::Runtime;
 
 /// Path of the generated bindings, relative to the workspace root.
@@ -15,9 +15,37 @@ const HEADER: &str =
 
 /// The command and event registry shared by the app and the binding generator.
 pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
+    use commands::{app, library, playlists};
     tauri_specta::Builder::<R>::new()
-        .commands(tauri_specta::collect_commands![commands::app::get_app_info])
-        .events(tauri_specta::collect_events![])
+        .commands(tauri_specta::collect_commands![
+            app::get_app_info,
+            library::list_music_folders,
+            library::add_music_folder,
+            library::remove_music_folder,
+            library::scan_library,
+            library::cancel_scan,
+            library::list_tracks,
+            library::search_library,
+            library::list_albums,
+            library::list_artists,
+            library::list_genres,
+            library::get_library_stats,
+            library::get_artwork,
+            playlists::list_playlists,
+            playlists::get_playlist,
+            playlists::create_playlist,
+            playlists::rename_playlist,
+            playlists::delete_playlist,
+            playlists::add_to_playlist,
+            playlists::remove_from_playlist,
+            playlists::move_in_playlist,
+        ])
+        .events(tauri_specta::collect_events![events::LibraryChanged])
+        // Sizes, counts and unix-millisecond times are u64/i64 in Rust; all stay far below
+        // 2^53, so they are numbers in TypeScript rather than bigints.
+        .dangerously_cast_bigints_to_number()
+        // One TypeScript type per Rust type (no separate input and output shapes).
+        .disable_serde_phases()
 }
 
 /// Writes the TypeScript bindings for the registry to `path`.

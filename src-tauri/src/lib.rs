@@ -8,9 +8,12 @@
 //! Tauri's mock runtime in tests, so what the tests exercise is what users run.
 
 mod commands;
+mod error;
+mod events;
 pub mod ipc;
 mod logging;
 pub mod paths;
+mod state;
 
 use paths::AppPaths;
 use tauri::{Manager, Runtime};
@@ -73,10 +76,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Prepares a built app before its event loop starts: directories, logging, state, events.
 /// Tauri opens the windows only once the loop runs, so the UI never sees the app half-ready.
-pub fn start<R: Runtime>(
-    app: &tauri::App<R>,
-    options: &ShellOptions,
-) -> Result<(), paths::PathsError> {
+pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<(), StartError> {
     let paths = AppPaths::resolve(app.handle(), options.data_dir.as_deref())?;
     logging::init(&paths.log_dir);
     tracing::info!(
@@ -84,7 +84,24 @@ pub fn start<R: Runtime>(
         data_dir = %paths.data_dir.display(),
         "tonearm started"
     );
+    let library = tonearm_library::Library::open(&paths.data_dir, &paths.cache_dir)?;
+    let handle = app.handle().clone();
+    app.manage(state::LibraryState::new(library, move |report| {
+        use tauri_specta::Event;
+        if let Err(error) = events::LibraryChanged(report).emit(&handle) {
+            tracing::warn!(%error, "could not tell the UI about library changes");
+        }
+    }));
     app.manage(paths);
     ipc::builder::<R>().mount_events(app);
     Ok(())
+}
+
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Paths(#[from] paths::PathsError),
+    #[error("cannot open the music library")]
+    Library(#[from] tonearm_library::LibraryError),
 }

@@ -5,10 +5,43 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
-import { commands, type AppInfo } from "./ipc/bindings";
+import { commands, type AppInfo, type LibraryStats, type ScanReport, type Track } from "./ipc/bindings";
 import { views } from "./views/registry";
 
-vi.mock("./ipc/bindings", () => ({ commands: { getAppInfo: vi.fn() } }));
+vi.mock("./ipc/bindings", () => ({
+  commands: {
+    getAppInfo: vi.fn(),
+    getLibraryStats: vi.fn(),
+    listMusicFolders: vi.fn(),
+    listTracks: vi.fn(),
+    addMusicFolder: vi.fn(),
+    scanLibrary: vi.fn(),
+    cancelScan: vi.fn(),
+  },
+  events: { libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) } },
+}));
+vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+
+const emptyStats: LibraryStats = {
+  tracks: 0, present: 0, missing: 0, unreadable: 0, albums: 0, artists: 0, genres: 0,
+  duration_ms: 0, size_bytes: 0, folders: 0, playlists: 0,
+};
+
+function track(title: string, artist: string): Track {
+  return {
+    id: `00000000-0000-4000-8000-${String(title.length).padStart(12, "0")}`, folder_id: 1, path: `/m/${title}.flac`,
+    size: 1, mtime_ms: 0, format: "flac", codec: "flac", duration_ms: 61_000, bitrate_kbps: null,
+    sample_rate: 44100, channels: 2, bit_depth: 16, title, artist, artists: [artist], album: "Album",
+    album_artist: null, track_no: 1, track_total: null, disc_no: null, disc_total: null, year: 2024,
+    date: null, genre: null, genres: [], composer: null, compilation: false,
+    musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
+    replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
+    artwork_id: null, play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "present",
+    state_reason: null, extra_tags: [],
+  };
+}
 
 const info: AppInfo = {
   name: "Tonearm",
@@ -26,6 +59,8 @@ function renderApp() {
 
 beforeEach(() => {
   vi.mocked(commands.getAppInfo).mockResolvedValue(info);
+  vi.mocked(commands.getLibraryStats).mockImplementation(() => ok(emptyStats));
+  vi.mocked(commands.listMusicFolders).mockImplementation(() => ok([]));
 });
 
 describe("the app frame", () => {
@@ -55,7 +90,7 @@ describe("the app frame", () => {
   it("sends an empty library to the music folders in Settings", async () => {
     const user = userEvent.setup();
     renderApp();
-    expect(screen.getByText("Add a music folder to get started")).toBeTruthy();
+    expect(await screen.findByText("Add a music folder to get started")).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Set up music folders" }));
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Settings");
     expect(screen.getByRole("heading", { name: "Music folders" })).toBeTruthy();
@@ -82,5 +117,57 @@ describe("Settings", () => {
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toMatch(/Restart the app/);
     expect(alert.textContent).not.toMatch(/state not managed/);
+  });
+});
+
+describe("the library", () => {
+  it("lists the songs once the library has some", async () => {
+    vi.mocked(commands.getLibraryStats).mockImplementation(() => ok({ ...emptyStats, tracks: 2, present: 2 }));
+    vi.mocked(commands.listTracks).mockImplementation(() =>
+      ok({ items: [track("Intro", "Ada"), track("Outro song", "Béla")], total: 2, offset: 0 }),
+    );
+    renderApp();
+    const table = await screen.findByRole("table", { name: "Songs" });
+    expect(within(table).getAllByRole("row")).toHaveLength(3);
+    expect(within(table).getByText("Béla")).toBeTruthy();
+    expect(within(table).getAllByText("1:01")).toHaveLength(2);
+    expect(screen.getByTestId("song-count").textContent).toBe("2 songs");
+    expect(screen.queryByText("Add a music folder to get started")).toBeNull();
+  });
+
+  it("adds a folder in Settings, scans it and reports what it found", async () => {
+    const report: ScanReport = {
+      folders: 1, files_found: 3, unchanged: 0, added: 2, updated: 0, moved: 0, restored: 0, missing: 0,
+      unreadable: [{ path: "/m/broken.mp3", reason: "not a readable audio file" }], unsupported: ["/m/a.wma"],
+      errors: [], cancelled: false, duration_ms: 5,
+    };
+    vi.mocked(commands.addMusicFolder).mockImplementation((path) =>
+      ok({ id: 1, path, scanned_at: null, track_count: 0, available: true }),
+    );
+    vi.mocked(commands.scanLibrary).mockImplementation(() => ok(report));
+    const user = userEvent.setup();
+    renderApp();
+    await user.click(screen.getByRole("button", { name: "Settings" }));
+    await user.type(screen.getByLabelText("Folder"), "/home/ada/Music");
+    await user.click(screen.getByRole("button", { name: "Add folder" }));
+    const summary = await screen.findByTestId("scan-summary");
+    expect(commands.addMusicFolder).toHaveBeenCalledWith("/home/ada/Music");
+    expect(commands.scanLibrary).toHaveBeenCalledTimes(1);
+    expect(summary.textContent).toMatch(/3 files, 2 added/);
+    expect(summary.textContent).toMatch(/2 files could not be added/);
+    expect(summary.textContent).toMatch(/this format is not supported/);
+  });
+
+  it("explains a folder that cannot be added, with a next step", async () => {
+    vi.mocked(commands.addMusicFolder).mockImplementation(() =>
+      Promise.resolve({ status: "error" as const, error: { kind: "invalid" as const, message: "/nope is not a folder" } }),
+    );
+    const user = userEvent.setup();
+    renderApp();
+    await user.click(screen.getByRole("button", { name: "Settings" }));
+    await user.type(screen.getByLabelText("Folder"), "/nope");
+    await user.click(screen.getByRole("button", { name: "Add folder" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("/nope is not a folder. Check it and try again.");
+    expect(commands.scanLibrary).not.toHaveBeenCalled();
   });
 });

@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { NowPlayingBar } from "./components/NowPlayingBar";
 import { Sidebar } from "./components/Sidebar";
+import { useLibraryChanges } from "./ipc";
 import { viewById, type ViewId } from "./views/registry";
 
 export function App(props: { client?: QueryClient }) {
@@ -13,6 +14,7 @@ export function App(props: { client?: QueryClient }) {
 
   return (
     <QueryClientProvider client={client}>
+      <LibraryWatch />
       <div className="app">
         <Sidebar current={current} onNavigate={setCurrent} />
         <main className="main" aria-labelledby="view-title">
@@ -27,4 +29,10 @@ export function App(props: { client?: QueryClient }) {
       </div>
     </QueryClientProvider>
   );
+}
+
+/** Keeps the views in step with changes the folder watcher finds. */
+function LibraryWatch() {
+  useLibraryChanges();
+  return null;
 }

@@ -11,6 +11,7 @@ use std::str::FromStr;
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub uuid::Uuid);
@@ -57,6 +58,7 @@ uuid_id!(
 );
 
 /// A music folder the user added (local to this device).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct FolderId(pub i64);
@@ -69,6 +71,7 @@ impl fmt::Display for FolderId {
 
 /// A piece of artwork, named by the BLAKE3 hash of its bytes (stored once however many
 /// tracks share it).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ArtworkId(pub String);

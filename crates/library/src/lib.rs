@@ -34,6 +34,7 @@ use store::{Store, pathbytes};
 pub const DATABASE_FILE: &str = "library.sqlite3";
 
 /// A music folder of the library.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MusicFolder {
     pub id: FolderId,

@@ -4,6 +4,7 @@ use crate::ids::{ArtworkId, FolderId, TrackId};
 use serde::Serialize;
 
 /// Whether a track's file can be played.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrackState {
@@ -35,6 +36,7 @@ impl TrackState {
 }
 
 /// ReplayGain values as tagged (gain in dB, peak as a linear amplitude).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct ReplayGain {
     pub track_gain: Option<f64>,
@@ -44,6 +46,7 @@ pub struct ReplayGain {
 }
 
 /// MusicBrainz identifiers, when tagged.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MusicBrainzIds {
     pub recording_id: Option<String>,
@@ -54,6 +57,7 @@ pub struct MusicBrainzIds {
 }
 
 /// One track with everything the library knows about it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Track {
     pub id: TrackId,
@@ -105,6 +109,7 @@ pub struct Track {
 }
 
 /// An album in the Albums view.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlbumSummary {
     pub key: String,
@@ -118,6 +123,7 @@ pub struct AlbumSummary {
 }
 
 /// An artist or a genre with what it covers.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NameSummary {
     pub name: String,
@@ -127,6 +133,7 @@ pub struct NameSummary {
 }
 
 /// Totals for `tonearm stats`.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LibraryStats {
     pub tracks: u64,
@@ -143,6 +150,7 @@ pub struct LibraryStats {
 }
 
 /// One page of a longer list.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,

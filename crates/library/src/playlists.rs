@@ -16,6 +16,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 /// A playlist in the list of playlists.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlaylistSummary {
     pub id: PlaylistId,
@@ -25,6 +26,7 @@ pub struct PlaylistSummary {
 }
 
 /// One entry of a playlist, with its track when the library has it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlaylistEntry {
     pub id: EntryId,
@@ -34,6 +36,7 @@ pub struct PlaylistEntry {
 }
 
 /// A playlist with its entries in order.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Playlist {
     pub id: PlaylistId,

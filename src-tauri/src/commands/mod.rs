@@ -2,3 +2,5 @@
 //! into a core crate and maps the result; none holds business logic.
 
 pub mod app;
+pub mod library;
+pub mod playlists;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::path::{Component, Path, PathBuf};
 
 /// What an import did.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct M3uImport {
     pub playlist: PlaylistId,

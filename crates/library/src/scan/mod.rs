@@ -39,6 +39,7 @@ use walk::FoundFile;
 pub const BATCH: usize = 1_000;
 
 /// Where a scan is.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScanPhase {
@@ -49,6 +50,7 @@ pub enum ScanPhase {
 }
 
 /// A progress report, sent a few times a second.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScanProgress {
     pub phase: ScanPhase,
@@ -65,6 +67,7 @@ pub struct ScanProgress {
 }
 
 /// A file the scan could not take in, with why.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanProblem {
     pub path: String,
@@ -72,6 +75,7 @@ pub struct ScanProblem {
 }
 
 /// What a scan did.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScanReport {
     pub folders: u64,

@@ -1,0 +1,198 @@
+//! Library commands: music folders, scanning, and the browse and search queries.
+
+use crate::error::CommandError;
+use crate::state::LibraryState;
+use base64::Engine;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::State;
+use tauri::ipc::Channel;
+use tonearm_library::artwork::ThumbnailSize;
+use tonearm_library::query::{TrackFilter, TrackSort};
+use tonearm_library::{
+    AlbumSummary, ArtworkId, LibraryStats, MusicFolder, NameSummary, Page, ScanControl,
+    ScanProgress, ScanReport, Track,
+};
+
+/// The music folders.
+#[tauri::command]
+#[specta::specta]
+pub fn list_music_folders(
+    state: State<'_, LibraryState>,
+) -> Result<Vec<MusicFolder>, CommandError> {
+    Ok(state.library.folders()?)
+}
+
+/// Adds a music folder (scan it afterwards with `scan_library`).
+#[tauri::command]
+#[specta::specta]
+pub fn add_music_folder(
+    state: State<'_, LibraryState>,
+    path: String,
+) -> Result<MusicFolder, CommandError> {
+    let folder = state.library.add_folder(&PathBuf::from(path.trim()))?;
+    state.watch_again();
+    Ok(folder)
+}
+
+/// Removes a music folder and its tracks from the library; the files stay on disk.
+#[tauri::command]
+#[specta::specta]
+pub fn remove_music_folder(
+    state: State<'_, LibraryState>,
+    path: String,
+) -> Result<(), CommandError> {
+    state.library.remove_folder(&PathBuf::from(path))?;
+    state.watch_again();
+    Ok(())
+}
+
+/// Scans every music folder, streaming progress to `on_progress`; one scan at a time.
+#[tauri::command]
+#[specta::specta]
+pub async fn scan_library(
+    state: State<'_, LibraryState>,
+    on_progress: Channel<ScanProgress>,
+) -> Result<ScanReport, CommandError> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let mut running = state.scan_cancel.lock().unwrap_or_else(|p| p.into_inner());
+        if running.is_some() {
+            return Err(CommandError::busy("a scan is already running"));
+        }
+        *running = Some(cancel.clone());
+    }
+    let library = state.library.clone();
+    let outcome = tauri::async_runtime::spawn_blocking(move || {
+        let progress = move |p: &ScanProgress| {
+            let _ = on_progress.send(p.clone());
+        };
+        library.scan(&ScanControl {
+            cancel: &cancel,
+            progress: &progress,
+        })
+    })
+    .await;
+    *state.scan_cancel.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    match outcome {
+        Ok(result) => Ok(result?),
+        Err(join) => Err(CommandError::internal(
+            "the scan stopped unexpectedly",
+            &join,
+        )),
+    }
+}
+
+/// Asks a running scan to stop; what it has written stays.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_scan(state: State<'_, LibraryState>) -> bool {
+    match state
+        .scan_cancel
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+    {
+        Some(cancel) => {
+            cancel.store(true, Ordering::Relaxed);
+            true
+        }
+        None => false,
+    }
+}
+
+/// A sorted page of tracks, optionally of one album, artist or genre.
+#[tauri::command]
+#[specta::specta]
+pub fn list_tracks(
+    state: State<'_, LibraryState>,
+    filter: TrackFilter,
+    sort: TrackSort,
+    descending: bool,
+    offset: u32,
+    limit: u32,
+) -> Result<Page<Track>, CommandError> {
+    Ok(state
+        .library
+        .tracks(&filter, sort, descending, offset.into(), limit.into())?)
+}
+
+/// Search as you type.
+#[tauri::command]
+#[specta::specta]
+pub fn search_library(
+    state: State<'_, LibraryState>,
+    query: String,
+    offset: u32,
+    limit: u32,
+) -> Result<Page<Track>, CommandError> {
+    Ok(state.library.search(&query, offset.into(), limit.into())?)
+}
+
+/// A page of albums, by title (or by artist).
+#[tauri::command]
+#[specta::specta]
+pub fn list_albums(
+    state: State<'_, LibraryState>,
+    by_artist: bool,
+    offset: u32,
+    limit: u32,
+) -> Result<Page<AlbumSummary>, CommandError> {
+    Ok(state
+        .library
+        .albums(by_artist, offset.into(), limit.into())?)
+}
+
+/// A page of artists.
+#[tauri::command]
+#[specta::specta]
+pub fn list_artists(
+    state: State<'_, LibraryState>,
+    offset: u32,
+    limit: u32,
+) -> Result<Page<NameSummary>, CommandError> {
+    Ok(state.library.artists(offset.into(), limit.into())?)
+}
+
+/// A page of genres.
+#[tauri::command]
+#[specta::specta]
+pub fn list_genres(
+    state: State<'_, LibraryState>,
+    offset: u32,
+    limit: u32,
+) -> Result<Page<NameSummary>, CommandError> {
+    Ok(state.library.genres(offset.into(), limit.into())?)
+}
+
+/// Totals for the whole library.
+#[tauri::command]
+#[specta::specta]
+pub fn get_library_stats(state: State<'_, LibraryState>) -> Result<LibraryStats, CommandError> {
+    Ok(state.library.stats()?)
+}
+
+/// A JPEG thumbnail of a piece of artwork as a `data:` URL (the CSP allows images only from
+/// the app and `data:`), or `None` when the artwork is unknown.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_artwork(
+    state: State<'_, LibraryState>,
+    id: ArtworkId,
+    size: ThumbnailSize,
+) -> Result<Option<String>, CommandError> {
+    let library = state.library.clone();
+    let path = tauri::async_runtime::spawn_blocking(move || library.thumbnail(&id, size))
+        .await
+        .map_err(|join| {
+            CommandError::internal("making the thumbnail stopped unexpectedly", &join)
+        })??;
+    let Some(path) = path else { return Ok(None) };
+    let bytes = std::fs::read(&path)
+        .map_err(|e| CommandError::internal("cannot read a cached thumbnail", &e))?;
+    Ok(Some(format!(
+        "data:image/jpeg;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )))
+}

@@ -1,0 +1,102 @@
+//! Playlist commands (local edits; cloud mirroring comes with the sync crate).
+
+use crate::error::CommandError;
+use crate::state::LibraryState;
+use tauri::State;
+use tonearm_library::playlists::{Playlist, PlaylistSummary};
+use tonearm_library::{EntryId, PlaylistId, TrackId};
+
+/// All playlists by name.
+#[tauri::command]
+#[specta::specta]
+pub fn list_playlists(
+    state: State<'_, LibraryState>,
+) -> Result<Vec<PlaylistSummary>, CommandError> {
+    Ok(state.library.playlists()?)
+}
+
+/// One playlist with its entries in order.
+#[tauri::command]
+#[specta::specta]
+pub fn get_playlist(
+    state: State<'_, LibraryState>,
+    id: PlaylistId,
+) -> Result<Playlist, CommandError> {
+    Ok(state.library.playlist(id)?)
+}
+
+/// Creates an empty playlist.
+#[tauri::command]
+#[specta::specta]
+pub fn create_playlist(
+    state: State<'_, LibraryState>,
+    name: String,
+) -> Result<PlaylistId, CommandError> {
+    if name.trim().is_empty() {
+        return Err(CommandError::Invalid {
+            message: "a playlist needs a name".to_owned(),
+        });
+    }
+    Ok(state.library.create_playlist(&name)?)
+}
+
+/// Renames a playlist.
+#[tauri::command]
+#[specta::specta]
+pub fn rename_playlist(
+    state: State<'_, LibraryState>,
+    id: PlaylistId,
+    name: String,
+) -> Result<(), CommandError> {
+    if name.trim().is_empty() {
+        return Err(CommandError::Invalid {
+            message: "a playlist needs a name".to_owned(),
+        });
+    }
+    Ok(state.library.rename_playlist(id, &name)?)
+}
+
+/// Deletes a playlist; its tracks stay in the library.
+#[tauri::command]
+#[specta::specta]
+pub fn delete_playlist(state: State<'_, LibraryState>, id: PlaylistId) -> Result<(), CommandError> {
+    Ok(state.library.delete_playlist(id)?)
+}
+
+/// Adds tracks before entry `index`, or at the end.
+#[tauri::command]
+#[specta::specta]
+pub fn add_to_playlist(
+    state: State<'_, LibraryState>,
+    id: PlaylistId,
+    tracks: Vec<TrackId>,
+    index: Option<u32>,
+) -> Result<Vec<EntryId>, CommandError> {
+    Ok(state
+        .library
+        .add_to_playlist(id, &tracks, index.map(|i| i as usize))?)
+}
+
+/// Removes one entry.
+#[tauri::command]
+#[specta::specta]
+pub fn remove_from_playlist(
+    state: State<'_, LibraryState>,
+    id: PlaylistId,
+    entry: EntryId,
+) -> Result<(), CommandError> {
+    Ok(state.library.remove_from_playlist(id, entry)?)
+}
+
+/// Moves an entry to `index`.
+#[tauri::command]
+#[specta::specta]
+pub fn move_in_playlist(
+    state: State<'_, LibraryState>,
+    id: PlaylistId,
+    entry: EntryId,
+    index: u32,
+) -> Result<(), CommandError> {
+    state.library.move_in_playlist(id, entry, index as usize)?;
+    Ok(())
+}

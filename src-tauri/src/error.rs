@@ -1,0 +1,77 @@
+//! The one error type commands return to the UI, and the one place domain errors become it.
+//!
+//! The UI gets a kind it can act on and a message it can show; internal details (SQL, I/O
+//! causes) go to the log, never to the screen.
+
+use serde::Serialize;
+use specta::Type;
+use tonearm_library::LibraryError;
+
+/// What went wrong, for the UI.
+#[derive(Debug, Clone, Serialize, Type, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CommandError {
+    /// The thing asked for does not exist (a folder, a track, a playlist).
+    #[error("{message}")]
+    NotFound { message: String },
+    /// The request cannot be done as asked (not a folder, overlapping folders, a bad query).
+    #[error("{message}")]
+    Invalid { message: String },
+    /// Something else is already running (a scan).
+    #[error("{message}")]
+    Busy { message: String },
+    /// An unexpected failure; the log has the details.
+    #[error("{message}")]
+    Internal { message: String },
+}
+
+impl CommandError {
+    pub fn busy(message: impl Into<String>) -> Self {
+        Self::Busy {
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(context: &str, error: &dyn std::error::Error) -> Self {
+        tracing::error!(error = %error_chain(error), "{context}");
+        Self::Internal {
+            message: format!("{context}; see the log for details"),
+        }
+    }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl From<LibraryError> for CommandError {
+    fn from(error: LibraryError) -> Self {
+        let message = error.to_string();
+        match error {
+            LibraryError::UnknownFolder { .. }
+            | LibraryError::UnknownTrack(_)
+            | LibraryError::UnknownPlaylist(_)
+            | LibraryError::UnknownEntry(_) => Self::NotFound { message },
+            LibraryError::NotAFolder { .. }
+            | LibraryError::FolderOverlaps { .. }
+            | LibraryError::InvalidQuery(_)
+            | LibraryError::TooNew { .. } => Self::Invalid { message },
+            LibraryError::Io { ref source, .. }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Self::Invalid {
+                    message: format!("{message}: no such file or folder"),
+                }
+            }
+            LibraryError::Cancelled => Self::Busy { message },
+            other => Self::internal("the library could not do that", &other),
+        }
+    }
+}
