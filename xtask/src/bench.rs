@@ -4,13 +4,22 @@
 //! ui) and records its figures in `docs/benchmarks.md`. Until then a name is refused with a
 //! list of what exists, rather than printing numbers that measure nothing.
 
-use crate::project::Project;
+use crate::project::{self, Project};
 use anyhow::{Result, bail};
 
 /// Benchmarks that exist, with what they measure.
-const BENCHES: &[(&str, &str)] = &[];
+const BENCHES: &[(&str, &str)] = &[(
+    "library",
+    "scan, rescan, search-as-you-type latency and peak memory on 10k/50k/100k-track synthetic libraries",
+)];
 
-pub fn run(_project: &Project, args: &[String]) -> Result<()> {
+/// Library sizes measured by `bench library` (override with `--tracks N`).
+const LIBRARY_SIZES: &[u64] = &[10_000, 50_000, 100_000];
+
+pub fn run(project: &Project, args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) == Some("library") {
+        return library(project, &args[1..]);
+    }
     let listing = if BENCHES.is_empty() {
         "none yet: each arrives with the issue that sets its goals".to_owned()
     } else {
@@ -27,4 +36,54 @@ pub fn run(_project: &Project, args: &[String]) -> Result<()> {
         }
         Some(name) => bail!("no benchmark named `{name}`; benchmarks: {listing}"),
     }
+}
+
+/// Generates each synthetic library once (kept under the target directory) and runs the
+/// release-built library benchmark on it, with a fresh database each time.
+fn library(project: &Project, args: &[String]) -> Result<()> {
+    let sizes: Vec<u64> = match args {
+        [flag, n] if flag == "--tracks" => vec![n.parse()?],
+        [] => LIBRARY_SIZES.to_vec(),
+        _ => bail!("usage: cargo xtask bench library [--tracks N]"),
+    };
+    project::run(project.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tonearm-library",
+        "--example",
+        "bench",
+    ]))?;
+    let target = project.target_dir()?;
+    let bench = target.join("release/examples/bench");
+    for tracks in sizes {
+        let music = target.join(format!("bench/library-{tracks}"));
+        if !music.join(".tonearm-synthetic-library").exists() {
+            let out = music.to_string_lossy().into_owned();
+            crate::fixtures::run(
+                project,
+                &[
+                    "library".into(),
+                    "--tracks".into(),
+                    tracks.to_string(),
+                    "--out".into(),
+                    out,
+                ],
+            )?;
+        }
+        // Warm the page cache, as the goals assume.
+        let mut warm = std::process::Command::new(&bench);
+        warm.arg(&music)
+            .arg(target.join("bench/data-warm"))
+            .stdout(std::process::Stdio::null());
+        project::run(&mut warm)?;
+        println!("== library, {tracks} tracks ==");
+        project::run(
+            std::process::Command::new(&bench)
+                .arg(&music)
+                .arg(target.join(format!("bench/data-{tracks}"))),
+        )?;
+    }
+    println!("record these figures in docs/benchmarks.md");
+    Ok(())
 }
