@@ -118,7 +118,7 @@ impl Library {
             tx.execute("DELETE FROM track_search WHERE rowid IN (SELECT pk FROM tracks WHERE folder_id = ?1)", [id])?;
             tx.execute("DELETE FROM tracks WHERE folder_id = ?1", [id])?;
             tx.execute("DELETE FROM folders WHERE id = ?1", [id])?;
-            scan::write::rebuild_summaries(tx)?;
+            scan::write::rebuild_summaries(tx, None)?;
             Ok(true)
         })?;
         if removed {

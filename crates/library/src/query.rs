@@ -62,6 +62,12 @@ pub struct TrackFilter {
     pub present_only: bool,
 }
 
+/// Up to this many matches, search results are ranked by relevance (BM25).
+pub const RANKED_MATCHES: u64 = 3_000;
+
+/// Search counts stop here: a one-letter query must not pay for counting the whole library.
+pub const SEARCH_COUNT_CAP: u64 = 10_000;
+
 const TRACK_COLUMNS: &str = "t.id, t.folder_id, t.path_text, t.size, t.mtime_ms, t.format, t.codec, t.duration_ms,
     t.bitrate, t.sample_rate, t.channels, t.bit_depth, t.title, t.artist, t.album, t.album_artist, t.track_no,
     t.track_total, t.disc_no, t.disc_total, t.year, t.date, t.genre, t.composer, t.compilation,
@@ -185,14 +191,26 @@ impl Library {
         self.store().read(|conn| {
             let mut args = Vec::new();
             let where_sql = filter_sql(filter, &mut args);
-            let total = count(conn, &format!("SELECT COUNT(*) FROM tracks t WHERE {where_sql}"), &args)?;
+            let total = count(
+                conn,
+                &format!("SELECT COUNT(*) FROM tracks t WHERE {where_sql}"),
+                &args,
+            )?;
+            let order = sort.order_by(descending);
             let sql = format!(
-                "SELECT {TRACK_COLUMNS} FROM tracks t WHERE {where_sql} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-                sort.order_by(descending)
+                "SELECT {TRACK_COLUMNS} FROM (SELECT t.pk AS pk FROM tracks t WHERE {where_sql}
+                   ORDER BY {order} LIMIT {limit} OFFSET {offset}) page
+                 JOIN tracks t ON t.pk = page.pk ORDER BY {order}"
             );
             let mut stmt = conn.prepare_cached(&sql)?;
-            let items = stmt.query_map(params_from_iter(&args), track_from_row)?.collect::<Result<_, _>>()?;
-            Ok(Page { items, total, offset })
+            let items = stmt
+                .query_map(params_from_iter(&args), track_from_row)?
+                .collect::<Result<_, _>>()?;
+            Ok(Page {
+                items,
+                total,
+                offset,
+            })
         })
     }
 
@@ -222,6 +240,7 @@ impl Library {
     }
 
     /// Search as you type (see [`search`] for the query language), best matches first.
+    /// `total` counts matches up to [`SEARCH_COUNT_CAP`]; past that it is the cap.
     pub fn search(&self, query: &str, offset: u64, limit: u64) -> Result<Page<Track>> {
         let parsed = search::parse(query)?;
         if parsed.is_empty() {
@@ -249,17 +268,37 @@ impl Library {
                 clauses.push(format!("(t.format = ?{n} OR t.codec = ?{n})", n = args.len()));
             }
             let where_sql = clauses.join(" AND ");
-            let (from_sql, order) = if fts.is_some() {
-                (
-                    "track_search JOIN tracks t ON t.pk = track_search.rowid".to_owned(),
-                    format!("bm25(track_search, {}), t.sort_artist, t.sort_album, t.track_no", search::WEIGHTS),
-                )
-            } else {
-                ("tracks t".to_owned(), "t.sort_artist, t.sort_album, t.disc_no, t.track_no".to_owned())
+            // The tracks table is joined only when a filter needs its columns.
+            let from_sql = match (&fts, parsed.years.is_some() || parsed.format.is_some()) {
+                (Some(_), false) => "track_search",
+                (Some(_), true) => "track_search JOIN tracks t ON t.pk = track_search.rowid",
+                (None, _) => "tracks t",
             };
-            let total = count(conn, &format!("SELECT COUNT(*) FROM {from_sql} WHERE {where_sql}"), &args)?;
+            let total = count(
+                conn,
+                &format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from_sql} WHERE {where_sql} LIMIT {SEARCH_COUNT_CAP})"),
+                &args,
+            )?;
+            // BM25 has to score every match before the best can be picked: worth it while the
+            // matches are few. A one- or two-letter prefix can match most of the library; its
+            // first page then comes in index order (which stops early) until the next
+            // keystroke narrows it.
+            let rowid = if fts.is_some() { "track_search.rowid" } else { "t.pk" };
+            let by_artist = "t.sort_artist, t.sort_album, t.disc_no, t.track_no, t.pk";
+            let (score, order, outer_order) = match &fts {
+                Some(_) if total <= RANKED_MATCHES => (
+                    format!("bm25(track_search, {})", search::WEIGHTS),
+                    format!("score, {rowid}"),
+                    "page.score, t.pk",
+                ),
+                Some(_) => ("0".to_owned(), rowid.to_owned(), "t.pk"),
+                None => ("0".to_owned(), by_artist.to_owned(), by_artist),
+            };
+            // Rank and page row ids first; the (costly) columns are computed for one page only.
             let sql = format!(
-                "SELECT {TRACK_COLUMNS} FROM {from_sql} WHERE {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+                "SELECT {TRACK_COLUMNS} FROM (SELECT {rowid} AS pk, {score} AS score FROM {from_sql} WHERE {where_sql}
+                   ORDER BY {order} LIMIT {limit} OFFSET {offset}) page
+                 JOIN tracks t ON t.pk = page.pk ORDER BY {outer_order}"
             );
             let mut stmt = conn.prepare_cached(&sql)?;
             let items = stmt.query_map(params_from_iter(&args), track_from_row)?.collect::<Result<_, _>>()?;

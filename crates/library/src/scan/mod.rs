@@ -133,15 +133,19 @@ pub fn scan(
         folders: folders.len() as u64,
         ..ScanReport::default()
     };
+    let mut dirty = write::Dirty::default();
+    let mut result = Ok(());
     for (folder_id, root) in folders {
-        scan_folder(store, *folder_id, root, control, &mut report)?;
-        if report.cancelled {
+        result = scan_folder(store, *folder_id, root, control, &mut report, &mut dirty);
+        if result.is_err() || report.cancelled {
             break;
         }
     }
-    if report.changed() {
-        store.write(|tx| write::rebuild_summaries(tx))?;
+    // Even a failed or cancelled scan keeps the summaries in step with what it wrote.
+    if !dirty.is_empty() {
+        store.write(|tx| write::rebuild_summaries(tx, Some(&dirty)))?;
     }
+    result?;
     report.duration_ms = started.elapsed().as_millis() as u64;
     (control.progress)(&ScanProgress {
         phase: ScanPhase::Done,
@@ -179,6 +183,7 @@ fn scan_folder(
     root: &Path,
     control: &ScanControl<'_>,
     report: &mut ScanReport,
+    dirty: &mut write::Dirty,
 ) -> Result<()> {
     let folder_text = root.to_string_lossy().into_owned();
     let mut throttle = Throttle {
@@ -337,6 +342,7 @@ fn scan_folder(
                                 &tags,
                                 artwork.as_ref(),
                                 target,
+                                dirty,
                             )?;
                         }
                         Err(reason) => {
@@ -347,7 +353,7 @@ fn scan_folder(
                                 path: file.path.to_string_lossy().into_owned(),
                                 reason: reason.clone(),
                             });
-                            write::write_unreadable(tx, folder_id, file, &reason, *old_pk)?;
+                            write::write_unreadable(tx, folder_id, file, &reason, *old_pk, dirty)?;
                         }
                     }
                 }
@@ -387,7 +393,7 @@ fn scan_folder(
         .collect();
     report.missing += now_missing.len() as u64;
     store.write(|tx| {
-        write::set_state(tx, &now_missing, TrackState::Missing)?;
+        write::set_state(tx, &now_missing, TrackState::Missing, dirty)?;
         tx.execute(
             "UPDATE folders SET scanned_at = ?1 WHERE id = ?2",
             rusqlite::params![now_ms(), folder_id.0],

@@ -12,8 +12,48 @@ use crate::model::TrackState;
 use crate::normalize::{fold, sort_key};
 use crate::store::pathbytes;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+
+/// Albums, artists and genres whose summaries a batch of writes has made stale.
+#[derive(Debug, Default)]
+pub struct Dirty {
+    pub albums: HashSet<String>,
+    /// (`artist` | `genre`, sort name)
+    pub names: HashSet<(&'static str, String)>,
+}
+
+impl Dirty {
+    fn name(&mut self, role: &str, sort_name: String) {
+        match role {
+            "artist" | "album_artist" => self.names.insert(("artist", sort_name)),
+            "genre" => self.names.insert(("genre", sort_name)),
+            _ => false,
+        };
+    }
+
+    /// Marks what the track `pk` counts towards now (call before and after changing it).
+    pub fn track(&mut self, tx: &Transaction<'_>, pk: i64) -> Result<()> {
+        let key: Option<String> = tx
+            .prepare_cached("SELECT album_key FROM tracks WHERE pk = ?1")?
+            .query_row([pk], |row| row.get(0))
+            .optional()?;
+        self.albums.extend(key);
+        let mut names =
+            tx.prepare_cached("SELECT role, sort_name FROM track_names WHERE track_pk = ?1")?;
+        for row in names.query_map([pk], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })? {
+            let (role, sort_name) = row?;
+            self.name(&role, sort_name);
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.albums.is_empty() && self.names.is_empty()
+    }
+}
 
 /// A track already in the database, as the scanner needs to know it.
 #[derive(Debug, Clone)]
@@ -106,6 +146,7 @@ pub fn write_track(
     tags: &FileTags,
     artwork: Option<&ArtworkId>,
     target: Target,
+    dirty: &mut Dirty,
 ) -> Result<i64> {
     let now = now_ms();
     let title = tags.title.clone().unwrap_or_else(|| stem(&file.path));
@@ -125,6 +166,7 @@ pub fn write_track(
         sort_key(grouping_artist.as_deref().unwrap_or("")),
         fold(tags.album.as_deref().unwrap_or(""))
     );
+    dirty.albums.insert(album_key.clone());
     let path_bytes = pathbytes::to_bytes(&file.path);
     let values = params![
         folder.0,
@@ -189,6 +231,7 @@ pub fn write_track(
             tx.last_insert_rowid()
         }
         Target::Update(pk) => {
+            dirty.track(tx, pk)?;
             let mut stmt = tx.prepare_cached(
                 "UPDATE tracks SET folder_id = ?1, path = ?2, path_text = ?3, size = ?4, mtime_ms = ?5,
                     format = ?6, codec = ?7, duration_ms = ?8, bitrate = ?9, sample_rate = ?10, channels = ?11,
@@ -223,7 +266,9 @@ pub fn write_track(
         ("genre", &tags.genres),
     ] {
         for (position, name) in list.iter().enumerate() {
-            names.execute(params![pk, role, position as i64, name, sort_key(name)])?;
+            let sort_name = sort_key(name);
+            names.execute(params![pk, role, position as i64, name, sort_name])?;
+            dirty.name(role, sort_name);
         }
     }
     let mut extra =
@@ -254,6 +299,7 @@ pub fn write_unreadable(
     file: &FoundFile,
     reason: &str,
     existing: Option<i64>,
+    dirty: &mut Dirty,
 ) -> Result<()> {
     let now = now_ms();
     let format = file
@@ -263,6 +309,7 @@ pub fn write_unreadable(
         .unwrap_or_default();
     match existing {
         Some(pk) => {
+            dirty.track(tx, pk)?;
             tx.prepare_cached(
                 "UPDATE tracks SET size = ?1, mtime_ms = ?2, state = 'unreadable', state_reason = ?3, updated_at = ?4
                  WHERE pk = ?5",
@@ -296,12 +343,18 @@ pub fn write_unreadable(
 }
 
 /// Sets the state of tracks (missing when gone, present when back unchanged).
-pub fn set_state(tx: &Transaction<'_>, pks: &[i64], state: TrackState) -> Result<()> {
+pub fn set_state(
+    tx: &Transaction<'_>,
+    pks: &[i64],
+    state: TrackState,
+    dirty: &mut Dirty,
+) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "UPDATE tracks SET state = ?1, state_reason = NULL, updated_at = ?2 WHERE pk = ?3",
     )?;
     let now = now_ms();
     for pk in pks {
+        dirty.track(tx, *pk)?;
         stmt.execute(params![state.as_str(), now, pk])?;
     }
     Ok(())
@@ -334,29 +387,66 @@ pub fn store_artwork(tx: &Transaction<'_>, bytes: &[u8]) -> Result<Option<Artwor
     Ok(Some(id))
 }
 
-/// Rebuilds the album, artist and genre summaries from the tracks that are not missing.
-pub fn rebuild_summaries(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute_batch(
-        "DELETE FROM albums;
-         INSERT INTO albums (album_key, title, artist, sort_title, sort_artist, year, track_count, duration_ms,
-                             artwork_id, compilation)
-         SELECT album_key, MAX(album), COALESCE(MAX(album_artist), CASE WHEN MAX(compilation) THEN 'Various Artists' END, MAX(artist), ''),
-                MIN(sort_album), substr(album_key, 1, instr(album_key, char(31)) - 1),
-                MIN(year), COUNT(*), COALESCE(SUM(duration_ms), 0), MAX(artwork_id), MAX(compilation)
-         FROM tracks WHERE state = 'present' AND album IS NOT NULL GROUP BY album_key;
-
-         DELETE FROM name_summaries;
-         INSERT INTO name_summaries (kind, sort_name, name, track_count, album_count, duration_ms)
-         SELECT 'artist', n.sort_name, MIN(n.name), COUNT(*), COUNT(DISTINCT t.album_key), COALESCE(SUM(t.duration_ms), 0)
-         FROM (SELECT DISTINCT track_pk, sort_name, name FROM track_names WHERE role IN ('artist', 'album_artist')) n
-         JOIN tracks t ON t.pk = n.track_pk AND t.state = 'present'
-         GROUP BY n.sort_name;
-         INSERT INTO name_summaries (kind, sort_name, name, track_count, album_count, duration_ms)
-         SELECT 'genre', n.sort_name, MIN(n.name), COUNT(*), COUNT(DISTINCT t.album_key), COALESCE(SUM(t.duration_ms), 0)
-         FROM (SELECT DISTINCT track_pk, sort_name, name FROM track_names WHERE role = 'genre') n
-         JOIN tracks t ON t.pk = n.track_pk AND t.state = 'present'
-         GROUP BY n.sort_name;",
+/// Rebuilds the album, artist and genre summaries from the tracks that are present: all of
+/// them (`None`), or only those a batch made stale, so a small change costs little.
+pub fn rebuild_summaries(tx: &Transaction<'_>, dirty: Option<&Dirty>) -> Result<()> {
+    let (albums_where, names_where) = match dirty {
+        None => {
+            tx.execute_batch("DELETE FROM albums; DELETE FROM name_summaries;")?;
+            ("1", "1")
+        }
+        Some(dirty) => {
+            tx.execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS stale_albums (album_key TEXT PRIMARY KEY);
+                 CREATE TEMP TABLE IF NOT EXISTS stale_names (kind TEXT, sort_name TEXT, PRIMARY KEY (kind, sort_name));
+                 DELETE FROM stale_albums; DELETE FROM stale_names;",
+            )?;
+            let mut albums = tx.prepare_cached("INSERT OR IGNORE INTO stale_albums VALUES (?1)")?;
+            for key in &dirty.albums {
+                albums.execute([key])?;
+            }
+            let mut names =
+                tx.prepare_cached("INSERT OR IGNORE INTO stale_names VALUES (?1, ?2)")?;
+            for (kind, name) in &dirty.names {
+                names.execute([kind, name.as_str()])?;
+            }
+            tx.execute_batch(
+                "DELETE FROM albums WHERE album_key IN (SELECT album_key FROM stale_albums);
+                 DELETE FROM name_summaries WHERE (kind, sort_name) IN (SELECT kind, sort_name FROM stale_names);",
+            )?;
+            (
+                "album_key IN (SELECT album_key FROM stale_albums)",
+                "sort_name IN (SELECT sort_name FROM stale_names WHERE kind = {kind})",
+            )
+        }
+    };
+    tx.execute(
+        &format!(
+            "INSERT INTO albums (album_key, title, artist, sort_title, sort_artist, year, track_count, duration_ms,
+                                 artwork_id, compilation)
+             SELECT album_key, MAX(album), COALESCE(MAX(album_artist), CASE WHEN MAX(compilation) THEN 'Various Artists' END, MAX(artist), ''),
+                    MIN(sort_album), substr(album_key, 1, instr(album_key, char(31)) - 1),
+                    MIN(year), COUNT(*), COALESCE(SUM(duration_ms), 0), MAX(artwork_id), MAX(compilation)
+             FROM tracks WHERE state = 'present' AND album IS NOT NULL AND {albums_where} GROUP BY album_key"
+        ),
+        [],
     )?;
+    for (kind, roles) in [
+        ("artist", "('artist', 'album_artist')"),
+        ("genre", "('genre')"),
+    ] {
+        let filter = names_where.replace("{kind}", &format!("'{kind}'"));
+        tx.execute(
+            &format!(
+                "INSERT INTO name_summaries (kind, sort_name, name, track_count, album_count, duration_ms)
+                 SELECT '{kind}', n.sort_name, MIN(n.name), COUNT(*), COUNT(DISTINCT t.album_key), COALESCE(SUM(t.duration_ms), 0)
+                 FROM (SELECT DISTINCT track_pk, sort_name, name FROM track_names WHERE role IN {roles} AND {filter}) n
+                 JOIN tracks t ON t.pk = n.track_pk AND t.state = 'present'
+                 GROUP BY n.sort_name"
+            ),
+            [],
+        )?;
+    }
     Ok(())
 }
 

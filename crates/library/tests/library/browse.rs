@@ -145,3 +145,46 @@ fn extra_tags_without_columns_are_kept() {
         track.extra_tags
     );
 }
+
+#[test]
+fn summaries_updated_in_place_equal_those_of_a_fresh_scan() {
+    let t = TestLibrary::new();
+    t.add_all();
+    t.add("tagged.flac", "other/x.flac");
+    t.scan();
+    // Retag one file into a new album, delete one, move one.
+    crate::support::retag(&t.music.join("other/x.flac"), "Solo", "Another Album");
+    std::fs::remove_file(t.music.join("all/tagged.ogg")).expect("delete");
+    std::fs::rename(t.music.join("all/alac.m4a"), t.music.join("other/alac.m4a")).expect("move");
+    let report = t.scan();
+    assert_eq!((report.updated, report.missing, report.moved), (1, 1, 1));
+
+    let fresh = tonearm_library::Library::open(
+        &t.dir.path().join("fresh"),
+        &t.dir.path().join("fresh-cache"),
+    )
+    .expect("open");
+    fresh.add_folder(&t.music).expect("folder");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    fresh
+        .scan(&tonearm_library::ScanControl {
+            cancel: &cancel,
+            progress: &|_| {},
+        })
+        .expect("scan");
+
+    let view = |l: &tonearm_library::Library| {
+        (
+            l.albums(false, 0, 100).expect("albums").items,
+            l.artists(0, 100).expect("artists").items,
+            l.genres(0, 100).expect("genres").items,
+        )
+    };
+    let (albums, artists, genres) = view(&t.library);
+    assert!(
+        albums
+            .iter()
+            .any(|a| a.title == "Another Album" && a.track_count == 1)
+    );
+    assert_eq!((albums, artists, genres), view(&fresh));
+}
