@@ -45,7 +45,15 @@ pub struct FileTags {
 
 /// Reads `path`, never panicking: `Err` carries a reason fit to show the user.
 pub fn read_file(path: &Path) -> Result<FileTags, String> {
-    match std::panic::catch_unwind(|| read_unguarded(path)) {
+    guarded(path, read_unguarded)
+}
+
+/// Runs a tag reader, turning a panic into an error about that one file.
+fn guarded(
+    path: &Path,
+    reader: impl FnOnce(&Path) -> Result<FileTags, String>,
+) -> Result<FileTags, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader(path))) {
         Ok(result) => result,
         Err(panic) => {
             let message = panic
@@ -320,6 +328,19 @@ fn ape_cover(path: &Path) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panicking_reader_becomes_an_error_for_that_file() {
+        let outcome = guarded(Path::new("/music/bad.mp3"), |_| {
+            panic!("frame length overflow")
+        });
+        let reason = outcome.expect_err("the panic is caught");
+        assert!(
+            reason.contains("crashed") && reason.contains("frame length overflow"),
+            "{reason}"
+        );
+        assert!(guarded(Path::new("/music/ok.mp3"), |_| Ok(FileTags::default())).is_ok());
+    }
 
     #[test]
     fn numbers_accept_the_forms_taggers_write() {

@@ -300,3 +300,19 @@ fn a_cancelled_scan_marks_nothing_missing() {
         .expect("kept");
     assert_eq!(track.state, TrackState::Present);
 }
+
+#[cfg(unix)]
+#[test]
+fn entries_that_cannot_be_read_are_reported_and_the_rest_is_scanned() {
+    let t = TestLibrary::new();
+    t.add("tagged.flac", "a/song.flac");
+    std::os::unix::fs::symlink(t.dir.path().join("nowhere"), t.music.join("a/dangling"))
+        .expect("symlink");
+    let report = t.scan();
+    assert_eq!(report.added, 1);
+    assert!(
+        report.errors.iter().any(|e| e.path.ends_with("dangling")),
+        "{:?}",
+        report.errors
+    );
+}
