@@ -49,8 +49,60 @@ pub fn ensure_installed(project: &Project, needs: Needs) -> Result<()> {
     ensure_npm_packages(project, "ui")?;
     if needs == Needs::Tests {
         ensure_npm_packages(project, "tests/e2e")?;
+        ensure_npm_packages(project, "tests/interop")?;
+        ensure_python_venv(project, "tests/interop")?;
         ensure_tauri_driver(project)?;
     }
+    Ok(())
+}
+
+/// A virtual environment in `folder/.venv` with `folder/requirements.txt` installed (the tus
+/// interop tests drive the Python client from it). Reinstalled when the requirements change.
+fn ensure_python_venv(project: &Project, folder: &str) -> Result<()> {
+    let dir = project.path(folder);
+    let requirements = dir.join("requirements.txt");
+    if !requirements.exists() {
+        return Ok(());
+    }
+    let venv = dir.join(".venv");
+    let python = venv.join(if cfg!(windows) {
+        "Scripts/python.exe"
+    } else {
+        "bin/python"
+    });
+    let stamp = venv.join("requirements.installed");
+    let wanted = std::fs::read_to_string(&requirements)?;
+    if python.exists() && std::fs::read_to_string(&stamp).is_ok_and(|done| done == wanted) {
+        return Ok(());
+    }
+    let system_python = if cfg!(windows) { "python" } else { "python3" };
+    let create = |project: &Project| {
+        project::run(
+            project
+                .command(system_python)
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+        )
+    };
+    if create(project).is_err() {
+        // Debian's own Python keeps venv in a separate package.
+        ensure_system_packages(&["python3-venv"])?;
+        create(project)?;
+    }
+    project::run(
+        project
+            .command(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&requirements),
+    )?;
+    std::fs::write(&stamp, wanted)?;
     Ok(())
 }
 
