@@ -272,6 +272,9 @@ fn dpkg_installed(package: &str) -> bool {
 
 /// Runs `npm ci` in `folder` unless its `node_modules` already matches the lock file.
 fn ensure_npm_packages(project: &Project, folder: &str) -> Result<()> {
+    if !project.path(folder).join("package.json").exists() {
+        return Ok(());
+    }
     let lock = project.path(folder).join("package-lock.json");
     let installed = project.path(folder).join("node_modules/.package-lock.json");
     let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&installed)) {
