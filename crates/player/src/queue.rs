@@ -1,0 +1,522 @@
+//! The play queue: a list of entries, the one playing, and the order they play in.
+//!
+//! - Entries have their own ids, so the same track can be queued twice and the UI can move
+//!   or remove exactly the one the user pointed at.
+//! - **Shuffle** plays every entry once, in a random order, before any plays again; turning it
+//!   on keeps the current entry playing and shuffles the rest after it. Entries added while
+//!   shuffled join the part not yet played ("play next" goes right after the current one).
+//! - **Repeat** off stops after the last entry, all starts over (with a new shuffle order, so
+//!   still no repeat before everything has played), one plays the current entry again when it
+//!   ends; skipping still moves on (and wraps around at the end).
+//!
+//! Pure logic: randomness comes from a seeded generator, so tests are deterministic.
+
+use serde::Serialize;
+
+/// An entry of the queue (not a track id: the same track may be queued twice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct EntryId(pub u64);
+
+/// What happens at the end of the queue, or of a track.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Repeat {
+    #[default]
+    Off,
+    All,
+    One,
+}
+
+/// Why the queue moves on: a track ended by itself, or the user pressed next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advance {
+    /// The track played to its end (repeat one replays it).
+    Ended,
+    /// The user skipped (repeat one does not trap them).
+    Skipped,
+}
+
+/// A small, fast, seedable generator (SplitMix64): good enough to shuffle a queue.
+#[derive(Debug, Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform index below `n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+}
+
+/// The play queue of items `T` (track ids, in the app).
+#[derive(Debug, Clone)]
+pub struct Queue<T> {
+    /// Entries in list order (what the queue panel shows when not shuffled).
+    entries: Vec<(EntryId, T)>,
+    /// Play order, as entry ids: list order, or a shuffled order when shuffling.
+    order: Vec<EntryId>,
+    /// Index into `order` of the current entry.
+    position: Option<usize>,
+    shuffle: bool,
+    repeat: Repeat,
+    next_id: u64,
+    rng: Rng,
+}
+
+impl<T: Clone> Queue<T> {
+    /// An empty queue whose shuffles follow `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            entries: Vec::new(),
+            order: Vec::new(),
+            position: None,
+            shuffle: false,
+            repeat: Repeat::Off,
+            next_id: 1,
+            rng: Rng(seed),
+        }
+    }
+
+    fn mint(&mut self, items: &[T]) -> Vec<(EntryId, T)> {
+        items
+            .iter()
+            .map(|item| {
+                let id = EntryId(self.next_id);
+                self.next_id += 1;
+                (id, item.clone())
+            })
+            .collect()
+    }
+
+    fn index_of(&self, id: EntryId) -> Option<usize> {
+        self.entries.iter().position(|(e, _)| *e == id)
+    }
+
+    /// Entries in list order.
+    pub fn entries(&self) -> &[(EntryId, T)] {
+        &self.entries
+    }
+
+    /// The entry playing (or paused), if any.
+    pub fn current(&self) -> Option<(EntryId, &T)> {
+        let id = *self.order.get(self.position?)?;
+        self.entries
+            .iter()
+            .find(|(e, _)| *e == id)
+            .map(|(e, t)| (*e, t))
+    }
+
+    /// The entries still to play after the current one, in play order.
+    pub fn upcoming(&self) -> Vec<(EntryId, &T)> {
+        let start = self.position.map_or(0, |p| p + 1);
+        self.order[start.min(self.order.len())..]
+            .iter()
+            .filter_map(|id| {
+                self.entries
+                    .iter()
+                    .find(|(e, _)| e == id)
+                    .map(|(e, t)| (*e, t))
+            })
+            .collect()
+    }
+
+    pub fn repeat(&self) -> Repeat {
+        self.repeat
+    }
+
+    pub fn set_repeat(&mut self, repeat: Repeat) {
+        self.repeat = repeat;
+    }
+
+    pub fn shuffle(&self) -> bool {
+        self.shuffle
+    }
+
+    /// Replaces the queue with `items` and makes `start` current ("play this album from
+    /// track 3"). With shuffle on, `start` plays first and the rest are shuffled.
+    pub fn play_now(&mut self, items: &[T], start: usize) -> Option<EntryId> {
+        self.entries = self.mint(items);
+        self.order = self.entries.iter().map(|(e, _)| *e).collect();
+        self.position = None;
+        let start_id = self.entries.get(start).map(|(e, _)| *e)?;
+        if self.shuffle {
+            self.reshuffle_around(Some(start_id));
+        } else {
+            self.position = Some(start);
+        }
+        Some(start_id)
+    }
+
+    /// Queues `items` to play right after the current entry, in the given order.
+    pub fn play_next(&mut self, items: &[T]) -> Vec<EntryId> {
+        let new = self.mint(items);
+        let ids: Vec<EntryId> = new.iter().map(|(e, _)| *e).collect();
+        let list_at = self
+            .current()
+            .and_then(|(id, _)| self.index_of(id))
+            .map_or(self.entries.len(), |i| i + 1);
+        self.entries.splice(list_at..list_at, new);
+        let order_at = self.position.map_or(0, |p| p + 1);
+        self.order.splice(order_at..order_at, ids.iter().copied());
+        ids
+    }
+
+    /// Adds `items` at the end of the list (when shuffled: at random places among the
+    /// entries not yet played).
+    pub fn add(&mut self, items: &[T]) -> Vec<EntryId> {
+        let new = self.mint(items);
+        let ids: Vec<EntryId> = new.iter().map(|(e, _)| *e).collect();
+        self.entries.extend(new);
+        for id in &ids {
+            if self.shuffle {
+                let first_free = self.position.map_or(0, |p| p + 1);
+                let at = first_free + self.rng.below(self.order.len() - first_free + 1);
+                self.order.insert(at, *id);
+            } else {
+                self.order.push(*id);
+            }
+        }
+        ids
+    }
+
+    /// Removes entries. If the current one goes, the next one in play order becomes current
+    /// (or none, at the end), and the caller starts it.
+    pub fn remove(&mut self, ids: &[EntryId]) {
+        let current = self.current().map(|(id, _)| id);
+        self.entries.retain(|(e, _)| !ids.contains(e));
+        let position = self.position.unwrap_or(0);
+        let removed_before = self.order[..position.min(self.order.len())]
+            .iter()
+            .filter(|e| ids.contains(e))
+            .count();
+        self.order.retain(|e| !ids.contains(e));
+        self.position = match (self.position, current) {
+            (None, _) | (_, None) => None,
+            (Some(p), Some(current)) if ids.contains(&current) => {
+                let next = p - removed_before;
+                (next < self.order.len()).then_some(next)
+            }
+            (Some(p), Some(_)) => Some(p - removed_before),
+        };
+    }
+
+    /// Moves an entry to index `to` of the list (the order the queue panel shows). When not
+    /// shuffled the play order follows.
+    pub fn move_entry(&mut self, id: EntryId, to: usize) {
+        let Some(from) = self.index_of(id) else {
+            return;
+        };
+        let current = self.current().map(|(e, _)| e);
+        let entry = self.entries.remove(from);
+        let to = to.min(self.entries.len());
+        self.entries.insert(to, entry);
+        if !self.shuffle {
+            self.order = self.entries.iter().map(|(e, _)| *e).collect();
+            self.position = current.and_then(|c| self.order.iter().position(|e| *e == c));
+        }
+    }
+
+    /// Empties the queue.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.order.clear();
+        self.position = None;
+    }
+
+    /// Turns shuffle on (current entry stays, the rest are shuffled after it) or off (list
+    /// order resumes after the current entry).
+    pub fn set_shuffle(&mut self, on: bool) {
+        if on == self.shuffle {
+            return;
+        }
+        self.shuffle = on;
+        let current = self.current().map(|(e, _)| e);
+        if on {
+            self.reshuffle_around(current);
+        } else {
+            self.order = self.entries.iter().map(|(e, _)| *e).collect();
+            self.position = current.and_then(|c| self.order.iter().position(|e| *e == c));
+        }
+    }
+
+    /// A new play order: `first` (if any), then every other entry in random order.
+    fn reshuffle_around(&mut self, first: Option<EntryId>) {
+        let mut rest: Vec<EntryId> = self
+            .entries
+            .iter()
+            .map(|(e, _)| *e)
+            .filter(|e| Some(*e) != first)
+            .collect();
+        self.rng.shuffle(&mut rest);
+        self.order = first.into_iter().chain(rest).collect();
+        self.position = first.map(|_| 0);
+    }
+
+    /// Moves to the next entry and returns it, or `None` when the queue has ended.
+    pub fn next(&mut self, why: Advance) -> Option<(EntryId, &T)> {
+        if self.order.is_empty() {
+            return None;
+        }
+        if why == Advance::Ended && self.repeat == Repeat::One && self.position.is_some() {
+            return self.current();
+        }
+        let next = self.position.map_or(0, |p| p + 1);
+        if next < self.order.len() {
+            self.position = Some(next);
+        } else if self.repeat == Repeat::Off {
+            self.position = None;
+            return None;
+        } else if self.shuffle {
+            // A new round: everything again, in a new order.
+            self.reshuffle_around(None);
+            self.position = Some(0);
+        } else {
+            self.position = Some(0);
+        }
+        self.current()
+    }
+
+    /// Moves to the previous entry in play order (wrapping with repeat all); stays on the
+    /// first entry otherwise. Restarting the current track instead is the engine's decision.
+    pub fn previous(&mut self) -> Option<(EntryId, &T)> {
+        let position = self.position?;
+        self.position = Some(match position {
+            0 if self.repeat == Repeat::All => self.order.len() - 1,
+            0 => 0,
+            p => p - 1,
+        });
+        self.current()
+    }
+
+    /// Makes `id` the current entry (the user double-clicked it in the queue).
+    pub fn jump_to(&mut self, id: EntryId) -> Option<(EntryId, &T)> {
+        self.position = Some(self.order.iter().position(|e| *e == id)?);
+        self.current()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn queue(items: &[&'static str], start: usize) -> Queue<&'static str> {
+        let mut q = Queue::new(7);
+        q.play_now(items, start);
+        q
+    }
+
+    fn current(q: &Queue<&'static str>) -> Option<&'static str> {
+        q.current().map(|(_, t)| *t)
+    }
+
+    fn upcoming(q: &Queue<&'static str>) -> Vec<&'static str> {
+        q.upcoming().into_iter().map(|(_, t)| *t).collect()
+    }
+
+    fn play_all(q: &mut Queue<&'static str>, steps: usize) -> Vec<Option<&'static str>> {
+        (0..steps)
+            .map(|_| q.next(Advance::Ended).map(|(_, t)| *t))
+            .collect()
+    }
+
+    #[test]
+    fn advancing_follows_repeat_mode() {
+        // (repeat, how it advances, what plays on each step after "a" of [a, b, c])
+        let cases: Vec<(Repeat, Advance, Vec<Option<&str>>)> = vec![
+            (
+                Repeat::Off,
+                Advance::Ended,
+                vec![Some("b"), Some("c"), None, Some("a")],
+            ),
+            (
+                Repeat::All,
+                Advance::Ended,
+                vec![Some("b"), Some("c"), Some("a"), Some("b")],
+            ),
+            (
+                Repeat::One,
+                Advance::Ended,
+                vec![Some("a"), Some("a"), Some("a"), Some("a")],
+            ),
+            // Skipping moves on even with repeat one, and wraps: the user asked for repetition.
+            (
+                Repeat::One,
+                Advance::Skipped,
+                vec![Some("b"), Some("c"), Some("a"), Some("b")],
+            ),
+        ];
+        for (repeat, why, expected) in cases {
+            let mut q = queue(&["a", "b", "c"], 0);
+            q.set_repeat(repeat);
+            let got: Vec<_> = (0..4).map(|_| q.next(why).map(|(_, t)| *t)).collect();
+            assert_eq!(got, expected, "{repeat:?} {why:?}");
+        }
+    }
+
+    #[test]
+    fn previous_steps_back_and_wraps_only_with_repeat_all() {
+        for (repeat, start, expected) in [
+            (Repeat::Off, 2, vec!["b", "a", "a"]),
+            (Repeat::All, 1, vec!["a", "c", "b"]),
+        ] {
+            let mut q = queue(&["a", "b", "c"], start);
+            q.set_repeat(repeat);
+            let got: Vec<_> = (0..3)
+                .map(|_| q.previous().map(|(_, t)| *t).expect("an entry"))
+                .collect();
+            assert_eq!(got, expected, "{repeat:?}");
+        }
+    }
+
+    #[test]
+    fn editing_the_queue_keeps_the_current_entry() {
+        let mut q = queue(&["a", "b", "c"], 1);
+        let next = q.play_next(&["x", "y"]);
+        assert_eq!(
+            (current(&q), upcoming(&q)),
+            (Some("b"), vec!["x", "y", "c"])
+        );
+        q.add(&["z"]);
+        assert_eq!(upcoming(&q), vec!["x", "y", "c", "z"]);
+        q.remove(&[next[0]]);
+        assert_eq!(upcoming(&q), vec!["y", "c", "z"]);
+        let first = q.entries()[0].0;
+        q.remove(&[first]);
+        assert_eq!(
+            (current(&q), upcoming(&q)),
+            (Some("b"), vec!["y", "c", "z"])
+        );
+        let z = q.entries().last().expect("z").0;
+        q.move_entry(z, 0);
+        assert_eq!(
+            q.entries().iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+            vec!["z", "b", "y", "c"]
+        );
+        assert_eq!((current(&q), upcoming(&q)), (Some("b"), vec!["y", "c"]));
+    }
+
+    #[test]
+    fn removing_the_current_entry_makes_the_next_one_current() {
+        let mut q = queue(&["a", "b", "c"], 1);
+        let b = q.current().expect("b").0;
+        q.remove(&[b]);
+        assert_eq!(current(&q), Some("c"));
+        let c = q.current().expect("c").0;
+        q.remove(&[c]);
+        assert_eq!(current(&q), None, "nothing after the last");
+        q.clear();
+        assert!(q.entries().is_empty() && q.next(Advance::Ended).is_none());
+    }
+
+    #[test]
+    fn the_same_track_can_be_queued_twice_as_two_entries() {
+        let mut q = queue(&["a"], 0);
+        let ids = q.add(&["a"]);
+        assert_eq!(q.entries().len(), 2);
+        q.remove(&ids);
+        assert_eq!((q.entries().len(), current(&q)), (1, Some("a")));
+    }
+
+    #[test]
+    fn shuffle_keeps_the_current_entry_and_plays_each_once_per_round() {
+        let items: Vec<&'static str> = vec!["a", "b", "c", "d", "e", "f", "g", "h"];
+        for seed in 0..50 {
+            let mut q = Queue::new(seed);
+            q.play_now(&items, 3);
+            q.set_shuffle(true);
+            q.set_repeat(Repeat::All);
+            assert_eq!(
+                current(&q),
+                Some("d"),
+                "seed {seed}: shuffle keeps what plays"
+            );
+            let mut round: Vec<&str> = vec!["d"];
+            round.extend(play_all(&mut q, items.len() - 1).into_iter().flatten());
+            assert_eq!(
+                round.iter().collect::<HashSet<_>>().len(),
+                items.len(),
+                "seed {seed}: {round:?}"
+            );
+            let second = play_all(&mut q, items.len());
+            let second: HashSet<_> = second.into_iter().flatten().collect();
+            assert_eq!(
+                second.len(),
+                items.len(),
+                "seed {seed}: the next round has everything again"
+            );
+        }
+    }
+
+    #[test]
+    fn shuffled_orders_differ_between_seeds_and_repeat_for_the_same_seed() {
+        let items: Vec<&'static str> = vec!["a", "b", "c", "d", "e", "f", "g", "h"];
+        let order = |seed| {
+            let mut q = Queue::new(seed);
+            q.set_shuffle(true);
+            q.play_now(&items, 0);
+            upcoming(&q)
+        };
+        assert_eq!(order(1), order(1));
+        assert_ne!(order(1), order(2));
+    }
+
+    #[test]
+    fn turning_shuffle_off_resumes_list_order_after_the_current_entry() {
+        let mut q = queue(&["a", "b", "c", "d"], 0);
+        q.set_shuffle(true);
+        let now = q.next(Advance::Skipped).map(|(_, t)| *t).expect("an entry");
+        q.set_shuffle(false);
+        assert_eq!(current(&q), Some(now));
+        let rest: Vec<_> = ["a", "b", "c", "d"]
+            .into_iter()
+            .skip_while(|t| *t != now)
+            .skip(1)
+            .collect();
+        assert_eq!(upcoming(&q), rest);
+    }
+
+    #[test]
+    fn entries_added_while_shuffled_are_played_in_this_round() {
+        let mut q = Queue::new(3);
+        q.set_shuffle(true);
+        q.play_now(&["a", "b", "c"], 0);
+        q.next(Advance::Ended);
+        let played_so_far = 2;
+        q.add(&["x", "y"]);
+        let next = q.play_next(&["n"]);
+        assert_eq!(
+            q.upcoming()[0].0,
+            next[0],
+            "play next goes right after the current one"
+        );
+        let rest: HashSet<_> = play_all(&mut q, 5 - played_so_far + 2)
+            .into_iter()
+            .flatten()
+            .collect();
+        assert!(rest.contains("x") && rest.contains("y") && rest.contains("n"));
+    }
+
+    #[test]
+    fn jumping_to_an_entry_continues_from_there() {
+        let mut q = queue(&["a", "b", "c"], 0);
+        let c = q.entries()[2].0;
+        assert_eq!(q.jump_to(c).map(|(_, t)| *t), Some("c"));
+        assert!(q.next(Advance::Ended).is_none());
+        assert!(q.jump_to(EntryId(999)).is_none());
+    }
+}
