@@ -8,17 +8,25 @@ use crate::project::{self, Project};
 use anyhow::{Result, bail};
 
 /// Benchmarks that exist, with what they measure.
-const BENCHES: &[(&str, &str)] = &[(
-    "library",
-    "scan, rescan, search-as-you-type latency and peak memory on 10k/50k/100k-track synthetic libraries",
-)];
+const BENCHES: &[(&str, &str)] = &[
+    (
+        "library",
+        "scan, rescan, search-as-you-type latency and peak memory on 10k/50k/100k-track synthetic libraries",
+    ),
+    (
+        "server",
+        "upload throughput, time to first byte of 200 concurrent range clients, server memory",
+    ),
+];
 
 /// Library sizes measured by `bench library` (override with `--tracks N`).
 const LIBRARY_SIZES: &[u64] = &[10_000, 50_000, 100_000];
 
 pub fn run(project: &Project, args: &[String]) -> Result<()> {
-    if args.first().map(String::as_str) == Some("library") {
-        return library(project, &args[1..]);
+    match args.first().map(String::as_str) {
+        Some("library") => return library(project, &args[1..]),
+        Some("server") => return server(project),
+        _ => {}
     }
     let listing = if BENCHES.is_empty() {
         "none yet: each arrives with the issue that sets its goals".to_owned()
@@ -84,6 +92,23 @@ fn library(project: &Project, args: &[String]) -> Result<()> {
                 .arg(target.join(format!("bench/data-{tracks}"))),
         )?;
     }
+    println!("record these figures in docs/benchmarks.md");
+    Ok(())
+}
+
+/// Builds the server and its load generator in release mode and runs it: the real
+/// `tonearm-server` binary is started as a child process on loopback.
+fn server(project: &Project) -> Result<()> {
+    project::run(project.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tonearm-server",
+        "--bins",
+        "--examples",
+    ]))?;
+    let bench = project.target_dir()?.join("release/examples/bench_server");
+    project::run(&mut std::process::Command::new(bench))?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())
 }

@@ -1,0 +1,77 @@
+//! Login and the per-device sessions it creates.
+
+use crate::ids::SessionId;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /api/v1/sessions`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Account name.
+    pub username: String,
+    /// Account password.
+    pub password: String,
+    /// A name for the device, shown when listing sessions (for example "laptop").
+    pub device: String,
+}
+
+/// The bearer token (shown once, stored hashed by the server) and the session it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer TOKEN`.
+    pub token: String,
+    /// The session this token authenticates.
+    pub session: SessionInfo,
+}
+
+/// One device's session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SessionInfo {
+    /// Id used to revoke the session.
+    pub id: SessionId,
+    /// Device name given at login.
+    pub device: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Whether this is the session making the request.
+    #[serde(default)]
+    pub current: bool,
+}
+
+/// `GET /api/v1/sessions`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SessionsResponse {
+    /// The user's live sessions, oldest first.
+    pub sessions: Vec<SessionInfo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    #[test]
+    fn wire_format_of_login() {
+        let request: LoginRequest = serde_json::from_value(
+            json!({"username": "ann", "password": "pw", "device": "laptop"}),
+        )
+        .unwrap();
+        assert_eq!(request.device, "laptop");
+        let response = LoginResponse {
+            token: "t".into(),
+            session: SessionInfo {
+                id: SessionId(Uuid::nil()),
+                device: "laptop".into(),
+                created_at: 1,
+                current: true,
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&response).unwrap(),
+            json!({"token": "t", "session": {
+                "id": "00000000-0000-0000-0000-000000000000",
+                "device": "laptop", "created_at": 1, "current": true}})
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! The HTTP surface: every route is registered here once, through `utoipa-axum`, so the router
+//! and the OpenAPI document (served at `/api/v1/openapi.json`) cannot disagree.
+
+mod extract;
+mod health;
+mod matching;
+mod playlists;
+mod sessions;
+mod tracks;
+mod uploads;
+
+use crate::error::{ApiError, Error};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tonearm locker", description = "The Tonearm cloud locker API. Uploads use tus 1.0."),
+    modifiers(&BearerAuth),
+    components(schemas(tonearm_protocol::ErrorBody, tonearm_protocol::ChangeEvent)),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The OpenAPI document, as served.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "server",
+    responses((status = 200, description = "this document", content_type = "application/json")))]
+async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
+    let document = state.openapi.get().cloned().unwrap_or_default();
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        document.as_ref().clone(),
+    )
+}
+
+/// Unknown paths get the typed error body too.
+async fn not_found() -> ApiError {
+    ApiError(Error::NotFound("route"))
+}
+
+/// The router over `state`, and the OpenAPI document describing it.
+pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(uploads::options, uploads::create))
+        .routes(routes!(uploads::head, uploads::patch, uploads::terminate))
+        .layer(axum::middleware::map_response(
+            uploads::tus_resumable_header,
+        ));
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(openapi))
+        .routes(routes!(sessions::login, sessions::list))
+        .routes(routes!(sessions::revoke))
+        .merge(uploads)
+        .routes(routes!(matching::match_blob))
+        .routes(routes!(matching::answer))
+        .routes(routes!(tracks::create, tracks::list))
+        .routes(routes!(tracks::get, tracks::update, tracks::delete))
+        .routes(routes!(tracks::stream))
+        .routes(routes!(tracks::stream_url))
+        .routes(routes!(playlists::list))
+        .routes(routes!(playlists::apply_ops))
+        .routes(routes!(playlists::changes))
+        .split_for_parts();
+    let json = document.to_pretty_json().unwrap_or_default();
+    // A fresh state has no document yet; a second router over the same state keeps the first.
+    let _ = state.openapi.set(Arc::new(json));
+    let router = router
+        .fallback(not_found)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    (router, document)
+}

@@ -1,0 +1,200 @@
+//! The metadata store: every piece of server state except blob bytes, behind one trait so the
+//! embedded SQLite store and a later PostgreSQL store are interchangeable.
+//!
+//! Methods are whole use cases ("create the track and record the change"), each atomic, so an
+//! implementation decides how to make it a transaction. Every method that touches user data takes
+//! the [`UserId`]: rows of other users are invisible, which is what keeps users isolated.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use crate::error::Result;
+use async_trait::async_trait;
+use tonearm_protocol::{
+    BlobHash, ByteRange, ChallengeId, ChangesResponse, CloudTrack, OpResult, PlaylistOp,
+    PlaylistsResponse, SessionId, SessionInfo, TrackId, TrackMetadata,
+};
+use uuid::Uuid;
+
+/// An account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UserId(pub Uuid);
+
+/// A tus upload's id, the last segment of its URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UploadId(pub Uuid);
+
+/// An account as listed by `user list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// Internal id.
+    pub id: UserId,
+    /// Login name.
+    pub username: String,
+    /// PHC string of the argon2id hash.
+    pub password_hash: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A tus upload in progress (or completed, kept so a late `HEAD` still sees its final offset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRecord {
+    /// Id.
+    pub id: UploadId,
+    /// Owner.
+    pub user: UserId,
+    /// Total length declared at creation.
+    pub length: u64,
+    /// Bytes received and committed.
+    pub offset: u64,
+    /// Whole-file BLAKE3 declared at creation, if any.
+    pub declared_hash: Option<BlobHash>,
+    /// The `Upload-Metadata` header as the client sent it; `HEAD` echoes it, as tus requires.
+    pub metadata: Option<String>,
+    /// The published blob once the upload completed.
+    pub completed_hash: Option<BlobHash>,
+    /// Unix seconds of the last write.
+    pub updated_at: i64,
+}
+
+/// A proof-of-ownership challenge waiting for its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeRecord {
+    /// Id.
+    pub id: ChallengeId,
+    /// The user it was issued to.
+    pub user: UserId,
+    /// The blob it is about.
+    pub hash: BlobHash,
+    /// Key of the keyed hashes.
+    pub nonce: [u8; 32],
+    /// Ranges to prove.
+    pub ranges: Vec<ByteRange>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// The metadata store. See the module docs.
+#[async_trait]
+pub trait MetadataStore: Send + Sync + std::fmt::Debug {
+    /// Checks that the store answers (for the health endpoint).
+    async fn ping(&self) -> Result<()>;
+
+    // --- users and sessions ---
+
+    /// Creates a user; fails with `UserExists` if the name is taken.
+    async fn create_user(&self, username: &str, password_hash: &str, now: i64) -> Result<UserId>;
+    /// All users, by name.
+    async fn list_users(&self) -> Result<Vec<UserRecord>>;
+    /// Looks a user up by name.
+    async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>>;
+    /// Replaces a password hash and revokes every session of the user; false if no such user.
+    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool>;
+    /// Removes a user with everything they own; false if no such user.
+    async fn remove_user(&self, username: &str) -> Result<bool>;
+    /// Records a session whose token hashes to `token_hash`.
+    async fn create_session(
+        &self,
+        user: UserId,
+        device: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<SessionInfo>;
+    /// The live session a token hash belongs to.
+    async fn session_by_token(&self, token_hash: &str) -> Result<Option<(SessionId, UserId)>>;
+    /// The user's sessions, oldest first (`current` is false everywhere).
+    async fn list_sessions(&self, user: UserId) -> Result<Vec<SessionInfo>>;
+    /// Revokes a session of this user; false if there is none with that id.
+    async fn delete_session(&self, user: UserId, session: SessionId) -> Result<bool>;
+
+    // --- blobs and ownership ---
+
+    /// The size of a published blob, whoever owns it.
+    async fn blob_size(&self, hash: &BlobHash) -> Result<Option<u64>>;
+    /// Whether the user owns (uploaded or matched) the blob.
+    async fn owns_blob(&self, user: UserId, hash: &BlobHash) -> Result<bool>;
+    /// Records a published blob (if new) and the user's ownership of it.
+    async fn add_blob(&self, user: UserId, hash: &BlobHash, size: u64, now: i64) -> Result<()>;
+    /// Bytes the user owns plus bytes reserved by their unfinished uploads.
+    async fn usage(&self, user: UserId) -> Result<u64>;
+    /// Drops ownership links older than `link_cutoff` that no live track uses, then removes and
+    /// returns the blobs nobody owns and no unfinished upload declares.
+    async fn collect_garbage(&self, link_cutoff: i64) -> Result<Vec<BlobHash>>;
+
+    // --- uploads ---
+
+    /// Records a new upload.
+    async fn create_upload(&self, upload: &UploadRecord) -> Result<()>;
+    /// One of the user's uploads.
+    async fn upload(&self, user: UserId, id: UploadId) -> Result<Option<UploadRecord>>;
+    /// Commits the offset (and, when complete, the published hash) of an upload.
+    async fn update_upload(
+        &self,
+        id: UploadId,
+        offset: u64,
+        completed_hash: Option<&BlobHash>,
+        now: i64,
+    ) -> Result<()>;
+    /// Forgets an upload of this user; false if there is none.
+    async fn delete_upload(&self, user: UserId, id: UploadId) -> Result<bool>;
+    /// The ids of all uploads, of every user (for sweeping orphaned upload files).
+    async fn upload_ids(&self) -> Result<Vec<UploadId>>;
+    /// Removes and returns uploads not written since `cutoff`.
+    async fn expire_uploads(&self, cutoff: i64) -> Result<Vec<UploadId>>;
+
+    // --- match ---
+
+    /// Stores a challenge.
+    async fn create_challenge(&self, challenge: &ChallengeRecord) -> Result<()>;
+    /// Removes and returns the user's challenge: each can be answered once.
+    async fn take_challenge(
+        &self,
+        user: UserId,
+        id: ChallengeId,
+    ) -> Result<Option<ChallengeRecord>>;
+
+    // --- tracks ---
+
+    /// Creates a track over a blob the caller checked the user owns, and records the change.
+    /// Re-creating an existing id over the same blob returns the existing track.
+    async fn create_track(
+        &self,
+        user: UserId,
+        id: TrackId,
+        hash: &BlobHash,
+        metadata: &TrackMetadata,
+    ) -> Result<CloudTrack>;
+    /// The user's live tracks.
+    async fn list_tracks(&self, user: UserId) -> Result<Vec<CloudTrack>>;
+    /// One live track of the user.
+    async fn track(&self, user: UserId, id: TrackId) -> Result<Option<CloudTrack>>;
+    /// Resolves a bearer token's hash and one of its user's live tracks in one round trip (the
+    /// streaming hot path): `None` if the token is unknown, else the user and the track if any.
+    async fn track_for_token(
+        &self,
+        token_hash: &str,
+        id: TrackId,
+    ) -> Result<Option<(UserId, Option<CloudTrack>)>>;
+    /// The user's live tracks over a blob.
+    async fn tracks_for_blob(&self, user: UserId, hash: &BlobHash) -> Result<Vec<TrackId>>;
+    /// Replaces a live track's metadata and records the change.
+    async fn update_track(
+        &self,
+        user: UserId,
+        id: TrackId,
+        metadata: &TrackMetadata,
+    ) -> Result<Option<CloudTrack>>;
+    /// Tombstones a live track and records the change; false if there is none.
+    async fn delete_track(&self, user: UserId, id: TrackId) -> Result<bool>;
+
+    // --- playlists and the change feed ---
+
+    /// Applies a batch of playlist operations in order, each at most once per op id.
+    async fn apply_playlist_ops(&self, user: UserId, ops: &[PlaylistOp]) -> Result<Vec<OpResult>>;
+    /// The user's live playlists and entries.
+    async fn playlists(&self, user: UserId) -> Result<PlaylistsResponse>;
+    /// Changes with a sequence number above `since`, at most `limit`.
+    async fn changes(&self, user: UserId, since: u64, limit: u32) -> Result<ChangesResponse>;
+}

@@ -1,0 +1,73 @@
+//! Account administration behind `tonearm-server user …`: add, list, change password, remove.
+//! There is no sign-up endpoint; the operator creates accounts.
+
+use crate::auth;
+use crate::error::{Error, Result};
+use crate::state::now;
+use crate::store::{MetadataStore, UserRecord};
+
+/// Longest accepted username.
+const MAX_USERNAME: usize = 64;
+
+fn validate_username(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_USERNAME
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "invalid username {name:?}: use 1 to {MAX_USERNAME} letters, digits, '.', '_', '-' or '@'"
+        )))
+    }
+}
+
+fn validate_password(password: &str) -> Result<()> {
+    if password.chars().count() < 8 {
+        return Err(Error::BadRequest(
+            "password must have at least 8 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn hash(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || auth::hash_password(&password)).await?
+}
+
+/// Creates an account.
+pub async fn add(store: &dyn MetadataStore, username: &str, password: &str) -> Result<()> {
+    validate_username(username)?;
+    validate_password(password)?;
+    store
+        .create_user(username, &hash(password).await?, now())
+        .await?;
+    Ok(())
+}
+
+/// Lists accounts by name.
+pub async fn list(store: &dyn MetadataStore) -> Result<Vec<UserRecord>> {
+    store.list_users().await
+}
+
+/// Sets a new password and logs every device of the account out.
+pub async fn set_password(store: &dyn MetadataStore, username: &str, password: &str) -> Result<()> {
+    validate_password(password)?;
+    if store.set_password(username, &hash(password).await?).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound("user"))
+    }
+}
+
+/// Removes an account with its tracks, playlists and sessions; its blobs are collected later.
+pub async fn remove(store: &dyn MetadataStore, username: &str) -> Result<()> {
+    if store.remove_user(username).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound("user"))
+    }
+}

@@ -1,0 +1,16 @@
+//! Integration tests of the locker server: the real server on 127.0.0.1:0 with its storage in a
+//! temporary folder, driven over HTTP by reqwest. One binary with themed modules links once.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod auth;
+mod isolation;
+mod matching;
+mod openapi;
+mod playlists;
+mod streaming;
+mod tracks;
+mod tus_interop;
+mod uploads;

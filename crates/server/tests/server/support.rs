@@ -1,0 +1,279 @@
+//! Test harness: start a server in a temp dir, create users, log in, upload with tus.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tonearm_protocol::{BlobHash, CloudTrack, LoginResponse};
+use tonearm_server::{Config, RunningServer};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A server with its own data directory.
+pub struct TestServer {
+    pub server: Option<RunningServer>,
+    _dir: TempDir,
+    pub config: Config,
+    pub base: String,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(dir.path().join("data"));
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.maintenance_interval = None;
+        configure(&mut config);
+        let server = tonearm_server::spawn(config.clone()).await.unwrap();
+        let base = server.base_url();
+        Self {
+            server: Some(server),
+            _dir: dir,
+            config,
+            base,
+        }
+    }
+
+    pub fn server(&self) -> &RunningServer {
+        self.server.as_ref().unwrap()
+    }
+
+    /// Stops the server gracefully and starts it again on the same data directory.
+    pub async fn restart(&mut self) {
+        self.server.take().unwrap().shutdown().await;
+        let server = tonearm_server::spawn(self.config.clone()).await.unwrap();
+        self.base = server.base_url();
+        self.server = Some(server);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn add_user(&self, name: &str) {
+        tonearm_server::users::add(&*self.server().store(), name, PASSWORD)
+            .await
+            .unwrap();
+    }
+
+    /// Creates `name` and logs in as `name` from device "test".
+    pub async fn user(&self, name: &str) -> User {
+        self.add_user(name).await;
+        self.login(name).await
+    }
+
+    pub async fn login(&self, name: &str) -> User {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/sessions"))
+            .json(&json!({"username": name, "password": PASSWORD, "device": "test"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let login: LoginResponse = response.json().await.unwrap();
+        User {
+            token: login.token,
+            base: self.base.clone(),
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+/// A logged-in user.
+#[derive(Clone)]
+pub struct User {
+    pub token: String,
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl User {
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        self.client.request(method, url).bearer_auth(&self.token)
+    }
+
+    pub fn tus(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).header("Tus-Resumable", "1.0.0")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.request(Method::GET, path).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// tus creation with the given metadata header value; returns the upload URL.
+    pub async fn create_upload_with(&self, length: u64, metadata: &str) -> Response {
+        self.tus(Method::POST, "/api/v1/uploads")
+            .header("Upload-Length", length.to_string())
+            .header("Upload-Metadata", metadata)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// tus creation declaring the data's BLAKE3; returns the upload path.
+    pub async fn create_upload(&self, data: &[u8]) -> String {
+        let response = self
+            .create_upload_with(data.len() as u64, &blake3_metadata(data))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        location(&response)
+    }
+
+    pub async fn patch(&self, upload: &str, offset: u64, chunk: Vec<u8>) -> Response {
+        self.tus(Method::PATCH, upload)
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(chunk)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn offset(&self, upload: &str) -> u64 {
+        let response = self.tus(Method::HEAD, upload).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        header_u64(&response, "upload-offset")
+    }
+
+    /// Uploads `data` with tus in one PATCH and returns its hash.
+    pub async fn upload(&self, data: &[u8]) -> BlobHash {
+        let upload = self.create_upload(data).await;
+        let response = self.patch(&upload, 0, data.to_vec()).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let hash = BlobHash::of(data);
+        assert_eq!(response.headers()["tonearm-blob-hash"], hash.as_str());
+        hash
+    }
+
+    pub async fn create_track(&self, hash: &BlobHash, format: &str) -> CloudTrack {
+        let response = self
+            .post_json(
+                "/api/v1/tracks",
+                &json!({"blake3": hash, "metadata": {"title": "Song", "format": format}}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    /// Uploads `data` and creates a FLAC track over it.
+    pub async fn upload_track(&self, data: &[u8]) -> CloudTrack {
+        let hash = self.upload(data).await;
+        self.create_track(&hash, "flac").await
+    }
+}
+
+pub fn blake3_metadata(data: &[u8]) -> String {
+    format!(
+        "blake3 {},filename {}",
+        BASE64.encode(BlobHash::of(data).as_str()),
+        BASE64.encode("song.flac")
+    )
+}
+
+pub fn location(response: &Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+pub fn header_u64(response: &Response, name: &str) -> u64 {
+    response.headers()[name].to_str().unwrap().parse().unwrap()
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so each test file is distinct.
+pub fn audio(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// Asserts the typed error body and returns its code.
+pub async fn error_code(response: Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("typed error body: {body}"));
+    assert!(body["error"]["message"].is_string(), "{body}");
+    code.to_owned()
+}
+
+/// The `tonearm-server` binary running as a child process.
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    pub base: String,
+}
+
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_tonearm-server"))
+}
+
+impl ServerProcess {
+    pub async fn start(data_dir: &Path) -> Self {
+        let mut child = tokio::process::Command::new(binary())
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).await.unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("{line:?}"))
+            .to_owned();
+        Self { child, base }
+    }
+}
+
+/// Runs `tonearm-server --data-dir DIR ARGS…` with `stdin` and returns (success, stdout).
+pub async fn run_cli(data_dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = tokio::process::Command::new(binary())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let output = child.wait_with_output().await.unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}

@@ -1,0 +1,156 @@
+//! Cloud track records and garbage collection of blobs nobody uses.
+
+use crate::support::{TestServer, audio, error_code};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tonearm_protocol::{BlobHash, CloudTrack, TrackId};
+
+#[tokio::test]
+async fn tracks_are_created_listed_updated_and_deleted() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    let hash = ann.upload(&audio(500, 40)).await;
+    let minted = TrackId::new_random();
+    let response = ann
+        .post_json("/api/v1/tracks", &json!({"id": minted, "blake3": hash, "metadata": {"title": "A", "format": "flac", "year": 1959}}))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let track: CloudTrack = response.json().await.unwrap();
+    assert_eq!(track.id, minted, "the device's id is kept");
+    assert_eq!(track.size, 500);
+    assert_eq!(track.metadata.year, Some(1959));
+
+    // Creating the same track again (a retry) returns it; another blob under that id conflicts.
+    let again = ann
+        .post_json("/api/v1/tracks", &json!({"id": minted, "blake3": hash}))
+        .await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    let other = ann.upload(&audio(10, 41)).await;
+    let clash = ann
+        .post_json("/api/v1/tracks", &json!({"id": minted, "blake3": other}))
+        .await;
+    assert_eq!(clash.status(), StatusCode::CONFLICT);
+
+    let list = ann.get_json("/api/v1/tracks").await;
+    assert_eq!(list["tracks"].as_array().unwrap().len(), 1);
+
+    let path = format!("/api/v1/tracks/{minted}");
+    let response = ann
+        .request(Method::PATCH, &path)
+        .json(&json!({"metadata": {"title": "B", "format": "flac"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let updated: CloudTrack = response.json().await.unwrap();
+    assert_eq!(updated.metadata.title.as_deref(), Some("B"));
+    assert_eq!(updated.metadata.year, None, "metadata is replaced");
+    assert!(updated.revision > track.revision);
+    assert_eq!(ann.get_json(&path).await["metadata"]["title"], "B");
+
+    assert_eq!(
+        ann.request(Method::DELETE, &path)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let response = ann.request(Method::GET, &path).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(response).await, "not_found");
+    assert_eq!(
+        ann.request(Method::DELETE, &path)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let stream = ann
+        .request(Method::GET, &format!("{path}/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_track_needs_a_blob_the_user_owns() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    let response = ann
+        .post_json(
+            "/api/v1/tracks",
+            &json!({"blake3": BlobHash::of(b"never uploaded")}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn blobs_nobody_uses_are_collected_and_shared_ones_kept() {
+    let server = TestServer::start_with(|c| c.link_grace = Duration::ZERO).await;
+    let (ann, bob) = (server.user("ann").await, server.user("bob").await);
+    let (only_ann, shared) = (audio(1000, 42), audio(1000, 43));
+    let ann_track = ann.upload_track(&only_ann).await;
+    let ann_shared = ann.upload_track(&shared).await;
+    let bob_shared = bob.upload_track(&shared).await;
+
+    let report = server.server().run_maintenance().await.unwrap();
+    assert_eq!(report.collected_blobs, 0, "every blob is used by a track");
+
+    for (user, track) in [(&ann, &ann_track), (&ann, &ann_shared)] {
+        user.request(Method::DELETE, &format!("/api/v1/tracks/{}", track.id))
+            .send()
+            .await
+            .unwrap();
+    }
+    let report = server.server().run_maintenance().await.unwrap();
+    assert_eq!(
+        report.collected_blobs, 1,
+        "only ann's private blob is unused"
+    );
+    let blob_files = walk(&server.config.data_dir.join("blobs"));
+    assert_eq!(blob_files, vec![BlobHash::of(&shared).to_string()]);
+
+    let stream = bob
+        .request(
+            Method::GET,
+            &format!("/api/v1/tracks/{}/stream", bob_shared.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        stream.bytes().await.unwrap() == shared,
+        "bob still streams the shared blob"
+    );
+    let body: Value = ann
+        .post_json(
+            "/api/v1/match",
+            &json!({"blake3": BlobHash::of(&only_ann), "size": 1000}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["result"], "upload_needed",
+        "the collected blob is gone"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.path().is_dir() {
+            found.extend(walk(&entry.path()));
+        } else {
+            found.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    found.sort();
+    found
+}
