@@ -1,9 +1,22 @@
 //! Tonearm's audio engine.
 //!
-//! So far the play queue ([`queue`]): what plays now, what comes next, shuffle and repeat, as
-//! pure logic with no audio or I/O, so its rules are tested exhaustively. Decoding, gapless
-//! output and ReplayGain build on it.
+//! - [`queue`]: what plays now and next, shuffle and repeat, as pure logic.
+//! - [`source`]: where bytes come from (a local file now, the cloud stream later).
+//! - [`decode`]: bytes to samples for every format the library lists (Opus through a
+//!   pure-Rust decoder), with encoder delay and padding trimmed for gapless playback.
+//! - [`gain`]: ReplayGain.
+//! - [`output`]: samples to the sound device, back to back.
+//! - [`playback`]: playing a list of files to the end (what `tonearm play` does).
+//!
+//! The engine thread with transport controls, events and OS media controls builds on these.
 
+pub mod decode;
+pub mod error;
+pub mod gain;
+pub mod output;
+pub mod playback;
 pub mod queue;
+pub mod source;
 
+pub use error::PlayerError;
 pub use queue::{EntryId, Queue, Repeat};

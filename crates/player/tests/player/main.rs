@@ -1,0 +1,4 @@
+//! Integration tests of the audio engine on the real fixture files, decoded for real.
+
+mod decode;
+mod support;
