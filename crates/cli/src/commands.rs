@@ -313,3 +313,109 @@ pub fn playlist(library: &Library, command: PlaylistCommand) -> Result<()> {
     }
     Ok(())
 }
+
+/// Plays tracks to the end; a track that cannot be played is reported and skipped.
+pub fn play(
+    library: &Library,
+    items: &[String],
+    mode: tonearm_player::gain::ReplayGainMode,
+    preamp: f64,
+) -> Result<()> {
+    use tonearm_player::gain::{ReplayGainSettings, TrackGain};
+    use tonearm_player::playback::{PlayItem, play_to_end};
+    let gain_of = |rg: &tonearm_library::model::ReplayGain| TrackGain {
+        track_gain: rg.track_gain,
+        track_peak: rg.track_peak,
+        album_gain: rg.album_gain,
+        album_peak: rg.album_peak,
+    };
+    let mut queue = Vec::new();
+    let mut ids = Vec::new();
+    for item in items {
+        if let Ok(id) = item.parse::<TrackId>() {
+            let track = library.track(id)?;
+            let album = track.album.as_ref().map(|album| {
+                (
+                    format!(
+                        "{}\u{1f}{album}",
+                        track
+                            .album_artist
+                            .as_deref()
+                            .or(track.artist.as_deref())
+                            .unwrap_or("")
+                    ),
+                    track.disc_no.unwrap_or(1),
+                    track.track_no.unwrap_or(0),
+                )
+            });
+            queue.push(PlayItem {
+                label: format!(
+                    "{} — {}",
+                    track.artist.as_deref().unwrap_or("Unknown artist"),
+                    track.title
+                ),
+                path: PathBuf::from(&track.path),
+                gain: gain_of(&track.replaygain),
+                album,
+            });
+            ids.push(Some(id));
+        } else {
+            let path = PathBuf::from(item);
+            anyhow::ensure!(
+                path.exists(),
+                "`{item}` is neither a track id of this library nor a file"
+            );
+            let tags = tonearm_library::scan::read::read_file(&path).ok();
+            let album = tags.as_ref().and_then(|t| {
+                let album = t.album.as_ref()?;
+                Some((
+                    format!(
+                        "{}\u{1f}{album}",
+                        t.album_artists
+                            .first()
+                            .or(t.artists.first())
+                            .map_or("", String::as_str)
+                    ),
+                    t.disc_no.unwrap_or(1),
+                    t.track_no.unwrap_or(0),
+                ))
+            });
+            queue.push(PlayItem {
+                label: path
+                    .file_name()
+                    .map_or_else(|| item.clone(), |n| n.to_string_lossy().into_owned()),
+                gain: tags
+                    .as_ref()
+                    .map_or_else(TrackGain::default, |t| gain_of(&t.replaygain)),
+                album,
+                path,
+            });
+            ids.push(None);
+        }
+    }
+    let output = tonearm_player::output::DeviceOutput::open_default()?;
+    let settings = ReplayGainSettings {
+        mode,
+        preamp_db: preamp,
+        ..ReplayGainSettings::default()
+    };
+    let report = play_to_end(&queue, &settings, &output, |item| {
+        eprintln!("playing: {}", item.label)
+    });
+    for (label, error) in &report.failed {
+        eprintln!("skipped: {label}: {error}");
+    }
+    // Played to the end: that counts as a play (the library keeps the history).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    for (item, id) in queue.iter().zip(&ids) {
+        if let Some(id) = id
+            && report.played.contains(&item.label)
+        {
+            library.record_play(*id, now)?;
+        }
+    }
+    anyhow::ensure!(!report.played.is_empty(), "nothing could be played");
+    Ok(())
+}

@@ -53,6 +53,18 @@ enum Command {
     /// Create, edit, import and export playlists.
     #[command(subcommand)]
     Playlist(commands::PlaylistCommand),
+    /// Play tracks (library ids or file paths) through the default audio output, to the end.
+    Play {
+        /// Track ids from the library, or paths of audio files.
+        #[arg(required = true, value_name = "TRACK_ID|PATH")]
+        items: Vec<String>,
+        /// off, track, album, or auto (album gain when the tracks are one album in order).
+        #[arg(long, default_value = "auto", value_name = "MODE")]
+        replaygain: tonearm_player::gain::ReplayGainMode,
+        /// Added to the ReplayGain, in dB.
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+        preamp: f64,
+    },
 }
 
 fn main() {
@@ -73,5 +85,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search { query, limit, json } => commands::search(&library, &query, limit, json),
         Command::Stats { json } => commands::stats(&library, json),
         Command::Playlist(command) => commands::playlist(&library, command),
+        Command::Play {
+            items,
+            replaygain,
+            preamp,
+        } => commands::play(&library, &items, replaygain, preamp),
     }
 }

@@ -4,7 +4,7 @@
 //! - [`source`]: where bytes come from (a local file now, the cloud stream later).
 //! - [`decode`]: bytes to samples for every format the library lists (Opus through a
 //!   pure-Rust decoder), with encoder delay and padding trimmed for gapless playback.
-//! - [`gain`]: ReplayGain.
+//! - [`gain`]: ReplayGain, track or album, with preamp and peak protection.
 //! - [`output`]: samples to the sound device, back to back.
 //! - [`playback`]: playing a list of files to the end (what `tonearm play` does).
 //!

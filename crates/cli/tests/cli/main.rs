@@ -1,6 +1,8 @@
 //! The `tonearm` binary driven as a user or a script would: real files, a temp data dir,
 //! JSON output parsed and checked.
 
+mod play;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
