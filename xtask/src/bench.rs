@@ -14,6 +14,10 @@ const BENCHES: &[(&str, &str)] = &[
         "scan, rescan, search-as-you-type latency and peak memory on 10k/50k/100k-track synthetic libraries",
     ),
     (
+        "player",
+        "time to the first sample, samples added at a track change per format, FLAC decode CPU",
+    ),
+    (
         "server",
         "upload throughput, time to first byte of 200 concurrent range clients, server memory",
     ),
@@ -26,6 +30,7 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("library") => return library(project, &args[1..]),
         Some("server") => return server(project),
+        Some("player") => return player(project),
         _ => {}
     }
     let listing = if BENCHES.is_empty() {
@@ -109,6 +114,22 @@ fn server(project: &Project) -> Result<()> {
     ]))?;
     let bench = project.target_dir()?.join("release/examples/bench_server");
     project::run(&mut std::process::Command::new(bench))?;
+    println!("record these figures in docs/benchmarks.md");
+    Ok(())
+}
+
+/// Builds the player benchmark in release mode and runs it on the committed fixtures.
+fn player(project: &Project) -> Result<()> {
+    project::run(project.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tonearm-player",
+        "--example",
+        "bench_player",
+    ]))?;
+    let bench = project.target_dir()?.join("release/examples/bench_player");
+    project::run(std::process::Command::new(bench).arg(project.path("tests/fixtures/audio")))?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())
 }

@@ -32,6 +32,17 @@ pub struct Config {
     pub stream_url_ttl: Duration,
     /// How often expiry and garbage collection run; never when `None` (tests call them directly).
     pub maintenance_interval: Option<Duration>,
+    /// Serve HTTPS with this certificate and key; plain HTTP when `None`.
+    pub tls: Option<TlsConfig>,
+}
+
+/// The PEM files of an HTTPS listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// The certificate chain: the server's certificate first, then intermediates.
+    pub cert: PathBuf,
+    /// The private key of the first certificate (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 impl Config {
@@ -48,6 +59,7 @@ impl Config {
             link_grace: Duration::from_secs(24 * 3600),
             stream_url_ttl: Duration::from_secs(15 * 60),
             maintenance_interval: Some(Duration::from_secs(3600)),
+            tls: None,
         }
     }
 }
@@ -112,6 +124,22 @@ pub struct Settings {
         value_name = "SECONDS"
     )]
     pub stream_url_ttl_secs: Option<u64>,
+    /// PEM certificate chain; with --tls-key, the server speaks HTTPS only
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_TLS_CERT",
+        value_name = "PATH"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of the --tls-cert certificate
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_TLS_KEY",
+        value_name = "PATH"
+    )]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Settings {
@@ -132,10 +160,13 @@ impl Settings {
             user_quota: self.user_quota.or(lower.user_quota),
             upload_expiry_secs: self.upload_expiry_secs.or(lower.upload_expiry_secs),
             stream_url_ttl_secs: self.stream_url_ttl_secs.or(lower.stream_url_ttl_secs),
+            tls_cert: self.tls_cert.or(lower.tls_cert),
+            tls_key: self.tls_key.or(lower.tls_key),
         }
     }
 
-    /// The final configuration; a data directory is required.
+    /// The final configuration; a data directory is required, and a TLS certificate and key
+    /// come together or not at all.
     pub fn into_config(self) -> Result<Config> {
         let data_dir = self
             .data_dir
@@ -157,6 +188,20 @@ impl Settings {
         if let Some(secs) = self.stream_url_ttl_secs {
             config.stream_url_ttl = Duration::from_secs(secs);
         }
+        config.tls = match (self.tls_cert, self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsConfig { cert, key }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(Error::Config(
+                    "--tls-cert needs --tls-key too (the certificate's private key)".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(Error::Config(
+                    "--tls-key needs --tls-cert too (the certificate chain)".into(),
+                ));
+            }
+        };
         Ok(config)
     }
 }
@@ -187,5 +232,30 @@ mod tests {
         assert!(toml::from_str::<Settings>("lisen = \"x\"").is_err());
         let err = Settings::default().into_config().unwrap_err();
         assert!(err.to_string().contains("--data-dir"), "{err}");
+    }
+
+    #[test]
+    fn tls_needs_both_certificate_and_key() {
+        let file: Settings =
+            toml::from_str("data_dir = \"/srv\"\ntls_cert = \"/etc/tonearm/cert.pem\"\n").unwrap();
+        let err = file.clone().into_config().unwrap_err().to_string();
+        assert!(err.contains("--tls-key"), "{err}");
+        let key_only = Settings {
+            data_dir: Some("/srv".into()),
+            tls_key: Some("/etc/tonearm/key.pem".into()),
+            ..Settings::default()
+        };
+        let err = key_only.clone().into_config().unwrap_err().to_string();
+        assert!(err.contains("--tls-cert"), "{err}");
+        // A key flag completes a certificate from the file.
+        let config = key_only.over(file).into_config().unwrap();
+        assert_eq!(
+            config.tls,
+            Some(TlsConfig {
+                cert: "/etc/tonearm/cert.pem".into(),
+                key: "/etc/tonearm/key.pem".into(),
+            })
+        );
+        assert_eq!(Config::new("x").tls, None);
     }
 }

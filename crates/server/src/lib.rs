@@ -6,7 +6,8 @@
 //! Map: `api` (HTTP routes and the OpenAPI document), `auth` (passwords, tokens, throttling),
 //! `store` (metadata behind [`MetadataStore`]), `blobs` (bytes behind [`BlobStore`]), `range`
 //! and `signing` (pure helpers for streaming), `maintenance` (expiry and garbage collection),
-//! `users` (account administration for the CLI), `playlists` (the pure rules of playlist sync).
+//! `users` (account administration for the CLI), `playlists` (the pure rules of playlist sync),
+//! `tls` (HTTPS when a certificate is configured).
 
 mod api;
 pub mod auth;
@@ -19,10 +20,11 @@ pub mod range;
 pub mod signing;
 mod state;
 pub mod store;
+mod tls;
 pub mod users;
 
 pub use blobs::{BlobStore, ObjectBlobStore};
-pub use config::{Config, Settings};
+pub use config::{Config, Settings, TlsConfig};
 pub use error::{Error, Result};
 pub use maintenance::MaintenanceReport;
 pub use store::{MetadataStore, SqliteStore};
@@ -63,6 +65,7 @@ fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 #[derive(Debug)]
 pub struct RunningServer {
     addr: SocketAddr,
+    https: bool,
     state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
@@ -70,8 +73,11 @@ pub struct RunningServer {
 }
 
 /// Starts the server: opens the stores under `config.data_dir`, binds `config.listen` (port 0
-/// picks a free port) and serves until [`RunningServer::shutdown`] or drop.
+/// picks a free port) and serves until [`RunningServer::shutdown`] or drop. With `config.tls`
+/// it serves HTTPS only; an unreadable or invalid certificate or key fails here, naming the file.
 pub async fn spawn(config: Config) -> Result<RunningServer> {
+    // First, so a bad certificate fails before anything is created on disk.
+    let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let data_dir = config.data_dir.clone();
     let store = {
         let data_dir = data_dir.clone();
@@ -109,14 +115,29 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
         }
     });
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                // A dropped sender also means "stop".
-                let _ = signal.await;
+    // A dropped sender also means "stop".
+    let stop = async {
+        let _ = signal.await;
+    };
+    let https = acceptor.is_some();
+    let server = match acceptor {
+        None => tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(stop)
+                .await
+        }),
+        Some(acceptor) => {
+            // Wrapped in a do-nothing `tap_io` because axum provides `ConnectInfo<SocketAddr>`
+            // (the login throttle's client address) for any listener inside a `TapIo`.
+            let listener =
+                axum::serve::ListenerExt::tap_io(tls::TlsListener::new(listener, acceptor), |_| {});
+            tokio::spawn(async move {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(stop)
+                    .await
             })
-            .await
-    });
+        }
+    };
     let maintenance = state.config.maintenance_interval.map(|every| {
         let state = state.clone();
         tokio::spawn(async move {
@@ -130,9 +151,10 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
             }
         })
     });
-    tracing::info!(%addr, data_dir = %data_dir.display(), "tonearm-server listening");
+    tracing::info!(%addr, https, data_dir = %data_dir.display(), "tonearm-server listening");
     Ok(RunningServer {
         addr,
+        https,
         state,
         shutdown: Some(shutdown),
         server: Some(server),
@@ -147,10 +169,12 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://ADDR`, the base URL of the API on this machine.
+    /// `http://ADDR`, or `https://ADDR` when serving TLS: the base URL of the API on this
+    /// machine.
     #[must_use]
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Runs one maintenance pass now: expire stale uploads, collect unowned blobs.

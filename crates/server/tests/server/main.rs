@@ -11,6 +11,7 @@ mod matching;
 mod openapi;
 mod playlists;
 mod streaming;
+mod tls;
 mod tracks;
 mod tus_interop;
 mod uploads;

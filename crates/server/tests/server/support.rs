@@ -13,6 +13,18 @@ use tonearm_server::{Config, RunningServer};
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// reqwest is built with rustls but without a crypto provider (its only built-in one is
+/// aws-lc-rs), and then refuses to build any client, even a plain-HTTP one, until a process-wide
+/// provider is installed. Every test starts a server before its first client, so starting one
+/// installs ring.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err only if another provider is already installed, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// A server with its own data directory.
 pub struct TestServer {
     pub server: Option<RunningServer>,
@@ -27,6 +39,7 @@ impl TestServer {
     }
 
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        install_crypto_provider();
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::new(dir.path().join("data"));
         config.listen = "127.0.0.1:0".parse().unwrap();
@@ -71,7 +84,12 @@ impl TestServer {
     }
 
     pub async fn login(&self, name: &str) -> User {
-        let response = reqwest::Client::new()
+        self.login_with(name, reqwest::Client::new()).await
+    }
+
+    /// Logs in as `name` through `client` (an HTTPS client, say), which the user then uses.
+    pub async fn login_with(&self, name: &str, client: reqwest::Client) -> User {
+        let response = client
             .post(self.url("/api/v1/sessions"))
             .json(&json!({"username": name, "password": PASSWORD, "device": "test"}))
             .send()
@@ -82,7 +100,7 @@ impl TestServer {
         User {
             token: login.token,
             base: self.base.clone(),
-            client: reqwest::Client::new(),
+            client,
         }
     }
 }
@@ -237,9 +255,16 @@ pub fn binary() -> PathBuf {
 
 impl ServerProcess {
     pub async fn start(data_dir: &Path) -> Self {
+        Self::start_with_args(data_dir, &[]).await
+    }
+
+    /// Like [`ServerProcess::start`], with extra flags.
+    pub async fn start_with_args(data_dir: &Path, args: &[&std::ffi::OsStr]) -> Self {
+        install_crypto_provider();
         let mut child = tokio::process::Command::new(binary())
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
