@@ -314,6 +314,20 @@ pub fn playlist(library: &Library, command: PlaylistCommand) -> Result<()> {
     Ok(())
 }
 
+/// Which album a track belongs to and where in it, for ReplayGain's album-in-order check.
+fn album_position(
+    artist: Option<&str>,
+    album: Option<&str>,
+    disc: Option<u32>,
+    track: Option<u32>,
+) -> Option<(String, u32, u32)> {
+    Some((
+        format!("{}\u{1f}{}", artist.unwrap_or(""), album?),
+        disc.unwrap_or(1),
+        track.unwrap_or(0),
+    ))
+}
+
 /// Plays tracks to the end; a track that cannot be played is reported and skipped.
 pub fn play(
     library: &Library,
@@ -334,20 +348,13 @@ pub fn play(
     for item in items {
         if let Ok(id) = item.parse::<TrackId>() {
             let track = library.track(id)?;
-            let album = track.album.as_ref().map(|album| {
-                (
-                    format!(
-                        "{}\u{1f}{album}",
-                        track
-                            .album_artist
-                            .as_deref()
-                            .or(track.artist.as_deref())
-                            .unwrap_or("")
-                    ),
-                    track.disc_no.unwrap_or(1),
-                    track.track_no.unwrap_or(0),
-                )
-            });
+            let artist = track.album_artist.as_deref().or(track.artist.as_deref());
+            let album = album_position(
+                artist,
+                track.album.as_deref(),
+                track.disc_no,
+                track.track_no,
+            );
             queue.push(PlayItem {
                 label: format!(
                     "{} — {}",
@@ -367,18 +374,12 @@ pub fn play(
             );
             let tags = tonearm_library::scan::read::read_file(&path).ok();
             let album = tags.as_ref().and_then(|t| {
-                let album = t.album.as_ref()?;
-                Some((
-                    format!(
-                        "{}\u{1f}{album}",
-                        t.album_artists
-                            .first()
-                            .or(t.artists.first())
-                            .map_or("", String::as_str)
-                    ),
-                    t.disc_no.unwrap_or(1),
-                    t.track_no.unwrap_or(0),
-                ))
+                let artist = t
+                    .album_artists
+                    .first()
+                    .or(t.artists.first())
+                    .map(String::as_str);
+                album_position(artist, t.album.as_deref(), t.disc_no, t.track_no)
             });
             queue.push(PlayItem {
                 label: path

@@ -81,3 +81,36 @@ pub fn play_to_end(
     }
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(album: Option<(&str, u32, u32)>) -> PlayItem {
+        PlayItem {
+            path: PathBuf::new(),
+            label: String::new(),
+            gain: TrackGain::default(),
+            album: album.map(|(key, disc, track)| (key.to_owned(), disc, track)),
+        }
+    }
+
+    #[test]
+    fn an_album_in_order_is_recognised_and_anything_else_is_not() {
+        let cases: Vec<(Vec<Option<(&str, u32, u32)>>, bool)> = vec![
+            (
+                vec![Some(("a", 1, 1)), Some(("a", 1, 2)), Some(("a", 2, 1))],
+                true,
+            ),
+            (vec![Some(("a", 1, 1))], true),
+            (vec![Some(("a", 1, 2)), Some(("a", 1, 1))], false),
+            (vec![Some(("a", 1, 1)), Some(("b", 1, 2))], false),
+            (vec![Some(("a", 1, 1)), None], false),
+            (vec![], false),
+        ];
+        for (albums, expected) in cases {
+            let items: Vec<PlayItem> = albums.iter().copied().map(item).collect();
+            assert_eq!(is_album_in_order(&items), expected, "{albums:?}");
+        }
+    }
+}

@@ -26,6 +26,7 @@ pub(crate) mod write;
 use crate::error::Result;
 use crate::ids::{ArtworkId, FolderId};
 use crate::model::TrackState;
+use crate::now_ms;
 use crate::store::{Store, pathbytes};
 use read::FileTags;
 use serde::Serialize;
@@ -412,12 +413,6 @@ fn scan_folder(
         true,
     );
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Artwork for tracks being written: the embedded cover, else the folder's image; each image

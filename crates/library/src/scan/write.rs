@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::ids::{ArtworkId, FolderId, TrackId};
 use crate::model::TrackState;
 use crate::normalize::{fold, sort_key};
+use crate::now_ms;
 use crate::store::pathbytes;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::{HashMap, HashSet};
@@ -121,12 +122,6 @@ pub fn fingerprint(file: &FoundFile, tags: &FileTags) -> String {
         tags.track_no
     );
     blake3::hash(text.as_bytes()).to_hex()[..32].to_owned()
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Where a read file goes.
