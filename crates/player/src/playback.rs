@@ -86,7 +86,10 @@ pub fn play_to_end(
 mod tests {
     use super::*;
 
-    fn item(album: Option<(&str, u32, u32)>) -> PlayItem {
+    /// An album key with a disc and a track number.
+    type Position = Option<(&'static str, u32, u32)>;
+
+    fn item(album: Position) -> PlayItem {
         PlayItem {
             path: PathBuf::new(),
             label: String::new(),
@@ -97,7 +100,7 @@ mod tests {
 
     #[test]
     fn an_album_in_order_is_recognised_and_anything_else_is_not() {
-        let cases: Vec<(Vec<Option<(&str, u32, u32)>>, bool)> = vec![
+        let cases: Vec<(Vec<Position>, bool)> = vec![
             (
                 vec![Some(("a", 1, 1)), Some(("a", 1, 2)), Some(("a", 2, 1))],
                 true,
