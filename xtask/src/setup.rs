@@ -23,8 +23,16 @@ const BUILD_PACKAGES: &[&str] = &[
 /// A virtual display, for machines without one.
 const HEADLESS_PACKAGES: &[&str] = &["xvfb", "xauth"];
 
-/// The WebDriver server for WebKitGTK, used by the end-to-end tests.
-const TEST_PACKAGES: &[&str] = &["webkit2gtk-driver"];
+/// What the tests need beyond the build: the WebDriver server for WebKitGTK (end-to-end
+/// tests); a D-Bus session bus and `dbus-send` (media keys over MPRIS); PulseAudio with its
+/// ALSA plug-in and `parecord` (a sound card that keeps real time, for playback tests).
+const TEST_PACKAGES: &[&str] = &[
+    "webkit2gtk-driver",
+    "dbus",
+    "pulseaudio",
+    "pulseaudio-utils",
+    "libasound2-plugins",
+];
 
 /// What a command needs installed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

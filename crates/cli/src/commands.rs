@@ -10,6 +10,10 @@ use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_library::{
     EntryId, Library, PlaylistId, ScanControl, ScanPhase, ScanProgress, Track, TrackId,
 };
+use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
+use tonearm_player::gain::{ReplayGainSettings, TrackGain};
+use tonearm_player::output::DefaultDevice;
+use tonearm_player::{Command, Player, PlayerEvent};
 
 fn print_json(value: &impl Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
@@ -320,103 +324,170 @@ fn album_position(
     album: Option<&str>,
     disc: Option<u32>,
     track: Option<u32>,
-) -> Option<(String, u32, u32)> {
-    Some((
-        format!("{}\u{1f}{}", artist.unwrap_or(""), album?),
-        disc.unwrap_or(1),
-        track.unwrap_or(0),
-    ))
+) -> Option<AlbumPosition> {
+    Some(AlbumPosition {
+        album: format!("{}\u{1f}{}", artist.unwrap_or(""), album?),
+        disc: disc.unwrap_or(1),
+        track: track.unwrap_or(0),
+    })
 }
 
-/// Plays tracks to the end; a track that cannot be played is reported and skipped.
+/// A track to play, resolved up front: where it is, what to call it, its gain.
+#[derive(Debug, Clone, PartialEq)]
+struct PlayItem {
+    path: PathBuf,
+    info: TrackInfo,
+    gain: TrackGain,
+    album: Option<AlbumPosition>,
+    /// The library's track, when it is one (its plays are counted).
+    track: Option<TrackId>,
+}
+
+impl Playable for PlayItem {
+    fn album(&self) -> Option<&AlbumPosition> {
+        self.album.as_ref()
+    }
+}
+
+struct PlayCatalog;
+
+impl Catalog for PlayCatalog {
+    type Item = PlayItem;
+    fn open(&self, item: &PlayItem) -> Result<OpenTrack, tonearm_player::PlayerError> {
+        OpenTrack::file(&item.path, item.info.clone(), item.gain)
+    }
+}
+
+fn gain_of(rg: &tonearm_library::model::ReplayGain) -> TrackGain {
+    TrackGain {
+        track_gain: rg.track_gain,
+        track_peak: rg.track_peak,
+        album_gain: rg.album_gain,
+        album_peak: rg.album_peak,
+    }
+}
+
+/// A track id of the library, or a file.
+fn play_item(library: &Library, item: &str) -> Result<PlayItem> {
+    if let Ok(id) = item.parse::<TrackId>() {
+        let track = library.track(id)?;
+        let artist = track.album_artist.as_deref().or(track.artist.as_deref());
+        return Ok(PlayItem {
+            album: album_position(
+                artist,
+                track.album.as_deref(),
+                track.disc_no,
+                track.track_no,
+            ),
+            path: PathBuf::from(&track.path),
+            gain: gain_of(&track.replaygain),
+            info: TrackInfo {
+                title: track.title,
+                artist: track.artist,
+                album: track.album,
+                duration: track.duration_ms.map(std::time::Duration::from_millis),
+                artwork: None,
+            },
+            track: Some(id),
+        });
+    }
+    let path = PathBuf::from(item);
+    anyhow::ensure!(
+        path.exists(),
+        "`{item}` is neither a track id of this library nor a file"
+    );
+    let tags = tonearm_library::scan::read::read_file(&path).ok();
+    let album = tags.as_ref().and_then(|t| {
+        let artist = t
+            .album_artists
+            .first()
+            .or(t.artists.first())
+            .map(String::as_str);
+        album_position(artist, t.album.as_deref(), t.disc_no, t.track_no)
+    });
+    Ok(PlayItem {
+        info: TrackInfo {
+            title: path
+                .file_name()
+                .map_or_else(|| item.to_owned(), |n| n.to_string_lossy().into_owned()),
+            ..TrackInfo::default()
+        },
+        gain: tags
+            .as_ref()
+            .map_or_else(TrackGain::default, |t| gain_of(&t.replaygain)),
+        album,
+        path,
+        track: None,
+    })
+}
+
+/// Plays tracks to the end through the audio engine; a track that cannot be played is
+/// reported and skipped; a track heard long enough counts as played in the library.
 pub fn play(
     library: &Library,
     items: &[String],
     mode: tonearm_player::gain::ReplayGainMode,
     preamp: f64,
 ) -> Result<()> {
-    use tonearm_player::gain::{ReplayGainSettings, TrackGain};
-    use tonearm_player::playback::{PlayItem, play_to_end};
-    let gain_of = |rg: &tonearm_library::model::ReplayGain| TrackGain {
-        track_gain: rg.track_gain,
-        track_peak: rg.track_peak,
-        album_gain: rg.album_gain,
-        album_peak: rg.album_peak,
-    };
-    let mut queue = Vec::new();
-    let mut ids = Vec::new();
-    for item in items {
-        if let Ok(id) = item.parse::<TrackId>() {
-            let track = library.track(id)?;
-            let artist = track.album_artist.as_deref().or(track.artist.as_deref());
-            let album = album_position(
-                artist,
-                track.album.as_deref(),
-                track.disc_no,
-                track.track_no,
-            );
-            queue.push(PlayItem {
-                label: format!(
-                    "{} — {}",
-                    track.artist.as_deref().unwrap_or("Unknown artist"),
-                    track.title
-                ),
-                path: PathBuf::from(&track.path),
-                gain: gain_of(&track.replaygain),
-                album,
-            });
-            ids.push(Some(id));
-        } else {
-            let path = PathBuf::from(item);
-            anyhow::ensure!(
-                path.exists(),
-                "`{item}` is neither a track id of this library nor a file"
-            );
-            let tags = tonearm_library::scan::read::read_file(&path).ok();
-            let album = tags.as_ref().and_then(|t| {
-                let artist = t
-                    .album_artists
-                    .first()
-                    .or(t.artists.first())
-                    .map(String::as_str);
-                album_position(artist, t.album.as_deref(), t.disc_no, t.track_no)
-            });
-            queue.push(PlayItem {
-                label: path
-                    .file_name()
-                    .map_or_else(|| item.clone(), |n| n.to_string_lossy().into_owned()),
-                gain: tags
-                    .as_ref()
-                    .map_or_else(TrackGain::default, |t| gain_of(&t.replaygain)),
-                album,
-                path,
-            });
-            ids.push(None);
-        }
-    }
-    let output = tonearm_player::output::DeviceOutput::open_default()?;
-    let settings = ReplayGainSettings {
+    let queue = items
+        .iter()
+        .map(|item| play_item(library, item))
+        .collect::<Result<Vec<_>>>()?;
+    let player = Player::spawn(PlayCatalog, Box::new(DefaultDevice))?;
+    let events = player.subscribe();
+    // Media keys work while `tonearm play` runs, as for any player.
+    let _media_keys = tonearm_player::media_controls::available()
+        .then(|| {
+            let identity = tonearm_player::media_controls::Identity {
+                dbus_name: format!("tonearm.cli.instance{}", std::process::id()),
+                display_name: "Tonearm (command line)".to_owned(),
+                hwnd: None,
+            };
+            tonearm_player::media_controls::attach(&player, &identity)
+                .inspect_err(|e| eprintln!("media keys unavailable: {e}"))
+                .ok()
+        })
+        .flatten();
+    player.send(Command::SetReplayGain(ReplayGainSettings {
         mode,
         preamp_db: preamp,
         ..ReplayGainSettings::default()
-    };
-    let report = play_to_end(&queue, &settings, &output, |item| {
-        eprintln!("playing: {}", item.label)
+    }));
+    player.send(Command::Play {
+        items: queue,
+        start: 0,
     });
-    for (label, error) in &report.failed {
-        eprintln!("skipped: {label}: {error}");
-    }
-    // Played to the end: that counts as a play (the library keeps the history).
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    for (item, id) in queue.iter().zip(&ids) {
-        if let Some(id) = id
-            && report.played.contains(&item.label)
-        {
-            library.record_play(*id, now)?;
+    let mut announced = None;
+    let mut played_any = false;
+    for event in events {
+        match event {
+            PlayerEvent::Current(Some(now)) => {
+                if let Some(info) = now.info.filter(|_| announced != Some(now.entry)) {
+                    announced = Some(now.entry);
+                    match info.artist {
+                        Some(artist) => eprintln!("playing: {artist} — {}", info.title),
+                        None => eprintln!("playing: {}", info.title),
+                    }
+                }
+            }
+            PlayerEvent::Started { .. } => played_any = true,
+            PlayerEvent::Played { item } => {
+                if let Some(id) = item.track {
+                    library.record_play(id, tonearm_library::now_ms())?;
+                }
+            }
+            PlayerEvent::Error {
+                item: Some(item),
+                message,
+            } => eprintln!("skipped: {}: {message}", item.info.title),
+            PlayerEvent::Error {
+                item: None,
+                message,
+            } => anyhow::bail!("{message}"),
+            PlayerEvent::QueueEnded => break,
+            _ => {}
         }
     }
-    anyhow::ensure!(!report.played.is_empty(), "nothing could be played");
+    anyhow::ensure!(played_any, "nothing could be played");
     Ok(())
 }

@@ -200,7 +200,8 @@ impl Library {
     }
 }
 
-pub(crate) fn now_ms() -> i64 {
+/// The time now, in unix milliseconds (what the library stores).
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)

@@ -1,170 +1,132 @@
-//! Getting samples to the speakers.
+//! Where samples go.
 //!
-//! [`TrackSource`] turns a decoded stream into a rodio source with its ReplayGain factor
-//! applied; [`Output`] is where sources go. [`DeviceOutput`] is the real sound device (rodio's
-//! mixer on cpal). Sources appended to an output play back to back with nothing in between,
-//! which is what makes playback gapless: the next track's first sample follows the previous
-//! track's last one.
+//! An [`OutputDevice`] takes the [`Deck`] and plays it until the returned guard is dropped.
+//! [`DefaultDevice`] is the system's default sound device through rodio (cpal underneath:
+//! ALSA or PulseAudio/PipeWire on Linux, WASAPI on Windows, CoreAudio on macOS). The engine
+//! opens it when playback starts and drops it when playback stops, so an idle player does not
+//! hold the device (nor keep a laptop awake). [`RecordingDevice`] is a virtual sound card for
+//! machines without one.
 
-use crate::decode::PcmStream;
+use crate::deck::Deck;
 use crate::error::PlayerError;
-use std::num::NonZero;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-/// Decode errors met while a track was already playing (a truncated file), by track.
-pub type ErrorLog = Arc<Mutex<Vec<(String, PlayerError)>>>;
-
-/// A track being played: decodes as the output pulls samples.
-pub struct TrackSource {
-    stream: Box<dyn PcmStream>,
-    block: Vec<f32>,
-    position: usize,
-    gain: f32,
-    channels: NonZero<u16>,
-    sample_rate: NonZero<u32>,
-    what: String,
-    errors: ErrorLog,
-}
-
-impl std::fmt::Debug for TrackSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrackSource")
-            .field("what", &self.what)
-            .field("gain", &self.gain)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TrackSource {
-    /// `gain` is a linear factor (see [`crate::gain::factor`]); errors while playing go to `errors`.
-    pub fn new(
-        stream: Box<dyn PcmStream>,
-        gain: f32,
-        what: &str,
-        errors: ErrorLog,
-    ) -> Result<Self, PlayerError> {
-        let bad = |reason: &str| PlayerError::Decode {
-            what: what.to_owned(),
-            reason: reason.to_owned(),
-        };
-        let channels = NonZero::new(stream.channels()).ok_or_else(|| bad("no channels"))?;
-        let sample_rate =
-            NonZero::new(stream.sample_rate()).ok_or_else(|| bad("no sample rate"))?;
-        Ok(Self {
-            stream,
-            block: Vec::new(),
-            position: 0,
-            gain,
-            channels,
-            sample_rate,
-            what: what.to_owned(),
-            errors,
-        })
-    }
-}
-
-impl Iterator for TrackSource {
-    type Item = f32;
-
-    fn next(&mut self) -> Option<f32> {
-        while self.position >= self.block.len() {
-            match self.stream.next_block() {
-                Ok(Some(block)) => {
-                    self.block = block;
-                    self.position = 0;
-                }
-                Ok(None) => return None,
-                Err(error) => {
-                    tracing::warn!(what = %self.what, %error, "track stopped early");
-                    if let Ok(mut errors) = self.errors.lock() {
-                        errors.push((self.what.clone(), error));
-                    }
-                    return None;
-                }
-            }
-        }
-        let sample = self.block[self.position] * self.gain;
-        self.position += 1;
-        Some(sample)
-    }
-}
-
-impl rodio::Source for TrackSource {
-    fn current_span_len(&self) -> Option<usize> {
-        None
-    }
-
-    fn channels(&self) -> rodio::ChannelCount {
-        self.channels
-    }
-
-    fn sample_rate(&self) -> rodio::SampleRate {
-        self.sample_rate
-    }
-
-    fn total_duration(&self) -> Option<Duration> {
-        self.stream.duration()
-    }
-}
-
-/// Where tracks are played.
-pub trait Output {
-    /// Queues a track to start right after the ones already queued.
-    fn append(&self, track: TrackSource);
-    /// Blocks until everything queued has played.
-    fn wait_until_done(&self);
-    fn pause(&self);
-    fn resume(&self);
-    /// Linear volume, 0.0 ..= 1.0.
-    fn set_volume(&self, volume: f32);
+/// Something that can play the deck.
+pub trait OutputDevice: Send {
+    /// Starts pulling samples from `deck`; playing stops when the returned value is dropped.
+    fn open(&self, deck: Deck) -> Result<Box<dyn std::any::Any>, PlayerError>;
 }
 
 /// The system's default sound device.
-pub struct DeviceOutput {
-    // Kept alive for as long as playback runs: dropping it closes the device.
-    _device: rodio::MixerDeviceSink,
-    player: rodio::Player,
-}
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DefaultDevice;
 
-impl std::fmt::Debug for DeviceOutput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceOutput").finish_non_exhaustive()
-    }
-}
-
-impl DeviceOutput {
-    /// Opens the default output device.
-    pub fn open_default() -> Result<Self, PlayerError> {
-        let mut device = rodio::DeviceSinkBuilder::open_default_sink()
-            .map_err(|e| PlayerError::Output(e.to_string()))?;
+impl OutputDevice for DefaultDevice {
+    fn open(&self, deck: Deck) -> Result<Box<dyn std::any::Any>, PlayerError> {
+        let failed = |e: rodio::DeviceSinkError| PlayerError::Output(e.to_string());
+        // Transient device errors (an ALSA plug-in that is not ready yet, say) are recovered
+        // from by cpal; they go to the log, not to the user's terminal.
+        let mut device = rodio::DeviceSinkBuilder::from_default_device()
+            .map_err(failed)?
+            .with_error_callback(|error| tracing::debug!(%error, "audio device"))
+            .open_sink_or_fallback()
+            .map_err(failed)?;
         device.log_on_drop(false);
-        let player = rodio::Player::connect_new(device.mixer());
-        Ok(Self {
-            _device: device,
-            player,
-        })
+        device.mixer().add(deck);
+        Ok(Box::new(device))
     }
 }
 
-impl Output for DeviceOutput {
-    fn append(&self, track: TrackSource) {
-        self.player.append(track);
+/// A virtual sound card that records what it plays, in 44.1 kHz stereo, at `speed` times
+/// real time: the engine's path to a device where there is no sound card (tests,
+/// benchmarks). It pulls through rodio's mixer as [`DefaultDevice`] does, in 10 ms periods.
+#[derive(Debug, Clone)]
+pub struct RecordingDevice {
+    speed: f64,
+    recorded: Arc<Mutex<Vec<f32>>>,
+    opened: Arc<AtomicUsize>,
+}
+
+impl RecordingDevice {
+    pub const RATE: u32 = 44_100;
+
+    /// A device that plays `speed` times faster than real time (1.0: real time).
+    pub fn new(speed: f64) -> Self {
+        Self {
+            speed,
+            recorded: Arc::default(),
+            opened: Arc::default(),
+        }
     }
 
-    fn wait_until_done(&self) {
-        self.player.sleep_until_end();
+    /// Everything played so far, interleaved stereo.
+    pub fn recorded(&self) -> Vec<f32> {
+        match self.recorded.lock() {
+            Ok(recorded) => recorded.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
-    fn pause(&self) {
-        self.player.pause();
+    /// How many times the device was opened.
+    pub fn times_opened(&self) -> usize {
+        self.opened.load(Ordering::Relaxed)
     }
+}
 
-    fn resume(&self) {
-        self.player.play();
+/// Stops the recording thread when dropped.
+struct Recording {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
+}
 
-    fn set_volume(&self, volume: f32) {
-        self.player.set_volume(volume.clamp(0.0, 1.0));
+impl OutputDevice for RecordingDevice {
+    fn open(&self, deck: Deck) -> Result<Box<dyn std::any::Any>, PlayerError> {
+        use std::num::NonZero;
+        let bad = |what: &str| PlayerError::Output(what.to_owned());
+        let rate = NonZero::new(Self::RATE).ok_or_else(|| bad("no rate"))?;
+        let channels = NonZero::new(2).ok_or_else(|| bad("no channels"))?;
+        let (mixer, mut source) = rodio::mixer::mixer(channels, rate);
+        mixer.add(deck);
+        let stop = Arc::new(AtomicBool::new(false));
+        let (recorded, speed, stopping) = (self.recorded.clone(), self.speed, stop.clone());
+        self.opened.fetch_add(1, Ordering::Relaxed);
+        let thread = std::thread::Builder::new()
+            .name("tonearm-recording-device".into())
+            .spawn(move || {
+                let period = Self::RATE as usize / 100;
+                let started = std::time::Instant::now();
+                let mut frames = 0usize;
+                let mut buffer = Vec::with_capacity(period * 2);
+                while !stopping.load(Ordering::Relaxed) {
+                    buffer.clear();
+                    buffer.extend((&mut source).take(period * 2));
+                    buffer.resize(period * 2, 0.0);
+                    if let Ok(mut recorded) = recorded.lock() {
+                        recorded.extend_from_slice(&buffer);
+                    }
+                    frames += period;
+                    let due = std::time::Duration::from_secs_f64(
+                        frames as f64 / f64::from(Self::RATE) / speed,
+                    );
+                    if let Some(wait) = due.checked_sub(started.elapsed()) {
+                        std::thread::sleep(wait);
+                    }
+                }
+            })
+            .map_err(|e| bad(&e.to_string()))?;
+        Ok(Box::new(Recording {
+            stop,
+            thread: Some(thread),
+        }))
     }
 }

@@ -302,6 +302,24 @@ impl<T: Clone> Queue<T> {
         self.current()
     }
 
+    /// The entries just before and after `id` in play order.
+    pub fn neighbours(&self, id: EntryId) -> (Option<&T>, Option<&T>) {
+        let item = |at: Option<usize>| {
+            let id = *self.order.get(at?)?;
+            self.entries.iter().find(|(e, _)| *e == id).map(|(_, t)| t)
+        };
+        match self.order.iter().position(|e| *e == id) {
+            Some(at) => (item(at.checked_sub(1)), item(Some(at + 1))),
+            None => (None, None),
+        }
+    }
+
+    /// What [`Queue::next`] would move to, without moving.
+    pub fn peek_next(&self, why: Advance) -> Option<(EntryId, T)> {
+        let mut ahead = self.clone();
+        ahead.next(why).map(|(id, item)| (id, item.clone()))
+    }
+
     /// Makes `id` the current entry (the user double-clicked it in the queue).
     pub fn jump_to(&mut self, id: EntryId) -> Option<(EntryId, &T)> {
         self.position = Some(self.order.iter().position(|e| *e == id)?);

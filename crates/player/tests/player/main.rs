@@ -1,4 +1,5 @@
 //! Integration tests of the audio engine on the real fixture files, decoded for real.
 
 mod decode;
+mod engine;
 mod support;
