@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "add_to_playlist",
     "remove_from_playlist",
     "move_in_playlist",
+    "control_player",
+    "get_player_state",
 ];
 
 fn main() {

@@ -15,7 +15,7 @@ const HEADER: &str =
 
 /// The command and event registry shared by the app and the binding generator.
 pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, library, playlists};
+    use commands::{app, library, player, playlists};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             app::get_app_info,
@@ -39,8 +39,13 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             playlists::add_to_playlist,
             playlists::remove_from_playlist,
             playlists::move_in_playlist,
+            player::control_player,
+            player::get_player_state,
         ])
-        .events(tauri_specta::collect_events![events::LibraryChanged])
+        .events(tauri_specta::collect_events![
+            events::LibraryChanged,
+            events::PlayerChanged
+        ])
         // Sizes, counts and unix-millisecond times are u64/i64 in Rust; all stay far below
         // 2^53, so they are numbers in TypeScript rather than bigints.
         .dangerously_cast_bigints_to_number()

@@ -13,6 +13,7 @@ mod events;
 pub mod ipc;
 mod logging;
 pub mod paths;
+pub mod playback;
 mod state;
 
 use paths::AppPaths;
@@ -25,6 +26,8 @@ pub struct ShellOptions {
     /// Keep data, cache and logs under this directory instead of the OS locations
     /// (`TONEARM_DATA_DIR`). Used to run several "devices" side by side.
     pub data_dir: Option<std::path::PathBuf>,
+    /// Where sound goes: the system's device, or a virtual one in tests.
+    pub audio_output: playback::AudioOutput,
 }
 
 impl ShellOptions {
@@ -34,6 +37,7 @@ impl ShellOptions {
             data_dir: std::env::var_os("TONEARM_DATA_DIR")
                 .filter(|value| !value.is_empty())
                 .map(Into::into),
+            audio_output: playback::AudioOutput::System,
         }
     }
 }
@@ -66,7 +70,26 @@ pub fn run() {
             eprintln!("tonearm: could not start: {error}");
             std::process::exit(1);
         });
-    app.run(|_, _| {});
+    let separate_instance = options.data_dir.is_some();
+    app.run(move |handle, event| {
+        if let tauri::RunEvent::Ready = event {
+            // The window exists now (Windows needs its handle for the media controls).
+            let player = handle.state::<playback::PlayerState>();
+            player.attach_media_keys(separate_instance, main_window_handle(handle));
+        }
+    });
+}
+
+/// The main window's native handle, where the OS media controls need one (Windows).
+#[cfg(windows)]
+fn main_window_handle<R: Runtime>(app: &tauri::AppHandle<R>) -> Option<usize> {
+    let window = app.get_webview_window("main")?;
+    window.hwnd().ok().map(|hwnd| hwnd.0 as usize)
+}
+
+#[cfg(not(windows))]
+fn main_window_handle<R: Runtime>(_app: &tauri::AppHandle<R>) -> Option<usize> {
+    None
 }
 
 /// Registers Tonearm's commands on a Tauri builder of any runtime.
@@ -85,15 +108,23 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
         "tonearm started"
     );
     let library = tonearm_library::Library::open(&paths.data_dir, &paths.cache_dir)?;
+    // Events may be sent as soon as the engine starts.
+    ipc::builder::<R>().mount_events(app);
     let handle = app.handle().clone();
-    app.manage(state::LibraryState::new(library, move |report| {
+    let library_state = state::LibraryState::new(library, move |report| {
         use tauri_specta::Event;
         if let Err(error) = events::LibraryChanged(report).emit(&handle) {
             tracing::warn!(%error, "could not tell the UI about library changes");
         }
-    }));
+    });
+    let player = playback::PlayerState::start(
+        library_state.library.clone(),
+        &options.audio_output,
+        app.handle().clone(),
+    )?;
+    app.manage(library_state);
+    app.manage(player);
     app.manage(paths);
-    ipc::builder::<R>().mount_events(app);
     Ok(())
 }
 
@@ -104,4 +135,6 @@ pub enum StartError {
     Paths(#[from] paths::PathsError),
     #[error("cannot open the music library")]
     Library(#[from] tonearm_library::LibraryError),
+    #[error("cannot start the audio engine")]
+    Player(#[from] tonearm_player::PlayerError),
 }

@@ -79,6 +79,7 @@ pub enum Command<I> {
 }
 
 /// Whether anything is playing.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlaybackState {
@@ -89,6 +90,7 @@ pub enum PlaybackState {
 }
 
 /// The transport and settings.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Status {
     pub state: PlaybackState,

@@ -18,6 +18,9 @@ pub enum PlayerError {
     /// The data is not audio Tonearm can read, or is damaged.
     #[error("cannot decode {what}: {reason}")]
     Decode { what: String, reason: String },
+    /// The track is not available (no longer in the library, say).
+    #[error("{0}")]
+    Unavailable(String),
     /// The audio device could not be opened.
     #[error("cannot open the audio output: {0}")]
     Output(String),

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Which gain to apply.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplayGainMode {
@@ -33,6 +34,7 @@ impl std::str::FromStr for ReplayGainMode {
 }
 
 /// ReplayGain settings.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ReplayGainSettings {
     pub mode: ReplayGainMode,

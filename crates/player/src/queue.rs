@@ -11,14 +11,18 @@
 //!
 //! Pure logic: randomness comes from a seeded generator, so tests are deterministic.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An entry of the queue (not a track id: the same track may be queued twice).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+// Named apart from the library's playlist entry ids in the UI's generated types.
+#[serde(rename = "QueueEntryId")]
 pub struct EntryId(pub u64);
 
 /// What happens at the end of the queue, or of a track.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Repeat {
     #[default]

@@ -3,4 +3,5 @@
 
 pub mod app;
 pub mod library;
+pub mod player;
 pub mod playlists;

@@ -8,6 +8,7 @@ use tauri::test::{
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 use tonearm_desktop::ShellOptions;
+use tonearm_desktop::playback::AudioOutput;
 
 /// The workspace root, where `ui/` and `tauri.conf.json` live.
 pub fn workspace_root() -> std::path::PathBuf {
@@ -19,8 +20,17 @@ pub fn workspace_root() -> std::path::PathBuf {
 
 /// An app with Tonearm's commands and state, keeping its data under `data_dir`.
 pub fn app(data_dir: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    app_with_sound(data_dir, AudioOutput::System)
+}
+
+/// An app whose sound goes to `audio_output`.
+pub fn app_with_sound(
+    data_dir: &std::path::Path,
+    audio_output: AudioOutput,
+) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let options = ShellOptions {
         data_dir: Some(data_dir.to_path_buf()),
+        audio_output,
     };
     let app = tonearm_desktop::configure(mock_builder())
         .build(mock_context(noop_assets()))

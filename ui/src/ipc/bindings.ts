@@ -52,11 +52,16 @@ export const commands = {
 	removeFromPlaylist: (id: PlaylistId, entry: EntryId) => typedError<null, CommandError>(__TAURI_INVOKE("remove_from_playlist", { id, entry })),
 	/**  Moves an entry to `index`. */
 	moveInPlaylist: (id: PlaylistId, entry: EntryId, index: number) => typedError<null, CommandError>(__TAURI_INVOKE("move_in_playlist", { id, entry, index })),
+	/**  Tells the player to do something. Tracks are checked against the library first. */
+	controlPlayer: (control: PlayerControl) => typedError<null, CommandError>(__TAURI_INVOKE("control_player", { control })),
+	/**  What plays, where, and the queue. */
+	getPlayerState: () => typedError<PlayerView, CommandError>(__TAURI_INVOKE("get_player_state")),
 };
 
 /** Events */
 export const events = {
 	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
+	playerChanged: makeEvent<PlayerChanged, PlayerChanged>("player-changed"),
 };
 
 /* Types */
@@ -104,6 +109,13 @@ export type CommandError =
 { kind: "busy"; message: string } | 
 /**  An unexpected failure; the log has the details. */
 { kind: "internal"; message: string };
+
+/**  The queue entry playing, with the library's record of its track. */
+export type CurrentTrack = {
+	entry: QueueEntryId,
+	track: Track,
+	duration_ms: number | null,
+};
 
 /**  One entry of a playlist: the same track may appear twice, as two entries. */
 export type EntryId = string;
@@ -165,6 +177,55 @@ export type Page<T> = {
 	offset: number,
 };
 
+/**  Whether anything is playing. */
+export type PlaybackState = "stopped" | "playing" | "paused";
+
+/**  One change of the player. */
+export type PlayerChange = 
+/**  Playing, paused or stopped; volume, shuffle, repeat or ReplayGain changed. */
+{ kind: "status"; status: Status } | 
+/**  Another track is current (or none). */
+{ kind: "current"; current: CurrentTrack | null } | 
+/**  Where the current track is, several times a second while playing. */
+{ kind: "position"; entry: QueueEntryId; position_ms: number; duration_ms: number | null } | 
+/**  The queue changed; `get_player_state` has it. */
+{ kind: "queue" } | 
+/**  A track counted as played (its play count went up). */
+{ kind: "played"; track_id: TrackId } | 
+/**  The end of the queue was reached. */
+{ kind: "ended" } | 
+/**  A track could not be played (it is skipped), or the device failed. */
+{ kind: "error"; track_id: TrackId | null; message: string };
+
+/**  The player changed: what plays, where, how, or the queue. */
+export type PlayerChanged = PlayerChange;
+
+/**  Something for the player to do. */
+export type PlayerControl = 
+/**  Replace the queue with these tracks and play from `start`. */
+{ kind: "play"; track_ids: TrackId[]; start: number } | 
+/**  Queue tracks right after the current one. */
+{ kind: "play_next"; track_ids: TrackId[] } | 
+/**  Queue tracks at the end. */
+{ kind: "add"; track_ids: TrackId[] } | { kind: "remove"; entries: QueueEntryId[] } | { kind: "move"; entry: QueueEntryId; to: number } | { kind: "clear" } | 
+/**  Play this queue entry now. */
+{ kind: "jump_to"; entry: QueueEntryId } | { kind: "pause" } | { kind: "resume" } | { kind: "toggle_pause" } | { kind: "stop" } | { kind: "next" } | 
+/**  The previous track, or the start of this one after a few seconds. */
+{ kind: "previous" } | { kind: "seek"; position_ms: number } | 
+/**  0 to 1, as the volume slider shows it. */
+{ kind: "set_volume"; volume: number | null } | { kind: "set_muted"; muted: boolean } | { kind: "set_shuffle"; on: boolean } | { kind: "set_repeat"; repeat: Repeat } | { kind: "set_replay_gain"; settings: ReplayGainSettings };
+
+/**  The player as the UI draws it. */
+export type PlayerView = {
+	status: Status,
+	current: CurrentTrack | null,
+	position_ms: number,
+	/**  The queue in list order. */
+	queue: QueueEntry[],
+	/**  The entries that play after the current one, in play order (shuffled or not). */
+	upcoming: QueueEntryId[],
+};
+
 /**  A playlist with its entries in order. */
 export type Playlist = {
 	id: PlaylistId,
@@ -191,12 +252,40 @@ export type PlaylistSummary = {
 	updated_at: number,
 };
 
+/**  One entry of the queue. */
+export type QueueEntry = {
+	entry: QueueEntryId,
+	track_id: TrackId,
+};
+
+/**  An entry of the queue (not a track id: the same track may be queued twice). */
+export type QueueEntryId = number;
+
+/**  What happens at the end of the queue, or of a track. */
+export type Repeat = "off" | "all" | "one";
+
 /**  ReplayGain values as tagged (gain in dB, peak as a linear amplitude). */
 export type ReplayGain = {
 	track_gain: number | null,
 	track_peak: number | null,
 	album_gain: number | null,
 	album_peak: number | null,
+};
+
+/**  Which gain to apply. */
+export type ReplayGainMode = "off" | "track" | "album" | 
+/**  Album gain while an album plays in order, track gain otherwise. */
+"auto";
+
+/**  ReplayGain settings. */
+export type ReplayGainSettings = {
+	mode: ReplayGainMode,
+	/**  Added to every gain, in dB. */
+	preamp_db: number | null,
+	/**  Applied to tracks without ReplayGain tags, in dB. */
+	fallback_db: number | null,
+	/**  Lower the gain so the tagged peak does not clip. */
+	prevent_clipping: boolean,
 };
 
 /**  Where a scan is. */
@@ -245,6 +334,16 @@ export type ScanReport = {
 	errors: ScanProblem[],
 	cancelled: boolean,
 	duration_ms: number,
+};
+
+/**  The transport and settings. */
+export type Status = {
+	state: PlaybackState,
+	volume: number | null,
+	muted: boolean,
+	shuffle: boolean,
+	repeat: Repeat,
+	replaygain: ReplayGainSettings,
 };
 
 /**  Thumbnail sizes, in pixels of the longer side. */

@@ -1,0 +1,223 @@
+//! Playback in the app: the audio engine over the library, its events forwarded to the UI,
+//! plays counted in the library, and the OS media keys.
+//!
+//! Glue only: the engine (`tonearm-player`) decides everything about playing; this module
+//! says how a library track is opened (path, tags, cover) and where the engine's news goes.
+
+use crate::events::{CurrentTrack, PlayerChange, PlayerChanged};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::{AppHandle, Runtime};
+use tonearm_library::artwork::ThumbnailSize;
+use tonearm_library::{Library, TrackId};
+use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
+use tonearm_player::gain::TrackGain;
+use tonearm_player::output::{DefaultDevice, OutputDevice, RecordingDevice};
+use tonearm_player::{Player, PlayerError, PlayerEvent};
+
+/// A library track in the play queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedTrack {
+    pub id: TrackId,
+    album: Option<AlbumPosition>,
+}
+
+impl Playable for QueuedTrack {
+    fn album(&self) -> Option<&AlbumPosition> {
+        self.album.as_ref()
+    }
+}
+
+impl QueuedTrack {
+    /// Looks the track up for queueing.
+    pub fn from_library(
+        library: &Library,
+        id: TrackId,
+    ) -> Result<Self, tonearm_library::LibraryError> {
+        let track = library.track(id)?;
+        let album = track.album.clone().map(|album| AlbumPosition {
+            album: format!(
+                "{}\u{1f}{album}",
+                track
+                    .album_artist
+                    .as_deref()
+                    .or(track.artist.as_deref())
+                    .unwrap_or("")
+            ),
+            disc: track.disc_no.unwrap_or(1),
+            track: track.track_no.unwrap_or(0),
+        });
+        Ok(Self { id, album })
+    }
+}
+
+/// Opens library tracks for the engine.
+struct LibraryCatalog {
+    library: Arc<Library>,
+}
+
+impl Catalog for LibraryCatalog {
+    type Item = QueuedTrack;
+
+    fn open(&self, item: &QueuedTrack) -> Result<OpenTrack, PlayerError> {
+        let track = self
+            .library
+            .track(item.id)
+            .map_err(|e| PlayerError::Unavailable(e.to_string()))?;
+        let artwork = track.artwork_id.as_ref().and_then(|id| {
+            self.library
+                .thumbnail(id, ThumbnailSize::Large)
+                .ok()
+                .flatten()
+        });
+        let info = TrackInfo {
+            title: track.title.clone(),
+            artist: track.artist.clone(),
+            album: track.album.clone(),
+            duration: track.duration_ms.map(Duration::from_millis),
+            artwork,
+        };
+        let gain = TrackGain {
+            track_gain: track.replaygain.track_gain,
+            track_peak: track.replaygain.track_peak,
+            album_gain: track.replaygain.album_gain,
+            album_peak: track.replaygain.album_peak,
+        };
+        OpenTrack::file(std::path::Path::new(&track.path), info, gain)
+    }
+}
+
+/// Where the app's sound goes.
+#[derive(Debug, Clone, Default)]
+pub enum AudioOutput {
+    /// The system's default device.
+    #[default]
+    System,
+    /// A virtual sound card (tests of the shell, where there is none).
+    Virtual(RecordingDevice),
+}
+
+/// The engine, as the app holds it.
+pub struct PlayerState {
+    pub player: Player<QueuedTrack>,
+    media_keys: std::sync::Mutex<Option<tonearm_player::media_controls::MediaKeys>>,
+}
+
+impl std::fmt::Debug for PlayerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlayerState").finish_non_exhaustive()
+    }
+}
+
+impl PlayerState {
+    /// Starts the engine and the thread that forwards its events to the UI.
+    pub fn start<R: Runtime>(
+        library: Arc<Library>,
+        output: &AudioOutput,
+        app: AppHandle<R>,
+    ) -> Result<Self, PlayerError> {
+        let device: Box<dyn OutputDevice> = match output {
+            AudioOutput::System => Box::new(DefaultDevice),
+            AudioOutput::Virtual(device) => Box::new(device.clone()),
+        };
+        let player = Player::spawn(
+            LibraryCatalog {
+                library: library.clone(),
+            },
+            device,
+        )?;
+        let events = player.subscribe();
+        std::thread::Builder::new()
+            .name("tonearm-player-events".into())
+            .spawn(move || forward(&events, &library, &app))
+            .map_err(|e| PlayerError::Output(e.to_string()))?;
+        Ok(Self {
+            player,
+            media_keys: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// Connects the OS media keys (once the window exists: Windows needs its handle).
+    pub fn attach_media_keys(&self, separate_instance: bool, hwnd: Option<usize>) {
+        if !tonearm_player::media_controls::available() {
+            tracing::info!("no media controls service; media keys are off");
+            return;
+        }
+        let identity = tonearm_player::media_controls::Identity {
+            // A separate data directory is a separate "device" and may run beside the main one.
+            dbus_name: if separate_instance {
+                format!("tonearm.instance{}", std::process::id())
+            } else {
+                "tonearm".to_owned()
+            },
+            display_name: "Tonearm".to_owned(),
+            hwnd,
+        };
+        match tonearm_player::media_controls::attach(&self.player, &identity) {
+            Ok(keys) => {
+                *self.media_keys.lock().unwrap_or_else(|p| p.into_inner()) = Some(keys);
+            }
+            Err(error) => tracing::warn!(%error, "media keys are off"),
+        }
+    }
+}
+
+/// The current entry as the UI shows it, with the library's record of the track.
+pub fn current_track(
+    library: &Library,
+    now: Option<tonearm_player::engine::NowPlaying<QueuedTrack>>,
+) -> Option<CurrentTrack> {
+    let now = now?;
+    let track = library.track(now.item.id).ok()?;
+    Some(CurrentTrack {
+        entry: now.entry,
+        duration_ms: now
+            .info
+            .and_then(|info| info.duration)
+            .map(|d| d.as_millis() as u64)
+            .or(track.duration_ms),
+        track,
+    })
+}
+
+/// Forwards engine events to the UI until the engine stops; plays go to the library.
+fn forward<R: Runtime>(
+    events: &std::sync::mpsc::Receiver<PlayerEvent<QueuedTrack>>,
+    library: &Library,
+    app: &AppHandle<R>,
+) {
+    use tauri_specta::Event;
+    for event in events {
+        let change = match event {
+            PlayerEvent::Status(status) => PlayerChange::Status { status },
+            PlayerEvent::Current(now) => PlayerChange::Current {
+                current: current_track(library, now),
+            },
+            PlayerEvent::Position {
+                entry,
+                position,
+                duration,
+            } => PlayerChange::Position {
+                entry,
+                position_ms: position.as_millis() as u64,
+                duration_ms: duration.map(|d| d.as_millis() as u64),
+            },
+            PlayerEvent::QueueChanged => PlayerChange::Queue,
+            PlayerEvent::Played { item } => {
+                if let Err(error) = library.record_play(item.id, tonearm_library::now_ms()) {
+                    tracing::warn!(%error, "could not count a play");
+                }
+                PlayerChange::Played { track_id: item.id }
+            }
+            PlayerEvent::QueueEnded => PlayerChange::Ended,
+            PlayerEvent::Error { item, message } => PlayerChange::Error {
+                track_id: item.map(|item| item.id),
+                message,
+            },
+            PlayerEvent::Started { .. } | PlayerEvent::Ended { .. } => continue,
+        };
+        if let Err(error) = PlayerChanged(change).emit(app) {
+            tracing::warn!(%error, "could not tell the UI about playback");
+        }
+    }
+}
