@@ -1,11 +1,22 @@
 // The app frame: navigation, empty states and the Settings facts, with the Rust side mocked
 // through the generated bindings' own types.
 import { QueryClient } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
-import { commands, type AppInfo, type LibraryStats, type ScanReport, type Track } from "./ipc/bindings";
+import { act } from "react";
+import {
+  commands,
+  events,
+  type AppInfo,
+  type LibraryStats,
+  type PlayerChange,
+  type PlayerView,
+  type ScanReport,
+  type Status,
+  type Track,
+} from "./ipc/bindings";
 import { views } from "./views/registry";
 
 vi.mock("./ipc/bindings", () => ({
@@ -17,8 +28,13 @@ vi.mock("./ipc/bindings", () => ({
     addMusicFolder: vi.fn(),
     scanLibrary: vi.fn(),
     cancelScan: vi.fn(),
+    getPlayerState: vi.fn(),
+    controlPlayer: vi.fn(),
   },
-  events: { libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) } },
+  events: {
+    libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    playerChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+  },
 }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
 
@@ -57,7 +73,22 @@ function renderApp() {
   return render(<App client={client} />);
 }
 
+const stopped: Status = {
+  state: "stopped", volume: 1, muted: false, shuffle: false, repeat: "off",
+  replaygain: { mode: "auto", preamp_db: 0, fallback_db: 0, prevent_clipping: true },
+};
+const idlePlayer: PlayerView = { status: stopped, current: null, position_ms: 0, queue: [], upcoming: [] };
+
+/** Sends the UI a player event, as the engine does. */
+let playerChanged: (change: PlayerChange) => void = () => {};
+
 beforeEach(() => {
+  vi.mocked(commands.getPlayerState).mockImplementation(() => ok(idlePlayer));
+  vi.mocked(commands.controlPlayer).mockImplementation(() => ok(null));
+  vi.mocked(events.playerChanged.listen).mockImplementation((handler) => {
+    playerChanged = (change) => act(() => handler({ event: "player-changed", id: 0, payload: change }));
+    return Promise.resolve(() => {});
+  });
   vi.mocked(commands.getAppInfo).mockResolvedValue(info);
   vi.mocked(commands.getLibraryStats).mockImplementation(() => ok(emptyStats));
   vi.mocked(commands.listMusicFolders).mockImplementation(() => ok([]));
@@ -169,5 +200,37 @@ describe("the library", () => {
     await user.click(screen.getByRole("button", { name: "Add folder" }));
     expect((await screen.findByRole("alert")).textContent).toBe("/nope is not a folder. Check it and try again.");
     expect(commands.scanLibrary).not.toHaveBeenCalled();
+  });
+});
+
+describe("playback", () => {
+  it("plays the song list from a double-clicked song and follows the engine in the bar", async () => {
+    const [intro, outro] = [track("Intro", "Ada"), track("Outro song", "Béla")];
+    const songs = [intro, outro];
+    vi.mocked(commands.getLibraryStats).mockImplementation(() => ok({ ...emptyStats, tracks: 2, present: 2 }));
+    vi.mocked(commands.listTracks).mockImplementation(() => ok({ items: songs, total: 2, offset: 0 }));
+    const user = userEvent.setup();
+    renderApp();
+    const table = await screen.findByRole("table", { name: "Songs" });
+    await user.dblClick(within(table).getByText("Outro song"));
+    expect(commands.controlPlayer).toHaveBeenCalledWith({ kind: "play", track_ids: songs.map((s) => s.id), start: 1 });
+
+    const bar = screen.getByRole("contentinfo", { name: "Now playing" });
+    await waitFor(() => expect(commands.getPlayerState).toHaveBeenCalled());
+    playerChanged({ kind: "current", current: { entry: 2, track: outro, duration_ms: 61_000 } });
+    playerChanged({ kind: "status", status: { ...stopped, state: "playing" } });
+    playerChanged({ kind: "position", entry: 2, position_ms: 30_500, duration_ms: 61_000 });
+    // React Query tells components about new data on the next tick.
+    await waitFor(() => expect(within(bar).getByTestId("now-playing-title").textContent).toBe("Outro song"));
+    await waitFor(() => expect(within(bar).getByTestId("position").textContent).toBe("0:30"));
+    await user.click(within(bar).getByRole("button", { name: "Pause" }));
+    expect(commands.controlPlayer).toHaveBeenLastCalledWith({ kind: "toggle_pause" });
+    await user.click(within(bar).getByRole("button", { name: "Repeat: off" }));
+    expect(commands.controlPlayer).toHaveBeenLastCalledWith({ kind: "set_repeat", repeat: "all" });
+
+    playerChanged({ kind: "error", track_id: intro.id, message: "cannot decode Intro: the file is empty" });
+    await waitFor(() =>
+      expect(within(bar).getByRole("status").textContent).toBe("cannot decode Intro: the file is empty"),
+    );
   });
 });

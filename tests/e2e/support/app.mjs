@@ -44,10 +44,10 @@ async function waitForPort(port, timeoutMs) {
 }
 
 /**
- * Launches the app with its own data directory. Returns the WebdriverIO browser, the data
+ * Launches the app with its own data directory (and `env` added to its environment). Returns the WebdriverIO browser, the data
  * directory, and `close()` which ends the session and the driver and removes the directory.
  */
-export async function launchApp() {
+export async function launchApp({ env = {} } = {}) {
   if (!application) throw new Error("TONEARM_APP is not set: run the suite through `cargo xtask test`");
   mkdirSync(screenshotDir, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "tonearm-e2e-"));
@@ -55,7 +55,7 @@ export async function launchApp() {
   const nativePort = await freePort();
   const driverLog = [];
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, TONEARM_DATA_DIR: dataDir },
+    env: { ...process.env, ...env, TONEARM_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   driver.stdout.on("data", (chunk) => driverLog.push(String(chunk)));

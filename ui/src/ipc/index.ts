@@ -4,7 +4,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Channel } from "@tauri-apps/api/core";
 import { useEffect, useState } from "react";
-import { commands, events, type CommandError, type ScanProgress, type ScanReport, type TrackSort } from "./bindings";
+import {
+  commands,
+  events,
+  type CommandError,
+  type PlayerControl,
+  type PlayerView,
+  type ScanProgress,
+  type ScanReport,
+  type TrackSort,
+} from "./bindings";
 
 export type {
   AlbumSummary,
@@ -13,6 +22,9 @@ export type {
   LibraryStats,
   MusicFolder,
   NameSummary,
+  PlayerControl,
+  PlayerView,
+  Repeat,
   ScanProgress,
   ScanReport,
   Track,
@@ -63,6 +75,7 @@ export const queryKeys = {
   artists: ["library", "artists"] as const,
   genres: ["library", "genres"] as const,
   search: (query: string) => ["library", "search", query] as const,
+  player: ["player"] as const,
 };
 
 /** Version and directories of this installation; they never change while the app runs. */
@@ -151,4 +164,61 @@ export function useLibraryChanges() {
       stop?.();
     };
   }, [client]);
+}
+
+/** The player: what plays, where, and the queue, kept current by the engine's events. */
+export function usePlayer() {
+  const client = useQueryClient();
+  const [lastError, setLastError] = useState<string | null>(null);
+  // The engine's events keep this current; it is fetched again only when the queue changes.
+  const query = useQuery({
+    queryKey: queryKeys.player,
+    queryFn: () => unwrap(commands.getPlayerState()),
+    staleTime: Infinity,
+  });
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    const update = (change: (view: PlayerView) => PlayerView) =>
+      client.setQueryData<PlayerView>(queryKeys.player, (view) => (view ? change(view) : view));
+    events.playerChanged
+      .listen(({ payload }) => {
+        switch (payload.kind) {
+          case "status":
+            update((view) => ({ ...view, status: payload.status }));
+            break;
+          case "current":
+            setLastError(null);
+            update((view) => ({ ...view, current: payload.current, position_ms: 0 }));
+            break;
+          case "position":
+            update((view) => ({ ...view, position_ms: payload.position_ms }));
+            break;
+          case "queue":
+            void client.invalidateQueries({ queryKey: queryKeys.player });
+            break;
+          case "played":
+            // Play counts changed.
+            void client.invalidateQueries({ queryKey: queryKeys.library });
+            break;
+          case "error":
+            setLastError(payload.message);
+            break;
+          case "ended":
+            break;
+        }
+      })
+      .then((unlisten) => (cancelled ? unlisten() : (stop = unlisten)))
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
+  }, [client]);
+  return { ...query, lastError };
+}
+
+/** Sends the player a command (play, pause, seek...). */
+export function useControlPlayer() {
+  return useMutation({ mutationFn: (control: PlayerControl) => unwrap(commands.controlPlayer(control)) });
 }

@@ -4,7 +4,16 @@
 import type { ReactNode } from "react";
 import { EmptyState } from "../components/EmptyState";
 import type { IconName } from "../components/Icon";
-import { describeError, useAlbums, useArtists, useGenres, useLibraryStats, useTracks, type NameSummary } from "../ipc";
+import {
+  describeError,
+  useAlbums,
+  useArtists,
+  useControlPlayer,
+  useGenres,
+  useLibraryStats,
+  useTracks,
+  type NameSummary,
+} from "../ipc";
 import type { ViewProps } from "./registry";
 
 const PAGE = 500;
@@ -43,6 +52,7 @@ function WhenLibraryHasMusic({ icon, navigate, children }: ViewProps & { icon: I
 
 function Songs() {
   const tracks = useTracks("artist", 0, PAGE);
+  const control = useControlPlayer();
   if (tracks.isError) return <p role="alert" className="error">{describeError(tracks.error)}</p>;
   if (!tracks.data) return null;
   const shown = tracks.data.items.length;
@@ -61,8 +71,18 @@ function Songs() {
           </tr>
         </thead>
         <tbody>
-          {tracks.data.items.map((track) => (
-            <tr key={track.id} data-state={track.state} title={track.state_reason ?? undefined}>
+          {tracks.data.items.map((track, index, items) => (
+            <tr
+              key={track.id}
+              data-state={track.state}
+              title={track.state_reason ?? undefined}
+              tabIndex={0}
+              // Play the list from this song, as in any music app.
+              onDoubleClick={() => control.mutate({ kind: "play", track_ids: items.map((t) => t.id), start: index })}
+              onKeyDown={(event) => {
+                if (event.key === "Enter") control.mutate({ kind: "play", track_ids: items.map((t) => t.id), start: index });
+              }}
+            >
               <td>{track.title}</td>
               <td>{track.artist ?? "Unknown artist"}</td>
               <td>{track.album ?? ""}</td>
