@@ -423,12 +423,7 @@ fn play_item(library: &Library, item: &str) -> Result<PlayItem> {
 
 /// Plays tracks to the end through the audio engine; a track that cannot be played is
 /// reported and skipped; a track heard long enough counts as played in the library.
-pub fn play(
-    library: &Library,
-    items: &[String],
-    mode: tonearm_player::gain::ReplayGainMode,
-    preamp: f64,
-) -> Result<()> {
+pub fn play(library: &Library, items: &[String], replaygain: ReplayGainSettings) -> Result<()> {
     let queue = items
         .iter()
         .map(|item| play_item(library, item))
@@ -448,11 +443,7 @@ pub fn play(
                 .ok()
         })
         .flatten();
-    player.send(Command::SetReplayGain(ReplayGainSettings {
-        mode,
-        preamp_db: preamp,
-        ..ReplayGainSettings::default()
-    }));
+    player.send(Command::SetReplayGain(replaygain));
     player.send(Command::Play {
         items: queue,
         start: 0,

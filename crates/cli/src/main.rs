@@ -64,6 +64,14 @@ enum Command {
         /// Added to the ReplayGain, in dB.
         #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         preamp: f64,
+        /// The gain for tracks without ReplayGain tags, in dB.
+        #[arg(
+            long,
+            default_value_t = 0.0,
+            allow_negative_numbers = true,
+            value_name = "DB"
+        )]
+        fallback_gain: f64,
     },
 }
 
@@ -89,6 +97,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             items,
             replaygain,
             preamp,
-        } => commands::play(&library, &items, replaygain, preamp),
+            fallback_gain,
+        } => {
+            let settings = tonearm_player::gain::ReplayGainSettings {
+                mode: replaygain,
+                preamp_db: preamp,
+                fallback_db: fallback_gain,
+                ..Default::default()
+            };
+            commands::play(&library, &items, settings)
+        }
     }
 }

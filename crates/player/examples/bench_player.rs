@@ -29,7 +29,13 @@ fn wait(events: &Receiver<PlayerEvent<FileItem>>, wanted: impl Fn(&PlayerEvent<F
     }
 }
 
-fn engine(speed: f64) -> (Player<FileItem>, RecordingDevice, Receiver<PlayerEvent<FileItem>>) {
+fn engine(
+    speed: f64,
+) -> (
+    Player<FileItem>,
+    RecordingDevice,
+    Receiver<PlayerEvent<FileItem>>,
+) {
     let device = RecordingDevice::new(speed);
     let player = Player::spawn(FileCatalog, Box::new(device.clone())).expect("engine");
     let events = player.subscribe();
@@ -61,9 +67,10 @@ fn main() {
                 wait(&events, |e| matches!(e, PlayerEvent::Started { .. }));
                 let took = started.elapsed();
                 player.send(Command::Stop);
-                wait(&events, |e| {
-                    matches!(e, PlayerEvent::Status(s) if s.state == PlaybackState::Stopped)
-                });
+                wait(
+                    &events,
+                    |e| matches!(e, PlayerEvent::Status(s) if s.state == PlaybackState::Stopped),
+                );
                 took
             })
             .collect();

@@ -541,4 +541,35 @@ mod tests {
         assert!(q.next(Advance::Ended).is_none());
         assert!(q.jump_to(EntryId(999)).is_none());
     }
+
+    #[test]
+    fn peeking_shows_what_comes_without_moving_and_neighbours_follow_play_order() {
+        // (repeat, shuffle, expected peek after "b")
+        let cases = [
+            (Repeat::Off, Advance::Ended, Some("c")),
+            (Repeat::One, Advance::Ended, Some("b")),
+            (Repeat::One, Advance::Skipped, Some("c")),
+        ];
+        for (repeat, why, expected) in cases {
+            let mut q = queue(&["a", "b", "c"], 1);
+            q.set_repeat(repeat);
+            assert_eq!(
+                q.peek_next(why).map(|(_, t)| t),
+                expected,
+                "{repeat:?} {why:?}"
+            );
+            assert_eq!(current(&q), Some("b"), "peeking does not move");
+        }
+        let mut q = queue(&["a", "b", "c"], 2);
+        assert_eq!(q.peek_next(Advance::Ended), None);
+        q.set_repeat(Repeat::All);
+        assert_eq!(q.peek_next(Advance::Ended).map(|(_, t)| t), Some("a"));
+
+        let q = queue(&["a", "b", "c"], 0);
+        let [a, b, c] = [0, 1, 2].map(|i| q.entries()[i].0);
+        assert_eq!(q.neighbours(a), (None, Some(&"b")));
+        assert_eq!(q.neighbours(b), (Some(&"a"), Some(&"c")));
+        assert_eq!(q.neighbours(c), (Some(&"b"), None));
+        assert_eq!(q.neighbours(EntryId(999)), (None, None));
+    }
 }

@@ -150,6 +150,20 @@ fn replaygain_scales_the_output_by_the_tagged_gain() {
         (ratio - 10f64.powf(-4.0 / 20.0)).abs() < 0.01,
         "ratio with -6 dB preamp {ratio:.4}"
     );
+    // untagged.mp3 has no ReplayGain tags: the fallback gain applies to it.
+    let untagged = fixtures()
+        .join("untagged.mp3")
+        .to_string_lossy()
+        .into_owned();
+    let (plain, _, ok) = play(&["--replaygain", "off", &untagged], data.path());
+    assert!(ok);
+    let (fallen_back, _, ok) = play(&["--fallback-gain", "-6", &untagged], data.path());
+    assert!(ok);
+    let ratio = rms(music(&fallen_back)) / rms(music(&plain));
+    assert!(
+        (ratio - 10f64.powf(-6.0 / 20.0)).abs() < 0.01,
+        "ratio with a -6 dB fallback {ratio:.4}"
+    );
 }
 
 #[test]
