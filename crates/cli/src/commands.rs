@@ -372,6 +372,13 @@ fn play_item(library: &Library, item: &str) -> Result<PlayItem> {
     if let Ok(id) = item.parse::<TrackId>() {
         let track = library.track(id)?;
         let artist = track.album_artist.as_deref().or(track.artist.as_deref());
+        // The cover, for the OS media controls.
+        let artwork = track.artwork_id.as_ref().and_then(|artwork| {
+            library
+                .thumbnail(artwork, tonearm_library::artwork::ThumbnailSize::Large)
+                .ok()
+                .flatten()
+        });
         return Ok(PlayItem {
             album: album_position(
                 artist,
@@ -386,7 +393,7 @@ fn play_item(library: &Library, item: &str) -> Result<PlayItem> {
                 artist: track.artist,
                 album: track.album,
                 duration: track.duration_ms.map(std::time::Duration::from_millis),
-                artwork: None,
+                artwork,
             },
             track: Some(id),
         });

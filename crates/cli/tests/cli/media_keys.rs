@@ -151,12 +151,40 @@ fn media_keys_pause_resume_and_skip_while_the_os_sees_what_plays() {
     );
     let long = dir.path().join("long.wav");
     write_tone(&long, 440.0, 4.0);
+    // The second track is a library track, so it has a cover to show.
+    let data = dir.path().join("data");
+    let music_dir = dir.path().join("Music");
+    std::fs::create_dir_all(&music_dir).expect("music dir");
+    std::fs::copy(
+        fixtures().join("tagged.flac"),
+        music_dir.join("tagged.flac"),
+    )
+    .expect("copy");
+    let tonearm_cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tonearm"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+            .expect("tonearm runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    tonearm_cli(&["folders", "add", music_dir.to_str().expect("utf-8")]);
+    tonearm_cli(&["scan"]);
+    let tracks: serde_json::Value =
+        serde_json::from_str(&tonearm_cli(&["tracks", "--json"])).expect("json");
+    let flac = tracks["items"][0]["id"].as_str().expect("id").to_owned();
     let tonearm = Command::new(env!("CARGO_BIN_EXE_tonearm"))
         .arg("--data-dir")
-        .arg(dir.path().join("data"))
+        .arg(&data)
         .arg("play")
         .arg(&long)
-        .arg(fixtures().join("tagged.flac"))
+        .arg(&flac)
         .env("DBUS_SESSION_BUS_ADDRESS", &bus)
         .env("PULSE_SERVER", &server)
         .env(
@@ -197,7 +225,12 @@ fn media_keys_pause_resume_and_skip_while_the_os_sees_what_plays() {
     wait_for_property(&bus, &dest, "PlaybackStatus", "Playing");
     std::thread::sleep(Duration::from_millis(500));
     press(&bus, &dest, "Next");
-    wait_for_property(&bus, &dest, "Metadata", "tagged.flac");
+    let metadata = wait_for_property(&bus, &dest, "Metadata", "Füße im Schnee");
+    assert!(metadata.contains("mpris:artUrl"), "{metadata}");
+    assert!(
+        metadata.contains("file:///"),
+        "the cover is a local file: {metadata}"
+    );
 
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
