@@ -20,7 +20,7 @@ pub enum PlayerChange {
         status: tonearm_player::engine::Status,
     },
     /// Another track is current (or none).
-    Current { current: Option<CurrentTrack> },
+    Current { current: Option<Box<CurrentTrack>> },
     /// Where the current track is, several times a second while playing.
     Position {
         entry: tonearm_player::EntryId,

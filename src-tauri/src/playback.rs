@@ -191,7 +191,7 @@ fn forward<R: Runtime>(
         let change = match event {
             PlayerEvent::Status(status) => PlayerChange::Status { status },
             PlayerEvent::Current(now) => PlayerChange::Current {
-                current: current_track(library, now),
+                current: current_track(library, now).map(Box::new),
             },
             PlayerEvent::Position {
                 entry,
