@@ -15,6 +15,9 @@ pub enum LibraryError {
         "the library database is at version {found}, newer than this app understands ({supported}); update Tonearm"
     )]
     TooNew { found: i64, supported: i64 },
+    /// A schema migration would leave the database inconsistent; nothing was changed.
+    #[error("cannot upgrade the library database to version {version}: {reason}")]
+    Migration { version: i64, reason: String },
     /// A file or folder could not be read or written.
     #[error("cannot access {}", path.display())]
     Io {

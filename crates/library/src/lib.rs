@@ -8,6 +8,7 @@
 //! command line both drive it through [`Library`].
 
 pub mod artwork;
+pub mod cloud;
 pub mod error;
 pub mod history;
 pub mod ids;

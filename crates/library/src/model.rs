@@ -15,6 +15,8 @@ pub enum TrackState {
     Missing,
     /// The file exists but its tags or audio could not be read (`state_reason` says why).
     Unreadable,
+    /// The track is in the user's cloud and not on this device (it streams).
+    Cloud,
 }
 
 impl TrackState {
@@ -23,6 +25,7 @@ impl TrackState {
             Self::Present => "present",
             Self::Missing => "missing",
             Self::Unreadable => "unreadable",
+            Self::Cloud => "cloud",
         }
     }
 
@@ -30,6 +33,7 @@ impl TrackState {
         match text {
             "missing" => Self::Missing,
             "unreadable" => Self::Unreadable,
+            "cloud" => Self::Cloud,
             _ => Self::Present,
         }
     }
@@ -140,6 +144,8 @@ pub struct LibraryStats {
     pub present: u64,
     pub missing: u64,
     pub unreadable: u64,
+    /// Only in the cloud (they stream).
+    pub cloud: u64,
     pub albums: u64,
     pub artists: u64,
     pub genres: u64,

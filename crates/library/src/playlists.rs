@@ -72,6 +72,45 @@ fn ensure_playlist(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
     }
 }
 
+/// One playlist edit, recorded in the same transaction as the edit itself, to be sent to the
+/// cloud (see `cloud::pending_playlist_ops`). Edits that come from the cloud are not recorded.
+struct Op<'a> {
+    kind: &'static str,
+    playlist: Option<PlaylistId>,
+    entry: Option<EntryId>,
+    track: Option<TrackId>,
+    name: Option<&'a str>,
+    position: Option<&'a str>,
+}
+
+impl Op<'_> {
+    fn record(&self, tx: &Transaction<'_>) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO playlist_ops (op_id, kind, playlist_id, entry_id, track_id, name, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            uuid::Uuid::new_v4().to_string(),
+            self.kind,
+            self.playlist.map(|p| p.to_string()),
+            self.entry.map(|e| e.to_string()),
+            self.track.map(|t| t.to_string()),
+            self.name,
+            self.position,
+        ])?;
+        Ok(())
+    }
+}
+
+const NO_OP: Op<'static> = Op {
+    kind: "",
+    playlist: None,
+    entry: None,
+    track: None,
+    name: None,
+    position: None,
+};
+
 fn touch(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
     tx.execute(
         "UPDATE playlists SET updated_at = ?1 WHERE id = ?2",
@@ -90,7 +129,13 @@ impl Library {
                 "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
                 params![id.to_string(), name.trim(), now],
             )?;
-            Ok(())
+            Op {
+                kind: "create",
+                playlist: Some(id),
+                name: Some(name.trim()),
+                ..NO_OP
+            }
+            .record(tx)
         })?;
         Ok(id)
     }
@@ -103,6 +148,13 @@ impl Library {
                 "UPDATE playlists SET name = ?1 WHERE id = ?2",
                 params![name.trim(), id.to_string()],
             )?;
+            Op {
+                kind: "rename",
+                playlist: Some(id),
+                name: Some(name.trim()),
+                ..NO_OP
+            }
+            .record(tx)?;
             touch(tx, id)
         })
     }
@@ -112,7 +164,12 @@ impl Library {
         self.store().write(|tx| {
             ensure_playlist(tx, id)?;
             tx.execute("DELETE FROM playlists WHERE id = ?1", [id.to_string()])?;
-            Ok(())
+            Op {
+                kind: "delete",
+                playlist: Some(id),
+                ..NO_OP
+            }
+            .record(tx)
         })
     }
 
@@ -200,6 +257,15 @@ impl Library {
                     "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![entry.to_string(), id.to_string(), track.to_string(), key, now],
                 )?;
+                Op {
+                    kind: "add",
+                    playlist: Some(id),
+                    entry: Some(entry),
+                    track: Some(*track),
+                    position: Some(&key),
+                    ..NO_OP
+                }
+                .record(tx)?;
                 before = Some(key);
                 added.push(entry);
             }
@@ -218,6 +284,13 @@ impl Library {
             if removed == 0 {
                 return Err(LibraryError::UnknownEntry(entry));
             }
+            Op {
+                kind: "remove",
+                playlist: Some(id),
+                entry: Some(entry),
+                ..NO_OP
+            }
+            .record(tx)?;
             touch(tx, id)
         })
     }
@@ -242,8 +315,70 @@ impl Library {
                 "UPDATE playlist_entries SET position = ?1 WHERE id = ?2",
                 params![key, entry.to_string()],
             )?;
+            Op {
+                kind: "move",
+                playlist: Some(id),
+                entry: Some(entry),
+                position: Some(&key),
+                ..NO_OP
+            }
+            .record(tx)?;
             touch(tx, id)?;
             Ok(key)
+        })
+    }
+
+    /// Applies a playlist's state from the cloud (created or renamed there); not sent back.
+    pub fn apply_remote_playlist(&self, id: PlaylistId, name: &str) -> Result<()> {
+        let now = now_ms();
+        self.store().write(|tx| {
+            tx.execute(
+                "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+                params![id.to_string(), name, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Applies a playlist deletion from the cloud.
+    pub fn apply_remote_playlist_deletion(&self, id: PlaylistId) -> Result<()> {
+        self.store().write(|tx| {
+            tx.execute("DELETE FROM playlists WHERE id = ?1", [id.to_string()])?;
+            Ok(())
+        })
+    }
+
+    /// Applies an entry's state from the cloud (added or moved there). An entry of a playlist
+    /// this device does not have creates it, named later by its own change.
+    pub fn apply_remote_entry(
+        &self,
+        playlist: PlaylistId,
+        entry: EntryId,
+        track: TrackId,
+        position: &str,
+    ) -> Result<()> {
+        let now = now_ms();
+        self.store().write(|tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO playlists (id, name, created_at, updated_at) VALUES (?1, '', ?2, ?2)",
+                params![playlist.to_string(), now],
+            )?;
+            tx.execute(
+                "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET position = excluded.position, track_id = excluded.track_id",
+                params![entry.to_string(), playlist.to_string(), track.to_string(), position, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Applies an entry's removal from the cloud.
+    pub fn apply_remote_entry_removal(&self, entry: EntryId) -> Result<()> {
+        self.store().write(|tx| {
+            tx.execute("DELETE FROM playlist_entries WHERE id = ?1", [entry.to_string()])?;
+            Ok(())
         })
     }
 }

@@ -165,7 +165,8 @@ fn filter_sql(filter: &TrackFilter, args: &mut Vec<Value>) -> String {
         }
     }
     if filter.present_only {
-        clauses.push("t.state = 'present'".to_owned());
+        // Playable: a file that is here, or a track that streams from the cloud.
+        clauses.push("t.state IN ('present', 'cloud')".to_owned());
     }
     if clauses.is_empty() {
         "1".to_owned()
@@ -371,7 +372,7 @@ impl Library {
         self.store().read(|conn| {
             let stats = conn.query_row(
                 "SELECT COUNT(*), COALESCE(SUM(state = 'present'), 0), COALESCE(SUM(state = 'missing'), 0),
-                        COALESCE(SUM(state = 'unreadable'), 0),
+                        COALESCE(SUM(state = 'unreadable'), 0), COALESCE(SUM(state = 'cloud'), 0),
                         COALESCE(SUM(CASE WHEN state = 'present' THEN duration_ms END), 0),
                         COALESCE(SUM(CASE WHEN state = 'present' THEN size END), 0),
                         (SELECT COUNT(*) FROM albums),
@@ -387,13 +388,14 @@ impl Library {
                         present: n(1)?,
                         missing: n(2)?,
                         unreadable: n(3)?,
-                        duration_ms: n(4)?,
-                        size_bytes: n(5)?,
-                        albums: n(6)?,
-                        artists: n(7)?,
-                        genres: n(8)?,
-                        folders: n(9)?,
-                        playlists: n(10)?,
+                        cloud: n(4)?,
+                        duration_ms: n(5)?,
+                        size_bytes: n(6)?,
+                        albums: n(7)?,
+                        artists: n(8)?,
+                        genres: n(9)?,
+                        folders: n(10)?,
+                        playlists: n(11)?,
                     })
                 },
             )?;

@@ -133,6 +133,20 @@ pub enum Target {
     Update(i64),
 }
 
+/// Where a track's row says it is.
+pub struct Location<'a> {
+    pub folder: Option<FolderId>,
+    /// `None` for a track only in the cloud.
+    pub path: Option<&'a Path>,
+    pub size: u64,
+    pub mtime_ms: i64,
+    /// `present` for a file read now, `cloud` for a cloud-only track.
+    pub state: &'static str,
+    pub fingerprint: String,
+    /// The id to give a new row (a fresh one when `None`).
+    pub id: Option<TrackId>,
+}
+
 /// Writes a successfully read file.
 pub fn write_track(
     tx: &Transaction<'_>,
@@ -143,8 +157,32 @@ pub fn write_track(
     target: Target,
     dirty: &mut Dirty,
 ) -> Result<i64> {
+    let location = Location {
+        folder: Some(folder),
+        path: Some(&file.path),
+        size: file.size,
+        mtime_ms: file.mtime_ms,
+        state: "present",
+        fingerprint: fingerprint(file, tags),
+        id: None,
+    };
+    write_row(tx, &location, tags, artwork, target, dirty)
+}
+
+/// Writes a track's row, its names and its search entry.
+pub fn write_row(
+    tx: &Transaction<'_>,
+    location: &Location<'_>,
+    tags: &FileTags,
+    artwork: Option<&ArtworkId>,
+    target: Target,
+    dirty: &mut Dirty,
+) -> Result<i64> {
     let now = now_ms();
-    let title = tags.title.clone().unwrap_or_else(|| stem(&file.path));
+    let title = tags
+        .title
+        .clone()
+        .unwrap_or_else(|| location.path.map_or_else(|| "Untitled".to_owned(), stem));
     let artist = (!tags.artists.is_empty()).then(|| tags.artists.join("; "));
     let album_artist = (!tags.album_artists.is_empty()).then(|| tags.album_artists.join("; "));
     let genre = (!tags.genres.is_empty()).then(|| tags.genres.join("; "));
@@ -162,13 +200,16 @@ pub fn write_track(
         fold(tags.album.as_deref().unwrap_or(""))
     );
     dirty.albums.insert(album_key.clone());
-    let path_bytes = pathbytes::to_bytes(&file.path);
+    let path_bytes = location.path.map(pathbytes::to_bytes);
+    let path_text = location
+        .path
+        .map_or_else(String::new, |p| p.to_string_lossy().into_owned());
     let values = params![
-        folder.0,
+        location.folder.map(|f| f.0),
         path_bytes,
-        file.path.to_string_lossy(),
-        file.size as i64,
-        file.mtime_ms,
+        path_text,
+        location.size as i64,
+        location.mtime_ms,
         tags.format,
         tags.codec,
         tags.duration_ms.map(|d| d as i64),
@@ -200,7 +241,7 @@ pub fn write_track(
         tags.replaygain.album_peak,
         artwork.map(|a| a.0.as_str()),
         now,
-        fingerprint(file, tags),
+        location.fingerprint,
         sort_key(&title),
         sort_key(artist.as_deref().unwrap_or("")),
         sort_key(tags.album.as_deref().unwrap_or("")),
@@ -217,11 +258,12 @@ pub fn write_track(
                     sort_album, album_key, id, added_at, state, state_reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
                     ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37,
-                    ?38, ?39, ?40, ?41, ?42, ?36, 'present', NULL)",
+                    ?38, ?39, ?40, ?41, ?42, ?36, ?43, NULL)",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
-            let id = TrackId::new().to_string();
+            let id = location.id.unwrap_or_default().to_string();
             all.push(&id);
+            all.push(&location.state);
             stmt.execute(all.as_slice())?;
             tx.last_insert_rowid()
         }
@@ -236,11 +278,12 @@ pub fn write_track(
                     mb_album_id = ?28, mb_artist_id = ?29, mb_album_artist_id = ?30, rg_track_gain = ?31,
                     rg_track_peak = ?32, rg_album_gain = ?33, rg_album_peak = ?34, artwork_id = ?35,
                     updated_at = ?36, fingerprint = ?37, sort_title = ?38, sort_artist = ?39, sort_album = ?40,
-                    album_key = ?41, state = 'present', state_reason = NULL
+                    album_key = ?41, state = ?43, state_reason = NULL
                  WHERE pk = ?42",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             all.push(&pk);
+            all.push(&location.state);
             stmt.execute(all.as_slice())?;
             tx.prepare_cached("DELETE FROM track_names WHERE track_pk = ?1")?
                 .execute([pk])?;
@@ -422,7 +465,7 @@ pub fn rebuild_summaries(tx: &Transaction<'_>, dirty: Option<&Dirty>) -> Result<
              SELECT album_key, MAX(album), COALESCE(MAX(album_artist), CASE WHEN MAX(compilation) THEN 'Various Artists' END, MAX(artist), ''),
                     MIN(sort_album), substr(album_key, 1, instr(album_key, char(31)) - 1),
                     MIN(year), COUNT(*), COALESCE(SUM(duration_ms), 0), MAX(artwork_id), MAX(compilation)
-             FROM tracks WHERE state = 'present' AND album IS NOT NULL AND {albums_where} GROUP BY album_key"
+             FROM tracks WHERE state IN ('present', 'cloud') AND album IS NOT NULL AND {albums_where} GROUP BY album_key"
         ),
         [],
     )?;
@@ -436,7 +479,7 @@ pub fn rebuild_summaries(tx: &Transaction<'_>, dirty: Option<&Dirty>) -> Result<
                 "INSERT INTO name_summaries (kind, sort_name, name, track_count, album_count, duration_ms)
                  SELECT '{kind}', n.sort_name, MIN(n.name), COUNT(*), COUNT(DISTINCT t.album_key), COALESCE(SUM(t.duration_ms), 0)
                  FROM (SELECT DISTINCT track_pk, sort_name, name FROM track_names WHERE role IN {roles} AND {filter}) n
-                 JOIN tracks t ON t.pk = n.track_pk AND t.state = 'present'
+                 JOIN tracks t ON t.pk = n.track_pk AND t.state IN ('present', 'cloud')
                  GROUP BY n.sort_name"
             ),
             [],

@@ -5,7 +5,10 @@ use crate::error::{LibraryError, Result};
 use rusqlite::Connection;
 
 /// The migrations, in order: `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_cloud.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -19,9 +22,26 @@ pub fn apply(conn: &mut Connection) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
+    // A migration may rebuild a table that others refer to (SQLite's way to change a
+    // column): foreign keys are off meanwhile, and checked before each migration commits.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = migrate(conn, found);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated
+}
+
+fn migrate(conn: &mut Connection, found: i64) -> Result<()> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        let broken: i64 =
+            tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| row.get(0))?;
+        if broken > 0 {
+            return Err(LibraryError::Migration {
+                version: index as i64 + 1,
+                reason: format!("{broken} rows would refer to rows that are gone"),
+            });
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
         tracing::info!(version = index + 1, "library database migrated");

@@ -1,0 +1,282 @@
+//! The locker server's API, typed: one method per route, with the wire types of
+//! `tonearm-protocol`, errors mapped to [`SyncError`] with the server's stable code.
+//!
+//! TLS is rustls with the ring provider (no C toolchain needed), so `https://` lockers work
+//! the same as a plain-HTTP one on this machine.
+
+use crate::error::{Result, SyncError};
+use base64::Engine;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use tonearm_protocol::uploads::{HEADER_BLOB_HASH, METADATA_BLAKE3, METADATA_FILENAME, TUS_VERSION};
+use tonearm_protocol::{
+    ChallengeAnswer, ChangesResponse, CloudTrack, CreateTrackRequest, ErrorBody, LoginRequest,
+    LoginResponse, MatchRequest, MatchResponse, PlaylistOpsRequest, PlaylistOpsResponse,
+    SessionId, TrackId, UpdateTrackRequest,
+};
+
+/// Installs ring as rustls' crypto provider, once per process (reqwest refuses to build a
+/// client before one is installed).
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err only when another provider is already installed, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// A connection to one locker server, logged in or not.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Client {
+    /// A client for the server at `base` (`http://host:port` or `https://...`).
+    pub fn new(base: &str) -> Result<Self> {
+        install_crypto_provider();
+        let base = base.trim().trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(SyncError::Protocol(format!(
+                "`{base}` is not a server address (http://... or https://...)"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("tonearm/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            base,
+            token: None,
+        })
+    }
+
+    /// The same client, sending `token` as its bearer credentials.
+    #[must_use]
+    pub fn with_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// An absolute URL for `path` (which may already be absolute, as tus `Location`s can be).
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let builder = self.http.request(method, self.url(path));
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    fn tus(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).header("Tus-Resumable", TUS_VERSION)
+    }
+
+    /// Turns a non-success response into the server's error.
+    async fn check(response: Response) -> Result<Response> {
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body = response.text().await.unwrap_or_default();
+        let (code, message) = match serde_json::from_str::<ErrorBody>(&body) {
+            Ok(error) => (
+                serde_json::to_value(error.error.code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                error.error.message,
+            ),
+            Err(_) => (String::new(), body.chars().take(200).collect()),
+        };
+        Err(SyncError::Server {
+            status: status.as_u16(),
+            code,
+            message,
+        })
+    }
+
+    async fn json<T: DeserializeOwned>(response: Response) -> Result<T> {
+        let response = Self::check(response).await?;
+        response
+            .json()
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+
+    /// Logs in; the answer carries the device's token.
+    pub async fn login(&self, username: &str, password: &str, device: &str) -> Result<LoginResponse> {
+        let body = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            device: device.to_owned(),
+        };
+        Self::json(self.request(Method::POST, "/api/v1/sessions").json(&body).send().await?).await
+    }
+
+    /// Revokes a session (logging this device out when it is its own).
+    pub async fn revoke_session(&self, session: SessionId) -> Result<()> {
+        let path = format!("/api/v1/sessions/{}", session.0);
+        Self::check(self.request(Method::DELETE, &path).send().await?).await?;
+        Ok(())
+    }
+
+    /// Asks whether the server holds these bytes.
+    pub async fn match_file(&self, request: &MatchRequest) -> Result<MatchResponse> {
+        Self::json(self.request(Method::POST, "/api/v1/match").json(request).send().await?).await
+    }
+
+    /// Answers an ownership challenge.
+    pub async fn answer_challenge(
+        &self,
+        challenge: tonearm_protocol::ChallengeId,
+        answer: &ChallengeAnswer,
+    ) -> Result<MatchResponse> {
+        let path = format!("/api/v1/match/{}", challenge.0);
+        Self::json(self.request(Method::POST, &path).json(answer).send().await?).await
+    }
+
+    /// Records a cloud track over a blob the user owns (idempotent for the same id and blob).
+    pub async fn create_track(&self, request: &CreateTrackRequest) -> Result<CloudTrack> {
+        Self::json(self.request(Method::POST, "/api/v1/tracks").json(request).send().await?).await
+    }
+
+    /// Replaces a cloud track's metadata.
+    pub async fn update_track(&self, id: TrackId, request: &UpdateTrackRequest) -> Result<CloudTrack> {
+        let path = format!("/api/v1/tracks/{}", id.0);
+        Self::json(self.request(Method::PATCH, &path).json(request).send().await?).await
+    }
+
+    /// Deletes a cloud track.
+    pub async fn delete_track(&self, id: TrackId) -> Result<()> {
+        let path = format!("/api/v1/tracks/{}", id.0);
+        Self::check(self.request(Method::DELETE, &path).send().await?).await?;
+        Ok(())
+    }
+
+    /// The change feed after `since`.
+    pub async fn changes(&self, since: u64, limit: u32) -> Result<ChangesResponse> {
+        let path = format!("/api/v1/changes?since={since}&limit={limit}");
+        Self::json(self.request(Method::GET, &path).send().await?).await
+    }
+
+    /// Sends playlist operations.
+    pub async fn playlist_ops(&self, request: &PlaylistOpsRequest) -> Result<PlaylistOpsResponse> {
+        Self::json(
+            self.request(Method::POST, "/api/v1/playlists/ops")
+                .json(request)
+                .send()
+                .await?,
+        )
+        .await
+    }
+
+    /// Bytes `start..end` of a track's audio.
+    pub async fn read_range(&self, track: TrackId, start: u64, end: u64) -> Result<Vec<u8>> {
+        let path = format!("/api/v1/tracks/{}/stream", track.0);
+        let response = self
+            .request(Method::GET, &path)
+            .header(reqwest::header::RANGE, format!("bytes={start}-{}", end - 1))
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await?;
+        let response = Self::check(response).await?;
+        if response.status() != StatusCode::PARTIAL_CONTENT && start > 0 {
+            return Err(SyncError::Protocol(
+                "the server ignored the byte range".to_owned(),
+            ));
+        }
+        let bytes = response.bytes().await?;
+        let wanted = (end - start) as usize;
+        if bytes.len() < wanted {
+            return Err(SyncError::Network(format!(
+                "the stream ended after {} of {wanted} bytes",
+                bytes.len()
+            )));
+        }
+        Ok(bytes[..wanted].to_vec())
+    }
+
+    /// Starts a tus upload of `size` bytes whose whole-file BLAKE3 is `blake3`; returns its URL.
+    pub async fn create_upload(&self, size: u64, blake3: &str, filename: &str) -> Result<String> {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let metadata = format!(
+            "{METADATA_BLAKE3} {},{METADATA_FILENAME} {}",
+            b64.encode(blake3),
+            b64.encode(filename)
+        );
+        let response = self
+            .tus(Method::POST, "/api/v1/uploads")
+            .header("Upload-Length", size)
+            .header("Upload-Metadata", metadata)
+            .send()
+            .await?;
+        let response = Self::check(response).await?;
+        response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| SyncError::Protocol("no Location for the new upload".to_owned()))
+    }
+
+    /// Where an upload stands: the offset the server has, or `None` when it is gone
+    /// (expired, or finished and cleaned up).
+    pub async fn upload_offset(&self, url: &str) -> Result<Option<u64>> {
+        let response = self.tus(Method::HEAD, url).send().await?;
+        if matches!(response.status(), StatusCode::NOT_FOUND | StatusCode::GONE) {
+            return Ok(None);
+        }
+        let response = Self::check(response).await?;
+        header_number(&response, "Upload-Offset").map(Some)
+    }
+
+    /// Sends `chunk` at `offset`; returns the new offset, and the blob's hash once complete.
+    pub async fn upload_chunk(
+        &self,
+        url: &str,
+        offset: u64,
+        chunk: Vec<u8>,
+    ) -> Result<(u64, Option<String>)> {
+        let response = self
+            .tus(Method::PATCH, url)
+            .header("Upload-Offset", offset)
+            .header(reqwest::header::CONTENT_TYPE, "application/offset+octet-stream")
+            .timeout(Duration::from_secs(120))
+            .body(chunk)
+            .send()
+            .await?;
+        let response = Self::check(response).await?;
+        let offset = header_number(&response, "Upload-Offset")?;
+        let hash = response
+            .headers()
+            .get(HEADER_BLOB_HASH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok((offset, hash))
+    }
+}
+
+fn header_number(response: &Response, name: &str) -> Result<u64> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| SyncError::Protocol(format!("no {name} in the answer")))
+}

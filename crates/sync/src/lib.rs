@@ -1,0 +1,367 @@
+//! Tonearm's cloud client: the device's side of the user's locker.
+//!
+//! [`Cloud`] is the one entry point, shared by the desktop shell and the `tonearm` command
+//! line. It holds the account and the connection, and owns the background work:
+//!
+//! - [`account`]: log in and out; the device token in the OS keychain, or an owner-only file.
+//! - [`client`]: the server's API, typed with `tonearm-protocol`.
+//! - [`upload`]: the upload queue's workers (hash, match, tus upload that resumes, retries).
+//! - [`remote`]: playlist and tag edits up, the change feed down (cloud-only tracks appear
+//!   in the library, tracks already here are linked by content hash).
+//! - [`stream`]: cloud tracks as seekable bytes for the player, through a budgeted on-disk
+//!   cache, with "keep offline" pins.
+//!
+//! Everything that must survive a restart (queue, hashes, resumable uploads, feed position,
+//! pending playlist edits, cache index) is in the library database; see
+//! `tonearm_library::cloud`.
+
+pub mod account;
+pub mod client;
+pub mod error;
+pub mod remote;
+pub mod stream;
+pub mod upload;
+
+pub use account::{Account, Credentials, TokenStore};
+pub use client::Client;
+pub use error::{Result, SyncError};
+pub use remote::SyncReport;
+pub use stream::{CloudReader, StreamCache};
+pub use upload::Until;
+
+use serde::Serialize;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+use tonearm_library::cloud::{CloudTotals, UploadState};
+use tonearm_library::{Library, TrackId};
+
+/// How the sync engine behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Uploads at once.
+    pub workers: usize,
+    /// Upload bandwidth limit in bytes per second, or none.
+    pub bandwidth_limit: Option<u64>,
+    /// Bytes of streamed audio kept on disk (pinned tracks come on top).
+    pub cache_budget: u64,
+    /// Keep the token in the OS keychain (else in an owner-only file).
+    pub use_keychain: bool,
+    /// The name this device gives itself at login.
+    pub device_name: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            workers: 3,
+            bandwidth_limit: None,
+            cache_budget: 2 * 1024 * 1024 * 1024,
+            use_keychain: true,
+            device_name: "Tonearm".to_owned(),
+        }
+    }
+}
+
+/// One track's upload progress.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackUpload {
+    pub track_id: TrackId,
+    pub state: UploadState,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub error: Option<String>,
+}
+
+/// Whether the server answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Connection {
+    LoggedOut,
+    Online,
+    Offline { reason: String },
+}
+
+/// What the sync engine tells the UI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SyncEvent {
+    /// A track's upload moved on.
+    Upload(TrackUpload),
+    /// The totals, the upload rate and the time left.
+    Totals {
+        totals: CloudTotals,
+        bytes_per_second: u64,
+        eta_seconds: Option<u64>,
+    },
+    /// A sync finished.
+    Synced(SyncReport),
+    Connection(Connection),
+}
+
+/// The cloud status, as `tonearm cloud status` and the cloud panel show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    pub account: Option<Account>,
+    pub token_store: Option<TokenStore>,
+    pub connection: Connection,
+    pub totals: CloudTotals,
+    pub cache_bytes: u64,
+    pub cache_budget: u64,
+}
+
+/// The cloud client of one device. See the crate documentation.
+#[derive(Debug)]
+pub struct Cloud {
+    library: Arc<Library>,
+    credentials: Credentials,
+    client: RwLock<Option<Client>>,
+    settings: Settings,
+    events: tokio::sync::broadcast::Sender<SyncEvent>,
+    wake: tokio::sync::Notify,
+    stopping: AtomicBool,
+    rate: upload::RateLimit,
+    bytes_sent: AtomicU64,
+    /// When the rate was last measured, and the bytes sent then.
+    rate_window: Mutex<(Instant, u64)>,
+    cache: Arc<StreamCache>,
+    connection: Mutex<Connection>,
+}
+
+impl Cloud {
+    /// The cloud client for the library in `data_dir`, streaming through `cache_dir`; logged
+    /// in when this device was before.
+    pub fn open(
+        library: Arc<Library>,
+        data_dir: &Path,
+        cache_dir: &Path,
+        settings: Settings,
+    ) -> Result<Arc<Self>> {
+        let credentials = Credentials::new(data_dir, settings.use_keychain);
+        let client = match (Account::load(&library)?, credentials.load()?) {
+            (Some(account), Some((token, _))) => {
+                Some(Client::new(&account.server)?.with_token(&token))
+            }
+            _ => None,
+        };
+        let connection = if client.is_some() {
+            Connection::Online
+        } else {
+            Connection::LoggedOut
+        };
+        let cache = Arc::new(StreamCache::new(
+            stream::cache_dir(cache_dir),
+            settings.cache_budget,
+            library.clone(),
+        ));
+        let (events, _) = tokio::sync::broadcast::channel(1024);
+        Ok(Arc::new(Self {
+            library,
+            credentials,
+            client: RwLock::new(client),
+            settings,
+            events,
+            wake: tokio::sync::Notify::new(),
+            stopping: AtomicBool::new(false),
+            rate: upload::RateLimit::default(),
+            bytes_sent: AtomicU64::new(0),
+            rate_window: Mutex::new((Instant::now(), 0)),
+            cache,
+            connection: Mutex::new(connection),
+        }))
+    }
+
+    pub fn library(&self) -> &Arc<Library> {
+        &self.library
+    }
+
+    /// The logged-in client.
+    pub fn client(&self) -> Result<Client> {
+        self.client
+            .read()
+            .ok()
+            .and_then(|c| c.clone())
+            .ok_or(SyncError::NotLoggedIn)
+    }
+
+    /// Events from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<SyncEvent> {
+        self.events.subscribe()
+    }
+
+    /// Logs this device in to `server` as `username`.
+    pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<Account> {
+        let client = Client::new(server)?;
+        let login = client
+            .login(username, password, &self.settings.device_name)
+            .await?;
+        let account = Account {
+            server: client.base_url().to_owned(),
+            username: username.to_owned(),
+            device: self.settings.device_name.clone(),
+            session: login.session.id,
+        };
+        if let Some(previous) = Account::load(&self.library)?
+            && (previous.server != account.server || previous.username != account.username) {
+                // Another locker: what this device learned from the old one does not apply.
+                self.library.forget_cloud()?;
+            }
+        let credentials = self.credentials.clone();
+        let token = login.token.clone();
+        tokio::task::spawn_blocking(move || credentials.store(&token))
+            .await
+            .map_err(|e| SyncError::Keychain(e.to_string()))??;
+        account.save(&self.library)?;
+        if let Ok(mut slot) = self.client.write() {
+            *slot = Some(client.with_token(&login.token));
+        }
+        self.set_online(true, None);
+        Ok(account)
+    }
+
+    /// Logs out: the session is revoked (when the server answers), the token forgotten, and
+    /// the cloud-only tracks and pending edits of this account dropped from this device.
+    pub async fn logout(&self) -> Result<()> {
+        if let (Ok(client), Some(account)) = (self.client(), Account::load(&self.library)?)
+            && let Err(error) = client.revoke_session(account.session).await {
+                tracing::warn!(%error, "the server did not answer; the session stays until it expires");
+            }
+        let credentials = self.credentials.clone();
+        tokio::task::spawn_blocking(move || credentials.delete())
+            .await
+            .map_err(|e| SyncError::Keychain(e.to_string()))??;
+        self.library.forget_cloud()?;
+        if let Ok(mut slot) = self.client.write() {
+            *slot = None;
+        }
+        if let Ok(mut connection) = self.connection.lock() {
+            *connection = Connection::LoggedOut;
+        }
+        let _ = self.events.send(SyncEvent::Connection(Connection::LoggedOut));
+        Ok(())
+    }
+
+    /// The account, totals and connection.
+    pub fn status(&self) -> Result<Status> {
+        let account = Account::load(&self.library)?;
+        let token_store = if account.is_some() {
+            self.credentials.load()?.map(|(_, store)| store)
+        } else {
+            None
+        };
+        Ok(Status {
+            account,
+            token_store,
+            connection: self
+                .connection
+                .lock()
+                .map(|c| c.clone())
+                .unwrap_or(Connection::LoggedOut),
+            totals: self.library.cloud_totals()?,
+            cache_bytes: self.cache.size_on_disk()?,
+            cache_budget: self.settings.cache_budget,
+        })
+    }
+
+    /// Queues every local track the cloud does not have; returns how many.
+    pub fn queue_all(&self) -> Result<u64> {
+        let queued = self.library.queue_uploads(None)?;
+        self.wake_uploads();
+        self.publish_totals();
+        Ok(queued)
+    }
+
+    /// Pauses uploads (of one track, or all).
+    pub fn pause(&self, track: Option<TrackId>) -> Result<u64> {
+        let paused = self.library.pause_uploads(track)?;
+        self.publish_totals();
+        Ok(paused)
+    }
+
+    /// Resumes paused uploads (of one track, or all).
+    pub fn resume(&self, track: Option<TrackId>) -> Result<u64> {
+        let resumed = self.library.resume_uploads(track)?;
+        self.wake_uploads();
+        self.publish_totals();
+        Ok(resumed)
+    }
+
+    /// A cloud track's bytes for the player, through the cache. Works offline for what is
+    /// cached.
+    pub fn open_track(&self, track: TrackId, runtime: tokio::runtime::Handle) -> Result<CloudReader> {
+        let file = self.library.cloud_file(track)?.ok_or_else(|| {
+            SyncError::Protocol(format!("track {track} is not in the cloud"))
+        })?;
+        CloudReader::open(file, self.client().ok(), runtime, self.cache.clone())
+    }
+
+    /// "Keep offline": pins the track and downloads all of it. Blocking.
+    pub fn pin(&self, track: TrackId, runtime: tokio::runtime::Handle) -> Result<()> {
+        let mut reader = self.open_track(track, runtime)?;
+        let file = self.library.cloud_file(track)?.ok_or(SyncError::NotLoggedIn)?;
+        self.library.set_pinned(&file.blake3, file.size, true)?;
+        reader.fetch_all()
+    }
+
+    /// Unpins a track; its bytes stay cached until evicted.
+    pub fn unpin(&self, track: TrackId) -> Result<()> {
+        if let Some(file) = self.library.cloud_file(track)? {
+            self.library.set_pinned(&file.blake3, file.size, false)?;
+            self.cache.evict()?;
+        }
+        Ok(())
+    }
+
+    pub fn cache(&self) -> &Arc<StreamCache> {
+        &self.cache
+    }
+
+    fn set_online(&self, online: bool, reason: Option<String>) {
+        let state = if online {
+            Connection::Online
+        } else {
+            Connection::Offline {
+                reason: reason.unwrap_or_default(),
+            }
+        };
+        let changed = self
+            .connection
+            .lock()
+            .map(|mut c| std::mem::replace(&mut *c, state.clone()) != state)
+            .unwrap_or(false);
+        if changed {
+            let _ = self.events.send(SyncEvent::Connection(state));
+        }
+    }
+
+    /// Sends the totals with the upload rate and the time left.
+    pub(crate) fn publish_totals(&self) {
+        let Ok(totals) = self.library.cloud_totals() else {
+            return;
+        };
+        let sent = self.bytes_sent.load(Ordering::Relaxed);
+        let rate = self
+            .rate_window
+            .lock()
+            .map(|mut window| {
+                let elapsed = window.0.elapsed().as_secs_f64();
+                let rate = if elapsed > 0.0 {
+                    ((sent - window.1) as f64 / elapsed) as u64
+                } else {
+                    0
+                };
+                if elapsed > 5.0 {
+                    *window = (Instant::now(), sent);
+                }
+                rate
+            })
+            .unwrap_or(0);
+        let eta_seconds = (rate > 0).then(|| totals.pending_bytes / rate);
+        let _ = self.events.send(SyncEvent::Totals {
+            totals,
+            bytes_per_second: rate,
+            eta_seconds,
+        });
+    }
+}

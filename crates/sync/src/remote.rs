@@ -1,0 +1,209 @@
+//! Two-way sync with the cloud, besides uploads: local playlist edits and tag edits go up,
+//! the change feed comes down.
+//!
+//! The order is fixed: push first, then pull. The feed then carries the server's verdict on
+//! this device's own edits too, so after a sync the device holds exactly the server's state,
+//! which every device converges to (the server orders concurrent edits: last writer wins for
+//! renames and moves, removals are final, additions are never lost).
+//!
+//! Playlist edits wait while they refer to a track the cloud does not have yet (it is still
+//! uploading): sending them would get them rejected, and the addition lost.
+
+use crate::error::{Result, SyncError};
+use crate::upload::{from_protocol, to_protocol};
+use crate::{Cloud, SyncEvent};
+use serde::Serialize;
+use tonearm_library::cloud::{PendingPlaylistOp, RemoteTrack, UploadState};
+use tonearm_library::{EntryId, PlaylistId, TrackId};
+use tonearm_protocol::{
+    ChangeEvent, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest, UpdateTrackRequest,
+};
+
+/// The feed position in the library's sync values.
+const CURSOR_KEY: &str = "feed_cursor";
+
+/// Changes asked for per request.
+const PAGE: u32 = 500;
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Feed changes applied here.
+    pub changes_applied: u64,
+    /// Playlist edits sent.
+    pub playlist_ops_sent: u64,
+    /// Playlist edits still waiting for their tracks to reach the cloud.
+    pub playlist_ops_waiting: u64,
+    /// Tracks whose tags were sent.
+    pub metadata_sent: u64,
+}
+
+impl Cloud {
+    /// Syncs once: tag edits and playlist edits up, then the change feed down.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let result = self.sync_steps(&mut report).await;
+        match &result {
+            Ok(()) => {
+                let _ = self.events.send(SyncEvent::Synced(report));
+                self.set_online(true, None);
+            }
+            Err(error) if matches!(error, SyncError::Network(_)) => {
+                self.set_online(false, Some(error.to_string()));
+            }
+            Err(_) => {}
+        }
+        result.map(|()| report)
+    }
+
+    async fn sync_steps(&self, report: &mut SyncReport) -> Result<()> {
+        let client = self.client()?;
+        for (track, metadata) in self.library.metadata_to_send()? {
+            let request = UpdateTrackRequest {
+                metadata: to_protocol(&metadata),
+            };
+            client
+                .update_track(tonearm_protocol::TrackId(track.0), &request)
+                .await?;
+            self.library.metadata_sent(track, &metadata)?;
+            report.metadata_sent += 1;
+        }
+        self.push_playlist_ops(report).await?;
+        self.pull(report).await
+    }
+
+    async fn push_playlist_ops(&self, report: &mut SyncReport) -> Result<()> {
+        let client = self.client()?;
+        loop {
+            let pending = self.library.pending_playlist_ops(200)?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let mut batch = Vec::new();
+            let mut last_seq = None;
+            let mut waiting = false;
+            for op in &pending {
+                if let Some(track) = op.track_id.as_deref().and_then(|t| t.parse().ok())
+                    && self.library.cloud_file(track)?.is_none()
+                        && self.library.upload_state(track)? != UploadState::InCloud
+                    {
+                        waiting = true;
+                        break;
+                    }
+                match to_action(op) {
+                    Some(action) => batch.push(PlaylistOp {
+                        op_id: op.op_id.parse::<OpId>().unwrap_or_else(|_| OpId::new_random()),
+                        action,
+                    }),
+                    None => tracing::warn!(kind = %op.kind, "a malformed playlist edit is dropped"),
+                }
+                last_seq = Some(op.seq);
+            }
+            if !batch.is_empty() {
+                let response = client
+                    .playlist_ops(&PlaylistOpsRequest { ops: batch })
+                    .await?;
+                report.playlist_ops_sent += response.results.len() as u64;
+            }
+            if let Some(seq) = last_seq {
+                self.library.drop_playlist_ops(seq)?;
+            }
+            if waiting {
+                report.playlist_ops_waiting = self.library.pending_playlist_ops(u64::MAX)?.len() as u64;
+                return Ok(());
+            }
+        }
+    }
+
+    async fn pull(&self, report: &mut SyncReport) -> Result<()> {
+        let client = self.client()?;
+        let mut cursor: u64 = self
+            .library
+            .sync_value(CURSOR_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        loop {
+            let page = client.changes(cursor, PAGE).await?;
+            for change in &page.changes {
+                self.apply(&change.event)?;
+                report.changes_applied += 1;
+            }
+            cursor = page.next.max(cursor);
+            self.library
+                .set_sync_value(CURSOR_KEY, Some(&cursor.to_string()))?;
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+
+    fn apply(&self, event: &ChangeEvent) -> Result<()> {
+        let library = &self.library;
+        match event {
+            ChangeEvent::TrackUpserted { track } => {
+                library.apply_remote_track(&RemoteTrack {
+                    id: TrackId(track.id.0),
+                    blake3: track.blake3.as_str().to_owned(),
+                    size: track.size,
+                    metadata: from_protocol(&track.metadata),
+                    revision: track.revision,
+                })?;
+            }
+            ChangeEvent::TrackDeleted { track_id } => {
+                library.apply_remote_deletion(TrackId(track_id.0))?;
+            }
+            ChangeEvent::PlaylistUpserted { playlist } => {
+                library.apply_remote_playlist(PlaylistId(playlist.id.0), &playlist.name)?;
+            }
+            ChangeEvent::PlaylistDeleted { playlist_id } => {
+                library.apply_remote_playlist_deletion(PlaylistId(playlist_id.0))?;
+            }
+            ChangeEvent::EntryUpserted { entry } => {
+                library.apply_remote_entry(
+                    PlaylistId(entry.playlist_id.0),
+                    EntryId(entry.id.0),
+                    TrackId(entry.track_id.0),
+                    &entry.position,
+                )?;
+            }
+            ChangeEvent::EntryRemoved { entry_id, .. } => {
+                library.apply_remote_entry_removal(EntryId(entry_id.0))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A recorded playlist edit as the server's operation.
+fn to_action(op: &PendingPlaylistOp) -> Option<PlaylistAction> {
+    fn id<T>(text: &Option<String>, wrap: fn(uuid::Uuid) -> T) -> Option<T> {
+        text.as_deref()?.parse().ok().map(wrap)
+    }
+    let playlist = || id(&op.playlist_id, tonearm_protocol::PlaylistId);
+    let entry = || id(&op.entry_id, tonearm_protocol::EntryId);
+    Some(match op.kind.as_str() {
+        "create" => PlaylistAction::CreatePlaylist {
+            playlist_id: playlist()?,
+            name: op.name.clone()?,
+        },
+        "rename" => PlaylistAction::RenamePlaylist {
+            playlist_id: playlist()?,
+            name: op.name.clone()?,
+        },
+        "delete" => PlaylistAction::DeletePlaylist {
+            playlist_id: playlist()?,
+        },
+        "add" => PlaylistAction::AddEntry {
+            playlist_id: playlist()?,
+            entry_id: entry()?,
+            track_id: id(&op.track_id, tonearm_protocol::TrackId)?,
+            position: op.position.clone()?,
+        },
+        "remove" => PlaylistAction::RemoveEntry { entry_id: entry()? },
+        "move" => PlaylistAction::MoveEntry {
+            entry_id: entry()?,
+            position: op.position.clone()?,
+        },
+        _ => return None,
+    })
+}

@@ -1,0 +1,457 @@
+//! The upload queue's workers: hash, match (answering the ownership challenge), upload with
+//! tus, record the cloud track. The queue itself lives in the library database
+//! (`tonearm_library::cloud`), so it survives restarts; this module moves tracks through it.
+//!
+//! - **Hash**: streaming BLAKE3 in 1 MiB reads; the file's size and mtime are checked after,
+//!   and a file that changed is hashed again rather than uploaded stale.
+//! - **Match first**: a file the server holds is linked (after proving possession of its
+//!   bytes when it belongs to someone else), never sent again.
+//! - **Upload**: tus in chunks; the upload URL is kept in the database, so after a crash, a
+//!   restart or a dropped connection the upload resumes from the offset the server reports.
+//! - **Failures** wait with exponential backoff and jitter (2 s doubling to 1 h) and are tried
+//!   again; a pause (of one track or all) stops a worker between chunks.
+//! - **Bandwidth**: an optional limit shared by all workers.
+
+use crate::client::Client;
+use crate::error::{Result, SyncError};
+use crate::{Cloud, SyncEvent, TrackUpload};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tonearm_library::TrackId;
+use tonearm_library::cloud::{CloudMetadata, UploadJob, UploadState};
+use tonearm_protocol::{
+    AudioFormat, ChallengeAnswer, CreateTrackRequest, MatchRequest, MatchResponse, TrackMetadata,
+    answer_challenge,
+};
+
+/// Bytes per tus PATCH.
+const CHUNK: usize = 8 * 1024 * 1024;
+
+/// Whether workers stop when the queue is empty (the command line) or wait for more (the app).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    Idle,
+    Stopped,
+}
+
+/// The whole-file BLAKE3 of `path` (hex), with the size and mtime it was computed for.
+pub fn hash_file(path: &Path) -> Result<(String, u64, i64)> {
+    let io = |source| SyncError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let before = stamp(&file).map_err(io)?;
+    let mut hasher = blake3::Hasher::new();
+    let mut buffer = vec![0u8; 1024 * 1024];
+    loop {
+        let n = file.read(&mut buffer).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    if stamp(&file).map_err(io)? != before {
+        return Err(SyncError::Changed {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok((hasher.finalize().to_hex().to_string(), before.0, before.1))
+}
+
+/// A file's size and modification time (unix ms), as the library records them.
+fn stamp(file: &std::fs::File) -> std::io::Result<(u64, i64)> {
+    let meta = file.metadata()?;
+    let mtime = meta
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    Ok((meta.len(), mtime))
+}
+
+/// The cloud's metadata for a library track.
+pub fn to_protocol(metadata: &CloudMetadata) -> TrackMetadata {
+    TrackMetadata {
+        title: metadata.title.clone(),
+        artist: metadata.artist.clone(),
+        album: metadata.album.clone(),
+        album_artist: metadata.album_artist.clone(),
+        genre: metadata.genre.clone(),
+        year: metadata.year,
+        track_number: metadata.track_number,
+        disc_number: metadata.disc_number,
+        duration_ms: metadata.duration_ms,
+        format: match metadata.format.as_str() {
+            "mp3" => AudioFormat::Mp3,
+            "flac" => AudioFormat::Flac,
+            "ogg" => AudioFormat::Ogg,
+            "opus" => AudioFormat::Opus,
+            "mp4" | "m4a" => AudioFormat::M4a,
+            "wav" => AudioFormat::Wav,
+            "aiff" => AudioFormat::Aiff,
+            _ => AudioFormat::Unknown,
+        },
+    }
+}
+
+/// The library's metadata for a cloud track.
+pub fn from_protocol(metadata: &TrackMetadata) -> CloudMetadata {
+    CloudMetadata {
+        title: metadata.title.clone(),
+        artist: metadata.artist.clone(),
+        album: metadata.album.clone(),
+        album_artist: metadata.album_artist.clone(),
+        genre: metadata.genre.clone(),
+        year: metadata.year,
+        track_number: metadata.track_number,
+        disc_number: metadata.disc_number,
+        duration_ms: metadata.duration_ms,
+        format: match metadata.format {
+            AudioFormat::Mp3 => "mp3",
+            AudioFormat::Flac => "flac",
+            AudioFormat::Ogg => "ogg",
+            AudioFormat::Opus => "opus",
+            AudioFormat::M4a => "mp4",
+            AudioFormat::Wav => "wav",
+            AudioFormat::Aiff => "aiff",
+            AudioFormat::Unknown => "other",
+        }
+        .to_owned(),
+    }
+}
+
+/// How long a failed upload waits before its attempt number `attempts` (1-based), with
+/// ±50% jitter so many failed uploads do not retry in lockstep.
+pub fn backoff(attempts: u32) -> Duration {
+    let base = 2u64.saturating_pow(attempts.min(12)).min(3_600).max(2);
+    let jitter = 0.5 + rand::random::<f64>();
+    Duration::from_secs_f64(base as f64 * jitter)
+}
+
+/// Shares a bandwidth limit between workers: each chunk reserves its slot in time.
+#[derive(Debug, Default)]
+pub struct RateLimit {
+    next_free: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl RateLimit {
+    /// Waits until `bytes` may be sent at `limit` bytes per second.
+    pub async fn wait(&self, bytes: usize, limit: Option<u64>) {
+        let Some(limit) = limit.filter(|l| *l > 0) else {
+            return;
+        };
+        let start = {
+            let mut next_free = self.next_free.lock().await;
+            let now = Instant::now();
+            let start = next_free.map_or(now, |at| at.max(now));
+            *next_free = Some(start + Duration::from_secs_f64(bytes as f64 / limit as f64));
+            start
+        };
+        tokio::time::sleep_until(start.into()).await;
+    }
+}
+
+impl Cloud {
+    /// Runs `workers` upload workers; with [`Until::Idle`] they return when nothing is left
+    /// to do now (failures wait for their retry time), else when [`Cloud::stop_uploads`] is
+    /// called.
+    pub async fn run_uploads(self: &Arc<Self>, workers: usize, until: Until) {
+        self.library.recover_uploads().ok();
+        let tasks: Vec<_> = (0..workers.max(1))
+            .map(|_| {
+                let cloud = Arc::clone(self);
+                tokio::spawn(async move { cloud.worker(until).await })
+            })
+            .collect();
+        for task in tasks {
+            let _ = task.await;
+        }
+        self.publish_totals();
+    }
+
+    /// Asks running workers to stop after their current step.
+    pub fn stop_uploads(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+        self.wake.notify_waiters();
+    }
+
+    /// Wakes idle workers (new tracks were queued, or uploads resumed).
+    pub fn wake_uploads(&self) {
+        self.wake.notify_waiters();
+    }
+
+    async fn worker(&self, until: Until) {
+        while !self.stopping.load(Ordering::Relaxed) {
+            let job = match self.library.claim_upload(tonearm_library::now_ms()) {
+                Ok(job) => job,
+                Err(error) => {
+                    tracing::error!(%error, "the upload queue cannot be read");
+                    None
+                }
+            };
+            let Some(job) = job else {
+                if until == Until::Idle {
+                    return;
+                }
+                // Wait for new work, or for the next retry to come due.
+                let _ = tokio::time::timeout(Duration::from_secs(5), self.wake.notified()).await;
+                continue;
+            };
+            let track = job.track_id;
+            let (path, attempts) = (job.path.clone(), job.attempts);
+            match self.upload(job).await {
+                Ok(id) => {
+                    self.emit_upload(id, UploadState::InCloud, 0, 0, None);
+                    self.publish_totals();
+                }
+                Err(SyncError::Paused) => self.emit_upload(track, UploadState::Paused, 0, 0, None),
+                Err(SyncError::Changed { .. }) => {
+                    tracing::info!(path = %path.display(), "changed while uploading; hashing again");
+                    let _ = self.library.queue_uploads(Some(&[track]));
+                    let _ = self.library.set_upload_state(track, UploadState::Queued, 0, 0);
+                }
+                Err(error) => {
+                    let wait = backoff(attempts + 1);
+                    let message = error.to_string();
+                    tracing::warn!(path = %path.display(), %message, ?wait, "upload failed");
+                    let retry_at = tonearm_library::now_ms() + wait.as_millis() as i64;
+                    let _ = self.library.fail_upload(track, &message, retry_at);
+                    self.emit_upload(track, UploadState::Failed, 0, 0, Some(message));
+                    self.publish_totals();
+                }
+            }
+        }
+    }
+
+    fn set_state(&self, track: TrackId, state: UploadState, done: u64, total: u64) -> Result<()> {
+        if self.library.upload_state(track)? == UploadState::Paused {
+            return Err(SyncError::Paused);
+        }
+        self.library.set_upload_state(track, state, done, total)?;
+        self.emit_upload(track, state, done, total, None);
+        Ok(())
+    }
+
+    pub(crate) fn emit_upload(
+        &self,
+        track_id: TrackId,
+        state: UploadState,
+        bytes_done: u64,
+        bytes_total: u64,
+        error: Option<String>,
+    ) {
+        let _ = self.events.send(SyncEvent::Upload(TrackUpload {
+            track_id,
+            state,
+            bytes_done,
+            bytes_total,
+            error,
+        }));
+    }
+
+    /// Moves one claimed track to the cloud; returns its id there.
+    async fn upload(&self, job: UploadJob) -> Result<TrackId> {
+        let client = self.client()?;
+        let track = job.track_id;
+        let blake3 = match job.blake3.clone() {
+            Some(hash) => hash,
+            None => {
+                self.set_state(track, UploadState::Hashing, 0, job.size)?;
+                let path = job.path.clone();
+                let (hash, size, mtime) = tokio::task::spawn_blocking(move || hash_file(&path))
+                    .await
+                    .map_err(|e| SyncError::Protocol(e.to_string()))??;
+                if (size, mtime) != (job.size, job.mtime_ms) {
+                    return Err(SyncError::Changed { path: job.path });
+                }
+                self.library.record_hash(track, &hash, size, mtime)?;
+                hash
+            }
+        };
+        self.set_state(track, UploadState::Matching, 0, job.size)?;
+        let request = MatchRequest {
+            blake3: parse_hash(&blake3)?,
+            size: job.size,
+        };
+        let mut answer = client.match_file(&request).await?;
+        if let MatchResponse::Challenge {
+            challenge_id,
+            nonce,
+            ranges,
+            ..
+        } = answer
+        {
+            let path = job.path.clone();
+            let answers = tokio::task::spawn_blocking(move || prove(&path, &nonce, &ranges))
+                .await
+                .map_err(|e| SyncError::Protocol(e.to_string()))??;
+            answer = client
+                .answer_challenge(challenge_id, &ChallengeAnswer { answers })
+                .await?;
+        }
+        let existing = match answer {
+            MatchResponse::Linked { track_ids } => track_ids.first().copied(),
+            MatchResponse::UploadNeeded => {
+                self.send_bytes(&client, &job, &blake3).await?;
+                None
+            }
+            MatchResponse::Challenge { .. } => {
+                return Err(SyncError::Protocol(
+                    "the server asked a second challenge".to_owned(),
+                ));
+            }
+        };
+        self.set_state(track, UploadState::Verifying, job.size, job.size)?;
+        let cloud_id = match existing {
+            // The account already has a track over these bytes: adopt its id.
+            Some(id) => TrackId(id.0),
+            None => {
+                let created = client
+                    .create_track(&CreateTrackRequest {
+                        id: Some(tonearm_protocol::TrackId(track.0)),
+                        blake3: request.blake3,
+                        metadata: to_protocol(&job.metadata),
+                    })
+                    .await?;
+                TrackId(created.id.0)
+            }
+        };
+        Ok(self.library.finish_upload(track, cloud_id, &job.metadata)?)
+    }
+
+    /// Sends the file with tus, resuming an earlier upload where the server says.
+    async fn send_bytes(&self, client: &Client, job: &UploadJob, blake3: &str) -> Result<()> {
+        let track = job.track_id;
+        let mut resumed = None;
+        if let Some(url) = &job.upload_url
+            && let Some(offset) = client.upload_offset(url).await? {
+                tracing::info!(offset, size = job.size, "resuming an upload");
+                resumed = Some((url.clone(), offset));
+            }
+        let (url, mut offset) = match resumed {
+            Some(resumed) => resumed,
+            None => {
+                let name = job
+                    .path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let url = client.create_upload(job.size, blake3, &name).await?;
+                self.library.set_upload_url(track, Some(&url))?;
+                (url, 0)
+            }
+        };
+        let limit = self.settings.bandwidth_limit;
+        let chunk_size = if limit.is_some() { CHUNK / 16 } else { CHUNK };
+        while offset < job.size {
+            self.set_state(track, UploadState::Uploading, offset, job.size)?;
+            let length = chunk_size.min((job.size - offset) as usize);
+            let path = job.path.clone();
+            let chunk = tokio::task::spawn_blocking(move || read_at(&path, offset, length))
+                .await
+                .map_err(|e| SyncError::Protocol(e.to_string()))??;
+            self.rate.wait(chunk.len(), limit).await;
+            let sent = chunk.len() as u64;
+            let result = client.upload_chunk(&url, offset, chunk).await;
+            match result {
+                Ok((new_offset, _)) => {
+                    self.bytes_sent.fetch_add(sent, Ordering::Relaxed);
+                    offset = new_offset;
+                }
+                Err(SyncError::Server { code, .. }) if code == "hash_mismatch" => {
+                    // The file changed under the upload: the server discarded it.
+                    self.library.set_upload_url(track, None)?;
+                    return Err(SyncError::Changed {
+                        path: job.path.clone(),
+                    });
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        self.library.set_upload_url(track, None)?;
+        Ok(())
+    }
+}
+
+fn parse_hash(hex: &str) -> Result<tonearm_protocol::BlobHash> {
+    hex.parse()
+        .map_err(|_| SyncError::Protocol(format!("`{hex}` is not a BLAKE3 hash")))
+}
+
+/// Reads `length` bytes at `offset`.
+fn read_at(path: &PathBuf, offset: u64, length: usize) -> Result<Vec<u8>> {
+    let io = |source| SyncError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    file.seek(SeekFrom::Start(offset)).map_err(io)?;
+    let mut buffer = vec![0u8; length];
+    file.read_exact(&mut buffer).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::UnexpectedEof {
+            SyncError::Changed { path: path.clone() }
+        } else {
+            io(source)
+        }
+    })?;
+    Ok(buffer)
+}
+
+/// Answers an ownership challenge from the file's bytes.
+fn prove(path: &PathBuf, nonce: &str, ranges: &[tonearm_protocol::ByteRange]) -> Result<Vec<String>> {
+    let key: [u8; 32] = decode_hex(nonce)
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| SyncError::Protocol("the challenge nonce is not 32 bytes of hex".to_owned()))?;
+    ranges
+        .iter()
+        .map(|range| {
+            let bytes = read_at(path, range.offset, range.length as usize)?;
+            Ok(answer_challenge(&key, &bytes))
+        })
+        .collect()
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_up_to_an_hour() {
+        for (attempt, base) in [(1, 2.0), (2, 4.0), (5, 32.0), (11, 2048.0), (30, 3600.0)] {
+            for _ in 0..20 {
+                let wait = backoff(attempt).as_secs_f64();
+                assert!(
+                    wait >= base * 0.5 && wait <= base * 1.5,
+                    "attempt {attempt}: {wait}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn formats_round_trip_between_the_library_and_the_wire() {
+        for format in ["mp3", "flac", "ogg", "opus", "mp4", "wav", "aiff"] {
+            let metadata = CloudMetadata {
+                format: format.to_owned(),
+                ..CloudMetadata::default()
+            };
+            assert_eq!(from_protocol(&to_protocol(&metadata)).format, format);
+        }
+    }
+
+    #[test]
+    fn hex_nonces_decode_and_bad_ones_do_not() {
+        assert_eq!(decode_hex("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(decode_hex("0g"), None);
+        assert_eq!(decode_hex("abc"), None);
+    }
+}
