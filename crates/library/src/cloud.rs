@@ -333,7 +333,13 @@ impl Library {
     }
 
     /// Remembers a file's hash, for the size and mtime it was computed at.
-    pub fn record_hash(&self, track: TrackId, blake3: &str, size: u64, mtime_ms: i64) -> Result<()> {
+    pub fn record_hash(
+        &self,
+        track: TrackId,
+        blake3: &str,
+        size: u64,
+        mtime_ms: i64,
+    ) -> Result<()> {
         self.store().write(|tx| {
             tx.execute(
                 "UPDATE cloud_tracks SET blake3 = ?2, hashed_size = ?3, hashed_mtime = ?4, updated_at = ?5
@@ -619,9 +625,11 @@ impl Library {
     pub fn sync_value(&self, key: &str) -> Result<Option<String>> {
         self.store().read(|conn| {
             Ok(conn
-                .query_row("SELECT value FROM sync_values WHERE key = ?1", [key], |row| {
-                    row.get(0)
-                })
+                .query_row(
+                    "SELECT value FROM sync_values WHERE key = ?1",
+                    [key],
+                    |row| row.get(0),
+                )
                 .optional()?)
         })
     }

@@ -377,7 +377,10 @@ impl Library {
     /// Applies an entry's removal from the cloud.
     pub fn apply_remote_entry_removal(&self, entry: EntryId) -> Result<()> {
         self.store().write(|tx| {
-            tx.execute("DELETE FROM playlist_entries WHERE id = ?1", [entry.to_string()])?;
+            tx.execute(
+                "DELETE FROM playlist_entries WHERE id = ?1",
+                [entry.to_string()],
+            )?;
             Ok(())
         })
     }

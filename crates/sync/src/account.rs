@@ -104,9 +104,10 @@ impl Credentials {
     /// The token, and where it was found.
     pub fn load(&self) -> Result<Option<(String, TokenStore)>> {
         if let Some(entry) = self.entry()
-            && let Ok(token) = entry.get_password() {
-                return Ok(Some((token, TokenStore::Keychain)));
-            }
+            && let Ok(token) = entry.get_password()
+        {
+            return Ok(Some((token, TokenStore::Keychain)));
+        }
         match std::fs::read_to_string(&self.file) {
             Ok(token) => Ok(Some((token.trim().to_owned(), TokenStore::File))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -158,7 +159,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let credentials = Credentials::new(dir.path(), false);
         assert_eq!(credentials.load().expect("load"), None);
-        assert_eq!(credentials.store("s3cret").expect("store"), TokenStore::File);
+        assert_eq!(
+            credentials.store("s3cret").expect("store"),
+            TokenStore::File
+        );
         assert_eq!(
             credentials.load().expect("load"),
             Some(("s3cret".to_owned(), TokenStore::File))

@@ -9,11 +9,13 @@ use base64::Engine;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
-use tonearm_protocol::uploads::{HEADER_BLOB_HASH, METADATA_BLAKE3, METADATA_FILENAME, TUS_VERSION};
+use tonearm_protocol::uploads::{
+    HEADER_BLOB_HASH, METADATA_BLAKE3, METADATA_FILENAME, TUS_VERSION,
+};
 use tonearm_protocol::{
     ChallengeAnswer, ChangesResponse, CloudTrack, CreateTrackRequest, ErrorBody, LoginRequest,
-    LoginResponse, MatchRequest, MatchResponse, PlaylistOpsRequest, PlaylistOpsResponse,
-    SessionId, TrackId, UpdateTrackRequest,
+    LoginResponse, MatchRequest, MatchResponse, PlaylistOpsRequest, PlaylistOpsResponse, SessionId,
+    TrackId, UpdateTrackRequest,
 };
 
 /// Installs ring as rustls' crypto provider, once per process (reqwest refuses to build a
@@ -84,7 +86,8 @@ impl Client {
     }
 
     fn tus(&self, method: Method, path: &str) -> RequestBuilder {
-        self.request(method, path).header("Tus-Resumable", TUS_VERSION)
+        self.request(method, path)
+            .header("Tus-Resumable", TUS_VERSION)
     }
 
     /// Turns a non-success response into the server's error.
@@ -120,13 +123,24 @@ impl Client {
     }
 
     /// Logs in; the answer carries the device's token.
-    pub async fn login(&self, username: &str, password: &str, device: &str) -> Result<LoginResponse> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        device: &str,
+    ) -> Result<LoginResponse> {
         let body = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
             device: device.to_owned(),
         };
-        Self::json(self.request(Method::POST, "/api/v1/sessions").json(&body).send().await?).await
+        Self::json(
+            self.request(Method::POST, "/api/v1/sessions")
+                .json(&body)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// Revokes a session (logging this device out when it is its own).
@@ -138,7 +152,13 @@ impl Client {
 
     /// Asks whether the server holds these bytes.
     pub async fn match_file(&self, request: &MatchRequest) -> Result<MatchResponse> {
-        Self::json(self.request(Method::POST, "/api/v1/match").json(request).send().await?).await
+        Self::json(
+            self.request(Method::POST, "/api/v1/match")
+                .json(request)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// Answers an ownership challenge.
@@ -148,18 +168,40 @@ impl Client {
         answer: &ChallengeAnswer,
     ) -> Result<MatchResponse> {
         let path = format!("/api/v1/match/{}", challenge.0);
-        Self::json(self.request(Method::POST, &path).json(answer).send().await?).await
+        Self::json(
+            self.request(Method::POST, &path)
+                .json(answer)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// Records a cloud track over a blob the user owns (idempotent for the same id and blob).
     pub async fn create_track(&self, request: &CreateTrackRequest) -> Result<CloudTrack> {
-        Self::json(self.request(Method::POST, "/api/v1/tracks").json(request).send().await?).await
+        Self::json(
+            self.request(Method::POST, "/api/v1/tracks")
+                .json(request)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// Replaces a cloud track's metadata.
-    pub async fn update_track(&self, id: TrackId, request: &UpdateTrackRequest) -> Result<CloudTrack> {
+    pub async fn update_track(
+        &self,
+        id: TrackId,
+        request: &UpdateTrackRequest,
+    ) -> Result<CloudTrack> {
         let path = format!("/api/v1/tracks/{}", id.0);
-        Self::json(self.request(Method::PATCH, &path).json(request).send().await?).await
+        Self::json(
+            self.request(Method::PATCH, &path)
+                .json(request)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// Deletes a cloud track.
@@ -256,7 +298,10 @@ impl Client {
         let response = self
             .tus(Method::PATCH, url)
             .header("Upload-Offset", offset)
-            .header(reqwest::header::CONTENT_TYPE, "application/offset+octet-stream")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/offset+octet-stream",
+            )
             .timeout(Duration::from_secs(120))
             .body(chunk)
             .send()

@@ -203,10 +203,11 @@ impl Cloud {
             session: login.session.id,
         };
         if let Some(previous) = Account::load(&self.library)?
-            && (previous.server != account.server || previous.username != account.username) {
-                // Another locker: what this device learned from the old one does not apply.
-                self.library.forget_cloud()?;
-            }
+            && (previous.server != account.server || previous.username != account.username)
+        {
+            // Another locker: what this device learned from the old one does not apply.
+            self.library.forget_cloud()?;
+        }
         let credentials = self.credentials.clone();
         let token = login.token.clone();
         tokio::task::spawn_blocking(move || credentials.store(&token))
@@ -224,9 +225,10 @@ impl Cloud {
     /// the cloud-only tracks and pending edits of this account dropped from this device.
     pub async fn logout(&self) -> Result<()> {
         if let (Ok(client), Some(account)) = (self.client(), Account::load(&self.library)?)
-            && let Err(error) = client.revoke_session(account.session).await {
-                tracing::warn!(%error, "the server did not answer; the session stays until it expires");
-            }
+            && let Err(error) = client.revoke_session(account.session).await
+        {
+            tracing::warn!(%error, "the server did not answer; the session stays until it expires");
+        }
         let credentials = self.credentials.clone();
         tokio::task::spawn_blocking(move || credentials.delete())
             .await
@@ -238,7 +240,9 @@ impl Cloud {
         if let Ok(mut connection) = self.connection.lock() {
             *connection = Connection::LoggedOut;
         }
-        let _ = self.events.send(SyncEvent::Connection(Connection::LoggedOut));
+        let _ = self
+            .events
+            .send(SyncEvent::Connection(Connection::LoggedOut));
         Ok(())
     }
 
@@ -289,17 +293,25 @@ impl Cloud {
 
     /// A cloud track's bytes for the player, through the cache. Works offline for what is
     /// cached.
-    pub fn open_track(&self, track: TrackId, runtime: tokio::runtime::Handle) -> Result<CloudReader> {
-        let file = self.library.cloud_file(track)?.ok_or_else(|| {
-            SyncError::Protocol(format!("track {track} is not in the cloud"))
-        })?;
+    pub fn open_track(
+        &self,
+        track: TrackId,
+        runtime: tokio::runtime::Handle,
+    ) -> Result<CloudReader> {
+        let file = self
+            .library
+            .cloud_file(track)?
+            .ok_or_else(|| SyncError::Protocol(format!("track {track} is not in the cloud")))?;
         CloudReader::open(file, self.client().ok(), runtime, self.cache.clone())
     }
 
     /// "Keep offline": pins the track and downloads all of it. Blocking.
     pub fn pin(&self, track: TrackId, runtime: tokio::runtime::Handle) -> Result<()> {
         let mut reader = self.open_track(track, runtime)?;
-        let file = self.library.cloud_file(track)?.ok_or(SyncError::NotLoggedIn)?;
+        let file = self
+            .library
+            .cloud_file(track)?
+            .ok_or(SyncError::NotLoggedIn)?;
         self.library.set_pinned(&file.blake3, file.size, true)?;
         reader.fetch_all()
     }
@@ -311,6 +323,11 @@ impl Cloud {
             self.cache.evict()?;
         }
         Ok(())
+    }
+
+    /// Audio bytes this client has sent since it was opened.
+    pub fn bytes_uploaded(&self) -> u64 {
+        self.bytes_sent.load(Ordering::Relaxed)
     }
 
     pub fn cache(&self) -> &Arc<StreamCache> {

@@ -85,14 +85,17 @@ impl Cloud {
             for op in &pending {
                 if let Some(track) = op.track_id.as_deref().and_then(|t| t.parse().ok())
                     && self.library.cloud_file(track)?.is_none()
-                        && self.library.upload_state(track)? != UploadState::InCloud
-                    {
-                        waiting = true;
-                        break;
-                    }
+                    && self.library.upload_state(track)? != UploadState::InCloud
+                {
+                    waiting = true;
+                    break;
+                }
                 match to_action(op) {
                     Some(action) => batch.push(PlaylistOp {
-                        op_id: op.op_id.parse::<OpId>().unwrap_or_else(|_| OpId::new_random()),
+                        op_id: op
+                            .op_id
+                            .parse::<OpId>()
+                            .unwrap_or_else(|_| OpId::new_random()),
                         action,
                     }),
                     None => tracing::warn!(kind = %op.kind, "a malformed playlist edit is dropped"),
@@ -109,7 +112,8 @@ impl Cloud {
                 self.library.drop_playlist_ops(seq)?;
             }
             if waiting {
-                report.playlist_ops_waiting = self.library.pending_playlist_ops(u64::MAX)?.len() as u64;
+                report.playlist_ops_waiting =
+                    self.library.pending_playlist_ops(u64::MAX)?.len() as u64;
                 return Ok(());
             }
         }

@@ -167,12 +167,11 @@ impl CloudReader {
         runtime: tokio::runtime::Handle,
         cache: Arc<StreamCache>,
     ) -> Result<Self> {
-        let cached = CachedFile::open(&cache, &file.blake3, file.size).map_err(|source| {
-            SyncError::Io {
+        let cached =
+            CachedFile::open(&cache, &file.blake3, file.size).map_err(|source| SyncError::Io {
                 path: cache.audio_path(&file.blake3),
                 source,
-            }
-        })?;
+            })?;
         if let Ok(mut open) = cache.open.lock() {
             *open.entry(file.blake3.clone()).or_default() += 1;
         }
@@ -269,12 +268,13 @@ impl CloudReader {
 impl Drop for CloudReader {
     fn drop(&mut self) {
         if let Ok(mut open) = self.cache.open.lock()
-            && let Some(count) = open.get_mut(&self.file.blake3) {
-                *count -= 1;
-                if *count == 0 {
-                    open.remove(&self.file.blake3);
-                }
+            && let Some(count) = open.get_mut(&self.file.blake3)
+        {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.file.blake3);
             }
+        }
     }
 }
 

@@ -126,7 +126,7 @@ pub fn from_protocol(metadata: &TrackMetadata) -> CloudMetadata {
 /// How long a failed upload waits before its attempt number `attempts` (1-based), with
 /// ±50% jitter so many failed uploads do not retry in lockstep.
 pub fn backoff(attempts: u32) -> Duration {
-    let base = 2u64.saturating_pow(attempts.min(12)).min(3_600).max(2);
+    let base = 2u64.saturating_pow(attempts.min(12)).clamp(2, 3_600);
     let jitter = 0.5 + rand::random::<f64>();
     Duration::from_secs_f64(base as f64 * jitter)
 }
@@ -211,7 +211,9 @@ impl Cloud {
                 Err(SyncError::Changed { .. }) => {
                     tracing::info!(path = %path.display(), "changed while uploading; hashing again");
                     let _ = self.library.queue_uploads(Some(&[track]));
-                    let _ = self.library.set_upload_state(track, UploadState::Queued, 0, 0);
+                    let _ = self
+                        .library
+                        .set_upload_state(track, UploadState::Queued, 0, 0);
                 }
                 Err(error) => {
                     let wait = backoff(attempts + 1);
@@ -327,10 +329,11 @@ impl Cloud {
         let track = job.track_id;
         let mut resumed = None;
         if let Some(url) = &job.upload_url
-            && let Some(offset) = client.upload_offset(url).await? {
-                tracing::info!(offset, size = job.size, "resuming an upload");
-                resumed = Some((url.clone(), offset));
-            }
+            && let Some(offset) = client.upload_offset(url).await?
+        {
+            tracing::info!(offset, size = job.size, "resuming an upload");
+            resumed = Some((url.clone(), offset));
+        }
         let (url, mut offset) = match resumed {
             Some(resumed) => resumed,
             None => {
@@ -400,10 +403,16 @@ fn read_at(path: &PathBuf, offset: u64, length: usize) -> Result<Vec<u8>> {
 }
 
 /// Answers an ownership challenge from the file's bytes.
-fn prove(path: &PathBuf, nonce: &str, ranges: &[tonearm_protocol::ByteRange]) -> Result<Vec<String>> {
+fn prove(
+    path: &PathBuf,
+    nonce: &str,
+    ranges: &[tonearm_protocol::ByteRange],
+) -> Result<Vec<String>> {
     let key: [u8; 32] = decode_hex(nonce)
         .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| SyncError::Protocol("the challenge nonce is not 32 bytes of hex".to_owned()))?;
+        .ok_or_else(|| {
+            SyncError::Protocol("the challenge nonce is not 32 bytes of hex".to_owned())
+        })?;
     ranges
         .iter()
         .map(|range| {

@@ -35,7 +35,9 @@ fn migrate(conn: &mut Connection, found: i64) -> Result<()> {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         let broken: i64 =
-            tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| row.get(0))?;
+            tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| {
+                row.get(0)
+            })?;
         if broken > 0 {
             return Err(LibraryError::Migration {
                 version: index as i64 + 1,

@@ -1,0 +1,152 @@
+//! The upload queue across a crash: an upload cut off in the middle resumes where the server
+//! says, after a restart, without sending again what the server has.
+
+use crate::support::{Device, Server, write_wav};
+use std::time::{Duration, Instant};
+use tonearm_library::cloud::UploadState;
+use tonearm_sync::{Settings, Until};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_killed_midway_resumes_without_resending() {
+    let server = Server::start().await;
+    server.add_user("ann").await;
+    let source = tempfile::tempdir().expect("temp dir");
+    let long = source.path().join("long.wav");
+    write_wav(&long, 440.0, 120.0); // 10.6 MB
+    let size = std::fs::metadata(&long).expect("size").len();
+
+    // Slowed to 8 MB/s so it can be cut off half way.
+    let slow = Settings {
+        bandwidth_limit: Some(8_000_000),
+        ..Settings::default()
+    };
+    let mut device = Device::with_settings(slow);
+    device.add_music(std::slice::from_ref(&long));
+    device.login(&server, "ann").await;
+    device.cloud.queue_all().expect("queue");
+    let track = device.tracks()[0].id;
+    let cloud = device.cloud.clone();
+    let upload = tokio::spawn(async move { cloud.run_uploads(1, Until::Idle).await });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let activity = device.library.upload_activity(10).expect("activity");
+        if activity
+            .iter()
+            .any(|t| t.state == UploadState::Uploading && t.bytes_done > size / 2)
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the upload never got half way: {activity:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The process dies: the task is dropped mid-request.
+    upload.abort();
+    let _ = upload.await;
+    let sent_before = device.cloud.bytes_uploaded();
+    assert!(sent_before < size);
+
+    // After a restart the queue still has the track, and the upload resumes.
+    device.restart(Settings::default());
+    assert_eq!(
+        device.library.upload_state(track).expect("state"),
+        UploadState::Uploading,
+        "the crash left it under way"
+    );
+    device.cloud.run_uploads(1, Until::Idle).await;
+    assert_eq!(
+        device.library.upload_state(track).expect("state"),
+        UploadState::InCloud
+    );
+    let resent = device.cloud.bytes_uploaded();
+    // The server commits every MiB: at most that much (and the chunk in flight) is resent.
+    assert!(
+        sent_before + resent <= size + 2 * 1024 * 1024,
+        "sent {sent_before} then {resent} of {size}"
+    );
+    assert!(
+        resent < size / 2 + 2 * 1024 * 1024,
+        "resent {resent} of {size}"
+    );
+
+    // The cloud has the whole, right file: another device streams it back byte for byte.
+    let other = Device::new();
+    other.login(&server, "ann").await;
+    other.cloud.sync().await.expect("sync");
+    let runtime = tokio::runtime::Handle::current();
+    let cloud = other.cloud.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let mut reader = cloud.open_track(track, runtime).expect("opens");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut reader, &mut bytes).expect("reads");
+        bytes
+    })
+    .await
+    .expect("read");
+    assert!(
+        bytes == std::fs::read(&long).expect("original"),
+        "the cloud copy differs"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paused_uploads_wait_and_a_changed_file_is_hashed_again() {
+    let server = Server::start().await;
+    server.add_user("ann").await;
+    let source = tempfile::tempdir().expect("temp dir");
+    let files: Vec<_> = (0..2)
+        .map(|i| {
+            let path = source.path().join(format!("tone{i}.wav"));
+            write_wav(&path, 300.0 + 100.0 * f64::from(i), 2.0);
+            path
+        })
+        .collect();
+    let device = Device::new();
+    device.add_music(&files);
+    device.login(&server, "ann").await;
+    device.cloud.queue_all().expect("queue");
+    let tracks = device.tracks();
+    let (paused, other) = (tracks[0].id, tracks[1].id);
+    assert_eq!(device.cloud.pause(Some(paused)).expect("pause"), 1);
+    device.cloud.run_uploads(2, Until::Idle).await;
+    assert_eq!(
+        device.library.upload_state(paused).expect("state"),
+        UploadState::Paused
+    );
+    assert_eq!(
+        device.library.upload_state(other).expect("state"),
+        UploadState::InCloud
+    );
+    let totals = device.library.cloud_totals().expect("totals");
+    assert_eq!((totals.in_cloud, totals.paused), (1, 1));
+
+    // While paused, the file changes: its old hash is not trusted.
+    let music_copy = device
+        .tracks()
+        .into_iter()
+        .find(|t| t.id == paused)
+        .expect("track")
+        .path;
+    write_wav(std::path::Path::new(&music_copy), 1_000.0, 3.0);
+    device.add_music(&[]);
+    device.cloud.resume(None).expect("resume");
+    device.cloud.run_uploads(1, Until::Idle).await;
+    assert_eq!(
+        device.library.upload_state(paused).expect("state"),
+        UploadState::InCloud
+    );
+    let file = device
+        .library
+        .cloud_file(paused)
+        .expect("query")
+        .expect("in the cloud");
+    let expected = blake3::hash(&std::fs::read(&music_copy).expect("file"))
+        .to_hex()
+        .to_string();
+    assert_eq!(
+        file.blake3, expected,
+        "the new contents went up, not the old hash"
+    );
+}
