@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_library::{
@@ -15,7 +16,7 @@ use tonearm_player::gain::{ReplayGainSettings, TrackGain};
 use tonearm_player::output::DefaultDevice;
 use tonearm_player::{Command, Player, PlayerEvent};
 
-fn print_json(value: &impl Serialize) -> Result<()> {
+pub fn print_json(value: &impl Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -332,10 +333,18 @@ fn album_position(
     })
 }
 
+/// Where a track's bytes are.
+#[derive(Debug, Clone, PartialEq)]
+enum ItemSource {
+    File(PathBuf),
+    /// Only in the cloud: streamed through the cache.
+    Cloud(TrackId),
+}
+
 /// A track to play, resolved up front: where it is, what to call it, its gain.
 #[derive(Debug, Clone, PartialEq)]
 struct PlayItem {
-    path: PathBuf,
+    source: ItemSource,
     info: TrackInfo,
     gain: TrackGain,
     album: Option<AlbumPosition>,
@@ -349,12 +358,52 @@ impl Playable for PlayItem {
     }
 }
 
-struct PlayCatalog;
+/// Opens files, and cloud tracks through the sync engine when there are any.
+struct PlayCatalog {
+    cloud: Option<(Arc<tonearm_sync::Cloud>, tokio::runtime::Handle)>,
+}
+
+/// A cloud track's reader as the player's byte source.
+struct Streamed(tonearm_sync::CloudReader);
+
+impl std::io::Read for Streamed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl std::io::Seek for Streamed {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.seek(to)
+    }
+}
+
+impl tonearm_player::source::ByteSource for Streamed {
+    fn byte_len(&self) -> Option<u64> {
+        Some(self.0.len())
+    }
+}
 
 impl Catalog for PlayCatalog {
     type Item = PlayItem;
     fn open(&self, item: &PlayItem) -> Result<OpenTrack, tonearm_player::PlayerError> {
-        OpenTrack::file(&item.path, item.info.clone(), item.gain)
+        match &item.source {
+            ItemSource::File(path) => OpenTrack::file(path, item.info.clone(), item.gain),
+            ItemSource::Cloud(track) => {
+                let (cloud, runtime) = self.cloud.as_ref().ok_or_else(|| {
+                    tonearm_player::PlayerError::Unavailable("not connected to the cloud".into())
+                })?;
+                let reader = cloud
+                    .open_track(*track, runtime.clone())
+                    .map_err(|e| tonearm_player::PlayerError::Unavailable(e.to_string()))?;
+                Ok(OpenTrack {
+                    source: Box::new(Streamed(reader)),
+                    extension: None,
+                    info: item.info.clone(),
+                    gain: item.gain,
+                })
+            }
+        }
     }
 }
 
@@ -386,7 +435,11 @@ fn play_item(library: &Library, item: &str) -> Result<PlayItem> {
                 track.disc_no,
                 track.track_no,
             ),
-            path: PathBuf::from(&track.path),
+            source: if track.state == tonearm_library::TrackState::Cloud {
+                ItemSource::Cloud(id)
+            } else {
+                ItemSource::File(PathBuf::from(&track.path))
+            },
             gain: gain_of(&track.replaygain),
             info: TrackInfo {
                 title: track.title,
@@ -423,19 +476,37 @@ fn play_item(library: &Library, item: &str) -> Result<PlayItem> {
             .as_ref()
             .map_or_else(TrackGain::default, |t| gain_of(&t.replaygain)),
         album,
-        path,
+        source: ItemSource::File(path),
         track: None,
     })
 }
 
 /// Plays tracks to the end through the audio engine; a track that cannot be played is
 /// reported and skipped; a track heard long enough counts as played in the library.
-pub fn play(library: &Library, items: &[String], replaygain: ReplayGainSettings) -> Result<()> {
+pub fn play(
+    library: &Arc<Library>,
+    dirs: &crate::paths::Dirs,
+    items: &[String],
+    replaygain: ReplayGainSettings,
+) -> Result<()> {
     let queue = items
         .iter()
         .map(|item| play_item(library, item))
         .collect::<Result<Vec<_>>>()?;
-    let player = Player::spawn(PlayCatalog, Box::new(DefaultDevice))?;
+    // Cloud tracks stream through the sync engine, on its own runtime.
+    let runtime = queue
+        .iter()
+        .any(|item| matches!(item.source, ItemSource::Cloud(_)))
+        .then(crate::cloud::runtime)
+        .transpose()?;
+    let cloud = match &runtime {
+        Some(runtime) => Some((
+            crate::cloud::open(library, dirs, crate::cloud::settings("", 3, None))?,
+            runtime.handle().clone(),
+        )),
+        None => None,
+    };
+    let player = Player::spawn(PlayCatalog { cloud }, Box::new(DefaultDevice))?;
     let events = player.subscribe();
     // Media keys work while `tonearm play` runs, as for any player.
     let _media_keys = tonearm_player::media_controls::available()

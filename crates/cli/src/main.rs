@@ -5,6 +5,7 @@
 //! stdout whose shape is documented in `docs/cli.md` and kept stable; human-readable output
 //! may change. Errors go to stderr with exit status 1 (2 for usage errors).
 
+mod cloud;
 mod commands;
 mod paths;
 
@@ -53,6 +54,13 @@ enum Command {
     /// Create, edit, import and export playlists.
     #[command(subcommand)]
     Playlist(commands::PlaylistCommand),
+    /// The cloud locker: log in, upload, sync.
+    #[command(subcommand)]
+    Cloud(cloud::CloudCommand),
+    /// Keep a cloud track on this device, playable offline.
+    Pin { track: tonearm_library::TrackId },
+    /// Stop keeping a cloud track offline (its bytes may be evicted from the cache).
+    Unpin { track: tonearm_library::TrackId },
     /// Play tracks (library ids or file paths) through the default audio output, to the end.
     Play {
         /// Track ids from the library, or paths of audio files.
@@ -85,13 +93,16 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let dirs = paths::Dirs::resolve(cli.data_dir)?;
-    let library = tonearm_library::Library::open(&dirs.data, &dirs.cache)?;
+    let library = std::sync::Arc::new(tonearm_library::Library::open(&dirs.data, &dirs.cache)?);
     match cli.command {
         Command::Folders(command) => commands::folders(&library, command),
         Command::Scan { json } => commands::scan(&library, json),
         Command::Tracks(args) => commands::tracks(&library, args),
         Command::Search { query, limit, json } => commands::search(&library, &query, limit, json),
         Command::Stats { json } => commands::stats(&library, json),
+        Command::Cloud(command) => cloud::run(&library, &dirs, command),
+        Command::Pin { track } => cloud::pin(&library, &dirs, track, true),
+        Command::Unpin { track } => cloud::pin(&library, &dirs, track, false),
         Command::Playlist(command) => commands::playlist(&library, command),
         Command::Play {
             items,
@@ -105,7 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 fallback_db: fallback_gain,
                 ..Default::default()
             };
-            commands::play(&library, &items, settings)
+            commands::play(&library, &dirs, &items, settings)
         }
     }
 }

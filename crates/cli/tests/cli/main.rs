@@ -1,6 +1,7 @@
 //! The `tonearm` binary driven as a user or a script would: real files, a temp data dir,
 //! JSON output parsed and checked.
 
+mod cloud;
 mod media_keys;
 mod play;
 

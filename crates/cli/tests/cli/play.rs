@@ -11,7 +11,7 @@ pub fn fixtures() -> PathBuf {
 
 /// Runs `tonearm play ARGS` with the default ALSA device capturing to a file; returns the
 /// captured left channel (44.1 kHz), stderr, and whether it succeeded.
-fn play(args: &[&str], data: &Path) -> (Vec<i16>, String, bool) {
+pub fn play(args: &[&str], data: &Path) -> (Vec<i16>, String, bool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let capture = dir.path().join("capture.wav");
     let conf = dir.path().join("capture.conf");
@@ -33,6 +33,7 @@ fn play(args: &[&str], data: &Path) -> (Vec<i16>, String, bool) {
             "ALSA_CONFIG_PATH",
             format!("/usr/share/alsa/alsa.conf:{}", conf.display()),
         )
+        .env("TONEARM_TOKEN_STORE", "file")
         .output()
         .expect("tonearm runs");
     let bytes = std::fs::read(&capture).unwrap_or_default();

@@ -1,0 +1,146 @@
+//! `tonearm cloud ...` against a real locker server: one device uploads, another syncs,
+//! plays a cloud-only track through a capturing sound device, keeps it offline and plays it
+//! with the server down.
+
+use super::play::{fixtures, frequency, music, play};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Runs `tonearm ARGS` on the data directory `data`, with `stdin`; returns stdout, stderr
+/// and whether it succeeded.
+fn tonearm(data: &Path, args: &[&str], stdin: &str) -> (String, String, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tonearm"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("TONEARM_TOKEN_STORE", "file")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tonearm runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("tonearm ends");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let (stdout, stderr, success) = tonearm(data, args, "");
+    assert!(success, "tonearm {args:?}: {stderr}");
+    stdout
+}
+
+fn json(data: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(data, args)).expect("json")
+}
+
+#[test]
+fn upload_on_one_device_then_sync_play_and_keep_offline_on_another() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let mut config = tonearm_server::Config::new(server_dir.path());
+    config.listen = "127.0.0.1:0".parse().expect("address");
+    config.maintenance_interval = None;
+    let server = runtime
+        .block_on(tonearm_server::spawn(config))
+        .expect("server starts");
+    runtime
+        .block_on(tonearm_server::users::add(
+            &*server.store(),
+            "ann",
+            PASSWORD,
+        ))
+        .expect("user");
+    let url = server.base_url();
+
+    let a = tempfile::tempdir().expect("device a");
+    let music_dir = a.path().join("Music");
+    std::fs::create_dir_all(&music_dir).expect("music");
+    for name in ["tagged.flac", "id3v24.mp3"] {
+        std::fs::copy(fixtures().join(name), music_dir.join(name)).expect("copy");
+    }
+    ok(
+        a.path(),
+        &["folders", "add", music_dir.to_str().expect("utf-8")],
+    );
+    ok(a.path(), &["scan"]);
+    let (_, stderr, success) = tonearm(
+        a.path(),
+        &["cloud", "login", &url, "--user", "ann", "--password-stdin"],
+        "wrong\n",
+    );
+    assert!(
+        !success && stderr.contains("refused"),
+        "a wrong password: {stderr}"
+    );
+    let (stdout, stderr, success) = tonearm(
+        a.path(),
+        &["cloud", "login", &url, "--user", "ann", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(success, "{stderr}");
+    assert!(stdout.contains("owner-only file"), "{stdout}");
+    let uploaded = ok(a.path(), &["cloud", "upload", "--wait"]);
+    assert_eq!(uploaded.matches("in the cloud: ").count(), 2, "{uploaded}");
+    let status = json(a.path(), &["cloud", "status", "--json"]);
+    assert_eq!(status["totals"]["in_cloud"], 2, "{status}");
+    assert_eq!(status["account"]["username"], "ann");
+    assert_eq!(status["token_store"], "file");
+
+    let b = tempfile::tempdir().expect("device b");
+    let (_, stderr, success) = tonearm(
+        b.path(),
+        &["cloud", "login", &url, "--user", "ann", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(success, "{stderr}");
+    let report = json(b.path(), &["cloud", "sync", "--json"]);
+    assert_eq!(report["changes_applied"], 2, "{report}");
+    let tracks = json(b.path(), &["tracks", "--json", "--sort", "title"]);
+    let mp3 = tracks["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|t| t["format"] == "mp3")
+        .expect("the MP3 is listed")
+        .clone();
+    assert_eq!(mp3["state"], "cloud");
+    let id = mp3["id"].as_str().expect("id").to_owned();
+
+    // B plays the cloud-only MP3: the sound card gets its 400 Hz tone.
+    let (captured, stderr, success) = play(&[&id], b.path());
+    assert!(success, "{stderr}");
+    assert!(
+        (frequency(music(&captured)) - 400.0).abs() < 4.0,
+        "{stderr}"
+    );
+
+    // Kept offline, it plays with the server gone.
+    let pinned = ok(b.path(), &["pin", &id]);
+    assert!(pinned.contains("kept offline"), "{pinned}");
+    runtime.block_on(server.shutdown());
+    let (captured, stderr, success) = play(&[&id], b.path());
+    assert!(success, "offline: {stderr}");
+    assert!((frequency(music(&captured)) - 400.0).abs() < 4.0);
+
+    ok(b.path(), &["cloud", "logout"]);
+    let status = json(b.path(), &["cloud", "status", "--json"]);
+    assert_eq!(status["account"], Value::Null);
+    assert_eq!(
+        status["totals"]["cloud_only"], 0,
+        "cloud-only tracks left with the account"
+    );
+}
