@@ -30,6 +30,15 @@ const COMMANDS: &[&str] = &[
     "move_in_playlist",
     "control_player",
     "get_player_state",
+    "cloud_login",
+    "cloud_logout",
+    "get_cloud_status",
+    "upload_library",
+    "pause_uploads",
+    "resume_uploads",
+    "sync_cloud",
+    "pin_track",
+    "unpin_track",
 ];
 
 fn main() {

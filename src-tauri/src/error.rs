@@ -20,6 +20,9 @@ pub enum CommandError {
     /// Something else is already running (a scan).
     #[error("{message}")]
     Busy { message: String },
+    /// The cloud server cannot be reached right now; trying again later may work.
+    #[error("{message}")]
+    Unavailable { message: String },
     /// An unexpected failure; the log has the details.
     #[error("{message}")]
     Internal { message: String },
@@ -72,6 +75,26 @@ impl From<LibraryError> for CommandError {
             }
             LibraryError::Cancelled => Self::Busy { message },
             other => Self::internal("the library could not do that", &other),
+        }
+    }
+}
+
+impl From<tonearm_sync::SyncError> for CommandError {
+    fn from(error: tonearm_sync::SyncError) -> Self {
+        use tonearm_sync::SyncError;
+        let message = error.to_string();
+        match error {
+            SyncError::NotLoggedIn | SyncError::Protocol(_) | SyncError::Changed { .. } => {
+                Self::Invalid { message }
+            }
+            SyncError::Server { status: 404, .. } => Self::NotFound { message },
+            SyncError::Server { status, .. } if status < 500 && status != 429 => {
+                Self::Invalid { message }
+            }
+            SyncError::Server { .. } | SyncError::Network(_) => Self::Unavailable { message },
+            SyncError::Paused => Self::Busy { message },
+            SyncError::Library(inner) => inner.into(),
+            other => Self::internal("the cloud could not do that", &other),
         }
     }
 }

@@ -47,3 +47,7 @@ pub struct CurrentTrack {
     pub track: tonearm_library::Track,
     pub duration_ms: Option<u64>,
 }
+
+/// The cloud changed: an upload moved on, totals, a sync finished, the connection.
+#[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+pub struct CloudChanged(pub tonearm_sync::SyncEvent);

@@ -15,7 +15,7 @@ const HEADER: &str =
 
 /// The command and event registry shared by the app and the binding generator.
 pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, library, player, playlists};
+    use commands::{app, cloud, library, player, playlists};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             app::get_app_info,
@@ -41,10 +41,20 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             playlists::move_in_playlist,
             player::control_player,
             player::get_player_state,
+            cloud::cloud_login,
+            cloud::cloud_logout,
+            cloud::get_cloud_status,
+            cloud::upload_library,
+            cloud::pause_uploads,
+            cloud::resume_uploads,
+            cloud::sync_cloud,
+            cloud::pin_track,
+            cloud::unpin_track,
         ])
         .events(tauri_specta::collect_events![
             events::LibraryChanged,
-            events::PlayerChanged
+            events::PlayerChanged,
+            events::CloudChanged
         ])
         // Sizes, counts and unix-millisecond times are u64/i64 in Rust; all stay far below
         // 2^53, so they are numbers in TypeScript rather than bigints.

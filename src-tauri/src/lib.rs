@@ -7,6 +7,7 @@
 //! The same [`configure`] and [`start`] functions build the real app ([`run`]) and the app on
 //! Tauri's mock runtime in tests, so what the tests exercise is what users run.
 
+mod cloud;
 mod commands;
 mod error;
 mod events;
@@ -117,12 +118,20 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
             tracing::warn!(%error, "could not tell the UI about library changes");
         }
     });
+    let cloud = cloud::CloudState::start(
+        library_state.library.clone(),
+        &paths.data_dir,
+        &paths.cache_dir,
+        app.handle().clone(),
+    )?;
     let player = playback::PlayerState::start(
         library_state.library.clone(),
+        Some((cloud.cloud.clone(), cloud.runtime.clone())),
         &options.audio_output,
         app.handle().clone(),
     )?;
     app.manage(library_state);
+    app.manage(cloud);
     app.manage(player);
     app.manage(paths);
     Ok(())
@@ -137,4 +146,6 @@ pub enum StartError {
     Library(#[from] tonearm_library::LibraryError),
     #[error("cannot start the audio engine")]
     Player(#[from] tonearm_player::PlayerError),
+    #[error("cannot open the cloud connection")]
+    Cloud(#[from] tonearm_sync::SyncError),
 }

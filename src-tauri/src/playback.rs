@@ -13,6 +13,7 @@ use tonearm_library::{Library, TrackId};
 use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
 use tonearm_player::gain::TrackGain;
 use tonearm_player::output::{DefaultDevice, OutputDevice, RecordingDevice};
+use tonearm_player::source::ReaderSource;
 use tonearm_player::{Player, PlayerError, PlayerEvent};
 
 /// A library track in the play queue.
@@ -51,9 +52,11 @@ impl QueuedTrack {
     }
 }
 
-/// Opens library tracks for the engine.
+/// Opens library tracks for the engine: files from disk, cloud-only tracks through the sync
+/// engine's streaming reader.
 struct LibraryCatalog {
     library: Arc<Library>,
+    cloud: Option<(Arc<tonearm_sync::Cloud>, tokio::runtime::Handle)>,
 }
 
 impl Catalog for LibraryCatalog {
@@ -83,7 +86,23 @@ impl Catalog for LibraryCatalog {
             album_gain: track.replaygain.album_gain,
             album_peak: track.replaygain.album_peak,
         };
-        OpenTrack::file(std::path::Path::new(&track.path), info, gain)
+        if track.state != tonearm_library::TrackState::Cloud {
+            return OpenTrack::file(std::path::Path::new(&track.path), info, gain);
+        }
+        let (cloud, runtime) = self
+            .cloud
+            .as_ref()
+            .ok_or_else(|| PlayerError::Unavailable("the cloud is not connected".to_owned()))?;
+        let reader = cloud
+            .open_track(item.id, runtime.clone())
+            .map_err(|e| PlayerError::Unavailable(e.to_string()))?;
+        let len = reader.len();
+        Ok(OpenTrack {
+            source: Box::new(ReaderSource::new(reader, Some(len))),
+            extension: Some(track.format.clone()),
+            info,
+            gain,
+        })
     }
 }
 
@@ -113,6 +132,7 @@ impl PlayerState {
     /// Starts the engine and the thread that forwards its events to the UI.
     pub fn start<R: Runtime>(
         library: Arc<Library>,
+        cloud: Option<(Arc<tonearm_sync::Cloud>, tokio::runtime::Handle)>,
         output: &AudioOutput,
         app: AppHandle<R>,
     ) -> Result<Self, PlayerError> {
@@ -123,6 +143,7 @@ impl PlayerState {
         let player = Player::spawn(
             LibraryCatalog {
                 library: library.clone(),
+                cloud,
             },
             device,
         )?;

@@ -10,6 +10,7 @@ import {
   commands,
   events,
   type AppInfo,
+  type CloudOverview,
   type LibraryStats,
   type PlayerChange,
   type PlayerView,
@@ -30,10 +31,14 @@ vi.mock("./ipc/bindings", () => ({
     cancelScan: vi.fn(),
     getPlayerState: vi.fn(),
     controlPlayer: vi.fn(),
+    getCloudStatus: vi.fn(),
+    cloudLogin: vi.fn(),
+    uploadLibrary: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
     playerChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    cloudChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
   },
 }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
@@ -41,7 +46,7 @@ vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = n
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 
 const emptyStats: LibraryStats = {
-  tracks: 0, present: 0, missing: 0, unreadable: 0, albums: 0, artists: 0, genres: 0,
+  tracks: 0, present: 0, missing: 0, unreadable: 0, cloud: 0, albums: 0, artists: 0, genres: 0,
   duration_ms: 0, size_bytes: 0, folders: 0, playlists: 0,
 };
 
@@ -82,7 +87,16 @@ const idlePlayer: PlayerView = { status: stopped, current: null, position_ms: 0,
 /** Sends the UI a player event, as the engine does. */
 let playerChanged: (change: PlayerChange) => void = () => {};
 
+const noTotals = {
+  in_cloud: 0, in_cloud_bytes: 0, local_only: 0, cloud_only: 0, pending: 0, pending_bytes: 0, paused: 0, failed: 0,
+};
+const loggedOut: CloudOverview = {
+  status: { account: null, token_store: null, connection: { state: "logged_out" }, totals: noTotals, cache_bytes: 0, cache_budget: 2 << 30 },
+  activity: [],
+};
+
 beforeEach(() => {
+  vi.mocked(commands.getCloudStatus).mockImplementation(() => ok(loggedOut));
   vi.mocked(commands.getPlayerState).mockImplementation(() => ok(idlePlayer));
   vi.mocked(commands.controlPlayer).mockImplementation(() => ok(null));
   vi.mocked(events.playerChanged.listen).mockImplementation((handler) => {
@@ -232,5 +246,49 @@ describe("playback", () => {
     await waitFor(() =>
       expect(within(bar).getByRole("status").textContent).toBe("cannot decode Intro: the file is empty"),
     );
+  });
+});
+
+describe("the cloud panel", () => {
+  it("connects to a locker, then shows totals and each upload's progress", async () => {
+    const connected: CloudOverview = {
+      status: {
+        account: { server: "https://music.example.org", username: "ada", device: "laptop", session: "s" },
+        token_store: "keychain",
+        connection: { state: "online" },
+        totals: { ...noTotals, in_cloud: 40, in_cloud_bytes: 400 << 20, local_only: 2, pending: 1, pending_bytes: 8 << 20 },
+        cache_bytes: 0,
+        cache_budget: 2 << 30,
+      },
+      activity: [
+        { track_id: "t1", title: "So What", state: "uploading", bytes_done: 4 << 20, bytes_total: 8 << 20, error: null, next_retry_at: null },
+        { track_id: "t2", title: "Blue in Green", state: "failed", bytes_done: 0, bytes_total: 1, error: "cannot reach the server", next_retry_at: 5 },
+      ],
+    };
+    vi.mocked(commands.cloudLogin).mockImplementation(() => {
+      vi.mocked(commands.getCloudStatus).mockImplementation(() => ok(connected));
+      return ok(connected.status.account!);
+    });
+    vi.mocked(commands.uploadLibrary).mockImplementation(() => ok(2));
+    const user = userEvent.setup();
+    renderApp();
+    await user.click(screen.getByRole("button", { name: "Cloud" }));
+    const form = await screen.findByRole("form", { name: "Connect to a cloud locker" });
+    await user.clear(within(form).getByLabelText("Server"));
+    await user.type(within(form).getByLabelText("Server"), "https://music.example.org");
+    await user.type(within(form).getByLabelText("User name"), "ada");
+    await user.type(within(form).getByLabelText("Password"), "hunter2");
+    await user.click(within(form).getByRole("button", { name: "Connect" }));
+    expect(commands.cloudLogin).toHaveBeenCalledWith("https://music.example.org", "ada", "hunter2");
+
+    expect((await screen.findByTestId("cloud-account")).textContent).toMatch(/ada at https:\/\/music\.example\.org/);
+    expect(screen.getByTestId("cloud-connection").textContent).toBe("Connected");
+    expect(screen.getByTestId("cloud-totals").textContent).toMatch(/40 songs \(400\.0 MB\)/);
+    const uploads = screen.getByRole("list", { name: "Uploads" });
+    const progress = within(uploads).getByRole("progressbar", { name: "So What uploaded" });
+    expect(progress.getAttribute("value")).toBe(String(4 << 20));
+    expect(within(uploads).getByText("cannot reach the server")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Upload library" }));
+    expect(commands.uploadLibrary).toHaveBeenCalledTimes(1);
   });
 });

@@ -3,7 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { NowPlayingBar } from "./components/NowPlayingBar";
 import { Sidebar } from "./components/Sidebar";
-import { useLibraryChanges } from "./ipc";
+import { useCloudChanges, useLibraryChanges } from "./ipc";
 import { viewById, type ViewId } from "./views/registry";
 
 export function App(props: { client?: QueryClient }) {
@@ -34,5 +34,6 @@ export function App(props: { client?: QueryClient }) {
 /** Keeps the views in step with changes the folder watcher finds. */
 function LibraryWatch() {
   useLibraryChanges();
+  useCloudChanges();
   return null;
 }

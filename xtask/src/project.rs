@@ -12,9 +12,12 @@ pub struct Project {
 }
 
 impl Project {
-    /// The workspace this xtask binary was built from.
+    /// The workspace this xtask runs for: `cargo run` (what `cargo xtask` is) says where at
+    /// run time. The path compiled in is only a fallback: several checkouts sharing one
+    /// target directory share one xtask binary, built in whichever checkout came first.
     pub fn locate() -> Result<Self> {
-        let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
         let root = manifest_dir
             .parent()
             .context("xtask is not inside a workspace")?

@@ -14,6 +14,7 @@ use tonearm_library::{
 use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
 use tonearm_player::gain::{ReplayGainSettings, TrackGain};
 use tonearm_player::output::DefaultDevice;
+use tonearm_player::source::ReaderSource;
 use tonearm_player::{Command, Player, PlayerEvent};
 
 pub fn print_json(value: &impl Serialize) -> Result<()> {
@@ -363,27 +364,6 @@ struct PlayCatalog {
     cloud: Option<(Arc<tonearm_sync::Cloud>, tokio::runtime::Handle)>,
 }
 
-/// A cloud track's reader as the player's byte source.
-struct Streamed(tonearm_sync::CloudReader);
-
-impl std::io::Read for Streamed {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
-impl std::io::Seek for Streamed {
-    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
-        self.0.seek(to)
-    }
-}
-
-impl tonearm_player::source::ByteSource for Streamed {
-    fn byte_len(&self) -> Option<u64> {
-        Some(self.0.len())
-    }
-}
-
 impl Catalog for PlayCatalog {
     type Item = PlayItem;
     fn open(&self, item: &PlayItem) -> Result<OpenTrack, tonearm_player::PlayerError> {
@@ -396,8 +376,9 @@ impl Catalog for PlayCatalog {
                 let reader = cloud
                     .open_track(*track, runtime.clone())
                     .map_err(|e| tonearm_player::PlayerError::Unavailable(e.to_string()))?;
+                let len = reader.len();
                 Ok(OpenTrack {
-                    source: Box::new(Streamed(reader)),
+                    source: Box::new(ReaderSource::new(reader, Some(len))),
                     extension: None,
                     info: item.info.clone(),
                     gain: item.gain,

@@ -76,3 +76,35 @@ impl symphonia::core::io::MediaSource for MediaAdapter {
         self.0.byte_len()
     }
 }
+
+/// Any seekable reader as a byte source: the cloud's streaming reader, a buffer in memory.
+#[derive(Debug)]
+pub struct ReaderSource<R> {
+    reader: R,
+    len: Option<u64>,
+}
+
+impl<R> ReaderSource<R> {
+    /// `len` is the total length when known.
+    pub fn new(reader: R, len: Option<u64>) -> Self {
+        Self { reader, len }
+    }
+}
+
+impl<R: Read> Read for ReaderSource<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.reader.read(buf)
+    }
+}
+
+impl<R: Seek> Seek for ReaderSource<R> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.reader.seek(to)
+    }
+}
+
+impl<R: Read + Seek + Send + Sync> ByteSource for ReaderSource<R> {
+    fn byte_len(&self) -> Option<u64> {
+        self.len
+    }
+}

@@ -20,11 +20,13 @@ const ACCOUNT_KEY: &str = "account";
 pub const TOKEN_FILE: &str = "cloud-token";
 
 /// The connected account (no secret in here).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub server: String,
     pub username: String,
     pub device: String,
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub session: SessionId,
 }
 
@@ -42,6 +44,7 @@ impl Account {
 }
 
 /// Where the token is kept.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenStore {

@@ -65,6 +65,7 @@ impl Default for Settings {
 }
 
 /// One track's upload progress.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrackUpload {
     pub track_id: TrackId,
@@ -75,6 +76,7 @@ pub struct TrackUpload {
 }
 
 /// Whether the server answers.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Connection {
@@ -84,6 +86,7 @@ pub enum Connection {
 }
 
 /// What the sync engine tells the UI.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SyncEvent {
@@ -101,8 +104,9 @@ pub enum SyncEvent {
 }
 
 /// The cloud status, as `tonearm cloud status` and the cloud panel show it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Status {
+pub struct CloudStatus {
     pub account: Option<Account>,
     pub token_store: Option<TokenStore>,
     pub connection: Connection,
@@ -247,14 +251,14 @@ impl Cloud {
     }
 
     /// The account, totals and connection.
-    pub fn status(&self) -> Result<Status> {
+    pub fn status(&self) -> Result<CloudStatus> {
         let account = Account::load(&self.library)?;
         let token_store = if account.is_some() {
             self.credentials.load()?.map(|(_, store)| store)
         } else {
             None
         };
-        Ok(Status {
+        Ok(CloudStatus {
             account,
             token_store,
             connection: self

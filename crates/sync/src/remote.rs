@@ -26,6 +26,7 @@ const CURSOR_KEY: &str = "feed_cursor";
 const PAGE: u32 = 500;
 
 /// What a sync did.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     /// Feed changes applied here.

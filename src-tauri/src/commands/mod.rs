@@ -2,6 +2,7 @@
 //! into a core crate and maps the result; none holds business logic.
 
 pub mod app;
+pub mod cloud;
 pub mod library;
 pub mod player;
 pub mod playlists;

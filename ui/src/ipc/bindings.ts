@@ -56,15 +56,42 @@ export const commands = {
 	controlPlayer: (control: PlayerControl) => typedError<null, CommandError>(__TAURI_INVOKE("control_player", { control })),
 	/**  What plays, where, and the queue. */
 	getPlayerState: () => typedError<PlayerView, CommandError>(__TAURI_INVOKE("get_player_state")),
+	/**  Connects this device to a locker server; syncs right away. */
+	cloudLogin: (server: string, username: string, password: string) => typedError<Account, CommandError>(__TAURI_INVOKE("cloud_login", { server, username, password })),
+	/**  Disconnects this device; cloud-only tracks leave it. */
+	cloudLogout: () => typedError<null, CommandError>(__TAURI_INVOKE("cloud_logout")),
+	/**  The account, totals, connection and uploads under way. */
+	getCloudStatus: () => typedError<CloudOverview, CommandError>(__TAURI_INVOKE("get_cloud_status")),
+	/**  Queues every track of this device the cloud does not have; returns how many. */
+	uploadLibrary: () => typedError<number, CommandError>(__TAURI_INVOKE("upload_library")),
+	/**  Pauses uploads: of one track, or all. */
+	pauseUploads: (trackId: TrackId | null) => typedError<number, CommandError>(__TAURI_INVOKE("pause_uploads", { trackId })),
+	/**  Resumes paused uploads: of one track, or all. */
+	resumeUploads: (trackId: TrackId | null) => typedError<number, CommandError>(__TAURI_INVOKE("resume_uploads", { trackId })),
+	/**  Syncs now: playlist and tag edits up, the cloud's changes down. */
+	syncCloud: () => typedError<SyncReport, CommandError>(__TAURI_INVOKE("sync_cloud")),
+	/**  Keeps a cloud track on this device ("keep offline"): downloads all of it. */
+	pinTrack: (trackId: TrackId) => typedError<null, CommandError>(__TAURI_INVOKE("pin_track", { trackId })),
+	/**  Stops keeping a cloud track offline. */
+	unpinTrack: (trackId: TrackId) => typedError<null, CommandError>(__TAURI_INVOKE("unpin_track", { trackId })),
 };
 
 /** Events */
 export const events = {
+	cloudChanged: makeEvent<CloudChanged, CloudChanged>("cloud-changed"),
 	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
 	playerChanged: makeEvent<PlayerChanged, PlayerChanged>("player-changed"),
 };
 
 /* Types */
+/**  The connected account (no secret in here). */
+export type Account = {
+	server: string,
+	username: string,
+	device: string,
+	session: string,
+};
+
 /**  An album in the Albums view. */
 export type AlbumSummary = {
 	key: string,
@@ -99,6 +126,42 @@ export type AppInfo = {
  */
 export type ArtworkId = string;
 
+/**  The cloud changed: an upload moved on, totals, a sync finished, the connection. */
+export type CloudChanged = SyncEvent;
+
+/**  What the cloud panel shows: the account, totals, connection, and the tracks under way. */
+export type CloudOverview = {
+	status: CloudStatus,
+	/**  Tracks queued, uploading, paused or failed (the busiest first), at most 200. */
+	activity: TrackCloudState[],
+};
+
+/**  The cloud status, as `tonearm cloud status` and the cloud panel show it. */
+export type CloudStatus = {
+	account: Account | null,
+	token_store: TokenStore | null,
+	connection: Connection,
+	totals: CloudTotals,
+	cache_bytes: number,
+	cache_budget: number,
+};
+
+/**  Totals for the cloud panel. */
+export type CloudTotals = {
+	/**  Tracks here that the cloud also has, and their bytes. */
+	in_cloud: number,
+	in_cloud_bytes: number,
+	/**  Tracks only on this device (not queued). */
+	local_only: number,
+	/**  Tracks only in the cloud. */
+	cloud_only: number,
+	/**  Waiting or under way (queued, hashing, matching, uploading, verifying). */
+	pending: number,
+	pending_bytes: number,
+	paused: number,
+	failed: number,
+};
+
 /**  What went wrong, for the UI. */
 export type CommandError = 
 /**  The thing asked for does not exist (a folder, a track, a playlist). */
@@ -107,8 +170,13 @@ export type CommandError =
 { kind: "invalid"; message: string } | 
 /**  Something else is already running (a scan). */
 { kind: "busy"; message: string } | 
+/**  The cloud server cannot be reached right now; trying again later may work. */
+{ kind: "unavailable"; message: string } | 
 /**  An unexpected failure; the log has the details. */
 { kind: "internal"; message: string };
+
+/**  Whether the server answers. */
+export type Connection = { state: "logged_out" } | { state: "online" } | { state: "offline"; reason: string };
 
 /**  The queue entry playing, with the library's record of its track. */
 export type CurrentTrack = {
@@ -132,6 +200,8 @@ export type LibraryStats = {
 	present: number,
 	missing: number,
 	unreadable: number,
+	/**  Only in the cloud (they stream). */
+	cloud: number,
 	albums: number,
 	artists: number,
 	genres: number,
@@ -346,6 +416,33 @@ export type Status = {
 	replaygain: ReplayGainSettings,
 };
 
+/**  What the sync engine tells the UI. */
+export type SyncEvent = 
+/**  A track's upload moved on. */
+{
+	kind: "upload",
+} & TrackUpload | 
+/**  The totals, the upload rate and the time left. */
+{ kind: "totals"; totals: CloudTotals; bytes_per_second: number; eta_seconds: number | null } | 
+/**  A sync finished. */
+{
+	kind: "synced",
+} & SyncReport | {
+	kind: "connection",
+} & Connection;
+
+/**  What a sync did. */
+export type SyncReport = {
+	/**  Feed changes applied here. */
+	changes_applied: number,
+	/**  Playlist edits sent. */
+	playlist_ops_sent: number,
+	/**  Playlist edits still waiting for their tracks to reach the cloud. */
+	playlist_ops_waiting: number,
+	/**  Tracks whose tags were sent. */
+	metadata_sent: number,
+};
+
 /**  Thumbnail sizes, in pixels of the longer side. */
 export type ThumbnailSize = 
 /**  Song rows and the now-playing bar. */
@@ -354,6 +451,11 @@ export type ThumbnailSize =
 "medium" | 
 /**  Album pages and the OS media controls. */
 "large";
+
+/**  Where the token is kept. */
+export type TokenStore = "keychain" | 
+/**  The owner-only file in the data directory. */
+"file";
 
 /**  One track with everything the library knows about it. */
 export type Track = {
@@ -405,6 +507,18 @@ export type Track = {
 	extra_tags: ([string, string])[],
 };
 
+/**  One track's cloud state, as the cloud panel shows it. */
+export type TrackCloudState = {
+	track_id: TrackId,
+	title: string,
+	state: UploadState,
+	bytes_done: number,
+	bytes_total: number,
+	error: string | null,
+	/**  Unix milliseconds. */
+	next_retry_at: number | null,
+};
+
 /**  Which tracks a list holds. */
 export type TrackFilter = {
 	/**  Only this album (an [`AlbumSummary::key`]). */
@@ -433,7 +547,29 @@ export type TrackState =
  */
 "missing" | 
 /**  The file exists but its tags or audio could not be read (`state_reason` says why). */
-"unreadable";
+"unreadable" | 
+/**  The track is in the user's cloud and not on this device (it streams). */
+"cloud";
+
+/**  One track's upload progress. */
+export type TrackUpload = {
+	track_id: TrackId,
+	state: UploadState,
+	bytes_done: number,
+	bytes_total: number,
+	error: string | null,
+};
+
+/**  Where a track stands with the cloud. */
+export type UploadState = 
+/**  On this device only; not queued. */
+"local_only" | "queued" | "hashing" | 
+/**  Asking the cloud whether it already has the file (and proving we hold it). */
+"matching" | "uploading" | 
+/**  The upload finished; the cloud checks the hash and records the track. */
+"verifying" | "in_cloud" | "paused" | 
+/**  The last attempt failed; it is tried again at `next_retry_at`. */
+"failed";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -18,6 +18,7 @@ import {
 export type {
   AlbumSummary,
   AppInfo,
+  CloudOverview,
   CommandError,
   LibraryStats,
   MusicFolder,
@@ -57,6 +58,8 @@ export function describeError(error: unknown): string {
         return `${message}. It may have been removed; the list has been refreshed.`;
       case "busy":
         return `${message}. Wait for it to finish, then try again.`;
+      case "unavailable":
+        return `${message}. Check the connection; Tonearm keeps trying in the background.`;
       case "internal":
         return `${message}.`;
     }
@@ -76,6 +79,7 @@ export const queryKeys = {
   genres: ["library", "genres"] as const,
   search: (query: string) => ["library", "search", query] as const,
   player: ["player"] as const,
+  cloud: ["cloud"] as const,
 };
 
 /** Version and directories of this installation; they never change while the app runs. */
@@ -222,3 +226,52 @@ export function usePlayer() {
 export function useControlPlayer() {
   return useMutation({ mutationFn: (control: PlayerControl) => unwrap(commands.controlPlayer(control)) });
 }
+
+/** The cloud panel's facts: account, connection, totals, uploads under way. */
+export function useCloudStatus() {
+  return useQuery({ queryKey: queryKeys.cloud, queryFn: () => unwrap(commands.getCloudStatus()) });
+}
+
+/** Keeps the cloud panel (and the library, after a sync) current from the sync engine's events. */
+export function useCloudChanges() {
+  const client = useQueryClient();
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    events.cloudChanged
+      .listen(({ payload }) => {
+        void client.invalidateQueries({ queryKey: queryKeys.cloud });
+        if (payload.kind === "synced" && payload.changes_applied > 0) {
+          void client.invalidateQueries({ queryKey: queryKeys.library });
+        }
+      })
+      .then((unlisten) => (cancelled ? unlisten() : (stop = unlisten)))
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
+  }, [client]);
+}
+
+/** A cloud action; the panel and the library refresh after it. */
+function useCloudAction<T, A>(action: (argument: A) => Promise<T>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: action,
+    onSettled: () => Promise.all([
+      client.invalidateQueries({ queryKey: queryKeys.cloud }),
+      client.invalidateQueries({ queryKey: queryKeys.library }),
+    ]),
+  });
+}
+
+export const useCloudLogin = () =>
+  useCloudAction((login: { server: string; username: string; password: string }) =>
+    unwrap(commands.cloudLogin(login.server, login.username, login.password)),
+  );
+export const useCloudLogout = () => useCloudAction(() => unwrap(commands.cloudLogout()));
+export const useUploadLibrary = () => useCloudAction(() => unwrap(commands.uploadLibrary()));
+export const usePauseUploads = () => useCloudAction(() => unwrap(commands.pauseUploads(null)));
+export const useResumeUploads = () => useCloudAction(() => unwrap(commands.resumeUploads(null)));
+export const useSyncCloud = () => useCloudAction(() => unwrap(commands.syncCloud()));

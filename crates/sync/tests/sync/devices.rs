@@ -1,10 +1,10 @@
 //! The library goes to the cloud from one device and plays on another; a second copy of a
 //! file is matched, never sent again.
 
-use crate::support::{Device, Server, Streamed, decode_all, fixtures};
+use crate::support::{Device, Server, decode_all, fixtures};
 use tonearm_library::TrackState;
 use tonearm_library::cloud::UploadState;
-use tonearm_player::source::FileSource;
+use tonearm_player::source::{FileSource, ReaderSource};
 use tonearm_sync::Until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,7 +63,8 @@ async fn a_library_uploaded_from_one_device_streams_on_another_sample_for_sample
     let cloud = b.cloud.clone();
     let streamed = tokio::task::spawn_blocking(move || {
         let reader = cloud.open_track(id, runtime).expect("opens");
-        decode_all(Box::new(Streamed(reader)), "flac")
+        let len = reader.len();
+        decode_all(Box::new(ReaderSource::new(reader, Some(len))), "flac")
     })
     .await
     .expect("decoded");

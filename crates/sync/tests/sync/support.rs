@@ -183,24 +183,3 @@ pub fn decode_all(
     }
     samples
 }
-
-/// A cloud reader as the player's byte source.
-pub struct Streamed(pub tonearm_sync::CloudReader);
-
-impl std::io::Read for Streamed {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
-impl std::io::Seek for Streamed {
-    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
-        self.0.seek(to)
-    }
-}
-
-impl tonearm_player::source::ByteSource for Streamed {
-    fn byte_len(&self) -> Option<u64> {
-        Some(self.0.len())
-    }
-}

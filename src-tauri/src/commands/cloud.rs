@@ -1,0 +1,110 @@
+//! Cloud commands: log in and out, the cloud panel's status, uploads, sync, "keep offline".
+
+use crate::cloud::CloudState;
+use crate::error::CommandError;
+use serde::Serialize;
+use specta::Type;
+use tauri::State;
+use tonearm_library::TrackId;
+use tonearm_library::cloud::TrackCloudState;
+use tonearm_sync::{Account, CloudStatus, SyncReport};
+
+/// What the cloud panel shows: the account, totals, connection, and the tracks under way.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct CloudOverview {
+    pub status: CloudStatus,
+    /// Tracks queued, uploading, paused or failed (the busiest first), at most 200.
+    pub activity: Vec<TrackCloudState>,
+}
+
+/// Connects this device to a locker server; syncs right away.
+#[tauri::command]
+#[specta::specta]
+pub async fn cloud_login(
+    state: State<'_, CloudState>,
+    server: String,
+    username: String,
+    password: String,
+) -> Result<Account, CommandError> {
+    let account = state.cloud.login(&server, &username, &password).await?;
+    let cloud = state.cloud.clone();
+    state.runtime.spawn(async move {
+        if let Err(error) = cloud.sync().await {
+            tracing::info!(%error, "the first sync did not finish");
+        }
+    });
+    Ok(account)
+}
+
+/// Disconnects this device; cloud-only tracks leave it.
+#[tauri::command]
+#[specta::specta]
+pub async fn cloud_logout(state: State<'_, CloudState>) -> Result<(), CommandError> {
+    Ok(state.cloud.logout().await?)
+}
+
+/// The account, totals, connection and uploads under way.
+#[tauri::command]
+#[specta::specta]
+pub fn get_cloud_status(state: State<'_, CloudState>) -> Result<CloudOverview, CommandError> {
+    Ok(CloudOverview {
+        status: state.cloud.status()?,
+        activity: state.cloud.library().upload_activity(200)?,
+    })
+}
+
+/// Queues every track of this device the cloud does not have; returns how many.
+#[tauri::command]
+#[specta::specta]
+pub fn upload_library(state: State<'_, CloudState>) -> Result<u64, CommandError> {
+    state.cloud.client()?;
+    Ok(state.cloud.queue_all()?)
+}
+
+/// Pauses uploads: of one track, or all.
+#[tauri::command]
+#[specta::specta]
+pub fn pause_uploads(
+    state: State<'_, CloudState>,
+    track_id: Option<TrackId>,
+) -> Result<u64, CommandError> {
+    Ok(state.cloud.pause(track_id)?)
+}
+
+/// Resumes paused uploads: of one track, or all.
+#[tauri::command]
+#[specta::specta]
+pub fn resume_uploads(
+    state: State<'_, CloudState>,
+    track_id: Option<TrackId>,
+) -> Result<u64, CommandError> {
+    Ok(state.cloud.resume(track_id)?)
+}
+
+/// Syncs now: playlist and tag edits up, the cloud's changes down.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_cloud(state: State<'_, CloudState>) -> Result<SyncReport, CommandError> {
+    Ok(state.cloud.sync().await?)
+}
+
+/// Keeps a cloud track on this device ("keep offline"): downloads all of it.
+#[tauri::command]
+#[specta::specta]
+pub async fn pin_track(
+    state: State<'_, CloudState>,
+    track_id: TrackId,
+) -> Result<(), CommandError> {
+    let (cloud, runtime) = (state.cloud.clone(), state.runtime.clone());
+    tokio::task::spawn_blocking(move || cloud.pin(track_id, runtime))
+        .await
+        .map_err(|e| CommandError::internal("keeping the track offline stopped", &e))??;
+    Ok(())
+}
+
+/// Stops keeping a cloud track offline.
+#[tauri::command]
+#[specta::specta]
+pub fn unpin_track(state: State<'_, CloudState>, track_id: TrackId) -> Result<(), CommandError> {
+    Ok(state.cloud.unpin(track_id)?)
+}
