@@ -48,10 +48,10 @@ impl CloudState {
         let syncing = cloud.clone();
         runtime.spawn(async move {
             loop {
-                if syncing.client().is_ok() {
-                    if let Err(error) = syncing.sync().await {
-                        tracing::info!(%error, "cloud sync did not finish; trying again later");
-                    }
+                if syncing.client().is_ok()
+                    && let Err(error) = syncing.sync().await
+                {
+                    tracing::info!(%error, "cloud sync did not finish; trying again later");
                 }
                 tokio::time::sleep(SYNC_EVERY).await;
             }

@@ -1,7 +1,7 @@
 //! Where the checkout is, and how xtask runs other programs in it.
 
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The workspace being worked on.
