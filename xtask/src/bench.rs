@@ -21,6 +21,10 @@ const BENCHES: &[(&str, &str)] = &[
         "server",
         "upload throughput, time to first byte of 200 concurrent range clients, server memory",
     ),
+    (
+        "sync",
+        "1 GB library upload, play and seek on a cloud-only track, no-op sync of 10k tracks",
+    ),
 ];
 
 /// Library sizes measured by `bench library` (override with `--tracks N`).
@@ -31,6 +35,7 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         Some("library") => return library(project, &args[1..]),
         Some("server") => return server(project),
         Some("player") => return player(project),
+        Some("sync") => return sync(project),
         _ => {}
     }
     let listing = if BENCHES.is_empty() {
@@ -130,6 +135,22 @@ fn player(project: &Project) -> Result<()> {
     ]))?;
     let bench = project.target_dir()?.join("release/examples/bench_player");
     project::run(std::process::Command::new(bench).arg(project.path("tests/fixtures/audio")))?;
+    println!("record these figures in docs/benchmarks.md");
+    Ok(())
+}
+
+/// Builds the sync benchmark in release mode and runs it against an in-process server.
+fn sync(project: &Project) -> Result<()> {
+    project::run(project.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tonearm-sync",
+        "--example",
+        "bench_sync",
+    ]))?;
+    let bench = project.target_dir()?.join("release/examples/bench_sync");
+    project::run(&mut std::process::Command::new(bench))?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())
 }

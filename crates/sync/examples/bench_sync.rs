@@ -1,0 +1,265 @@
+//! Sync benchmark (`cargo xtask bench sync`), against a real `tonearm-server` on loopback:
+//!
+//! - uploading a 1 GB library (hash + match + upload, 3 at once);
+//! - `play` on a cloud-only track to the first sample at the output, and a seek into a part
+//!   not cached yet, through the whole player engine (virtual sound card, 10 ms periods);
+//! - a sync with nothing changed, for a device with 10,000 tracks in the cloud.
+//!
+//! Release build; one line per figure. Files go to a temporary directory (about 2 GB with
+//! the server's copy), removed at the end.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+use tonearm_library::cloud::CloudMetadata;
+use tonearm_library::{Library, ScanControl, TrackId};
+use tonearm_player::catalog::{Catalog, OpenTrack, Playable, TrackInfo};
+use tonearm_player::gain::TrackGain;
+use tonearm_player::output::RecordingDevice;
+use tonearm_player::source::ReaderSource;
+use tonearm_player::{Command, Player, PlayerError, PlayerEvent};
+use tonearm_sync::{Cloud, Settings, Until};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A WAV of `seconds` of noise-like samples seeded by `seed` (so every file differs).
+fn write_wav(path: &Path, seed: u64, seconds: f64) {
+    let frames = (seconds * 44_100.0) as u32;
+    let mut bytes = Vec::with_capacity(44 + frames as usize * 4);
+    for part in [
+        &b"RIFF"[..],
+        &(36 + frames * 4).to_le_bytes(),
+        b"WAVEfmt ",
+        &16u32.to_le_bytes(),
+        &1u16.to_le_bytes(),
+        &2u16.to_le_bytes(),
+        &44_100u32.to_le_bytes(),
+        &176_400u32.to_le_bytes(),
+        &4u16.to_le_bytes(),
+        &16u16.to_le_bytes(),
+        b"data",
+        &(frames * 4).to_le_bytes(),
+    ] {
+        bytes.extend_from_slice(part);
+    }
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    for _ in 0..frames {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.extend_from_slice(&((state as u32) >> 2).to_le_bytes());
+    }
+    std::fs::write(path, bytes).expect("write a track");
+}
+
+fn scan(library: &Library, folder: &Path) {
+    library.add_folder(folder).expect("folder");
+    let cancel = AtomicBool::new(false);
+    library
+        .scan(&ScanControl {
+            cancel: &cancel,
+            progress: &|_| {},
+        })
+        .expect("scan");
+}
+
+fn device(root: &Path, name: &str) -> (Arc<Library>, Arc<Cloud>) {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).expect("device dir");
+    let library = Arc::new(Library::open(&dir, &dir.join("cache")).expect("library"));
+    let settings = Settings {
+        use_keychain: false,
+        ..Settings::default()
+    };
+    let cloud = Cloud::open(library.clone(), &dir, &dir.join("cache"), settings).expect("cloud");
+    (library, cloud)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Item(TrackId);
+
+impl Playable for Item {
+    fn album(&self) -> Option<&tonearm_player::catalog::AlbumPosition> {
+        None
+    }
+}
+
+struct CloudCatalog(Arc<Cloud>, tokio::runtime::Handle);
+
+impl Catalog for CloudCatalog {
+    type Item = Item;
+    fn open(&self, item: &Item) -> Result<OpenTrack, PlayerError> {
+        let reader = self
+            .0
+            .open_track(item.0, self.1.clone())
+            .map_err(|e| PlayerError::Unavailable(e.to_string()))?;
+        let len = reader.len();
+        Ok(OpenTrack {
+            source: Box::new(ReaderSource::new(reader, Some(len))),
+            extension: Some("wav".into()),
+            info: TrackInfo::default(),
+            gain: TrackGain::default(),
+        })
+    }
+}
+
+fn wait_started(events: &std::sync::mpsc::Receiver<PlayerEvent<Item>>) {
+    loop {
+        match events
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the engine answers")
+        {
+            PlayerEvent::Started { .. } => return,
+            PlayerEvent::Error { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let work = tempfile::tempdir().expect("temp dir");
+    let root = work.path();
+    let mut config = tonearm_server::Config::new(root.join("server"));
+    config.listen = "127.0.0.1:0".parse().expect("address");
+    config.maintenance_interval = None;
+    let server = runtime
+        .block_on(tonearm_server::spawn(config))
+        .expect("server");
+    runtime
+        .block_on(tonearm_server::users::add(
+            &*server.store(),
+            "ann",
+            PASSWORD,
+        ))
+        .expect("user");
+    let url = server.base_url();
+
+    // 1 GB library: 100 tracks of 10.6 MB (1 minute of CD audio each).
+    let music = root.join("music");
+    std::fs::create_dir_all(&music).expect("music");
+    for i in 0..100 {
+        write_wav(&music.join(format!("track{i:03}.wav")), i, 60.0);
+    }
+    let (library, cloud) = device(root, "a");
+    scan(&library, &music);
+    let bytes: u64 = (0..100)
+        .map(|i| std::fs::metadata(music.join(format!("track{i:03}.wav"))).map_or(0, |m| m.len()))
+        .sum();
+    runtime
+        .block_on(cloud.login(&url, "ann", PASSWORD))
+        .expect("login");
+    cloud.queue_all().expect("queue");
+    let started = Instant::now();
+    runtime.block_on(cloud.run_uploads(3, Until::Idle));
+    let took = started.elapsed().as_secs_f64();
+    let totals = library.cloud_totals().expect("totals");
+    assert_eq!(totals.in_cloud, 100, "{totals:?}");
+    println!(
+        "upload of a {:.2} GB library (hash + match + upload, 3 at once): {:.1} s, {:.0} MB/s",
+        bytes as f64 / 1e9,
+        took,
+        bytes as f64 / 1e6 / took
+    );
+
+    // Play and seek on a device that has never cached anything.
+    let (listener_library, listener) = device(root, "b");
+    runtime
+        .block_on(listener.login(&url, "ann", PASSWORD))
+        .expect("login");
+    runtime.block_on(listener.sync()).expect("sync");
+    let ids: Vec<TrackId> = listener_library
+        .tracks(&Default::default(), Default::default(), false, 0, 200)
+        .expect("tracks")
+        .items
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    let sound_card = RecordingDevice::new(1.0);
+    let player = Player::spawn(
+        CloudCatalog(listener.clone(), runtime.handle().clone()),
+        Box::new(sound_card),
+    )
+    .expect("engine");
+    let events = player.subscribe();
+    let mut firsts = Vec::new();
+    let mut seeks = Vec::new();
+    for id in ids.iter().take(30) {
+        let started = Instant::now();
+        player.send(Command::Play {
+            items: vec![Item(*id)],
+            start: 0,
+        });
+        wait_started(&events);
+        firsts.push(started.elapsed());
+        let started = Instant::now();
+        player.send(Command::Seek(Duration::from_secs(45)));
+        wait_started(&events);
+        seeks.push(started.elapsed());
+        player.send(Command::Stop);
+    }
+    firsts.sort();
+    seeks.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "play of a cloud-only track to the first sample at the output (cold cache): median {:.1} ms, max {:.1} ms",
+        ms(firsts[firsts.len() / 2]),
+        ms(firsts[firsts.len() - 1])
+    );
+    println!(
+        "seek into an uncached part of a cloud-only track to the first sample: median {:.1} ms, max {:.1} ms",
+        ms(seeks[seeks.len() / 2]),
+        ms(seeks[seeks.len() - 1])
+    );
+    drop(player);
+
+    // A sync with nothing changed, for a device whose 10,000 tracks are all in the cloud.
+    // The tracks are recorded as uploaded (hash and metadata the cloud has) rather than sent,
+    // which is what a no-op sync reads; the server's feed is empty for it either way.
+    let small = root.join("small");
+    std::fs::create_dir_all(&small).expect("dir");
+    for i in 0..10_000 {
+        write_wav(&small.join(format!("s{i:05}.wav")), 1_000 + i, 0.01);
+    }
+    let (big_library, big) = device(root, "c");
+    scan(&big_library, &small);
+    runtime
+        .block_on(big.login(&url, "ann", PASSWORD))
+        .expect("login");
+    runtime.block_on(big.sync()).expect("first sync");
+    big_library.queue_uploads(None).expect("queue");
+    while let Some(job) = big_library.claim_upload(i64::MAX).expect("claim") {
+        big_library
+            .record_hash(
+                job.track_id,
+                &format!("{:064x}", job.size),
+                job.size,
+                job.mtime_ms,
+            )
+            .expect("hash");
+        let metadata: CloudMetadata = job.metadata.clone();
+        big_library
+            .finish_upload(job.track_id, job.track_id, &metadata)
+            .expect("done");
+    }
+    assert_eq!(big_library.cloud_totals().expect("totals").in_cloud, 10_000);
+    let mut times: Vec<Duration> = (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            let report = runtime.block_on(big.sync()).expect("sync");
+            assert_eq!(report.metadata_sent, 0);
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    println!(
+        "sync with nothing changed, 10,000 tracks in the cloud: median {:.1} ms, max {:.1} ms",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    );
+    runtime.block_on(server.shutdown());
+}
