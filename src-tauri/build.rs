@@ -37,8 +37,9 @@ const COMMANDS: &[&str] = &[
     "pause_uploads",
     "resume_uploads",
     "sync_cloud",
-    "pin_track",
-    "unpin_track",
+    "pin_tracks",
+    "unpin_tracks",
+    "delete_from_cloud",
 ];
 
 fn main() {

@@ -48,8 +48,9 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             cloud::pause_uploads,
             cloud::resume_uploads,
             cloud::sync_cloud,
-            cloud::pin_track,
-            cloud::unpin_track,
+            cloud::pin_tracks,
+            cloud::unpin_tracks,
+            cloud::delete_from_cloud,
         ])
         .events(tauri_specta::collect_events![
             events::LibraryChanged,

@@ -87,7 +87,14 @@ impl Catalog for LibraryCatalog {
             album_peak: track.replaygain.album_peak,
         };
         if track.state != tonearm_library::TrackState::Cloud {
-            return OpenTrack::file(std::path::Path::new(&track.path), info, gain);
+            match OpenTrack::file(std::path::Path::new(&track.path), info.clone(), gain) {
+                Ok(open) => return Ok(open),
+                // A file gone from this device still plays from the cloud.
+                Err(error) if self.library.cloud_file(item.id).ok().flatten().is_none() => {
+                    return Err(error);
+                }
+                Err(error) => tracing::info!(%error, "not here; streaming it from the cloud"),
+            }
         }
         let (cloud, runtime) = self
             .cloud

@@ -93,6 +93,7 @@ const noTotals = {
 const loggedOut: CloudOverview = {
   status: { account: null, token_store: null, connection: { state: "logged_out" }, totals: noTotals, cache_bytes: 0, cache_budget: 2 << 30 },
   activity: [],
+  playlists: [],
 };
 
 beforeEach(() => {
@@ -264,6 +265,10 @@ describe("the cloud panel", () => {
         { track_id: "t1", title: "So What", state: "uploading", bytes_done: 4 << 20, bytes_total: 8 << 20, error: null, next_retry_at: null },
         { track_id: "t2", title: "Blue in Green", state: "failed", bytes_done: 0, bytes_total: 1, error: "cannot reach the server", next_retry_at: 5 },
       ],
+      playlists: [
+        { playlist_id: "p1", name: "Road trip", pending_edits: 0 },
+        { playlist_id: "p2", name: "Dinner", pending_edits: 3 },
+      ],
     };
     vi.mocked(commands.cloudLogin).mockImplementation(() => {
       vi.mocked(commands.getCloudStatus).mockImplementation(() => ok(connected));
@@ -288,6 +293,9 @@ describe("the cloud panel", () => {
     const progress = within(uploads).getByRole("progressbar", { name: "So What uploaded" });
     expect(progress.getAttribute("value")).toBe(String(4 << 20));
     expect(within(uploads).getByText("cannot reach the server")).toBeTruthy();
+    const playlists = screen.getByRole("list", { name: "Playlist sync" });
+    expect(within(playlists).getByText("In sync")).toBeTruthy();
+    expect(within(playlists).getByText("3 edits waiting")).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Upload library" }));
     expect(commands.uploadLibrary).toHaveBeenCalledTimes(1);
   });

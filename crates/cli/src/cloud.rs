@@ -52,6 +52,8 @@ pub enum CloudCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Delete a track from the cloud (a copy on this device stays).
+    Delete { track: TrackId },
 }
 
 /// Settings from the environment: `TONEARM_TOKEN_STORE=file` keeps the token out of the OS
@@ -197,33 +199,43 @@ pub fn run(library: &Arc<Library>, dirs: &crate::paths::Dirs, command: CloudComm
                     .track(id)
                     .map_or_else(|_| id.to_string(), |t| t.title)
             };
-            let failed = runtime.block_on(async {
+            let mut failed = 0;
+            let mut report = |event: SyncEvent| {
+                if let SyncEvent::Upload(upload) = event {
+                    match upload.state {
+                        UploadState::InCloud => {
+                            println!("in the cloud: {}", titles(upload.track_id));
+                        }
+                        UploadState::Failed => {
+                            failed += 1;
+                            eprintln!(
+                                "failed: {}: {}",
+                                titles(upload.track_id),
+                                upload.error.unwrap_or_default()
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+            };
+            runtime.block_on(async {
                 let work = cloud.run_uploads(jobs, Until::Idle);
                 tokio::pin!(work);
-                let mut failed = 0;
                 loop {
                     tokio::select! {
                         () = &mut work => break,
                         event = events.recv() => match event {
-                            Ok(SyncEvent::Upload(upload)) => match upload.state {
-                                UploadState::InCloud => println!("in the cloud: {}", titles(upload.track_id)),
-                                UploadState::Failed => {
-                                    failed += 1;
-                                    eprintln!(
-                                        "failed: {}: {}",
-                                        titles(upload.track_id),
-                                        upload.error.unwrap_or_default()
-                                    );
-                                }
-                                _ => {}
-                            },
-                            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                            Ok(event) => report(event),
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                             Err(_) => break,
                         },
                     }
                 }
-                failed
             });
+            // What happened in the last moments before the workers finished.
+            while let Ok(event) = events.try_recv() {
+                report(event);
+            }
             let totals = library.cloud_totals()?;
             println!(
                 "{} tracks in the cloud; {} failed (retried later), {} paused",
@@ -238,6 +250,12 @@ pub fn run(library: &Arc<Library>, dirs: &crate::paths::Dirs, command: CloudComm
         CloudCommand::Resume { track } => {
             let cloud = open(library, dirs, settings("", 3, None))?;
             println!("{} uploads resumed", cloud.resume(track)?);
+        }
+        CloudCommand::Delete { track } => {
+            let cloud = open(library, dirs, settings("", 3, None))?;
+            let title = library.track(track)?.title;
+            runtime.block_on(cloud.delete_from_cloud(track))?;
+            println!("deleted from the cloud: {title}");
         }
         CloudCommand::Sync { json } => {
             let cloud = open(library, dirs, settings("", 3, None))?;
@@ -257,22 +275,23 @@ pub fn run(library: &Arc<Library>, dirs: &crate::paths::Dirs, command: CloudComm
     Ok(())
 }
 
-/// `tonearm pin|unpin TRACK_ID`.
+/// `tonearm pin|unpin TRACK_ID...`.
 pub fn pin(
     library: &Arc<Library>,
     dirs: &crate::paths::Dirs,
-    track: TrackId,
+    tracks: &[TrackId],
     pinned: bool,
 ) -> Result<()> {
     let runtime = runtime()?;
     let cloud = open(library, dirs, settings("", 3, None))?;
-    if pinned {
-        let handle = runtime.handle().clone();
-        cloud.pin(track, handle)?;
-        println!("kept offline: {}", library.track(track)?.title);
-    } else {
-        cloud.unpin(track)?;
-        println!("no longer kept offline: {}", library.track(track)?.title);
+    for track in tracks {
+        if pinned {
+            cloud.pin(*track, runtime.handle().clone())?;
+            println!("kept offline: {}", library.track(*track)?.title);
+        } else {
+            cloud.unpin(*track)?;
+            println!("no longer kept offline: {}", library.track(*track)?.title);
+        }
     }
     Ok(())
 }

@@ -416,7 +416,11 @@ fn play_item(library: &Library, item: &str) -> Result<PlayItem> {
                 track.disc_no,
                 track.track_no,
             ),
-            source: if track.state == tonearm_library::TrackState::Cloud {
+            // Only in the cloud, or gone from this device but in the cloud: stream it.
+            source: if track.state == tonearm_library::TrackState::Cloud
+                || (track.state == tonearm_library::TrackState::Missing
+                    && library.cloud_file(id)?.is_some())
+            {
                 ItemSource::Cloud(id)
             } else {
                 ItemSource::File(PathBuf::from(&track.path))

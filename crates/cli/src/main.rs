@@ -57,10 +57,16 @@ enum Command {
     /// The cloud locker: log in, upload, sync.
     #[command(subcommand)]
     Cloud(cloud::CloudCommand),
-    /// Keep a cloud track on this device, playable offline.
-    Pin { track: tonearm_library::TrackId },
-    /// Stop keeping a cloud track offline (its bytes may be evicted from the cache).
-    Unpin { track: tonearm_library::TrackId },
+    /// Keep cloud tracks on this device, playable offline.
+    Pin {
+        #[arg(required = true)]
+        tracks: Vec<tonearm_library::TrackId>,
+    },
+    /// Stop keeping cloud tracks offline (their bytes may be evicted from the cache).
+    Unpin {
+        #[arg(required = true)]
+        tracks: Vec<tonearm_library::TrackId>,
+    },
     /// Play tracks (library ids or file paths) through the default audio output, to the end.
     Play {
         /// Track ids from the library, or paths of audio files.
@@ -101,8 +107,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search { query, limit, json } => commands::search(&library, &query, limit, json),
         Command::Stats { json } => commands::stats(&library, json),
         Command::Cloud(command) => cloud::run(&library, &dirs, command),
-        Command::Pin { track } => cloud::pin(&library, &dirs, track, true),
-        Command::Unpin { track } => cloud::pin(&library, &dirs, track, false),
+        Command::Pin { tracks } => cloud::pin(&library, &dirs, &tracks, true),
+        Command::Unpin { tracks } => cloud::pin(&library, &dirs, &tracks, false),
         Command::Playlist(command) => commands::playlist(&library, command),
         Command::Play {
             items,

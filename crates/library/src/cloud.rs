@@ -175,6 +175,16 @@ pub struct PendingPlaylistOp {
     pub position: Option<String>,
 }
 
+/// Whether a playlist's edits have all reached the cloud.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaylistSyncState {
+    pub playlist_id: crate::PlaylistId,
+    pub name: String,
+    /// Edits made here and not yet sent (0: in sync as of the last sync).
+    pub pending_edits: u64,
+}
+
 /// A stream cache entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheEntry {
@@ -190,7 +200,8 @@ const UNDER_WAY: &str = "'hashing', 'matching', 'uploading', 'verifying'";
 
 impl Library {
     /// Queues every track of this device that the cloud does not have yet (or just `tracks`);
-    /// returns how many were queued.
+    /// failed uploads are queued again at once (the user asked), paused ones stay paused.
+    /// Returns how many were queued.
     pub fn queue_uploads(&self, tracks: Option<&[TrackId]>) -> Result<u64> {
         let now = now_ms();
         self.store().write(|tx| {
@@ -199,7 +210,8 @@ impl Library {
                 None => {
                     let mut stmt = tx.prepare(
                         "SELECT t.id FROM tracks t LEFT JOIN cloud_tracks c ON c.track_pk = t.pk
-                         WHERE t.state = 'present' AND (c.state IS NULL OR c.state = 'local_only')",
+                         WHERE t.state = 'present'
+                           AND (c.state IS NULL OR c.state IN ('local_only', 'failed'))",
                     )?;
                     stmt.query_map([], |row| row.get(0))?
                         .collect::<rusqlite::Result<_>>()?
@@ -692,6 +704,35 @@ impl Library {
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Each playlist with the number of its edits not yet sent.
+    pub fn playlist_sync_states(&self) -> Result<Vec<PlaylistSyncState>> {
+        self.store().read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT p.id, p.name, (SELECT COUNT(*) FROM playlist_ops o WHERE o.playlist_id = p.id)
+                 FROM playlists p ORDER BY p.name COLLATE NOCASE, p.id",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            })?;
+            let mut states = Vec::new();
+            for row in rows {
+                let (id, name, pending) = row?;
+                if let Ok(playlist_id) = id.parse() {
+                    states.push(PlaylistSyncState {
+                        playlist_id,
+                        name,
+                        pending_edits: pending as u64,
+                    });
+                }
+            }
+            Ok(states)
         })
     }
 

@@ -12,6 +12,12 @@ use crate::error::PlayerError;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// The device rate asked for first: CD audio's.
+const PREFERRED_RATE: std::num::NonZero<u32> = match std::num::NonZero::new(44_100) {
+    Some(rate) => rate,
+    None => unreachable!(),
+};
+
 /// Something that can play the deck.
 pub trait OutputDevice: Send {
     /// Starts pulling samples from `deck`; playing stops when the returned value is dropped.
@@ -25,10 +31,13 @@ pub struct DefaultDevice;
 impl OutputDevice for DefaultDevice {
     fn open(&self, deck: Deck) -> Result<Box<dyn std::any::Any>, PlayerError> {
         let failed = |e: rodio::DeviceSinkError| PlayerError::Output(e.to_string());
-        // Transient device errors (an ALSA plug-in that is not ready yet, say) are recovered
-        // from by cpal; they go to the log, not to the user's terminal.
+        // The CD rate when the device takes it (most do; PulseAudio and PipeWire take any):
+        // most music is 44.1 kHz and then plays bit-exact, without resampling. Other
+        // devices get their own configuration. Transient device errors (an ALSA plug-in
+        // not ready yet) are recovered from by cpal; they go to the log, not the terminal.
         let mut device = rodio::DeviceSinkBuilder::from_default_device()
             .map_err(failed)?
+            .with_sample_rate(PREFERRED_RATE)
             .with_error_callback(|error| tracing::debug!(%error, "audio device"))
             .open_sink_or_fallback()
             .map_err(failed)?;

@@ -320,6 +320,22 @@ impl Cloud {
         reader.fetch_all()
     }
 
+    /// Deletes a track from the cloud (an explicit action, apart from deleting files here):
+    /// a track of this device stays here, local only; a cloud-only track is gone.
+    pub async fn delete_from_cloud(&self, track: TrackId) -> Result<()> {
+        let client = self.client()?;
+        match client
+            .delete_track(tonearm_protocol::TrackId(track.0))
+            .await
+        {
+            Ok(()) | Err(SyncError::Server { status: 404, .. }) => {}
+            Err(error) => return Err(error),
+        }
+        self.library.apply_remote_deletion(track)?;
+        self.publish_totals();
+        Ok(())
+    }
+
     /// Unpins a track; its bytes stay cached until evicted.
     pub fn unpin(&self, track: TrackId) -> Result<()> {
         if let Some(file) = self.library.cloud_file(track)? {

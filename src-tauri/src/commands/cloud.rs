@@ -6,15 +6,17 @@ use serde::Serialize;
 use specta::Type;
 use tauri::State;
 use tonearm_library::TrackId;
-use tonearm_library::cloud::TrackCloudState;
+use tonearm_library::cloud::{PlaylistSyncState, TrackCloudState};
 use tonearm_sync::{Account, CloudStatus, SyncReport};
 
-/// What the cloud panel shows: the account, totals, connection, and the tracks under way.
+/// What the cloud panel shows: the account, totals, connection, the tracks under way and
+/// each playlist's sync state.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct CloudOverview {
     pub status: CloudStatus,
     /// Tracks queued, uploading, paused or failed (the busiest first), at most 200.
     pub activity: Vec<TrackCloudState>,
+    pub playlists: Vec<PlaylistSyncState>,
 }
 
 /// Connects this device to a locker server; syncs right away.
@@ -50,6 +52,7 @@ pub fn get_cloud_status(state: State<'_, CloudState>) -> Result<CloudOverview, C
     Ok(CloudOverview {
         status: state.cloud.status()?,
         activity: state.cloud.library().upload_activity(200)?,
+        playlists: state.cloud.library().playlist_sync_states()?,
     })
 }
 
@@ -88,23 +91,44 @@ pub async fn sync_cloud(state: State<'_, CloudState>) -> Result<SyncReport, Comm
     Ok(state.cloud.sync().await?)
 }
 
-/// Keeps a cloud track on this device ("keep offline"): downloads all of it.
+/// Keeps cloud tracks on this device ("keep offline": a track, an album, a playlist),
+/// downloading them in the background; returns once all are on disk.
 #[tauri::command]
 #[specta::specta]
-pub async fn pin_track(
+pub async fn pin_tracks(
     state: State<'_, CloudState>,
-    track_id: TrackId,
+    track_ids: Vec<TrackId>,
 ) -> Result<(), CommandError> {
     let (cloud, runtime) = (state.cloud.clone(), state.runtime.clone());
-    tokio::task::spawn_blocking(move || cloud.pin(track_id, runtime))
-        .await
-        .map_err(|e| CommandError::internal("keeping the track offline stopped", &e))??;
+    tokio::task::spawn_blocking(move || {
+        track_ids
+            .into_iter()
+            .try_for_each(|track| cloud.pin(track, runtime.clone()))
+    })
+    .await
+    .map_err(|e| CommandError::internal("keeping tracks offline stopped", &e))??;
     Ok(())
 }
 
-/// Stops keeping a cloud track offline.
+/// Stops keeping cloud tracks offline (their bytes may then be evicted).
 #[tauri::command]
 #[specta::specta]
-pub fn unpin_track(state: State<'_, CloudState>, track_id: TrackId) -> Result<(), CommandError> {
-    Ok(state.cloud.unpin(track_id)?)
+pub fn unpin_tracks(
+    state: State<'_, CloudState>,
+    track_ids: Vec<TrackId>,
+) -> Result<(), CommandError> {
+    for track in track_ids {
+        state.cloud.unpin(track)?;
+    }
+    Ok(())
+}
+
+/// Deletes a track from the cloud; a copy on this device stays.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_from_cloud(
+    state: State<'_, CloudState>,
+    track_id: TrackId,
+) -> Result<(), CommandError> {
+    Ok(state.cloud.delete_from_cloud(track_id).await?)
 }

@@ -2,6 +2,7 @@
 //! commands behind it, with no window and no WebKit needed at run time.
 
 mod bindings;
+mod cloud;
 mod commands;
 mod player;
 mod support;

@@ -12,7 +12,7 @@ use tonearm_library::{Library, ScanControl};
 use tonearm_player::output::RecordingDevice;
 
 /// A data directory whose library holds two one-second fixtures, scanned.
-fn library_with_two_tracks(dir: &std::path::Path) -> Vec<String> {
+pub fn library_with_two_tracks(dir: &std::path::Path) -> Vec<String> {
     let music = dir.join("Music");
     std::fs::create_dir_all(&music).expect("music dir");
     for name in ["tagged.flac", "tagged.ogg"] {

@@ -70,10 +70,15 @@ export const commands = {
 	resumeUploads: (trackId: TrackId | null) => typedError<number, CommandError>(__TAURI_INVOKE("resume_uploads", { trackId })),
 	/**  Syncs now: playlist and tag edits up, the cloud's changes down. */
 	syncCloud: () => typedError<SyncReport, CommandError>(__TAURI_INVOKE("sync_cloud")),
-	/**  Keeps a cloud track on this device ("keep offline"): downloads all of it. */
-	pinTrack: (trackId: TrackId) => typedError<null, CommandError>(__TAURI_INVOKE("pin_track", { trackId })),
-	/**  Stops keeping a cloud track offline. */
-	unpinTrack: (trackId: TrackId) => typedError<null, CommandError>(__TAURI_INVOKE("unpin_track", { trackId })),
+	/**
+	 *  Keeps cloud tracks on this device ("keep offline": a track, an album, a playlist),
+	 *  downloading them in the background; returns once all are on disk.
+	 */
+	pinTracks: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("pin_tracks", { trackIds })),
+	/**  Stops keeping cloud tracks offline (their bytes may then be evicted). */
+	unpinTracks: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("unpin_tracks", { trackIds })),
+	/**  Deletes a track from the cloud; a copy on this device stays. */
+	deleteFromCloud: (trackId: TrackId) => typedError<null, CommandError>(__TAURI_INVOKE("delete_from_cloud", { trackId })),
 };
 
 /** Events */
@@ -129,11 +134,15 @@ export type ArtworkId = string;
 /**  The cloud changed: an upload moved on, totals, a sync finished, the connection. */
 export type CloudChanged = SyncEvent;
 
-/**  What the cloud panel shows: the account, totals, connection, and the tracks under way. */
+/**
+ *  What the cloud panel shows: the account, totals, connection, the tracks under way and
+ *  each playlist's sync state.
+ */
 export type CloudOverview = {
 	status: CloudStatus,
 	/**  Tracks queued, uploading, paused or failed (the busiest first), at most 200. */
 	activity: TrackCloudState[],
+	playlists: PlaylistSyncState[],
 };
 
 /**  The cloud status, as `tonearm cloud status` and the cloud panel show it. */
@@ -320,6 +329,14 @@ export type PlaylistSummary = {
 	name: string,
 	entry_count: number,
 	updated_at: number,
+};
+
+/**  Whether a playlist's edits have all reached the cloud. */
+export type PlaylistSyncState = {
+	playlist_id: PlaylistId,
+	name: string,
+	/**  Edits made here and not yet sent (0: in sync as of the last sync). */
+	pending_edits: number,
 };
 
 /**  One entry of the queue. */

@@ -84,7 +84,7 @@ function Login() {
 }
 
 function Connected({ overview }: { overview: CloudOverview }) {
-  const { status, activity } = overview;
+  const { status, activity, playlists } = overview;
   const upload = useUploadLibrary();
   const pause = usePauseUploads();
   const resume = useResumeUploads();
@@ -139,6 +139,20 @@ function Connected({ overview }: { overview: CloudOverview }) {
                 <progress max={track.bytes_total} value={track.bytes_done} aria-label={`${track.title} uploaded`} />
               )}
               {track.error && <span className="cloud__error">{track.error}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {playlists.length > 0 && (
+        <ul className="cloud__playlists" aria-label="Playlist sync">
+          {playlists.map((playlist) => (
+            <li key={playlist.playlist_id}>
+              <span className="cloud__title">{playlist.name || "Untitled playlist"}</span>
+              <span className="cloud__state">
+                {playlist.pending_edits === 0
+                  ? "In sync"
+                  : `${playlist.pending_edits} ${playlist.pending_edits === 1 ? "edit" : "edits"} waiting`}
+              </span>
             </li>
           ))}
         </ul>

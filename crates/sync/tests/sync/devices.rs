@@ -135,3 +135,83 @@ async fn a_file_the_cloud_holds_is_matched_not_uploaded_and_keeps_its_cloud_id()
     );
     assert_ne!(bob_track, cloud_id, "users never share track ids");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_metadata_edit_syncs_as_metadata_without_uploading_the_audio_again() {
+    let server = Server::start().await;
+    server.add_user("ann").await;
+    let a = Device::new();
+    let source = tempfile::tempdir().expect("temp dir");
+    let original = source.path().join("first title.wav");
+    crate::support::write_wav(&original, 440.0, 1.0);
+    a.add_music(std::slice::from_ref(&original));
+    a.login(&server, "ann").await;
+    a.cloud.queue_all().expect("queue");
+    a.cloud.run_uploads(1, Until::Idle).await;
+    let sent = a.cloud.bytes_uploaded();
+    let id = a.tracks()[0].id;
+
+    let b = Device::new();
+    b.login(&server, "ann").await;
+    b.cloud.sync().await.expect("sync");
+    assert_eq!(b.tracks()[0].title, "first title");
+
+    // An untagged file is titled after its name: renaming it edits the title (the track,
+    // moved, keeps its id).
+    let music = a.dir.path().join("Music");
+    std::fs::rename(
+        music.join("first title.wav"),
+        music.join("second title.wav"),
+    )
+    .expect("rename");
+    a.add_music(&[]);
+    assert_eq!(a.tracks()[0].id, id);
+    assert_eq!(a.tracks()[0].title, "second title");
+    let report = a.cloud.sync().await.expect("sync");
+    assert_eq!(report.metadata_sent, 1);
+    a.cloud.run_uploads(1, Until::Idle).await;
+    assert_eq!(a.cloud.bytes_uploaded(), sent, "no audio sent again");
+    assert_eq!(
+        a.library.upload_state(id).expect("state"),
+        UploadState::InCloud
+    );
+
+    b.cloud.sync().await.expect("sync");
+    let tracks = b.tracks();
+    assert_eq!((tracks.len(), tracks[0].id), (1, id));
+    assert_eq!(tracks[0].title, "second title");
+    assert_eq!(
+        a.cloud.sync().await.expect("sync").metadata_sent,
+        0,
+        "sent once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_from_the_cloud_leaves_the_file_here_and_removes_the_stream_elsewhere() {
+    let server = Server::start().await;
+    server.add_user("ann").await;
+    let a = Device::new();
+    a.add_music(&[fixtures().join("tagged.flac")]);
+    a.login(&server, "ann").await;
+    a.cloud.queue_all().expect("queue");
+    a.cloud.run_uploads(1, Until::Idle).await;
+    let id = a.tracks()[0].id;
+    let b = Device::new();
+    b.login(&server, "ann").await;
+    b.cloud.sync().await.expect("sync");
+    assert_eq!(b.tracks().len(), 1);
+
+    a.cloud.delete_from_cloud(id).await.expect("deleted");
+    let tracks = a.tracks();
+    assert_eq!(tracks.len(), 1, "the file stays on the device that has it");
+    assert_eq!(tracks[0].state, TrackState::Present);
+    assert_eq!(
+        a.library.upload_state(id).expect("state"),
+        UploadState::LocalOnly
+    );
+    assert_eq!(a.library.cloud_totals().expect("totals").local_only, 1);
+
+    b.cloud.sync().await.expect("sync");
+    assert!(b.tracks().is_empty(), "the cloud-only copy is gone");
+}

@@ -150,3 +150,54 @@ async fn paused_uploads_wait_and_a_changed_file_is_hashed_again() {
         "the new contents went up, not the old hash"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_that_cannot_reach_the_server_waits_with_its_reason_and_goes_later() {
+    let mut server = Server::start().await;
+    server.add_user("ann").await;
+    let source = tempfile::tempdir().expect("temp dir");
+    let file = source.path().join("tone.wav");
+    write_wav(&file, 500.0, 1.0);
+    let device = Device::new();
+    device.add_music(std::slice::from_ref(&file));
+    device.login(&server, "ann").await;
+    device.cloud.queue_all().expect("queue");
+    let track = device.tracks()[0].id;
+
+    server.stop().await;
+    device.cloud.run_uploads(1, Until::Idle).await;
+    assert_eq!(
+        device.library.upload_state(track).expect("state"),
+        UploadState::Failed
+    );
+    let failed = device.library.upload_activity(10).expect("activity");
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("cannot reach the server")),
+        "{failed:?}"
+    );
+    let now = tonearm_library::now_ms();
+    assert!(
+        failed[0].next_retry_at.is_some_and(|at| at > now),
+        "a retry is scheduled: {failed:?}"
+    );
+    // Before its retry time, a worker leaves it alone.
+    device.cloud.run_uploads(1, Until::Idle).await;
+    assert_eq!(
+        device.library.upload_state(track).expect("state"),
+        UploadState::Failed
+    );
+    assert_eq!(device.library.cloud_totals().expect("totals").failed, 1);
+
+    // The server is back; asking again (as "upload library" does) sends it now.
+    server.start_again().await;
+    device.cloud.queue_all().expect("queue");
+    device.cloud.run_uploads(1, Until::Idle).await;
+    assert_eq!(
+        device.library.upload_state(track).expect("state"),
+        UploadState::InCloud
+    );
+}

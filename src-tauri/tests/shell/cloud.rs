@@ -1,0 +1,83 @@
+//! The cloud through the IPC: log in to a real locker server, upload the library in the
+//! background, watch the progress events, log out.
+
+use crate::player::library_with_two_tracks;
+use crate::support::{app_with_sound, invoke};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tauri::Listener;
+use tonearm_desktop::playback::AudioOutput;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+#[test]
+fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    library_with_two_tracks(dir.path());
+    let server_dir = tempfile::tempdir().expect("server dir");
+    let mut config = tonearm_server::Config::new(server_dir.path());
+    config.listen = "127.0.0.1:0".parse().expect("address");
+    config.maintenance_interval = None;
+    let server = tauri::async_runtime::block_on(tonearm_server::spawn(config)).expect("server");
+    tauri::async_runtime::block_on(tonearm_server::users::add(
+        &*server.store(),
+        "ann",
+        PASSWORD,
+    ))
+    .expect("user");
+
+    let (app, window) = app_with_sound(dir.path(), AudioOutput::System);
+    let changes: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = changes.clone();
+    app.listen_any("cloud-changed", move |event| {
+        let value: Value = serde_json::from_str(event.payload()).expect("json payload");
+        sink.lock().expect("lock").push(value);
+    });
+
+    let status = invoke(&window, "get_cloud_status", json!({})).expect("status");
+    assert_eq!(status["status"]["account"], Value::Null);
+    let error = invoke(&window, "upload_library", json!({})).expect_err("not logged in");
+    assert_eq!(error["kind"], "invalid", "{error}");
+    let error = invoke(
+        &window,
+        "cloud_login",
+        json!({ "server": server.base_url(), "username": "ann", "password": "nope" }),
+    )
+    .expect_err("a wrong password");
+    assert_eq!(error["kind"], "invalid", "{error}");
+
+    let account = invoke(
+        &window,
+        "cloud_login",
+        json!({ "server": server.base_url(), "username": "ann", "password": PASSWORD }),
+    )
+    .expect("login");
+    assert_eq!(account["username"], "ann");
+    assert_eq!(
+        invoke(&window, "upload_library", json!({})).expect("queued"),
+        2
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = invoke(&window, "get_cloud_status", json!({})).expect("status");
+        if status["status"]["totals"]["in_cloud"] == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never uploaded: {status}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let seen = changes.lock().expect("lock").clone();
+    let in_cloud = seen
+        .iter()
+        .filter(|c| c["kind"] == "upload" && c["state"] == "in_cloud")
+        .count();
+    assert_eq!(in_cloud, 2, "{seen:#?}");
+    assert!(seen.iter().any(|c| c["kind"] == "totals"), "{seen:#?}");
+
+    invoke(&window, "cloud_logout", json!({})).expect("logout");
+    let status = invoke(&window, "get_cloud_status", json!({})).expect("status");
+    assert_eq!(status["status"]["account"], Value::Null);
+    tauri::async_runtime::block_on(server.shutdown());
+}
