@@ -10,13 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Runtime};
 use tonearm_library::Library;
-use tonearm_sync::{Cloud, Settings, Until};
+use tonearm_sync::{Cloud, Settings, Tuning, Until};
 
 /// How often the app syncs with the cloud while logged in.
 const SYNC_EVERY: Duration = Duration::from_secs(60);
-
-/// Uploads at once while the app runs.
-const UPLOADS_AT_ONCE: usize = 3;
 
 /// The sync engine, as the app holds it.
 #[derive(Debug)]
@@ -27,23 +24,27 @@ pub struct CloudState {
 }
 
 impl CloudState {
-    /// Opens the sync engine and starts its background work.
+    /// Opens the sync engine with the user's settings and starts its background work.
     pub fn start<R: Runtime>(
         library: Arc<Library>,
         data_dir: &Path,
         cache_dir: &Path,
+        tuning: Tuning,
         app: AppHandle<R>,
     ) -> Result<Self, tonearm_sync::SyncError> {
         let settings = Settings {
             device_name: device_name(),
-            workers: UPLOADS_AT_ONCE,
+            workers: tuning.workers as usize,
+            bandwidth_limit: tuning.bandwidth_limit,
+            cache_budget: tuning.cache_budget,
             ..Settings::default()
         };
         let cloud = Cloud::open(library, data_dir, cache_dir, settings)?;
         let runtime = tauri::async_runtime::handle().inner().clone();
 
         let uploads = cloud.clone();
-        runtime.spawn(async move { uploads.run_uploads(UPLOADS_AT_ONCE, Until::Stopped).await });
+        // The number of workers comes from the settings (and follows their changes).
+        runtime.spawn(async move { uploads.run_uploads(0, Until::Stopped).await });
 
         let syncing = cloud.clone();
         runtime.spawn(async move {

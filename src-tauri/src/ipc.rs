@@ -15,7 +15,7 @@ const HEADER: &str =
 
 /// The command and event registry shared by the app and the binding generator.
 pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, cloud, library, player, playlists};
+    use commands::{app, cloud, library, player, playlists, preferences};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             app::get_app_info,
@@ -25,7 +25,11 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             library::scan_library,
             library::cancel_scan,
             library::list_tracks,
+            library::list_track_ids,
+            library::get_tracks,
             library::search_library,
+            library::list_artist_albums,
+            library::reveal_track,
             library::list_albums,
             library::list_artists,
             library::list_genres,
@@ -39,18 +43,23 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             playlists::add_to_playlist,
             playlists::remove_from_playlist,
             playlists::move_in_playlist,
+            playlists::import_playlist,
+            playlists::export_playlist,
             player::control_player,
             player::get_player_state,
             cloud::cloud_login,
             cloud::cloud_logout,
             cloud::get_cloud_status,
             cloud::upload_library,
+            cloud::queue_uploads,
             cloud::pause_uploads,
             cloud::resume_uploads,
             cloud::sync_cloud,
             cloud::pin_tracks,
             cloud::unpin_tracks,
             cloud::delete_from_cloud,
+            preferences::get_preferences,
+            preferences::set_preferences,
         ])
         .events(tauri_specta::collect_events![
             events::LibraryChanged,

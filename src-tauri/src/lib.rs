@@ -15,7 +15,10 @@ pub mod ipc;
 mod logging;
 pub mod paths;
 pub mod playback;
+mod preferences;
+mod reveal;
 mod state;
+mod window;
 
 use paths::AppPaths;
 use tauri::{Manager, Runtime};
@@ -72,12 +75,19 @@ pub fn run() {
             std::process::exit(1);
         });
     let separate_instance = options.data_dir.is_some();
-    app.run(move |handle, event| {
-        if let tauri::RunEvent::Ready = event {
+    app.run(move |handle, event| match event {
+        tauri::RunEvent::Ready => {
             // The window exists now (Windows needs its handle for the media controls).
             let player = handle.state::<playback::PlayerState>();
             player.attach_media_keys(separate_instance, main_window_handle(handle));
+            window::restore(handle);
         }
+        tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::CloseRequested { .. },
+            ..
+        } if label == "main" => window::remember(handle),
+        _ => {}
     });
 }
 
@@ -118,10 +128,12 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
             tracing::warn!(%error, "could not tell the UI about library changes");
         }
     });
+    let preferences = preferences::Preferences::load(&library_state.library);
     let cloud = cloud::CloudState::start(
         library_state.library.clone(),
         &paths.data_dir,
         &paths.cache_dir,
+        preferences.tuning(),
         app.handle().clone(),
     )?;
     let player = playback::PlayerState::start(
@@ -130,6 +142,12 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
         &options.audio_output,
         app.handle().clone(),
     )?;
+    if let Err(error) = commands::preferences::apply(&preferences, &player, &cloud) {
+        tracing::warn!(%error, "the saved settings could not all be applied");
+    }
+    app.manage(commands::preferences::PreferencesState(
+        std::sync::Mutex::new(preferences),
+    ));
     app.manage(library_state);
     app.manage(cloud);
     app.manage(player);

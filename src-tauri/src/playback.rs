@@ -30,25 +30,26 @@ impl Playable for QueuedTrack {
 }
 
 impl QueuedTrack {
-    /// Looks the track up for queueing.
+    /// Looks the tracks up for queueing (one read, however long the list).
     pub fn from_library(
         library: &Library,
-        id: TrackId,
-    ) -> Result<Self, tonearm_library::LibraryError> {
-        let track = library.track(id)?;
-        let album = track.album.clone().map(|album| AlbumPosition {
-            album: format!(
-                "{}\u{1f}{album}",
-                track
-                    .album_artist
-                    .as_deref()
-                    .or(track.artist.as_deref())
-                    .unwrap_or("")
-            ),
-            disc: track.disc_no.unwrap_or(1),
-            track: track.track_no.unwrap_or(0),
-        });
-        Ok(Self { id, album })
+        ids: &[TrackId],
+    ) -> Result<Vec<Self>, tonearm_library::LibraryError> {
+        Ok(library
+            .album_placements(ids)?
+            .into_iter()
+            .map(|placement| Self {
+                id: placement.id,
+                album: placement.album.map(|album| AlbumPosition {
+                    album: format!(
+                        "{}\u{1f}{album}",
+                        placement.album_artist.as_deref().unwrap_or("")
+                    ),
+                    disc: placement.disc_no.unwrap_or(1),
+                    track: placement.track_no.unwrap_or(0),
+                }),
+            })
+            .collect())
     }
 }
 

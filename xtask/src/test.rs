@@ -40,10 +40,16 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Builds the app and runs the WebDriver suite in `tests/e2e` against it.
+/// Builds the app (and the locker server the cloud tests talk to) and runs the WebDriver
+/// suite in `tests/e2e` against it.
 fn end_to_end(project: &Project) -> Result<()> {
-    project::run(project.cargo().args(["build", "-p", "tonearm-desktop"]))?;
+    project::run(
+        project
+            .cargo()
+            .args(["build", "-p", "tonearm-desktop", "-p", "tonearm-server"]),
+    )?;
     let app = setup::app_binary(project)?;
+    let server = app.with_file_name(format!("tonearm-server{}", std::env::consts::EXE_SUFFIX));
     let screenshots = project.target_dir()?.join("e2e-screenshots");
     std::fs::create_dir_all(&screenshots)?;
 
@@ -58,6 +64,7 @@ fn end_to_end(project: &Project) -> Result<()> {
     command
         .args(&node_test[1..])
         .env("TONEARM_APP", &app)
+        .env("TONEARM_SERVER", &server)
         .env("TONEARM_SCREENSHOTS", &screenshots);
     project::run(&mut command)?;
     eprintln!("screenshots of every view: {}", screenshots.display());

@@ -53,7 +53,7 @@ impl UploadState {
         }
     }
 
-    fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         match text {
             "queued" => Self::Queued,
             "hashing" => Self::Hashing,

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod model;
 pub mod normalize;
 pub mod playlists;
+pub mod preferences;
 pub mod query;
 pub mod scan;
 pub mod search;
@@ -23,7 +24,7 @@ pub mod watch;
 
 pub use error::{LibraryError, Result};
 pub use ids::{ArtworkId, EntryId, FolderId, PlaylistId, TrackId};
-pub use model::{AlbumSummary, LibraryStats, NameSummary, Page, Track, TrackState};
+pub use model::{AlbumSummary, LibraryStats, NameSummary, Page, SearchResults, Track, TrackState};
 pub use scan::{ScanControl, ScanPhase, ScanProblem, ScanProgress, ScanReport};
 
 use rusqlite::params;

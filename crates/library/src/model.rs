@@ -1,5 +1,6 @@
 //! What the library stores and answers with: tracks, their state, and the browse summaries.
 
+use crate::cloud::UploadState;
 use crate::ids::{ArtworkId, FolderId, TrackId};
 use serde::Serialize;
 
@@ -110,6 +111,12 @@ pub struct Track {
     pub state_reason: Option<String>,
     /// Tags without a column of their own, as (key, value) pairs.
     pub extra_tags: Vec<(String, String)>,
+    /// Where the track stands with the cloud (a cloud-only track is `in_cloud`).
+    pub upload_state: UploadState,
+    /// Why the last upload attempt failed, while it is `failed`.
+    pub upload_error: Option<String>,
+    /// All of its bytes are kept on this device ("keep offline"); only cloud tracks are pinned.
+    pub kept_offline: bool,
 }
 
 /// An album in the Albums view.
@@ -163,4 +170,14 @@ pub struct Page<T> {
     /// How many items the whole list has.
     pub total: u64,
     pub offset: u64,
+}
+
+/// Search results grouped as a music app shows them: songs (ranked, paged), and the albums
+/// and artists whose names match.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub songs: Page<Track>,
+    pub albums: Vec<AlbumSummary>,
+    pub artists: Vec<NameSummary>,
 }

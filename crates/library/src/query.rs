@@ -3,10 +3,12 @@
 //! Every list is paged (`offset`, `limit`) and sorted by an indexed key, so a view of a
 //! 100,000-track library reads only the rows on screen.
 
+use crate::cloud::UploadState;
 use crate::error::{LibraryError, Result};
 use crate::ids::{ArtworkId, FolderId, TrackId};
 use crate::model::{
-    AlbumSummary, LibraryStats, MusicBrainzIds, NameSummary, Page, ReplayGain, Track, TrackState,
+    AlbumSummary, LibraryStats, MusicBrainzIds, NameSummary, Page, ReplayGain, SearchResults,
+    Track, TrackState,
 };
 use crate::search;
 use crate::{Library, normalize};
@@ -27,6 +29,7 @@ pub enum TrackSort {
     Added,
     Duration,
     Plays,
+    Genre,
 }
 
 impl TrackSort {
@@ -44,6 +47,7 @@ impl TrackSort {
             Self::Added => format!("t.added_at {dir}, t.pk"),
             Self::Duration => format!("t.duration_ms {dir}, t.pk"),
             Self::Plays => format!("t.play_count {dir}, t.last_played_at {dir}, t.pk"),
+            Self::Genre => format!("t.genre {dir}, t.pk"),
         }
     }
 }
@@ -62,6 +66,17 @@ pub struct TrackFilter {
     pub present_only: bool,
 }
 
+/// A track's album, artist and position in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlbumPlacement {
+    pub id: TrackId,
+    /// The album artist, or the artist when there is none.
+    pub album_artist: Option<String>,
+    pub album: Option<String>,
+    pub disc_no: Option<u32>,
+    pub track_no: Option<u32>,
+}
+
 /// Up to this many matches, search results are ranked by relevance (BM25).
 pub const RANKED_MATCHES: u64 = 3_000;
 
@@ -76,7 +91,11 @@ const TRACK_COLUMNS: &str = "t.id, t.folder_id, t.path_text, t.size, t.mtime_ms,
     t.last_played_at, t.rating, t.added_at, t.state, t.state_reason,
     (SELECT group_concat(name, char(31) ORDER BY position) FROM track_names WHERE track_pk = t.pk AND role = 'artist'),
     (SELECT group_concat(name, char(31) ORDER BY position) FROM track_names WHERE track_pk = t.pk AND role = 'genre'),
-    (SELECT group_concat(key || char(30) || value, char(31)) FROM track_tags WHERE track_pk = t.pk)";
+    (SELECT group_concat(key || char(30) || value, char(31)) FROM track_tags WHERE track_pk = t.pk),
+    (SELECT c.state FROM cloud_tracks c WHERE c.track_pk = t.pk),
+    (SELECT c.error FROM cloud_tracks c WHERE c.track_pk = t.pk AND c.state = 'failed'),
+    EXISTS (SELECT 1 FROM cloud_tracks c JOIN stream_cache s ON s.blake3 = c.blake3
+            WHERE c.track_pk = t.pk AND s.pinned = 1 AND s.cached >= s.size)";
 
 fn split_list(text: Option<String>) -> Vec<String> {
     text.map(|t| t.split('\u{1f}').map(str::to_owned).collect())
@@ -143,8 +162,38 @@ fn track_from_row(row: &Row<'_>) -> rusqlite::Result<Track> {
                     .map(|(k, v)| (k.to_owned(), v.to_owned()))
             })
             .collect(),
+        upload_state: row
+            .get::<_, Option<String>>(44)?
+            .map_or(UploadState::LocalOnly, |s| UploadState::parse(&s)),
+        upload_error: row.get(45)?,
+        kept_offline: row.get(46)?,
     })
 }
+
+fn album_from_row(row: &Row<'_>) -> rusqlite::Result<AlbumSummary> {
+    Ok(AlbumSummary {
+        key: row.get(0)?,
+        title: row.get(1)?,
+        artist: row.get(2)?,
+        year: row.get(3)?,
+        track_count: row.get(4)?,
+        duration_ms: row.get::<_, i64>(5)? as u64,
+        artwork_id: row.get::<_, Option<String>>(6)?.map(ArtworkId),
+        compilation: row.get(7)?,
+    })
+}
+
+fn name_from_row(row: &Row<'_>) -> rusqlite::Result<NameSummary> {
+    Ok(NameSummary {
+        name: row.get(0)?,
+        track_count: row.get(1)?,
+        album_count: row.get(2)?,
+        duration_ms: row.get::<_, i64>(3)? as u64,
+    })
+}
+
+const ALBUM_COLUMNS: &str =
+    "album_key, title, artist, year, track_count, duration_ms, artwork_id, compilation";
 
 fn filter_sql(filter: &TrackFilter, args: &mut Vec<Value>) -> String {
     let mut clauses: Vec<String> = Vec::new();
@@ -212,6 +261,150 @@ impl Library {
                 total,
                 offset,
             })
+        })
+    }
+
+    /// Every track id of a list, in its order: what "play from here" queues and what a
+    /// selection that reaches past the loaded rows resolves to.
+    pub fn track_ids(
+        &self,
+        filter: &TrackFilter,
+        sort: TrackSort,
+        descending: bool,
+    ) -> Result<Vec<TrackId>> {
+        self.store().read(|conn| {
+            let mut args = Vec::new();
+            let where_sql = filter_sql(filter, &mut args);
+            let order = sort.order_by(descending);
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT t.id FROM tracks t WHERE {where_sql} ORDER BY {order}"
+            ))?;
+            let ids = stmt
+                .query_map(params_from_iter(&args), |row| {
+                    let id: String = row.get(0)?;
+                    id.parse::<TrackId>().map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            0,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(ids)
+        })
+    }
+
+    /// These tracks, in the order asked; ids the library does not know are left out.
+    pub fn tracks_by_id(&self, ids: &[TrackId]) -> Result<Vec<Track>> {
+        self.store().read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {TRACK_COLUMNS} FROM tracks t WHERE t.id = ?1"
+            ))?;
+            let mut tracks = Vec::with_capacity(ids.len());
+            for id in ids {
+                match stmt.query_row([id.to_string()], track_from_row) {
+                    Ok(track) => tracks.push(track),
+                    Err(rusqlite::Error::QueryReturnedNoRows) => {}
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            Ok(tracks)
+        })
+    }
+
+    /// Where each track sits in its album (for ReplayGain's album mode), looked up in one
+    /// read: what queueing a whole list needs, without building every track's record.
+    /// Fails with [`LibraryError::UnknownTrack`] on the first id the library does not know.
+    pub fn album_placements(&self, ids: &[TrackId]) -> Result<Vec<AlbumPlacement>> {
+        self.store().read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT COALESCE(album_artist, artist), album, disc_no, track_no FROM tracks WHERE id = ?1",
+            )?;
+            ids.iter()
+                .map(|id| {
+                    stmt.query_row([id.to_string()], |row| {
+                        Ok(AlbumPlacement {
+                            id: *id,
+                            album_artist: row.get(0)?,
+                            album: row.get(1)?,
+                            disc_no: row.get(2)?,
+                            track_no: row.get(3)?,
+                        })
+                    })
+                    .map_err(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => LibraryError::UnknownTrack(*id),
+                        other => other.into(),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The albums an artist appears on (as artist or album artist), newest first.
+    pub fn artist_albums(&self, artist: &str) -> Result<Vec<AlbumSummary>> {
+        self.store().read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ALBUM_COLUMNS} FROM albums WHERE album_key IN (
+                    SELECT t.album_key FROM track_names n JOIN tracks t ON t.pk = n.track_pk
+                    WHERE n.role IN ('artist', 'album_artist') AND n.sort_name = ?1)
+                 ORDER BY year DESC, sort_title"
+            ))?;
+            let albums = stmt
+                .query_map([normalize::sort_key(artist)], album_from_row)?
+                .collect::<Result<_, _>>()?;
+            Ok(albums)
+        })
+    }
+
+    /// Search as you type, grouped: ranked songs (a page), and up to `names` albums and
+    /// artists whose names hold every word of the query (case and accents ignored).
+    pub fn search_grouped(&self, query: &str, limit: u64, names: u64) -> Result<SearchResults> {
+        let songs = self.search(query, 0, limit)?;
+        let parsed = search::parse(query)?;
+        let words: Vec<String> = parsed
+            .words
+            .iter()
+            .chain(parsed.fielded.iter().map(|(_, tokens)| tokens))
+            .flatten()
+            .cloned()
+            .collect();
+        if words.is_empty() {
+            return Ok(SearchResults {
+                songs,
+                albums: Vec::new(),
+                artists: Vec::new(),
+            });
+        }
+        self.store().read(|conn| {
+            // Every word somewhere in the name, folded (accents) or lowercased (a leading
+            // "the", which the sort key drops); names that start with the first word come
+            // first, then the biggest.
+            let matches = |column: &str| {
+                (1..=words.len())
+                    .map(|i| format!("instr({column}, ?{i}) > 0"))
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            };
+            let args: Vec<Value> = words.iter().map(|w| Value::Text(w.clone())).collect();
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ALBUM_COLUMNS} FROM albums
+                 WHERE {} ORDER BY instr(sort_title, ?1) != 1, track_count DESC, sort_title LIMIT {names}",
+                matches("(sort_title || ' ' || sort_artist || ' ' || lower(title) || ' ' || lower(artist))")
+            ))?;
+            let albums = stmt
+                .query_map(params_from_iter(&args), album_from_row)?
+                .collect::<Result<_, _>>()?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT name, track_count, album_count, duration_ms FROM name_summaries
+                 WHERE kind = 'artist' AND {} ORDER BY instr(sort_name, ?1) != 1, track_count DESC, sort_name
+                 LIMIT {names}",
+                matches("(sort_name || ' ' || lower(name))")
+            ))?;
+            let artists = stmt
+                .query_map(params_from_iter(&args), name_from_row)?
+                .collect::<Result<_, _>>()?;
+            Ok(SearchResults { songs, albums, artists })
         })
     }
 
@@ -311,27 +504,23 @@ impl Library {
     pub fn albums(&self, by_artist: bool, offset: u64, limit: u64) -> Result<Page<AlbumSummary>> {
         self.store().read(|conn| {
             let total = count(conn, "SELECT COUNT(*) FROM albums", &[])?;
-            let order = if by_artist { "sort_artist, year, sort_title" } else { "sort_title, sort_artist" };
+            let order = if by_artist {
+                "sort_artist, year, sort_title"
+            } else {
+                "sort_title, sort_artist"
+            };
             let sql = format!(
-                "SELECT album_key, title, artist, year, track_count, duration_ms, artwork_id, compilation
-                 FROM albums ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+                "SELECT {ALBUM_COLUMNS} FROM albums ORDER BY {order} LIMIT {limit} OFFSET {offset}"
             );
             let mut stmt = conn.prepare_cached(&sql)?;
             let items = stmt
-                .query_map([], |row| {
-                    Ok(AlbumSummary {
-                        key: row.get(0)?,
-                        title: row.get(1)?,
-                        artist: row.get(2)?,
-                        year: row.get(3)?,
-                        track_count: row.get(4)?,
-                        duration_ms: row.get::<_, i64>(5)? as u64,
-                        artwork_id: row.get::<_, Option<String>>(6)?.map(ArtworkId),
-                        compilation: row.get(7)?,
-                    })
-                })?
+                .query_map([], album_from_row)?
                 .collect::<Result<_, _>>()?;
-            Ok(Page { items, total, offset })
+            Ok(Page {
+                items,
+                total,
+                offset,
+            })
         })
     }
 
@@ -344,14 +533,7 @@ impl Library {
                  ORDER BY sort_name LIMIT {limit} OFFSET {offset}"
             ))?;
             let items = stmt
-                .query_map([kind], |row| {
-                    Ok(NameSummary {
-                        name: row.get(0)?,
-                        track_count: row.get(1)?,
-                        album_count: row.get(2)?,
-                        duration_ms: row.get::<_, i64>(3)? as u64,
-                    })
-                })?
+                .query_map([kind], name_from_row)?
                 .collect::<Result<_, _>>()?;
             Ok(Page { items, total, offset })
         })

@@ -31,7 +31,7 @@ pub use upload::Until;
 
 use serde::Serialize;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use tonearm_library::cloud::{CloudTotals, UploadState};
@@ -63,6 +63,21 @@ impl Default for Settings {
         }
     }
 }
+
+/// What the user can change while the engine runs (the app's Settings view).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Tuning {
+    /// Uploads at once, 1 to [`MAX_WORKERS`].
+    pub workers: u32,
+    /// Upload bandwidth limit in bytes per second, or none.
+    pub bandwidth_limit: Option<u64>,
+    /// Bytes of streamed audio kept on disk (pinned tracks come on top).
+    pub cache_budget: u64,
+}
+
+/// The most uploads at once.
+pub const MAX_WORKERS: usize = 8;
 
 /// One track's upload progress.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -122,6 +137,10 @@ pub struct Cloud {
     credentials: Credentials,
     client: RwLock<Option<Client>>,
     settings: Settings,
+    /// Upload workers allowed to work now (workers past it wait).
+    workers: AtomicUsize,
+    /// Upload bandwidth limit in bytes per second; 0 means none.
+    bandwidth_limit: AtomicU64,
     events: tokio::sync::broadcast::Sender<SyncEvent>,
     wake: tokio::sync::Notify,
     stopping: AtomicBool,
@@ -129,6 +148,8 @@ pub struct Cloud {
     bytes_sent: AtomicU64,
     /// When the rate was last measured, and the bytes sent then.
     rate_window: Mutex<(Instant, u64)>,
+    /// When totals were last published during an upload (they are throttled).
+    totals_published: Mutex<Option<Instant>>,
     cache: Arc<StreamCache>,
     connection: Mutex<Connection>,
 }
@@ -164,6 +185,8 @@ impl Cloud {
             library,
             credentials,
             client: RwLock::new(client),
+            workers: AtomicUsize::new(settings.workers.clamp(1, MAX_WORKERS)),
+            bandwidth_limit: AtomicU64::new(settings.bandwidth_limit.unwrap_or(0)),
             settings,
             events,
             wake: tokio::sync::Notify::new(),
@@ -171,6 +194,7 @@ impl Cloud {
             rate: upload::RateLimit::default(),
             bytes_sent: AtomicU64::new(0),
             rate_window: Mutex::new((Instant::now(), 0)),
+            totals_published: Mutex::new(None),
             cache,
             connection: Mutex::new(connection),
         }))
@@ -268,7 +292,7 @@ impl Cloud {
                 .unwrap_or(Connection::LoggedOut),
             totals: self.library.cloud_totals()?,
             cache_bytes: self.cache.size_on_disk()?,
-            cache_budget: self.settings.cache_budget,
+            cache_budget: self.cache.budget(),
         })
     }
 
@@ -278,6 +302,37 @@ impl Cloud {
         self.wake_uploads();
         self.publish_totals();
         Ok(queued)
+    }
+
+    /// Queues these tracks for upload now ("upload now", or "retry" after a failure).
+    pub fn queue(&self, tracks: &[TrackId]) -> Result<u64> {
+        let queued = self.library.queue_uploads(Some(tracks))?;
+        self.wake_uploads();
+        self.publish_totals();
+        Ok(queued)
+    }
+
+    /// The settings the user can change while the engine runs.
+    pub fn tuning(&self) -> Tuning {
+        Tuning {
+            workers: self.workers.load(Ordering::Relaxed) as u32,
+            bandwidth_limit: Some(self.bandwidth_limit.load(Ordering::Relaxed)).filter(|l| *l > 0),
+            cache_budget: self.cache.budget(),
+        }
+    }
+
+    /// Applies new settings: more or fewer uploads at once, a bandwidth limit, a cache
+    /// budget (what no longer fits is evicted now).
+    pub fn set_tuning(&self, tuning: Tuning) -> Result<()> {
+        self.workers.store(
+            (tuning.workers as usize).clamp(1, MAX_WORKERS),
+            Ordering::Relaxed,
+        );
+        self.bandwidth_limit
+            .store(tuning.bandwidth_limit.unwrap_or(0), Ordering::Relaxed);
+        self.cache.set_budget(tuning.cache_budget)?;
+        self.wake_uploads();
+        Ok(())
     }
 
     /// Pauses uploads (of one track, or all).
@@ -369,6 +424,20 @@ impl Cloud {
             .unwrap_or(false);
         if changed {
             let _ = self.events.send(SyncEvent::Connection(state));
+        }
+    }
+
+    /// Sends the totals during a long upload, at most twice a second (they cost a query).
+    pub(crate) fn publish_totals_now_and_then(&self) {
+        let due = self.totals_published.lock().is_ok_and(|mut last| {
+            let due = last.is_none_or(|at| at.elapsed() >= std::time::Duration::from_millis(500));
+            if due {
+                *last = Some(Instant::now());
+            }
+            due
+        });
+        if due {
+            self.publish_totals();
         }
     }
 

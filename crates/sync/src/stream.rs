@@ -20,6 +20,7 @@ use crate::error::{Result, SyncError};
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tonearm_library::cloud::CloudFile;
@@ -35,7 +36,8 @@ const READ_AHEAD: u64 = 4;
 #[derive(Debug)]
 pub struct StreamCache {
     dir: PathBuf,
-    budget: u64,
+    /// Bytes of unpinned audio kept; changed at run time from the app's settings.
+    budget: AtomicU64,
     library: Arc<Library>,
     /// Files being read now, with how many readers: never evicted.
     open: Mutex<HashMap<String, usize>>,
@@ -45,7 +47,7 @@ impl StreamCache {
     pub fn new(dir: PathBuf, budget: u64, library: Arc<Library>) -> Self {
         Self {
             dir,
-            budget,
+            budget: AtomicU64::new(budget),
             library,
             open: Mutex::default(),
         }
@@ -57,6 +59,17 @@ impl StreamCache {
 
     fn blocks_path(&self, blake3: &str) -> PathBuf {
         self.dir.join(format!("{blake3}.blocks"))
+    }
+
+    /// The budget in bytes.
+    pub fn budget(&self) -> u64 {
+        self.budget.load(Ordering::Relaxed)
+    }
+
+    /// Changes the budget and evicts what no longer fits.
+    pub fn set_budget(&self, budget: u64) -> Result<u64> {
+        self.budget.store(budget, Ordering::Relaxed);
+        self.evict()
     }
 
     /// Bytes of audio on disk.
@@ -79,7 +92,7 @@ impl StreamCache {
         let mut evicted = 0;
         let open = self.open.lock().map(|o| o.clone()).unwrap_or_default();
         for entry in entries {
-            if total <= self.budget {
+            if total <= self.budget() {
                 break;
             }
             if entry.pinned || open.contains_key(&entry.blake3) || entry.cached == 0 {

@@ -155,15 +155,25 @@ impl RateLimit {
 }
 
 impl Cloud {
-    /// Runs `workers` upload workers; with [`Until::Idle`] they return when nothing is left
-    /// to do now (failures wait for their retry time), else when [`Cloud::stop_uploads`] is
-    /// called.
+    /// Runs the upload workers. With [`Until::Idle`], `workers` of them, returning when
+    /// nothing is left to do now (failures wait for their retry time). With
+    /// [`Until::Stopped`], until [`Cloud::stop_uploads`]: [`crate::MAX_WORKERS`] are started
+    /// and those past the number allowed (`Settings::workers`, then [`Cloud::set_tuning`])
+    /// wait, so the number can change while they run.
     pub async fn run_uploads(self: &Arc<Self>, workers: usize, until: Until) {
         self.library.recover_uploads().ok();
-        let tasks: Vec<_> = (0..workers.max(1))
-            .map(|_| {
+        let started = match until {
+            Until::Idle => {
+                let workers = workers.clamp(1, crate::MAX_WORKERS);
+                self.workers.store(workers, Ordering::Relaxed);
+                workers
+            }
+            Until::Stopped => crate::MAX_WORKERS,
+        };
+        let tasks: Vec<_> = (0..started)
+            .map(|index| {
                 let cloud = Arc::clone(self);
-                tokio::spawn(async move { cloud.worker(until).await })
+                tokio::spawn(async move { cloud.worker(index, until).await })
             })
             .collect();
         for task in tasks {
@@ -183,8 +193,13 @@ impl Cloud {
         self.wake.notify_waiters();
     }
 
-    async fn worker(&self, until: Until) {
+    async fn worker(&self, index: usize, until: Until) {
         while !self.stopping.load(Ordering::Relaxed) {
+            if index >= self.workers.load(Ordering::Relaxed) {
+                // Not allowed to work now: wait until the setting changes.
+                let _ = tokio::time::timeout(Duration::from_secs(5), self.wake.notified()).await;
+                continue;
+            }
             let job = match self.library.claim_upload(tonearm_library::now_ms()) {
                 Ok(job) => job,
                 Err(error) => {
@@ -346,7 +361,7 @@ impl Cloud {
                 (url, 0)
             }
         };
-        let limit = self.settings.bandwidth_limit;
+        let limit = Some(self.bandwidth_limit.load(Ordering::Relaxed)).filter(|l| *l > 0);
         let chunk_size = if limit.is_some() { CHUNK / 16 } else { CHUNK };
         while offset < job.size {
             self.set_state(track, UploadState::Uploading, offset, job.size)?;
@@ -362,6 +377,7 @@ impl Cloud {
                 Ok((new_offset, _)) => {
                     self.bytes_sent.fetch_add(sent, Ordering::Relaxed);
                     offset = new_offset;
+                    self.publish_totals_now_and_then();
                 }
                 Err(SyncError::Server { code, .. }) if code == "hash_mismatch" => {
                     // The file changed under the upload: the server discarded it.

@@ -64,6 +64,17 @@ pub fn upload_library(state: State<'_, CloudState>) -> Result<u64, CommandError>
     Ok(state.cloud.queue_all()?)
 }
 
+/// Uploads these tracks now, or tries failed ones again at once; returns how many were queued.
+#[tauri::command]
+#[specta::specta]
+pub fn queue_uploads(
+    state: State<'_, CloudState>,
+    track_ids: Vec<TrackId>,
+) -> Result<u64, CommandError> {
+    state.cloud.client()?;
+    Ok(state.cloud.queue(&track_ids)?)
+}
+
 /// Pauses uploads: of one track, or all.
 #[tauri::command]
 #[specta::specta]
@@ -123,12 +134,15 @@ pub fn unpin_tracks(
     Ok(())
 }
 
-/// Deletes a track from the cloud; a copy on this device stays.
+/// Deletes tracks from the cloud; copies on this device stay.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_from_cloud(
     state: State<'_, CloudState>,
-    track_id: TrackId,
+    track_ids: Vec<TrackId>,
 ) -> Result<(), CommandError> {
-    Ok(state.cloud.delete_from_cloud(track_id).await?)
+    for track in track_ids {
+        state.cloud.delete_from_cloud(track).await?;
+    }
+    Ok(())
 }

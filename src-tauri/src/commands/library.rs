@@ -12,7 +12,7 @@ use tonearm_library::artwork::ThumbnailSize;
 use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_library::{
     AlbumSummary, ArtworkId, LibraryStats, MusicFolder, NameSummary, Page, ScanControl,
-    ScanProgress, ScanReport, Track,
+    ScanProgress, ScanReport, SearchResults, Track, TrackId,
 };
 
 /// The music folders.
@@ -118,16 +118,70 @@ pub fn list_tracks(
         .tracks(&filter, sort, descending, offset.into(), limit.into())?)
 }
 
-/// Search as you type.
+/// Every track id of a list in its order (to play a whole list, or act on a selection).
+#[tauri::command]
+#[specta::specta]
+pub fn list_track_ids(
+    state: State<'_, LibraryState>,
+    filter: TrackFilter,
+    sort: TrackSort,
+    descending: bool,
+) -> Result<Vec<TrackId>, CommandError> {
+    Ok(state.library.track_ids(&filter, sort, descending)?)
+}
+
+/// These tracks, in the order asked (the queue panel, a playlist); unknown ids are left out.
+#[tauri::command]
+#[specta::specta]
+pub fn get_tracks(
+    state: State<'_, LibraryState>,
+    ids: Vec<TrackId>,
+) -> Result<Vec<Track>, CommandError> {
+    Ok(state.library.tracks_by_id(&ids)?)
+}
+
+/// Search as you type: the best songs, and albums and artists whose names match.
 #[tauri::command]
 #[specta::specta]
 pub fn search_library(
     state: State<'_, LibraryState>,
     query: String,
-    offset: u32,
     limit: u32,
-) -> Result<Page<Track>, CommandError> {
-    Ok(state.library.search(&query, offset.into(), limit.into())?)
+) -> Result<SearchResults, CommandError> {
+    Ok(state.library.search_grouped(&query, limit.into(), 8)?)
+}
+
+/// The albums an artist appears on, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_artist_albums(
+    state: State<'_, LibraryState>,
+    artist: String,
+) -> Result<Vec<AlbumSummary>, CommandError> {
+    Ok(state.library.artist_albums(&artist)?)
+}
+
+/// Shows a track's file in the system's file manager ("Show in folder").
+#[tauri::command]
+#[specta::specta]
+pub fn reveal_track(state: State<'_, LibraryState>, id: TrackId) -> Result<(), CommandError> {
+    let track = state.library.track(id)?;
+    if track.path.is_empty() {
+        return Err(CommandError::Invalid {
+            message: format!(
+                "“{}” is only in the cloud: it has no file here",
+                track.title
+            ),
+        });
+    }
+    let path = PathBuf::from(&track.path);
+    if !path.exists() {
+        return Err(CommandError::NotFound {
+            message: format!("{} is not there any more", track.path),
+        });
+    }
+    crate::reveal::show_in_folder(&path)
+        .map_err(|e| CommandError::internal("the file manager could not be opened", &e))
 }
 
 /// A page of albums, by title (or by artist).

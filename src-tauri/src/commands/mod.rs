@@ -6,3 +6,4 @@ pub mod cloud;
 pub mod library;
 pub mod player;
 pub mod playlists;
+pub mod preferences;

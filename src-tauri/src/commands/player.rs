@@ -101,9 +101,7 @@ pub fn control_player(
     control: PlayerControl,
 ) -> Result<(), CommandError> {
     let tracks = |ids: &[TrackId]| -> Result<Vec<QueuedTrack>, CommandError> {
-        ids.iter()
-            .map(|id| Ok(QueuedTrack::from_library(&library.library, *id)?))
-            .collect()
+        Ok(QueuedTrack::from_library(&library.library, ids)?)
     };
     let command = match control {
         PlayerControl::Play { track_ids, start } => {

@@ -1,8 +1,10 @@
-//! Playlist commands (local edits; cloud mirroring comes with the sync crate).
+//! Playlist commands: local edits (the library records each for the cloud to mirror), and
+//! M3U import and export.
 
 use crate::error::CommandError;
 use crate::state::LibraryState;
 use tauri::State;
+use tonearm_library::playlists::m3u::M3uImport;
 use tonearm_library::playlists::{Playlist, PlaylistSummary};
 use tonearm_library::{EntryId, PlaylistId, TrackId};
 
@@ -99,4 +101,29 @@ pub fn move_in_playlist(
 ) -> Result<(), CommandError> {
     state.library.move_in_playlist(id, entry, index as usize)?;
     Ok(())
+}
+
+/// Imports an M3U playlist file; returns the new playlist and the lines it could not match.
+#[tauri::command]
+#[specta::specta]
+pub fn import_playlist(
+    state: State<'_, LibraryState>,
+    path: String,
+) -> Result<M3uImport, CommandError> {
+    Ok(state
+        .library
+        .import_m3u(std::path::Path::new(path.trim()), None)?)
+}
+
+/// Writes a playlist to an M3U file (paths relative to it); returns how many tracks it holds.
+#[tauri::command]
+#[specta::specta]
+pub fn export_playlist(
+    state: State<'_, LibraryState>,
+    id: PlaylistId,
+    path: String,
+) -> Result<u64, CommandError> {
+    Ok(state
+        .library
+        .export_m3u(id, std::path::Path::new(path.trim()))?)
 }

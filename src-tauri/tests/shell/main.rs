@@ -5,4 +5,5 @@ mod bindings;
 mod cloud;
 mod commands;
 mod player;
+mod settings;
 mod support;

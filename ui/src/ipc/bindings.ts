@@ -21,8 +21,16 @@ export const commands = {
 	cancelScan: () => __TAURI_INVOKE<boolean>("cancel_scan"),
 	/**  A sorted page of tracks, optionally of one album, artist or genre. */
 	listTracks: (filter: TrackFilter, sort: TrackSort, descending: boolean, offset: number, limit: number) => typedError<Page<Track>, CommandError>(__TAURI_INVOKE("list_tracks", { filter, sort, descending, offset, limit })),
-	/**  Search as you type. */
-	searchLibrary: (query: string, offset: number, limit: number) => typedError<Page<Track>, CommandError>(__TAURI_INVOKE("search_library", { query, offset, limit })),
+	/**  Every track id of a list in its order (to play a whole list, or act on a selection). */
+	listTrackIds: (filter: TrackFilter, sort: TrackSort, descending: boolean) => typedError<TrackId[], CommandError>(__TAURI_INVOKE("list_track_ids", { filter, sort, descending })),
+	/**  These tracks, in the order asked (the queue panel, a playlist); unknown ids are left out. */
+	getTracks: (ids: TrackId[]) => typedError<Track[], CommandError>(__TAURI_INVOKE("get_tracks", { ids })),
+	/**  Search as you type: the best songs, and albums and artists whose names match. */
+	searchLibrary: (query: string, limit: number) => typedError<SearchResults, CommandError>(__TAURI_INVOKE("search_library", { query, limit })),
+	/**  The albums an artist appears on, newest first. */
+	listArtistAlbums: (artist: string) => typedError<AlbumSummary[], CommandError>(__TAURI_INVOKE("list_artist_albums", { artist })),
+	/**  Shows a track's file in the system's file manager ("Show in folder"). */
+	revealTrack: (id: TrackId) => typedError<null, CommandError>(__TAURI_INVOKE("reveal_track", { id })),
 	/**  A page of albums, by title (or by artist). */
 	listAlbums: (byArtist: boolean, offset: number, limit: number) => typedError<Page<AlbumSummary>, CommandError>(__TAURI_INVOKE("list_albums", { byArtist, offset, limit })),
 	/**  A page of artists. */
@@ -52,6 +60,10 @@ export const commands = {
 	removeFromPlaylist: (id: PlaylistId, entry: EntryId) => typedError<null, CommandError>(__TAURI_INVOKE("remove_from_playlist", { id, entry })),
 	/**  Moves an entry to `index`. */
 	moveInPlaylist: (id: PlaylistId, entry: EntryId, index: number) => typedError<null, CommandError>(__TAURI_INVOKE("move_in_playlist", { id, entry, index })),
+	/**  Imports an M3U playlist file; returns the new playlist and the lines it could not match. */
+	importPlaylist: (path: string) => typedError<M3uImport, CommandError>(__TAURI_INVOKE("import_playlist", { path })),
+	/**  Writes a playlist to an M3U file (paths relative to it); returns how many tracks it holds. */
+	exportPlaylist: (id: PlaylistId, path: string) => typedError<number, CommandError>(__TAURI_INVOKE("export_playlist", { id, path })),
 	/**  Tells the player to do something. Tracks are checked against the library first. */
 	controlPlayer: (control: PlayerControl) => typedError<null, CommandError>(__TAURI_INVOKE("control_player", { control })),
 	/**  What plays, where, and the queue. */
@@ -64,6 +76,8 @@ export const commands = {
 	getCloudStatus: () => typedError<CloudOverview, CommandError>(__TAURI_INVOKE("get_cloud_status")),
 	/**  Queues every track of this device the cloud does not have; returns how many. */
 	uploadLibrary: () => typedError<number, CommandError>(__TAURI_INVOKE("upload_library")),
+	/**  Uploads these tracks now, or tries failed ones again at once; returns how many were queued. */
+	queueUploads: (trackIds: TrackId[]) => typedError<number, CommandError>(__TAURI_INVOKE("queue_uploads", { trackIds })),
 	/**  Pauses uploads: of one track, or all. */
 	pauseUploads: (trackId: TrackId | null) => typedError<number, CommandError>(__TAURI_INVOKE("pause_uploads", { trackId })),
 	/**  Resumes paused uploads: of one track, or all. */
@@ -77,8 +91,15 @@ export const commands = {
 	pinTracks: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("pin_tracks", { trackIds })),
 	/**  Stops keeping cloud tracks offline (their bytes may then be evicted). */
 	unpinTracks: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("unpin_tracks", { trackIds })),
-	/**  Deletes a track from the cloud; a copy on this device stays. */
-	deleteFromCloud: (trackId: TrackId) => typedError<null, CommandError>(__TAURI_INVOKE("delete_from_cloud", { trackId })),
+	/**  Deletes tracks from the cloud; copies on this device stay. */
+	deleteFromCloud: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("delete_from_cloud", { trackIds })),
+	/**  The current settings. */
+	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
+	/**
+	 *  Saves new settings and applies them; returns them as kept (values out of range are
+	 *  brought into it).
+	 */
+	setPreferences: (preferences: Preferences) => typedError<Preferences, CommandError>(__TAURI_INVOKE("set_preferences", { preferences })),
 };
 
 /** Events */
@@ -171,6 +192,12 @@ export type CloudTotals = {
 	failed: number,
 };
 
+/**  A column of the songs table as the user left it. */
+export type ColumnWidth = {
+	column: string,
+	width: number,
+};
+
 /**  What went wrong, for the UI. */
 export type CommandError = 
 /**  The thing asked for does not exist (a folder, a track, a playlist). */
@@ -218,6 +245,14 @@ export type LibraryStats = {
 	size_bytes: number,
 	folders: number,
 	playlists: number,
+};
+
+/**  What an import did. */
+export type M3uImport = {
+	playlist: PlaylistId,
+	added: number,
+	/**  Lines naming files the library does not have. */
+	unresolved: string[],
 };
 
 /**  MusicBrainz identifiers, when tagged. */
@@ -339,6 +374,20 @@ export type PlaylistSyncState = {
 	pending_edits: number,
 };
 
+/**  Everything the Settings view changes. */
+export type Preferences = {
+	theme: Theme,
+	replay_gain: ReplayGainSettings,
+	/**  Uploads at once (1 to 8). */
+	uploads_at_once: number,
+	/**  Upload bandwidth limit in kilobytes per second, or none. */
+	upload_limit_kbps: number | null,
+	/**  Streamed audio kept on disk, in megabytes (pinned tracks come on top). */
+	cache_budget_mb: number,
+	/**  Widths of the songs table's columns the user resized. */
+	song_columns: ColumnWidth[],
+};
+
 /**  One entry of the queue. */
 export type QueueEntry = {
 	entry: QueueEntryId,
@@ -423,6 +472,16 @@ export type ScanReport = {
 	duration_ms: number,
 };
 
+/**
+ *  Search results grouped as a music app shows them: songs (ranked, paged), and the albums
+ *  and artists whose names match.
+ */
+export type SearchResults = {
+	songs: Page<Track>,
+	albums: AlbumSummary[],
+	artists: NameSummary[],
+};
+
 /**  The transport and settings. */
 export type Status = {
 	state: PlaybackState,
@@ -459,6 +518,9 @@ export type SyncReport = {
 	/**  Tracks whose tags were sent. */
 	metadata_sent: number,
 };
+
+/**  Light, dark, or whatever the OS says. */
+export type Theme = "system" | "light" | "dark";
 
 /**  Thumbnail sizes, in pixels of the longer side. */
 export type ThumbnailSize = 
@@ -522,6 +584,12 @@ export type Track = {
 	state_reason: string | null,
 	/**  Tags without a column of their own, as (key, value) pairs. */
 	extra_tags: ([string, string])[],
+	/**  Where the track stands with the cloud (a cloud-only track is `in_cloud`). */
+	upload_state: UploadState,
+	/**  Why the last upload attempt failed, while it is `failed`. */
+	upload_error: string | null,
+	/**  All of its bytes are kept on this device ("keep offline"); only cloud tracks are pinned. */
+	kept_offline: boolean,
 };
 
 /**  One track's cloud state, as the cloud panel shows it. */
@@ -552,7 +620,7 @@ export type TrackFilter = {
 export type TrackId = string;
 
 /**  Orders for the songs list. */
-export type TrackSort = "artist" | "title" | "album" | "year" | "added" | "duration" | "plays";
+export type TrackSort = "artist" | "title" | "album" | "year" | "added" | "duration" | "plays" | "genre";
 
 /**  Whether a track's file can be played. */
 export type TrackState = 

@@ -188,3 +188,146 @@ fn summaries_updated_in_place_equal_those_of_a_fresh_scan() {
     );
     assert_eq!((albums, artists, genres), view(&fresh));
 }
+
+#[test]
+fn a_whole_list_gives_its_ids_in_order_and_tracks_come_back_by_id() {
+    let t = TestLibrary::new();
+    t.add_all();
+    t.scan();
+    for (sort, descending) in [
+        (TrackSort::Artist, false),
+        (TrackSort::Genre, true),
+        (TrackSort::Plays, false),
+    ] {
+        let page = t
+            .library
+            .tracks(&TrackFilter::default(), sort, descending, 0, 1000)
+            .expect("tracks");
+        let ids = t
+            .library
+            .track_ids(&TrackFilter::default(), sort, descending)
+            .expect("ids");
+        let expected: Vec<_> = page.items.iter().map(|t| t.id).collect();
+        assert_eq!(ids, expected, "{sort:?}");
+    }
+
+    let ids = t
+        .library
+        .track_ids(&TrackFilter::default(), TrackSort::Title, false)
+        .expect("ids");
+    let wanted = vec![ids[3], ids[0], tonearm_library::TrackId::new(), ids[1]];
+    let tracks = t.library.tracks_by_id(&wanted).expect("by id");
+    let got: Vec<_> = tracks.iter().map(|t| t.id).collect();
+    assert_eq!(
+        got,
+        vec![ids[3], ids[0], ids[1]],
+        "asked order, unknown id left out"
+    );
+
+    let placements = t.library.album_placements(&ids[..3]).expect("placements");
+    for (placement, track) in placements
+        .iter()
+        .zip(t.library.tracks_by_id(&ids[..3]).expect("tracks"))
+    {
+        assert_eq!(placement.id, track.id);
+        assert_eq!(placement.album, track.album);
+        assert_eq!(placement.track_no, track.track_no);
+        assert_eq!(
+            placement.album_artist,
+            track.album_artist.clone().or(track.artist.clone())
+        );
+    }
+    let unknown = tonearm_library::TrackId::new();
+    assert!(matches!(
+        t.library.album_placements(&[ids[0], unknown]),
+        Err(tonearm_library::LibraryError::UnknownTrack(id)) if id == unknown
+    ));
+}
+
+#[test]
+fn songs_sort_by_genre_and_say_where_they_stand_with_the_cloud() {
+    let t = TestLibrary::new();
+    t.add_all();
+    t.scan();
+    let page = t
+        .library
+        .tracks(&TrackFilter::default(), TrackSort::Genre, false, 0, 100)
+        .expect("by genre");
+    let genres: Vec<_> = page.items.iter().map(|t| t.genre.clone()).collect();
+    let mut sorted = genres.clone();
+    sorted.sort();
+    assert_eq!(genres, sorted);
+    assert!(page.items.iter().all(|t| {
+        t.upload_state == tonearm_library::cloud::UploadState::LocalOnly
+            && t.upload_error.is_none()
+            && !t.kept_offline
+    }));
+
+    let first = page
+        .items
+        .iter()
+        .find(|t| t.state == tonearm_library::TrackState::Present)
+        .expect("a readable track")
+        .id;
+    assert_eq!(t.library.queue_uploads(Some(&[first])).expect("queue"), 1);
+    t.library
+        .fail_upload(first, "the server is full", 0)
+        .expect("fail");
+    let track = t.library.track(first).expect("track");
+    assert_eq!(
+        track.upload_state,
+        tonearm_library::cloud::UploadState::Failed
+    );
+    assert_eq!(track.upload_error.as_deref(), Some("the server is full"));
+}
+
+#[test]
+fn an_artist_page_lists_the_albums_they_appear_on() {
+    let t = TestLibrary::new();
+    t.add_all();
+    t.scan();
+    let albums = t.library.artist_albums("BEYONCE").expect("albums");
+    assert_eq!(albums.len(), 2, "{albums:?}");
+    assert!(
+        albums
+            .iter()
+            .any(|a| a.title == "Tonearm Fixtures — Ünïcode 音楽")
+    );
+    assert!(t.library.artist_albums("Nobody").expect("none").is_empty());
+}
+
+#[test]
+fn grouped_search_finds_albums_and_artists_by_any_word_ignoring_accents() {
+    let t = TestLibrary::new();
+    t.add_all();
+    t.scan();
+    let results = t.library.search_grouped("beyon", 50, 8).expect("search");
+    assert!(results.songs.total > 0);
+    assert_eq!(
+        results
+            .artists
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Beyoncé"]
+    );
+    assert!(results.albums.iter().any(|a| a.artist == "Beyoncé"));
+
+    let results = t
+        .library
+        .search_grouped("unicode fixtures", 50, 8)
+        .expect("search");
+    assert_eq!(
+        results
+            .albums
+            .iter()
+            .map(|a| a.title.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Tonearm Fixtures — Ünïcode 音楽"]
+    );
+    assert!(results.artists.is_empty());
+
+    let nothing = t.library.search_grouped("zzzqqq", 50, 8).expect("search");
+    assert!(nothing.albums.is_empty() && nothing.artists.is_empty());
+    assert_eq!(nothing.songs.total, 0);
+}

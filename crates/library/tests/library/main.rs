@@ -6,6 +6,7 @@ mod browse;
 mod identity;
 mod migrations;
 mod playlists;
+mod preferences;
 mod scan;
 mod search;
 mod support;

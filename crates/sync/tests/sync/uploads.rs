@@ -201,3 +201,102 @@ async fn an_upload_that_cannot_reach_the_server_waits_with_its_reason_and_goes_l
         UploadState::InCloud
     );
 }
+
+/// How many tracks are being hashed, matched or uploaded right now.
+fn under_way(device: &crate::support::Device) -> usize {
+    device
+        .library
+        .upload_activity(100)
+        .expect("activity")
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.state,
+                UploadState::Hashing
+                    | UploadState::Matching
+                    | UploadState::Uploading
+                    | UploadState::Verifying
+            )
+        })
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_at_once_and_the_speed_limit_change_while_uploads_run() {
+    let server = Server::start().await;
+    server.add_user("ann").await;
+    let source = tempfile::tempdir().expect("temp dir");
+    let files: Vec<_> = (0..3)
+        .map(|i| {
+            let path = source.path().join(format!("tone{i}.wav"));
+            write_wav(&path, 300.0 + 100.0 * f64::from(i), 24.0); // 2.1 MB each
+            path
+        })
+        .collect();
+    // One upload at a time, slowly: the user's settings at start.
+    let device = crate::support::Device::with_settings(Settings {
+        workers: 1,
+        bandwidth_limit: Some(1_000_000),
+        ..Settings::default()
+    });
+    device.add_music(&files);
+    device.login(&server, "ann").await;
+    assert_eq!(device.cloud.tuning().workers, 1);
+    device.cloud.queue_all().expect("queue");
+    let cloud = device.cloud.clone();
+    let workers = tokio::spawn(async move { cloud.run_uploads(0, Until::Stopped).await });
+
+    // While one is allowed, never two at once.
+    let mut seen_one = false;
+    for _ in 0..40 {
+        let now = under_way(&device);
+        assert!(now <= 1, "{now} uploads at once with a limit of one");
+        seen_one |= now == 1;
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(seen_one, "nothing was uploading");
+
+    // Three at once from now on; the limit is kept.
+    let mut tuning = device.cloud.tuning();
+    assert_eq!(tuning.bandwidth_limit, Some(1_000_000));
+    tuning.workers = 3;
+    device.cloud.set_tuning(tuning).expect("tuning");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while under_way(&device) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the second and third uploads never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // No limit any more: everything finishes.
+    device
+        .cloud
+        .set_tuning(tonearm_sync::Tuning {
+            bandwidth_limit: None,
+            ..tuning
+        })
+        .expect("tuning");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while device.library.cloud_totals().expect("totals").in_cloud < 3 {
+        assert!(Instant::now() < deadline, "the uploads never finished");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    device.cloud.stop_uploads();
+    workers.await.expect("workers stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_smaller_cache_budget_applies_at_once() {
+    let device = crate::support::Device::new();
+    let mut tuning = device.cloud.tuning();
+    assert_eq!(tuning.cache_budget, Settings::default().cache_budget);
+    tuning.cache_budget = 64 * 1024 * 1024;
+    device.cloud.set_tuning(tuning).expect("tuning");
+    assert_eq!(device.cloud.cache().budget(), 64 * 1024 * 1024);
+    assert_eq!(
+        device.cloud.status().expect("status").cache_budget,
+        64 * 1024 * 1024
+    );
+}
