@@ -37,6 +37,8 @@ impl CloudState {
             workers: tuning.workers as usize,
             bandwidth_limit: tuning.bandwidth_limit,
             cache_budget: tuning.cache_budget,
+            // As for the `tonearm` command line: `file` keeps the token out of the keychain.
+            use_keychain: std::env::var("TONEARM_TOKEN_STORE").map_or(true, |v| v != "file"),
             ..Settings::default()
         };
         let cloud = Cloud::open(library, data_dir, cache_dir, settings)?;

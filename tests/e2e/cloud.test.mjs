@@ -1,9 +1,11 @@
-// The cloud end to end: a real locker server (`tonearm-server`), the app connects to it from
-// the Cloud view, uploads its library in the background, and shows the progress.
+// The cloud end to end: a real locker server (`tonearm-server`); the app connects to it from
+// the Cloud view and uploads its library in the background, each song's state changing to
+// "in the cloud"; a second device (another data directory) connects to the same locker, sees
+// the songs it does not have as cloud-only and plays one, streamed, to its sound card.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -13,6 +15,7 @@ const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
 const serverBinary = process.env.TONEARM_SERVER;
 const password = "correct horse battery staple";
 let app;
+let second;
 let work;
 let server;
 let serverUrl;
@@ -39,12 +42,12 @@ before(async () => {
 });
 after(async () => {
   await app?.close();
+  await second?.close();
   server?.kill();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function waitForText(selector, pattern, timeout = 20_000) {
-  const { browser } = app;
+async function waitForText(selector, pattern, timeout = 20_000, browser = app.browser) {
   await browser.waitUntil(
     async () => {
       const element = await browser.$(selector);
@@ -62,15 +65,72 @@ test("connecting to a locker uploads the library and shows it in the cloud panel
   await browser.$("button=Add folder").click();
   await waitForText('[data-testid="scan-summary"]', /Scan finished/);
 
+  await connect(browser);
+  assert.match(await waitForText('[data-testid="cloud-connection"]', /Connected/), /Connected/);
+  await browser.$("button=Upload library").click();
+  const totals = await waitForText('[data-testid="cloud-totals"]', /In the cloud\s*3 songs/);
+  assert.match(totals, /Only on this computer\s*0/);
+  await browser.saveScreenshot(join(screenshotDir, "cloud.png"));
+});
+
+/** Connects the app in `browser` to the test locker as ann. */
+async function connect(browser) {
   await browser.$('button[data-view="cloud"]').click();
   await browser.$("#cloud-server").waitForExist({ timeout: 10_000 });
   await browser.$("#cloud-server").setValue(serverUrl);
   await browser.$("#cloud-user").setValue("ann");
   await browser.$("#cloud-password").setValue(password);
   await browser.$("button=Connect").click();
-  assert.match(await waitForText('[data-testid="cloud-connection"]', /Connected/), /Connected/);
-  await browser.$("button=Upload library").click();
-  const totals = await waitForText('[data-testid="cloud-totals"]', /In the cloud\s*3 songs/);
-  assert.match(totals, /Only on this computer\s*0/);
-  await browser.saveScreenshot(join(screenshotDir, "cloud.png"));
+}
+
+/** The cloud column's state of every song drawn in the Songs view. */
+async function cloudStates(browser) {
+  return browser.execute(() =>
+    [...document.querySelectorAll('[role="grid"][aria-label="Songs"] [data-cloud-state]')].map((e) => e.getAttribute("data-cloud-state")),
+  );
+}
+
+test("each song's cloud state changes to in the cloud", async () => {
+  const { browser } = app;
+  await browser.$('button[data-view="songs"]').click();
+  await browser.waitUntil(async () => {
+    const states = await cloudStates(browser);
+    return states.length === 3 && states.every((s) => s === "in_cloud");
+  }, { timeout: 15_000, timeoutMsg: "the songs never showed as in the cloud" });
+  await browser.saveScreenshot(join(screenshotDir, "songs-in-cloud.png"));
+});
+
+test("a second device lists the cloud's songs as cloud-only and streams one to its sound card", async () => {
+  const capture = join(work, "second.wav");
+  const conf = join(work, "second.conf");
+  writeFileSync(
+    conf,
+    `pcm.!default { type plug; slave { pcm "capture_file"; format S16_LE; rate 44100; channels 2 } }\n` +
+      `pcm.capture_file { type file; slave.pcm { type null }; file "${capture}"; format "wav" }\n`,
+  );
+  second = await launchApp({ env: { TONEARM_TOKEN_STORE: "file", ALSA_CONFIG_PATH: `/usr/share/alsa/alsa.conf:${conf}` } });
+  const { browser } = second;
+  await connect(browser);
+  assert.match(await waitForText('[data-testid="cloud-totals"]', /Only in the cloud\s*3/, 20_000, browser), /Only in the cloud\s*3/);
+
+  await browser.$('button[data-view="songs"]').click();
+  await browser.waitUntil(async () => {
+    const states = await cloudStates(browser);
+    return states.length === 3 && states.every((s) => s === "cloud_only");
+  }, { timeout: 15_000, timeoutMsg: "the cloud's songs are not listed as cloud-only" });
+  const title = "Füße im Schnee 京都 (FLAC)";
+  await browser.$(`//div[@role="gridcell" and @data-column="title" and text()="${title}"]`).doubleClick();
+  await browser.waitUntil(async () => (await browser.$('[data-testid="now-playing-title"]').getText()) === title, {
+    timeout: 15_000,
+    timeoutMsg: "the engine never reported the cloud song playing",
+  });
+  const loud = () => {
+    if (!existsSync(capture)) return 0;
+    const bytes = readFileSync(capture);
+    let count = 0;
+    for (let at = bytes.indexOf("data") + 8; at + 2 <= bytes.length; at += 4) if (Math.abs(bytes.readInt16LE(at)) > 200) count++;
+    return count;
+  };
+  await browser.waitUntil(() => loud() > 44_100 * 0.5, { timeout: 15_000, timeoutMsg: "no streamed sound reached the sound card" });
+  await browser.saveScreenshot(join(screenshotDir, "cloud-only-playing.png"));
 });

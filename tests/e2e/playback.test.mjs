@@ -60,7 +60,7 @@ test("double-clicking a song plays it through the sound card", async () => {
     timeout: 15_000,
   });
   await browser.$('button[data-view="songs"]').click();
-  const row = await browser.$("td=Naïve Mélodie 大阪 (ID3v2.4)");
+  const row = await browser.$('//div[@role="gridcell" and @data-column="title" and text()="Naïve Mélodie 大阪 (ID3v2.4)"]');
   await row.waitForExist({ timeout: 10_000 });
   await row.doubleClick();
   await browser.waitUntil(() => captured().filter((s) => Math.abs(s) > 200).length > 44_100 * 0.8, {

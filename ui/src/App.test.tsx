@@ -14,6 +14,7 @@ import {
   type LibraryStats,
   type PlayerChange,
   type PlayerView,
+  type Preferences,
   type ScanReport,
   type Status,
   type Track,
@@ -34,6 +35,9 @@ vi.mock("./ipc/bindings", () => ({
     getCloudStatus: vi.fn(),
     cloudLogin: vi.fn(),
     uploadLibrary: vi.fn(),
+    getPreferences: vi.fn(),
+    setPreferences: vi.fn(),
+    listPlaylists: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -60,9 +64,18 @@ function track(title: string, artist: string): Track {
     musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
     replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
     artwork_id: null, play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "present",
-    state_reason: null, extra_tags: [],
+    state_reason: null, extra_tags: [], upload_state: "local_only", upload_error: null, kept_offline: false,
   };
 }
+
+const defaultPreferences: Preferences = {
+  theme: "system",
+  replay_gain: { mode: "auto", preamp_db: 0, fallback_db: 0, prevent_clipping: true },
+  uploads_at_once: 3,
+  upload_limit_kbps: null,
+  cache_budget_mb: 2048,
+  song_columns: [],
+};
 
 const info: AppInfo = {
   name: "Tonearm",
@@ -107,6 +120,8 @@ beforeEach(() => {
   vi.mocked(commands.getAppInfo).mockResolvedValue(info);
   vi.mocked(commands.getLibraryStats).mockImplementation(() => ok(emptyStats));
   vi.mocked(commands.listMusicFolders).mockImplementation(() => ok([]));
+  vi.mocked(commands.getPreferences).mockResolvedValue(defaultPreferences);
+  vi.mocked(commands.listPlaylists).mockImplementation(() => ok([]));
 });
 
 describe("the app frame", () => {
@@ -173,8 +188,9 @@ describe("the library", () => {
       ok({ items: [track("Intro", "Ada"), track("Outro song", "Béla")], total: 2, offset: 0 }),
     );
     renderApp();
-    const table = await screen.findByRole("table", { name: "Songs" });
-    expect(within(table).getAllByRole("row")).toHaveLength(3);
+    const table = await screen.findByRole("grid", { name: "Songs" });
+    await waitFor(() => expect(table.getAttribute("aria-rowcount")).toBe("3"));
+    await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(3));
     expect(within(table).getByText("Béla")).toBeTruthy();
     expect(within(table).getAllByText("1:01")).toHaveLength(2);
     expect(screen.getByTestId("song-count").textContent).toBe("2 songs");
@@ -226,8 +242,9 @@ describe("playback", () => {
     vi.mocked(commands.listTracks).mockImplementation(() => ok({ items: songs, total: 2, offset: 0 }));
     const user = userEvent.setup();
     renderApp();
-    const table = await screen.findByRole("table", { name: "Songs" });
-    await user.dblClick(within(table).getByText("Outro song"));
+    const table = await screen.findByRole("grid", { name: "Songs" });
+    await user.dblClick(await within(table).findByText("Outro song"));
+    await waitFor(() => expect(commands.controlPlayer).toHaveBeenCalled());
     expect(commands.controlPlayer).toHaveBeenCalledWith({ kind: "play", track_ids: songs.map((s) => s.id), start: 1 });
 
     const bar = screen.getByRole("contentinfo", { name: "Now playing" });

@@ -1,39 +1,178 @@
-// The app frame: sidebar, the current view, and the now-playing bar.
+// The app frame: sidebar, a header with back and search, the current view, the queue panel,
+// and the now-playing bar; plus what works everywhere (keyboard shortcuts, the theme, menus,
+// dialogs and notes).
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { Icon } from "./components/Icon";
 import { NowPlayingBar } from "./components/NowPlayingBar";
+import { OverlayProvider } from "./components/Overlays";
+import { QueuePanel } from "./components/QueuePanel";
 import { Sidebar } from "./components/Sidebar";
-import { useCloudChanges, useLibraryChanges } from "./ipc";
-import { viewById, type ViewId } from "./views/registry";
+import { ToastProvider } from "./components/Toast";
+import { useCloudChanges, useControlPlayer, useLibraryChanges, usePlayer, usePlayerChanges, usePlaylist, usePreferences } from "./ipc";
+import { back, push, sectionOf, type History, type Route } from "./navigation";
+import { shortcutFor } from "./shortcuts";
+import { resolve } from "./views/registry";
+import "./styles/library.css";
+
+const mac = typeof navigator !== "undefined" && /Mac/.test(navigator.platform);
 
 export function App(props: { client?: QueryClient }) {
   const [client] = useState(() => props.client ?? new QueryClient());
-  const [current, setCurrent] = useState<ViewId>("songs");
-  const view = viewById(current);
-  const View = view.component;
-
   return (
     <QueryClientProvider client={client}>
-      <LibraryWatch />
-      <div className="app">
-        <Sidebar current={current} onNavigate={setCurrent} />
-        <main className="main" aria-labelledby="view-title">
-          <header className="main__header">
-            <h1 id="view-title">{view.label}</h1>
-          </header>
-          <div className="main__body" data-testid={`view-${current}`}>
-            <View navigate={setCurrent} />
-          </div>
-        </main>
-        <NowPlayingBar />
-      </div>
+      <ToastProvider>
+        <OverlayProvider>
+          <Frame />
+        </OverlayProvider>
+      </ToastProvider>
     </QueryClientProvider>
   );
 }
 
-/** Keeps the views in step with changes the folder watcher finds. */
-function LibraryWatch() {
+function Frame() {
   useLibraryChanges();
   useCloudChanges();
-  return null;
+  usePlayerChanges();
+  useTheme();
+  const [history, setHistory] = useState<History>({ stack: [{ view: "songs" }] });
+  const [queueOpen, setQueueOpen] = useState(false);
+  const route = history.stack.at(-1) ?? { view: "songs" };
+  const navigate = (next: Route) => setHistory((current) => push(current, next));
+  const goBack = () => setHistory(back);
+  const search = useRef<HTMLInputElement>(null);
+  const { title, component: View } = resolve(route);
+  const heading = useHeading(route, title);
+
+  useShortcuts({
+    search: () => search.current?.focus(),
+    queue: () => setQueueOpen((open) => !open),
+    back: goBack,
+  });
+
+  return (
+    <div className={`app${queueOpen ? " app--queue" : ""}`}>
+      <Sidebar route={route} current={sectionOf(route)} onNavigate={navigate} />
+      <main className="main" aria-labelledby="view-title">
+        <header className="main__header">
+          <button type="button" className="icon-button" aria-label="Back" disabled={history.stack.length < 2} onClick={goBack}>
+            <Icon name="back" />
+          </button>
+          <h1 id="view-title">{heading}</h1>
+          <div className="search-box" role="search">
+            <Icon name="search" size={16} />
+            <input
+              ref={search}
+              id="search"
+              type="search"
+              aria-label="Search the library"
+              placeholder={`Search (${mac ? "⌘" : "Ctrl+"}F)`}
+              value={route.view === "search" ? route.query : ""}
+              spellCheck={false}
+              autoComplete="off"
+              onChange={(event) => {
+                const query = event.target.value;
+                if (query) navigate({ view: "search", query });
+                else if (route.view === "search") goBack();
+              }}
+              onKeyDown={(event) => {
+                if (event.key === "Escape" && route.view === "search") {
+                  goBack();
+                  event.currentTarget.blur();
+                }
+                if (event.key === "ArrowDown") {
+                  // Into the results, as in a search field of any music app.
+                  event.preventDefault();
+                  document.querySelector<HTMLElement>("[data-testid=search-results] [role=grid]")?.focus();
+                }
+              }}
+            />
+          </div>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Queue"
+            aria-pressed={queueOpen}
+            aria-keyshortcuts={mac ? "Meta+L" : "Control+L"}
+            onClick={() => setQueueOpen((open) => !open)}
+          >
+            <Icon name="queue" />
+          </button>
+        </header>
+        <div className="main__body" data-testid={`view-${route.view}`}>
+          <View key={JSON.stringify(route.view === "search" ? { view: "search" } : route)} route={route} navigate={navigate} />
+        </div>
+      </main>
+      {queueOpen && <QueuePanel onClose={() => setQueueOpen(false)} />}
+      <NowPlayingBar />
+    </div>
+  );
+}
+
+/** The heading of a page; a playlist's is its name. */
+function useHeading(route: Route, title: string) {
+  const playlist = usePlaylist(route.view === "playlist" ? route.id : null);
+  return route.view === "playlist" ? (playlist.data?.name ?? "Playlist") : title;
+}
+
+/** Applies the theme from the settings (System follows the OS). */
+function useTheme() {
+  const preferences = usePreferences();
+  const theme = preferences.data?.theme ?? "system";
+  useEffect(() => {
+    const root = document.documentElement;
+    if (theme === "system") delete root.dataset.theme;
+    else root.dataset.theme = theme;
+  }, [theme]);
+}
+
+/** Keyboard shortcuts for the whole window (see `shortcuts.ts`). */
+function useShortcuts(handlers: { search: () => void; queue: () => void; back: () => void }) {
+  const control = useControlPlayer();
+  const player = usePlayer();
+  const latest = useRef({ handlers, control, player });
+  latest.current = { handlers, control, player };
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented) return;
+      const shortcut = shortcutFor(
+        {
+          key: event.key,
+          ctrlKey: event.ctrlKey,
+          metaKey: event.metaKey,
+          altKey: event.altKey,
+          shiftKey: event.shiftKey,
+          target: event.target instanceof HTMLElement ? event.target : null,
+        },
+        mac,
+      );
+      if (!shortcut) return;
+      event.preventDefault();
+      const { handlers, control, player } = latest.current;
+      switch (shortcut.kind) {
+        case "toggle_pause":
+        case "next":
+        case "previous":
+        case "stop":
+          control.mutate({ kind: shortcut.kind });
+          break;
+        case "volume": {
+          const volume = player.data?.status.volume ?? 1;
+          control.mutate({ kind: "set_volume", volume: Math.max(0, Math.min(1, volume + shortcut.delta)) });
+          break;
+        }
+        case "search":
+          handlers.search();
+          break;
+        case "queue":
+          handlers.queue();
+          break;
+        case "back":
+          handlers.back();
+          break;
+      }
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, []);
 }

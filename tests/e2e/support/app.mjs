@@ -51,6 +51,21 @@ export async function launchApp({ env = {} } = {}) {
   if (!application) throw new Error("TONEARM_APP is not set: run the suite through `cargo xtask test`");
   mkdirSync(screenshotDir, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "tonearm-e2e-"));
+  // tauri-driver sometimes accepts the session before WebKitWebDriver listens on its port
+  // (the request then fails at once): try again with fresh ports, a few times.
+  let failure;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await start(dataDir, env);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  throw failure;
+}
+
+async function start(dataDir, env) {
   const port = await freePort();
   const nativePort = await freePort();
   const driverLog = [];
@@ -60,6 +75,10 @@ export async function launchApp({ env = {} } = {}) {
   });
   driver.stdout.on("data", (chunk) => driverLog.push(String(chunk)));
   driver.stderr.on("data", (chunk) => driverLog.push(String(chunk)));
+  const stopDriver = async () => {
+    driver.kill();
+    await new Promise((resolve) => (driver.exitCode !== null || driver.signalCode !== null ? resolve() : driver.once("exit", resolve)));
+  };
 
   let browser;
   try {
@@ -76,8 +95,7 @@ export async function launchApp({ env = {} } = {}) {
       },
     });
   } catch (error) {
-    driver.kill();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopDriver();
     throw new Error(`the app did not start: ${error.message}\n${driverLog.join("")}`);
   }
 
@@ -86,8 +104,7 @@ export async function launchApp({ env = {} } = {}) {
     dataDir,
     async close() {
       await browser.deleteSession().catch(() => {});
-      driver.kill();
-      await new Promise((resolve) => (driver.exitCode !== null ? resolve() : driver.once("exit", resolve)));
+      await stopDriver();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

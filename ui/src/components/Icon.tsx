@@ -17,6 +17,19 @@ const paths = {
   volume: "M11 5 6 9H2v6h4l5 4V5Zm4.5 3.5a5 5 0 0 1 0 7",
   shuffle: "M16 3h5v5M4 20 21 3M21 16v5h-5M15 15l6 6M4 4l5 5",
   repeat: "M17 1l4 4-4 4M3 11V9a4 4 0 0 1 4-4h14M7 23l-4-4 4-4m14-2v2a4 4 0 0 1-4 4H3",
+  cloudDone: "M7 18a5 5 0 1 1 .9-9.9A6 6 0 0 1 19.5 10 4 4 0 0 1 18 18H7Zm2-5 2 2 4-4",
+  cloudOff: "M3 3l18 18M8.5 8.2A5 5 0 0 0 7 18h11M13 6.2A6 6 0 0 1 19.5 10a4 4 0 0 1 1.4 7",
+  upload: "M12 16V4m0 0L7 9m5-5 5 5M5 20h14",
+  download: "M12 4v12m0 0-5-5m5 5 5-5M5 20h14",
+  alert: "M12 9v4m0 4h.01M10.3 3.9 2.4 18a2 2 0 0 0 1.7 3h15.8a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z",
+  computer: "M4 5h16v10H4V5Zm4 14h8m-4-4v4",
+  queue: "M3 6h12M3 12h12M3 18h8m9-3v6m-3-3h6",
+  plus: "M12 5v14M5 12h14",
+  close: "M6 6l12 12M18 6 6 18",
+  search: "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm10 3-5-5",
+  back: "M15 18l-6-6 6-6",
+  grip: "M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01",
+  pause2: "M10 9v6m4-6v6M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18Z",
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -1,7 +1,7 @@
 // The UI's only door to Rust. Components import from here, never from "./bindings" or
 // "@tauri-apps/api" directly: this layer wraps the generated, typed bindings in React Query
 // hooks, so caching, loading and error states are handled the same way everywhere.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Channel } from "@tauri-apps/api/core";
 import { useEffect, useState } from "react";
 import {
@@ -10,9 +10,12 @@ import {
   type CommandError,
   type PlayerControl,
   type PlayerView,
+  type Preferences,
   type ScanProgress,
   type ScanReport,
+  type TrackFilter,
   type TrackSort,
+  type TrackUpload,
 } from "./bindings";
 
 export type {
@@ -25,11 +28,22 @@ export type {
   NameSummary,
   PlayerControl,
   PlayerView,
+  Playlist,
+  PlaylistEntry,
+  PlaylistSummary,
+  Preferences,
+  QueueEntry,
   Repeat,
+  ReplayGainMode,
   ScanProgress,
   ScanReport,
+  SearchResults,
+  Theme,
   Track,
+  TrackFilter,
   TrackSort,
+  TrackUpload,
+  UploadState,
 } from "./bindings";
 
 /** A command's own error, thrown so React Query sees a failure. */
@@ -41,7 +55,7 @@ export class CommandFailure extends Error {
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 
-async function unwrap<T>(result: Promise<Result<T>>): Promise<T> {
+export async function unwrap<T>(result: Promise<Result<T>>): Promise<T> {
   const settled = await result;
   if (settled.status === "error") throw new CommandFailure(settled.error);
   return settled.data;
@@ -73,14 +87,27 @@ export const queryKeys = {
   library: ["library"] as const,
   folders: ["library", "folders"] as const,
   stats: ["library", "stats"] as const,
-  tracks: (sort: TrackSort, offset: number, limit: number) => ["library", "tracks", sort, offset, limit] as const,
+  tracks: (filter: TrackFilter, sort: TrackSort, descending: boolean) => ["library", "tracks", filter, sort, descending] as const,
+  trackIds: (filter: TrackFilter, sort: TrackSort, descending: boolean) => ["library", "track-ids", filter, sort, descending] as const,
+  tracksById: (ids: readonly string[]) => ["library", "by-id", ids] as const,
   albums: ["library", "albums"] as const,
+  artistAlbums: (artist: string) => ["library", "artist-albums", artist] as const,
   artists: ["library", "artists"] as const,
   genres: ["library", "genres"] as const,
   search: (query: string) => ["library", "search", query] as const,
+  artwork: (id: string, size: string) => ["artwork", id, size] as const,
+  playlists: ["library", "playlists"] as const,
+  playlist: (id: string) => ["library", "playlists", id] as const,
   player: ["player"] as const,
   cloud: ["cloud"] as const,
+  preferences: ["preferences"] as const,
 };
+
+/** Rows of a songs list fetched per page, as the virtualised table scrolls. */
+export const TRACK_PAGE = 100;
+
+/** Everything in the library: no filter. */
+export const allTracks: TrackFilter = { album_key: null, artist: null, genre: null, present_only: false };
 
 /** Version and directories of this installation; they never change while the app runs. */
 export function useAppInfo() {
@@ -95,30 +122,147 @@ export function useLibraryStats() {
   return useQuery({ queryKey: queryKeys.stats, queryFn: () => unwrap(commands.getLibraryStats()) });
 }
 
-export function useTracks(sort: TrackSort, offset: number, limit: number) {
-  return useQuery({
-    queryKey: queryKeys.tracks(sort, offset, limit),
-    queryFn: () => unwrap(commands.listTracks({ album_key: null, artist: null, genre: null, present_only: false }, sort, false, offset, limit)),
+/**
+ * The pages of a sorted songs list that cover rows `pages` (page numbers of TRACK_PAGE rows).
+ * Pages already fetched come from the cache, so scrolling back costs nothing.
+ */
+export function useTrackPages(filter: TrackFilter, sort: TrackSort, descending: boolean, pages: readonly number[]) {
+  return useQueries({
+    queries: pages.map((page) => ({
+      queryKey: [...queryKeys.tracks(filter, sort, descending), page] as const,
+      queryFn: () => unwrap(commands.listTracks(filter, sort, descending, page * TRACK_PAGE, TRACK_PAGE)),
+      placeholderData: keepPreviousData,
+    })),
   });
 }
 
-export function useAlbums(limit: number) {
-  return useQuery({ queryKey: queryKeys.albums, queryFn: () => unwrap(commands.listAlbums(false, 0, limit)) });
+/** Every id of a sorted list (to play it all, or act on a selection past the loaded rows). */
+export function useFetchTrackIds() {
+  const client = useQueryClient();
+  return (filter: TrackFilter, sort: TrackSort, descending: boolean) =>
+    client.fetchQuery({
+      queryKey: queryKeys.trackIds(filter, sort, descending),
+      queryFn: () => unwrap(commands.listTrackIds(filter, sort, descending)),
+      staleTime: 5_000,
+    });
 }
 
-export function useArtists(limit: number) {
-  return useQuery({ queryKey: queryKeys.artists, queryFn: () => unwrap(commands.listArtists(0, limit)) });
+/** These tracks, in this order (the queue panel). */
+export function useTracksById(ids: readonly string[]) {
+  return useQuery({
+    queryKey: queryKeys.tracksById(ids),
+    queryFn: () => unwrap(commands.getTracks([...ids])),
+    enabled: ids.length > 0,
+    placeholderData: keepPreviousData,
+  });
 }
 
-export function useGenres(limit: number) {
-  return useQuery({ queryKey: queryKeys.genres, queryFn: () => unwrap(commands.listGenres(0, limit)) });
+/** All albums, by title or by artist (a few thousand at most: small enough to hold). */
+export function useAlbums(byArtist = false) {
+  return useQuery({
+    queryKey: [...queryKeys.albums, byArtist],
+    queryFn: () => unwrap(commands.listAlbums(byArtist, 0, 1_000_000)),
+  });
 }
 
-export function useSearch(query: string, limit: number) {
+export function useArtistAlbums(artist: string) {
+  return useQuery({ queryKey: queryKeys.artistAlbums(artist), queryFn: () => unwrap(commands.listArtistAlbums(artist)) });
+}
+
+export function useArtists() {
+  return useQuery({ queryKey: queryKeys.artists, queryFn: () => unwrap(commands.listArtists(0, 1_000_000)) });
+}
+
+export function useGenres() {
+  return useQuery({ queryKey: queryKeys.genres, queryFn: () => unwrap(commands.listGenres(0, 1_000_000)) });
+}
+
+/** Search as you type: songs, albums and artists. The previous results stay on screen while
+ * the next keystroke's arrive, so the list never flashes empty. */
+export function useSearch(query: string, limit = 200) {
   return useQuery({
     queryKey: queryKeys.search(query),
-    queryFn: () => unwrap(commands.searchLibrary(query, 0, limit)),
+    queryFn: () => unwrap(commands.searchLibrary(query, limit)),
     enabled: query.trim().length > 0,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A cover thumbnail as a data URL (null when the artwork is gone). */
+export function useArtwork(id: string | null | undefined, size: "small" | "medium" | "large" = "small") {
+  return useQuery({
+    queryKey: queryKeys.artwork(id ?? "", size),
+    queryFn: () => unwrap(commands.getArtwork(id ?? "", size)),
+    enabled: Boolean(id),
+    staleTime: Infinity,
+    gcTime: 5 * 60_000,
+  });
+}
+
+/** Opens the file manager at a track's file. */
+export function useRevealTrack() {
+  return useMutation({ mutationFn: (id: string) => unwrap(commands.revealTrack(id)) });
+}
+
+export function usePlaylists() {
+  return useQuery({ queryKey: queryKeys.playlists, queryFn: () => unwrap(commands.listPlaylists()) });
+}
+
+export function usePlaylist(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.playlist(id ?? ""),
+    queryFn: () => unwrap(commands.getPlaylist(id ?? "")),
+    enabled: Boolean(id),
+  });
+}
+
+/** A playlist edit; playlists (and the cloud panel's sync state) refresh after it. */
+function usePlaylistEdit<T, A>(edit: (argument: A) => Promise<T>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: edit,
+    // Not awaited: the edit is done when Rust says so, the lists catch up on their own.
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.playlists });
+      void client.invalidateQueries({ queryKey: queryKeys.cloud });
+    },
+  });
+}
+
+export const useCreatePlaylist = () => usePlaylistEdit((name: string) => unwrap(commands.createPlaylist(name)));
+export const useRenamePlaylist = () =>
+  usePlaylistEdit(({ id, name }: { id: string; name: string }) => unwrap(commands.renamePlaylist(id, name)));
+export const useDeletePlaylist = () => usePlaylistEdit((id: string) => unwrap(commands.deletePlaylist(id)));
+export const useAddToPlaylist = () =>
+  usePlaylistEdit(({ id, tracks, index }: { id: string; tracks: string[]; index?: number }) =>
+    unwrap(commands.addToPlaylist(id, tracks, index ?? null)),
+  );
+export const useRemoveFromPlaylist = () =>
+  usePlaylistEdit(async ({ id, entries }: { id: string; entries: string[] }) => {
+    for (const entry of entries) await unwrap(commands.removeFromPlaylist(id, entry));
+  });
+export const useMoveInPlaylist = () =>
+  usePlaylistEdit(({ id, entry, index }: { id: string; entry: string; index: number }) =>
+    unwrap(commands.moveInPlaylist(id, entry, index)),
+  );
+export const useImportPlaylist = () => usePlaylistEdit((path: string) => unwrap(commands.importPlaylist(path)));
+export const useExportPlaylist = () =>
+  useMutation({ mutationFn: ({ id, path }: { id: string; path: string }) => unwrap(commands.exportPlaylist(id, path)) });
+
+/** The user's settings. */
+export function usePreferences() {
+  return useQuery({ queryKey: queryKeys.preferences, queryFn: () => commands.getPreferences(), staleTime: Infinity });
+}
+
+/** Saves settings; the app applies them at once. */
+export function useSetPreferences() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (preferences: Preferences) => unwrap(commands.setPreferences(preferences)),
+    onSuccess: (saved) => {
+      client.setQueryData(queryKeys.preferences, saved);
+      void client.invalidateQueries({ queryKey: queryKeys.cloud });
+    },
   });
 }
 
@@ -170,16 +314,29 @@ export function useLibraryChanges() {
   }, [client]);
 }
 
-/** The player: what plays, where, and the queue, kept current by the engine's events. */
+/** The player's last error (a track skipped, the device failed), until another track plays. */
+const playerErrorKey = ["player-error"] as const;
+
+/** The player: what plays, where, and the queue, kept current by `usePlayerChanges`. */
 export function usePlayer() {
-  const client = useQueryClient();
-  const [lastError, setLastError] = useState<string | null>(null);
-  // The engine's events keep this current; it is fetched again only when the queue changes.
   const query = useQuery({
     queryKey: queryKeys.player,
     queryFn: () => unwrap(commands.getPlayerState()),
+    // The engine's events keep this current; it is fetched again only when the queue changes.
     staleTime: Infinity,
   });
+  const lastError = useQuery<string | null>({
+    queryKey: playerErrorKey,
+    queryFn: () => null,
+    staleTime: Infinity,
+    gcTime: Infinity,
+  }).data;
+  return { ...query, lastError: lastError ?? null };
+}
+
+/** Follows the engine's events into the player's state; mounted once, by the app frame. */
+export function usePlayerChanges() {
+  const client = useQueryClient();
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
@@ -192,7 +349,7 @@ export function usePlayer() {
             update((view) => ({ ...view, status: payload.status }));
             break;
           case "current":
-            setLastError(null);
+            client.setQueryData(playerErrorKey, null);
             update((view) => ({ ...view, current: payload.current, position_ms: 0 }));
             break;
           case "position":
@@ -206,7 +363,7 @@ export function usePlayer() {
             void client.invalidateQueries({ queryKey: queryKeys.library });
             break;
           case "error":
-            setLastError(payload.message);
+            client.setQueryData(playerErrorKey, payload.message);
             break;
           case "ended":
             break;
@@ -219,7 +376,6 @@ export function usePlayer() {
       stop?.();
     };
   }, [client]);
-  return { ...query, lastError };
 }
 
 /** Sends the player a command (play, pause, seek...). */
@@ -232,14 +388,59 @@ export function useCloudStatus() {
   return useQuery({ queryKey: queryKeys.cloud, queryFn: () => unwrap(commands.getCloudStatus()) });
 }
 
+/** Live upload progress per track, from the sync engine's events (newest wins). */
+export const uploadsKey = ["uploads"] as const;
+export type LiveUploads = ReadonlyMap<string, TrackUpload>;
+
+export function useLiveUploads(): LiveUploads {
+  return useQuery<LiveUploads>({ queryKey: uploadsKey, queryFn: () => new Map(), staleTime: Infinity, gcTime: Infinity }).data ?? new Map();
+}
+
+/** The upload rate and time left, from the sync engine's totals events. */
+export const uploadRateKey = ["upload-rate"] as const;
+export interface UploadRate {
+  bytes_per_second: number;
+  eta_seconds: number | null;
+}
+
+export function useUploadRate(): UploadRate | undefined {
+  return useQuery<UploadRate>({
+    queryKey: uploadRateKey,
+    queryFn: () => ({ bytes_per_second: 0, eta_seconds: null }),
+    staleTime: Infinity,
+    gcTime: Infinity,
+  }).data;
+}
+
 /** Keeps the cloud panel (and the library, after a sync) current from the sync engine's events. */
 export function useCloudChanges() {
   const client = useQueryClient();
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
+    // A finished upload changes the songs lists' cloud column: refresh them now and then,
+    // not once per track of a 10,000-track upload.
+    let refresh: ReturnType<typeof setTimeout> | undefined;
+    const refreshLibrary = () => {
+      refresh ??= setTimeout(() => {
+        refresh = undefined;
+        void client.invalidateQueries({ queryKey: queryKeys.library });
+      }, 1_000);
+    };
     events.cloudChanged
       .listen(({ payload }) => {
+        if (payload.kind === "upload") {
+          client.setQueryData<LiveUploads>(uploadsKey, (old) => new Map(old ?? []).set(payload.track_id, payload));
+          if (payload.state === "in_cloud" || payload.state === "failed") refreshLibrary();
+          void client.invalidateQueries({ queryKey: queryKeys.cloud });
+          return;
+        }
+        if (payload.kind === "totals") {
+          client.setQueryData<UploadRate>(uploadRateKey, {
+            bytes_per_second: payload.bytes_per_second,
+            eta_seconds: payload.eta_seconds,
+          });
+        }
         void client.invalidateQueries({ queryKey: queryKeys.cloud });
         if (payload.kind === "synced" && payload.changes_applied > 0) {
           void client.invalidateQueries({ queryKey: queryKeys.library });
@@ -249,6 +450,7 @@ export function useCloudChanges() {
       .catch(() => {});
     return () => {
       cancelled = true;
+      clearTimeout(refresh);
       stop?.();
     };
   }, [client]);
@@ -259,10 +461,11 @@ function useCloudAction<T, A>(action: (argument: A) => Promise<T>) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: action,
-    onSettled: () => Promise.all([
-      client.invalidateQueries({ queryKey: queryKeys.cloud }),
-      client.invalidateQueries({ queryKey: queryKeys.library }),
-    ]),
+    // Not awaited: the action is done when Rust says so, the views catch up on their own.
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.cloud });
+      void client.invalidateQueries({ queryKey: queryKeys.library });
+    },
   });
 }
 
@@ -272,6 +475,15 @@ export const useCloudLogin = () =>
   );
 export const useCloudLogout = () => useCloudAction(() => unwrap(commands.cloudLogout()));
 export const useUploadLibrary = () => useCloudAction(() => unwrap(commands.uploadLibrary()));
-export const usePauseUploads = () => useCloudAction(() => unwrap(commands.pauseUploads(null)));
-export const useResumeUploads = () => useCloudAction(() => unwrap(commands.resumeUploads(null)));
+/** Pauses uploads: of one track, or all (no argument). */
+export const usePauseUploads = () => useCloudAction((track?: string) => unwrap(commands.pauseUploads(track ?? null)));
+/** Resumes paused uploads: of one track, or all. */
+export const useResumeUploads = () => useCloudAction((track?: string) => unwrap(commands.resumeUploads(track ?? null)));
+/** Uploads these tracks now, or retries failed ones at once. */
+export const useQueueUploads = () => useCloudAction((tracks: string[]) => unwrap(commands.queueUploads(tracks)));
 export const useSyncCloud = () => useCloudAction(() => unwrap(commands.syncCloud()));
+/** "Keep offline": downloads cloud tracks and keeps them on this device. */
+export const usePinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.pinTracks(tracks)));
+export const useUnpinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.unpinTracks(tracks)));
+/** Deletes tracks from the cloud (copies on this device stay). */
+export const useDeleteFromCloud = () => useCloudAction((tracks: string[]) => unwrap(commands.deleteFromCloud(tracks)));

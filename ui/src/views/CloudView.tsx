@@ -1,40 +1,69 @@
-// The cloud panel: connect to a locker server, then see what is in the cloud, what is left
-// to upload (with each track's progress), and the connection; upload, pause, sync, log out.
-import { useState, type FormEvent } from "react";
+// The cloud panel: connect to a locker server, then see the account and connection, what is
+// in the cloud and what is left to upload (each track's progress, the overall rate and time
+// left), each playlist's sync state and the stream cache; upload, pause, retry, sync, log out.
+import { useEffect, useState, type FormEvent } from "react";
 import { EmptyState } from "../components/EmptyState";
+import { useOverlays } from "../components/Overlays";
+import { useToast } from "../components/Toast";
 import {
   describeError,
   useCloudLogin,
   useCloudLogout,
   useCloudStatus,
+  useLiveUploads,
   usePauseUploads,
+  useQueueUploads,
   useResumeUploads,
   useSyncCloud,
   useUploadLibrary,
+  useUploadRate,
   type CloudOverview,
+  type TrackUpload,
+  type UploadState,
 } from "../ipc";
+import type { CloudStatus, PlaylistSyncState, TrackCloudState } from "../ipc/settings";
+import { formatEta, formatRate, formatSize, plural } from "../lib/format";
+import type { ViewProps } from "./registry";
+import "../styles/cloud.css";
 
-function size(bytes: number): string {
-  if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(1)} GB`;
-  if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
-  return `${Math.round(bytes / 1024)} KB`;
-}
+/** The upload list shows at most this many tracks (the busiest first, as Rust sends them). */
+const LISTED = 200;
 
-const STATE_LABEL: Record<string, string> = {
-  queued: "Queued",
-  hashing: "Reading",
-  matching: "Matching",
+const STATE_LABEL: Record<UploadState, string> = {
+  local_only: "Not queued",
+  queued: "Waiting",
+  hashing: "Reading the file",
+  matching: "Checking the cloud",
   uploading: "Uploading",
   verifying: "Verifying",
+  in_cloud: "In the cloud",
   paused: "Paused",
   failed: "Failed",
 };
 
-export function CloudView() {
+/** States a track's upload can be paused in. */
+const PAUSABLE: readonly UploadState[] = ["queued", "hashing", "matching", "uploading"];
+
+export function CloudView({ navigate }: ViewProps) {
   const status = useCloudStatus();
-  if (status.isError) return <p role="alert" className="error">{describeError(status.error)}</p>;
-  if (!status.data) return null;
-  return status.data.status.account ? <Connected overview={status.data} /> : <Login />;
+  if (status.isError) {
+    return (
+      <div className="cloud">
+        <p role="alert" className="error">{describeError(status.error)}</p>
+        <div>
+          <button type="button" className="button" onClick={() => void status.refetch()}>
+            Try again
+          </button>
+        </div>
+      </div>
+    );
+  }
+  if (!status.data) return <p className="settings__hint" role="status">Checking the cloud…</p>;
+  return status.data.status.account ? (
+    <Connected overview={status.data} openSettings={() => navigate({ view: "settings" })} />
+  ) : (
+    <Login />
+  );
 }
 
 function Login() {
@@ -57,16 +86,17 @@ function Login() {
       <form className="cloud__login" onSubmit={submit} aria-label="Connect to a cloud locker">
         <label>
           Server
-          <input id="cloud-server" value={server} onChange={(e) => setServer(e.target.value)} required />
+          <input id="cloud-server" className="input" value={server} onChange={(e) => setServer(e.target.value)} required spellCheck={false} />
         </label>
         <label>
           User name
-          <input id="cloud-user" value={username} onChange={(e) => setUsername(e.target.value)} required autoComplete="username" />
+          <input id="cloud-user" className="input" value={username} onChange={(e) => setUsername(e.target.value)} required autoComplete="username" spellCheck={false} />
         </label>
         <label>
           Password
           <input
             id="cloud-password"
+            className="input"
             type="password"
             value={password}
             onChange={(e) => setPassword(e.target.value)}
@@ -83,81 +113,324 @@ function Login() {
   );
 }
 
-function Connected({ overview }: { overview: CloudOverview }) {
+function Connected({ overview, openSettings }: { overview: CloudOverview; openSettings: () => void }) {
   const { status, activity, playlists } = overview;
   const upload = useUploadLibrary();
   const pause = usePauseUploads();
   const resume = useResumeUploads();
+  const queue = useQueueUploads();
   const sync = useSyncCloud();
   const logout = useCloudLogout();
-  const failure = [upload, pause, resume, sync, logout].find((action) => action.isError)?.error;
+  const { confirm } = useOverlays();
+  const toast = useToast();
+  // The last action's failure, shown until another action succeeds.
+  const [problem, setProblem] = useState<unknown>(null);
+  const done = { onSuccess: () => setProblem(null), onError: (error: unknown) => setProblem(error) };
   const totals = status.totals;
-  const connection =
-    status.connection.state === "online"
-      ? "Connected"
-      : status.connection.state === "offline"
-        ? `Offline: ${status.connection.reason}`
-        : "Logged out";
+  const listed = activity.slice(0, LISTED);
+  const failedIds = listed.filter((track) => track.state === "failed").map((track) => track.track_id);
+
+  const uploadLibrary = () =>
+    upload.mutate(undefined, {
+      ...done,
+      onSuccess: (queued) => {
+        setProblem(null);
+        toast(queued === 0 ? "Every song is already in the cloud or on its way." : `Uploading ${plural(queued, "song")}.`);
+      },
+    });
+
+  const syncNow = () =>
+    sync.mutate(undefined, {
+      ...done,
+      onSuccess: (report) => {
+        setProblem(null);
+        const parts = [
+          report.changes_applied > 0 && `${plural(report.changes_applied, "change")} from the cloud`,
+          report.playlist_ops_sent > 0 && `${plural(report.playlist_ops_sent, "playlist edit")} sent`,
+        ].filter(Boolean);
+        toast(parts.length ? `Synced: ${parts.join(", ")}.` : "Synced: nothing had changed.");
+      },
+    });
+
+  async function logOut() {
+    const yes = await confirm(
+      "Log out of the cloud?",
+      "Songs only in the cloud leave this computer until you connect again.",
+      "Log out",
+    );
+    if (yes) logout.mutate(undefined, done);
+  }
+
   return (
     <div className="cloud">
-      <p className="cloud__account" data-testid="cloud-account">
-        {status.account?.username} at {status.account?.server} · <span data-testid="cloud-connection">{connection}</span>
-      </p>
+      <AccountLine status={status} />
+
       <dl className="cloud__totals" data-testid="cloud-totals">
-        <div><dt>In the cloud</dt><dd>{totals.in_cloud} songs ({size(totals.in_cloud_bytes)})</dd></div>
-        <div><dt>Only on this computer</dt><dd>{totals.local_only}</dd></div>
-        <div><dt>Only in the cloud</dt><dd>{totals.cloud_only}</dd></div>
-        <div><dt>To upload</dt><dd>{totals.pending} ({size(totals.pending_bytes)})</dd></div>
-        <div><dt>Paused</dt><dd>{totals.paused}</dd></div>
-        <div><dt>Failed</dt><dd>{totals.failed}</dd></div>
+        <div><dt>In the cloud</dt><dd>{plural(totals.in_cloud, "song")} ({formatSize(totals.in_cloud_bytes)})</dd></div>
+        <div><dt>Only on this computer</dt><dd>{totals.local_only.toLocaleString()}</dd></div>
+        <div><dt>Only in the cloud</dt><dd>{totals.cloud_only.toLocaleString()}</dd></div>
+        <div><dt>To upload</dt><dd>{totals.pending.toLocaleString()} ({formatSize(totals.pending_bytes)})</dd></div>
+        <div><dt>Paused</dt><dd>{totals.paused.toLocaleString()}</dd></div>
+        <div><dt>Failed</dt><dd>{totals.failed.toLocaleString()}</dd></div>
       </dl>
+      <p className="cloud__storage" data-testid="cloud-storage">
+        Storage used: {formatSize(totals.in_cloud_bytes)}
+      </p>
+      {totals.pending > 0 && <UploadRateLine />}
+
       <div className="cloud__actions">
-        <button type="button" className="button button--primary" onClick={() => upload.mutate(undefined)} disabled={totals.local_only === 0}>
+        <button type="button" className="button button--primary" onClick={uploadLibrary} disabled={upload.isPending || totals.local_only === 0}>
           Upload library
         </button>
-        <button type="button" className="button" onClick={() => pause.mutate(undefined)} disabled={totals.pending === 0}>
-          Pause uploads
+        <button type="button" className="button" onClick={() => pause.mutate(undefined, done)} disabled={totals.pending === 0}>
+          Pause all
         </button>
-        <button type="button" className="button" onClick={() => resume.mutate(undefined)} disabled={totals.paused === 0}>
-          Resume uploads
+        <button type="button" className="button" onClick={() => resume.mutate(undefined, done)} disabled={totals.paused === 0}>
+          Resume all
         </button>
-        <button type="button" className="button" onClick={() => sync.mutate(undefined)} disabled={sync.isPending}>
-          Sync now
+        <button type="button" className="button" onClick={syncNow} disabled={sync.isPending}>
+          {sync.isPending ? "Syncing…" : "Sync now"}
         </button>
-        <button type="button" className="button" onClick={() => logout.mutate(undefined)}>
+        <button type="button" className="button" onClick={() => void logOut()} disabled={logout.isPending}>
           Log out
         </button>
       </div>
-      {failure && <p role="alert" className="error">{describeError(failure)}</p>}
-      {activity.length > 0 && (
-        <ul className="cloud__activity" aria-label="Uploads">
-          {activity.map((track) => (
-            <li key={track.track_id}>
-              <span className="cloud__title">{track.title}</span>
-              <span className="cloud__state">{STATE_LABEL[track.state] ?? track.state}</span>
-              {track.state === "uploading" && (
-                <progress max={track.bytes_total} value={track.bytes_done} aria-label={`${track.title} uploaded`} />
-              )}
-              {track.error && <span className="cloud__error">{track.error}</span>}
-            </li>
-          ))}
-        </ul>
+      {problem !== null && <p role="alert" className="error">{describeError(problem)}</p>}
+
+      <section className="cloud__section" aria-labelledby="cloud-uploads">
+        <div className="cloud__section-head">
+          <h2 id="cloud-uploads">Uploads</h2>
+          {totals.failed > 0 && (
+            <button type="button" className="button" disabled={failedIds.length === 0 || queue.isPending} onClick={() => queue.mutate(failedIds, done)}>
+              Retry all failed
+            </button>
+          )}
+        </div>
+        {listed.length === 0 ? (
+          <p className="settings__hint">
+            {totals.local_only > 0
+              ? "Nothing is uploading. Upload library sends the songs that are only on this computer."
+              : "Nothing is uploading; every song here is in the cloud."}
+          </p>
+        ) : (
+          <UploadList
+            tracks={listed}
+            more={Math.max(0, totals.pending + totals.paused + totals.failed - listed.length)}
+            onPause={(id) => pause.mutate(id, done)}
+            onResume={(id) => resume.mutate(id, done)}
+            onRetry={(id) => queue.mutate([id], done)}
+          />
+        )}
+      </section>
+
+      <section className="cloud__section" aria-labelledby="cloud-playlists">
+        <h2 id="cloud-playlists">Playlists</h2>
+        {playlists.length === 0 ? (
+          <p className="settings__hint">Playlists you make are kept in sync with the cloud.</p>
+        ) : (
+          <PlaylistSync playlists={playlists} />
+        )}
+      </section>
+
+      <section className="cloud__section" aria-labelledby="cloud-cache">
+        <h2 id="cloud-cache">Offline and cache</h2>
+        <CacheMeter used={status.cache_bytes} budget={status.cache_budget} />
+        <p className="settings__hint">
+          Songs only in the cloud are kept here after they stream, up to this size. Songs you keep
+          offline are stored on top of it and stay until you stop keeping them offline.
+        </p>
+        <div>
+          <button type="button" className="link-button" onClick={openSettings}>
+            Change the cache size in Settings
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function AccountLine({ status }: { status: CloudStatus }) {
+  const { connection, account, token_store } = status;
+  const text =
+    connection.state === "online" ? "Connected" : connection.state === "offline" ? `Offline: ${connection.reason}` : "Logged out";
+  return (
+    <div className="cloud__account-box">
+      <p className="cloud__account" data-testid="cloud-account">
+        {account?.username} at <span className="path">{account?.server}</span> ·{" "}
+        <span data-testid="cloud-connection" className={`cloud__connection cloud__connection--${connection.state}`}>
+          {text}
+        </span>
+      </p>
+      {connection.state === "offline" && (
+        <p className="settings__hint" data-testid="cloud-offline-hint">
+          Tonearm keeps trying to reach the server. Uploads and playlist edits wait until it answers;
+          songs on this computer and songs kept offline still play.
+        </p>
       )}
-      {playlists.length > 0 && (
-        <ul className="cloud__playlists" aria-label="Playlist sync">
-          {playlists.map((playlist) => (
-            <li key={playlist.playlist_id}>
-              <span className="cloud__title">{playlist.name || "Untitled playlist"}</span>
-              <span className="cloud__state">
-                {playlist.pending_edits === 0
-                  ? "In sync"
-                  : `${playlist.pending_edits} ${playlist.pending_edits === 1 ? "edit" : "edits"} waiting`}
-              </span>
-            </li>
-          ))}
-        </ul>
+      {token_store && (
+        <p className="settings__hint">
+          {token_store === "keychain"
+            ? "Your sign-in is kept in the system keychain."
+            : "Your sign-in is kept in a private file in Tonearm's data folder (no system keychain was found)."}
+        </p>
       )}
-      <p className="settings__hint">Stream cache: {size(status.cache_bytes)} of {size(status.cache_budget)}.</p>
+    </div>
+  );
+}
+
+/** "2.1 MB/s · about 3 min left", from the sync engine's totals events. */
+function UploadRateLine() {
+  const rate = useUploadRate();
+  if (!rate || rate.bytes_per_second <= 0) return null;
+  const eta = formatEta(rate.eta_seconds);
+  return (
+    <p className="cloud__rate" data-testid="upload-rate">
+      {formatRate(rate.bytes_per_second)}
+      {eta && ` · ${eta}`}
+    </p>
+  );
+}
+
+function UploadList(props: {
+  tracks: TrackCloudState[];
+  more: number;
+  onPause: (id: string) => void;
+  onResume: (id: string) => void;
+  onRetry: (id: string) => void;
+}) {
+  const live = useLiveUploads();
+  const hasFailed = props.tracks.some((track) => track.state === "failed");
+  const now = useNow(hasFailed ? 30_000 : null);
+  return (
+    <>
+      <ul className="cloud__activity" aria-label="Uploads">
+        {props.tracks.map((track) => (
+          <UploadRow
+            key={track.track_id}
+            track={track}
+            live={live.get(track.track_id)}
+            now={now}
+            onPause={props.onPause}
+            onResume={props.onResume}
+            onRetry={props.onRetry}
+          />
+        ))}
+      </ul>
+      {props.more > 0 && <p className="settings__hint">and {plural(props.more, "more song")}</p>}
+    </>
+  );
+}
+
+function UploadRow(props: {
+  track: TrackCloudState;
+  live: TrackUpload | undefined;
+  now: number;
+  onPause: (id: string) => void;
+  onResume: (id: string) => void;
+  onRetry: (id: string) => void;
+}) {
+  const { track, live, now } = props;
+  const title = track.title || "Untitled";
+  // The engine's events are newer than the list; use their bytes while the track uploads.
+  const bytes = live && live.state === "uploading" && live.bytes_total > 0 ? live : track;
+  const percent = bytes.bytes_total > 0 ? Math.min(100, Math.round((bytes.bytes_done / bytes.bytes_total) * 100)) : 0;
+  return (
+    <li className={`cloud__row cloud__row--${track.state}`} data-track-id={track.track_id}>
+      <span className="cloud__title">{title}</span>
+      <span className="cloud__state">
+        {STATE_LABEL[track.state]}
+        {track.state === "uploading" && ` · ${percent}%`}
+      </span>
+      <span className="cloud__row-actions">
+        {PAUSABLE.includes(track.state) && (
+          <button type="button" className="button button--small" aria-label={`Pause ${title}`} onClick={() => props.onPause(track.track_id)}>
+            Pause
+          </button>
+        )}
+        {track.state === "paused" && (
+          <button type="button" className="button button--small" aria-label={`Resume ${title}`} onClick={() => props.onResume(track.track_id)}>
+            Resume
+          </button>
+        )}
+        {track.state === "failed" && (
+          <button type="button" className="button button--small" aria-label={`Retry now: ${title}`} onClick={() => props.onRetry(track.track_id)}>
+            Retry now
+          </button>
+        )}
+      </span>
+      {track.state === "uploading" && (
+        <progress max={bytes.bytes_total} value={bytes.bytes_done} aria-label={`${title} uploaded`} />
+      )}
+      {track.state === "failed" && (
+        <span className="cloud__failure">
+          {track.error && <span className="cloud__error">{track.error}</span>}
+          {track.next_retry_at !== null && <span className="cloud__retry">{nextTry(track.next_retry_at, now)}</span>}
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** When a failed upload is tried again, in words. */
+function nextTry(at: number, now: number): string {
+  const wait = at - now;
+  if (wait <= 0) return "Tonearm tries again shortly.";
+  if (wait < 60_000) return "Tonearm tries again in less than a minute.";
+  if (wait < 60 * 60_000) return `Tonearm tries again in ${Math.round(wait / 60_000)} min.`;
+  const when = new Date(at);
+  const sameDay = new Date(now).toDateString() === when.toDateString();
+  const time = when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return sameDay
+    ? `Tonearm tries again at ${time}.`
+    : `Tonearm tries again on ${when.toLocaleDateString(undefined, { month: "short", day: "numeric" })} at ${time}.`;
+}
+
+/** The time now, refreshed every `every` ms (or never). */
+function useNow(every: number | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (every === null) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), every);
+    return () => clearInterval(timer);
+  }, [every]);
+  return now;
+}
+
+function PlaylistSync({ playlists }: { playlists: PlaylistSyncState[] }) {
+  return (
+    <ul className="cloud__playlists" aria-label="Playlist sync">
+      {playlists.map((playlist) => (
+        <li key={playlist.playlist_id} data-pending={playlist.pending_edits}>
+          <span className="cloud__title">{playlist.name || "Untitled playlist"}</span>
+          <span className="cloud__state">
+            {playlist.pending_edits === 0
+              ? "In sync"
+              : `${playlist.pending_edits.toLocaleString()} ${playlist.pending_edits === 1 ? "edit" : "edits"} waiting`}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function CacheMeter({ used, budget }: { used: number; budget: number }) {
+  const text = `${formatSize(used)} of ${formatSize(budget)}`;
+  const fraction = budget > 0 ? Math.min(1, used / budget) : 0;
+  return (
+    <div className="cloud__cache">
+      <p className="cloud__cache-text" data-testid="cloud-cache">Stream cache: {text}</p>
+      <div
+        className="meter"
+        role="meter"
+        aria-label="Stream cache"
+        aria-valuemin={0}
+        aria-valuemax={budget}
+        aria-valuenow={Math.min(used, budget)}
+        aria-valuetext={text}
+      >
+        <div className="meter__fill" style={{ width: `${fraction * 100}%` }} />
+      </div>
     </div>
   );
 }

@@ -1,36 +1,40 @@
-// The library views. With no music yet they point the user to Settings; otherwise they list
-// what the library holds. (The full browser, virtualised for 100,000 tracks, comes with the
-// desktop-experience work; these lists show the first page.)
-import type { ReactNode } from "react";
+// The library browser: all songs (a virtualised, sortable table), albums as a grid of
+// covers, artists and genres as lists, and a page for each album, artist and genre. With no
+// music yet they point the user to Settings.
+import { useState, type ReactNode } from "react";
+import { Cover } from "../components/Cover";
 import { EmptyState } from "../components/EmptyState";
-import type { IconName } from "../components/Icon";
+import { Icon, type IconName } from "../components/Icon";
+import { useLibraryRows } from "../components/rows";
+import { SongList } from "../components/SongList";
+import { LIBRARY_COLUMNS, type SortState } from "../components/TrackTable";
+import { useToast } from "../components/Toast";
+import { VirtualGrid, VirtualList } from "../components/Virtual";
 import {
+  allTracks,
   describeError,
   useAlbums,
+  useArtistAlbums,
   useArtists,
   useControlPlayer,
+  useFetchTrackIds,
   useGenres,
   useLibraryStats,
-  useTracks,
+  type AlbumSummary,
   type NameSummary,
+  type TrackFilter,
 } from "../ipc";
+import { formatLength, plural } from "../lib/format";
+import type { Route } from "../navigation";
 import type { ViewProps } from "./registry";
 
-const PAGE = 500;
-
-function formatDuration(ms: number | null): string {
-  if (ms === null) return "–";
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
-}
-
-function EmptyLibrary({ icon, navigate }: ViewProps & { icon: IconName }) {
+function EmptyLibrary({ icon, navigate }: { icon: IconName; navigate: ViewProps["navigate"] }) {
   return (
     <EmptyState
       icon={icon}
       title="Add a music folder to get started"
       action={
-        <button type="button" className="button button--primary" onClick={() => navigate("settings")}>
+        <button type="button" className="button button--primary" onClick={() => navigate({ view: "settings" })}>
           Set up music folders
         </button>
       }
@@ -42,7 +46,7 @@ function EmptyLibrary({ icon, navigate }: ViewProps & { icon: IconName }) {
 }
 
 /** Shows the empty state until the library has tracks, then `children`. */
-function WhenLibraryHasMusic({ icon, navigate, children }: ViewProps & { icon: IconName; children: ReactNode }) {
+function WhenLibraryHasMusic({ icon, navigate, children }: { icon: IconName; navigate: ViewProps["navigate"]; children: ReactNode }) {
   const stats = useLibraryStats();
   if (stats.isError) return <p role="alert" className="error">{describeError(stats.error)}</p>;
   if (!stats.data) return null;
@@ -50,114 +54,256 @@ function WhenLibraryHasMusic({ icon, navigate, children }: ViewProps & { icon: I
   return <>{children}</>;
 }
 
-function Songs() {
-  const tracks = useTracks("artist", 0, PAGE);
-  const control = useControlPlayer();
-  if (tracks.isError) return <p role="alert" className="error">{describeError(tracks.error)}</p>;
-  if (!tracks.data) return null;
-  const shown = tracks.data.items.length;
+// Each list's sort survives leaving the view and coming back.
+const sorts = new Map<string, SortState>();
+function useRememberedSort(list: string, initial: SortState) {
+  const [sort, setSort] = useState<SortState>(() => sorts.get(list) ?? initial);
+  return [
+    sort,
+    (next: SortState) => {
+      sorts.set(list, next);
+      setSort(next);
+    },
+  ] as const;
+}
+
+/** A library list (all songs, or an album's, an artist's, a genre's) as a songs table. */
+function LibrarySongs({ label, filter, list, initial, columns = LIBRARY_COLUMNS }: { label: string; filter: TrackFilter; list: string; initial: SortState; columns?: typeof LIBRARY_COLUMNS }) {
+  const [sort, setSort] = useRememberedSort(list, initial);
+  const { rows, setWindow, error } = useLibraryRows(filter, sort.sort, sort.descending);
+  if (error) return <p role="alert" className="error">{describeError(error)}</p>;
   return (
-    <>
-      <p className="count" data-testid="song-count">
-        {tracks.data.total} songs{shown < tracks.data.total ? ` (showing the first ${shown})` : ""}
-      </p>
-      <table className="table" aria-label="Songs">
-        <thead>
-          <tr>
-            <th scope="col">Title</th>
-            <th scope="col">Artist</th>
-            <th scope="col">Album</th>
-            <th scope="col" className="num">Time</th>
-          </tr>
-        </thead>
-        <tbody>
-          {tracks.data.items.map((track, index, items) => (
-            <tr
-              key={track.id}
-              data-state={track.state}
-              title={track.state_reason ?? undefined}
-              tabIndex={0}
-              // Play the list from this song, as in any music app.
-              onDoubleClick={() => control.mutate({ kind: "play", track_ids: items.map((t) => t.id), start: index })}
-              onKeyDown={(event) => {
-                if (event.key === "Enter") control.mutate({ kind: "play", track_ids: items.map((t) => t.id), start: index });
-              }}
-            >
-              <td>{track.title}</td>
-              <td>{track.artist ?? "Unknown artist"}</td>
-              <td>{track.album ?? ""}</td>
-              <td className="num">{formatDuration(track.duration_ms)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
+    <SongList
+      label={label}
+      rows={rows}
+      columns={columns}
+      sort={sort}
+      onSort={setSort}
+      onWindowChange={setWindow}
+      dragSource="library"
+    />
   );
 }
 
-function Albums() {
-  const albums = useAlbums(PAGE);
+function Songs() {
+  const stats = useLibraryStats();
+  return (
+    <div className="view-songs">
+      <p className="count" data-testid="song-count">
+        {plural(stats.data?.tracks ?? 0, "song")}
+        {stats.data && stats.data.cloud > 0 ? ` · ${stats.data.cloud.toLocaleString()} only in the cloud` : ""}
+      </p>
+      <LibrarySongs label="Songs" filter={allTracks} list="songs" initial={{ sort: "artist", descending: false }} />
+    </div>
+  );
+}
+
+function AlbumCard({ album, navigate }: { album: AlbumSummary; navigate: ViewProps["navigate"] }) {
+  return (
+    <button type="button" className="album-card" onClick={() => navigate(albumRoute(album))} title={`${album.title} — ${album.artist}`}>
+      <Cover artwork={album.artwork_id} size="medium" label={album.title} />
+      <span className="album-card__title">{album.title || "Unknown album"}</span>
+      <span className="album-card__meta">
+        {album.artist}
+        {album.year ? ` · ${album.year}` : ""}
+      </span>
+    </button>
+  );
+}
+
+const albumRoute = (album: AlbumSummary): Route => ({ view: "album", key: album.key, title: album.title });
+
+function AlbumGrid({ albums, navigate, label }: { albums: readonly AlbumSummary[]; navigate: ViewProps["navigate"]; label: string }) {
+  return (
+    <VirtualGrid
+      items={albums}
+      cardWidth={168}
+      cardHeight={218}
+      label={label}
+      itemKey={(album) => album.key}
+      card={(album) => <AlbumCard album={album} navigate={navigate} />}
+    />
+  );
+}
+
+function Albums({ navigate }: { navigate: ViewProps["navigate"] }) {
+  const [byArtist, setByArtist] = useState(false);
+  const albums = useAlbums(byArtist);
   if (albums.isError) return <p role="alert" className="error">{describeError(albums.error)}</p>;
   if (!albums.data) return null;
   return (
-    <ul className="grid" aria-label="Albums">
-      {albums.data.items.map((album) => (
-        <li key={album.key} className="card">
-          <div className="card__title">{album.title}</div>
-          <div className="card__meta">
-            {album.artist}
-            {album.year ? ` · ${album.year}` : ""} · {album.track_count} songs
-          </div>
-        </li>
-      ))}
-    </ul>
+    <div className="view-albums">
+      <div className="toolbar">
+        <p className="count">{plural(albums.data.total, "album")}</p>
+        <label className="toolbar__sort">
+          Sort by{" "}
+          <select value={byArtist ? "artist" : "title"} onChange={(event) => setByArtist(event.target.value === "artist")}>
+            <option value="title">Title</option>
+            <option value="artist">Artist</option>
+          </select>
+        </label>
+      </div>
+      <AlbumGrid albums={albums.data.items} navigate={navigate} label="Albums" />
+    </div>
   );
 }
 
-function Names({ label, items }: { label: string; items: NameSummary[] }) {
+function Names({ label, items, onOpen }: { label: string; items: readonly NameSummary[]; onOpen: (name: string) => void }) {
   return (
-    <ul className="names" aria-label={label}>
-      {items.map((item) => (
-        <li key={item.name}>
+    <VirtualList
+      items={items}
+      rowHeight={48}
+      label={label}
+      itemKey={(item) => item.name}
+      row={(item) => (
+        <button type="button" className="names__item" onClick={() => onOpen(item.name)}>
           <span className="names__name">{item.name}</span>
           <span className="names__meta">
-            {item.album_count} albums · {item.track_count} songs
+            {plural(item.album_count, "album")} · {plural(item.track_count, "song")}
           </span>
-        </li>
-      ))}
-    </ul>
+        </button>
+      )}
+    />
   );
 }
 
-function Artists() {
-  const artists = useArtists(PAGE);
+function Artists({ navigate }: { navigate: ViewProps["navigate"] }) {
+  const artists = useArtists();
   if (artists.isError) return <p role="alert" className="error">{describeError(artists.error)}</p>;
-  return artists.data ? <Names label="Artists" items={artists.data.items} /> : null;
+  if (!artists.data) return null;
+  return <Names label="Artists" items={artists.data.items} onOpen={(name) => navigate({ view: "artist", name })} />;
 }
 
-function Genres() {
-  const genres = useGenres(PAGE);
+function Genres({ navigate }: { navigate: ViewProps["navigate"] }) {
+  const genres = useGenres();
   if (genres.isError) return <p role="alert" className="error">{describeError(genres.error)}</p>;
-  return genres.data ? <Names label="Genres" items={genres.data.items} /> : null;
+  if (!genres.data) return null;
+  return <Names label="Genres" items={genres.data.items} onOpen={(name) => navigate({ view: "genre", name })} />;
 }
 
-export const SongsView = (props: ViewProps) => (
-  <WhenLibraryHasMusic icon="note" {...props}>
+/** "Play" and "Shuffle" for a whole list. */
+function PlayButtons({ filter, sort }: { filter: TrackFilter; sort: SortState }) {
+  const control = useControlPlayer();
+  const fetchIds = useFetchTrackIds();
+  const toast = useToast();
+  const play = (shuffle: boolean) =>
+    fetchIds(filter, sort.sort, sort.descending)
+      .then(async (ids) => {
+        if (ids.length === 0) return;
+        await control.mutateAsync({ kind: "set_shuffle", on: shuffle });
+        const start = shuffle ? Math.floor(Math.random() * ids.length) : 0;
+        await control.mutateAsync({ kind: "play", track_ids: ids, start });
+      })
+      .catch((error: unknown) => toast(describeError(error), "error"));
+  return (
+    <div className="page-header__actions">
+      <button type="button" className="button button--primary" onClick={() => void play(false)}>
+        <Icon name="play" size={14} /> Play
+      </button>
+      <button type="button" className="button" onClick={() => void play(true)}>
+        <Icon name="shuffle" size={14} /> Shuffle
+      </button>
+    </div>
+  );
+}
+
+const albumOrder: SortState = { sort: "album", descending: false };
+
+export function AlbumPage({ route, navigate }: ViewProps) {
+  const albums = useAlbums();
+  if (route.view !== "album") return null;
+  const album = albums.data?.items.find((a) => a.key === route.key);
+  const filter: TrackFilter = { ...allTracks, album_key: route.key };
+  return (
+    <div className="page">
+      <header className="page-header">
+        <Cover artwork={album?.artwork_id ?? null} size="large" label={route.title} />
+        <div>
+          <p className="page-header__kind">Album</p>
+          <h2 className="page-header__title">{route.title || "Unknown album"}</h2>
+          {album && (
+            <p className="page-header__meta">
+              <button type="button" className="link" onClick={() => navigate({ view: "artist", name: album.artist })}>
+                {album.artist}
+              </button>
+              {album.year ? ` · ${album.year}` : ""} · {plural(album.track_count, "song")} · {formatLength(album.duration_ms)}
+            </p>
+          )}
+          <PlayButtons filter={filter} sort={albumOrder} />
+        </div>
+      </header>
+      <LibrarySongs label={`Songs of ${route.title}`} filter={filter} list={`album:${route.key}`} initial={albumOrder} columns={["title", "artist", "duration", "plays", "cloud"]} />
+    </div>
+  );
+}
+
+export function ArtistPage({ route, navigate }: ViewProps) {
+  const name = route.view === "artist" ? route.name : "";
+  const albums = useArtistAlbums(name);
+  const filter: TrackFilter = { ...allTracks, artist: name };
+  const order: SortState = { sort: "album", descending: false };
+  return (
+    <div className="page">
+      <header className="page-header page-header--compact">
+        <div>
+          <p className="page-header__kind">Artist</p>
+          <h2 className="page-header__title">{name}</h2>
+          <PlayButtons filter={filter} sort={order} />
+        </div>
+      </header>
+      {albums.data && albums.data.length > 0 && (
+        <section aria-label={`Albums of ${name}`} className="page__albums">
+          <ul className="album-row">
+            {albums.data.map((album) => (
+              <li key={album.key}>
+                <AlbumCard album={album} navigate={navigate} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <LibrarySongs label={`Songs of ${name}`} filter={filter} list={`artist:${name}`} initial={order} />
+    </div>
+  );
+}
+
+export function GenrePage({ route }: ViewProps) {
+  const name = route.view === "genre" ? route.name : "";
+  const filter: TrackFilter = { ...allTracks, genre: name };
+  const order: SortState = { sort: "artist", descending: false };
+  return (
+    <div className="page">
+      <header className="page-header page-header--compact">
+        <div>
+          <p className="page-header__kind">Genre</p>
+          <h2 className="page-header__title">{name}</h2>
+          <PlayButtons filter={filter} sort={order} />
+        </div>
+      </header>
+      <LibrarySongs label={`${name} songs`} filter={filter} list={`genre:${name}`} initial={order} />
+    </div>
+  );
+}
+
+export const SongsView = ({ navigate }: ViewProps) => (
+  <WhenLibraryHasMusic icon="note" navigate={navigate}>
     <Songs />
   </WhenLibraryHasMusic>
 );
-export const AlbumsView = (props: ViewProps) => (
-  <WhenLibraryHasMusic icon="album" {...props}>
-    <Albums />
+export const AlbumsView = ({ navigate }: ViewProps) => (
+  <WhenLibraryHasMusic icon="album" navigate={navigate}>
+    <Albums navigate={navigate} />
   </WhenLibraryHasMusic>
 );
-export const ArtistsView = (props: ViewProps) => (
-  <WhenLibraryHasMusic icon="artist" {...props}>
-    <Artists />
+export const ArtistsView = ({ navigate }: ViewProps) => (
+  <WhenLibraryHasMusic icon="artist" navigate={navigate}>
+    <Artists navigate={navigate} />
   </WhenLibraryHasMusic>
 );
-export const GenresView = (props: ViewProps) => (
-  <WhenLibraryHasMusic icon="genre" {...props}>
-    <Genres />
+export const GenresView = ({ navigate }: ViewProps) => (
+  <WhenLibraryHasMusic icon="genre" navigate={navigate}>
+    <Genres navigate={navigate} />
   </WhenLibraryHasMusic>
 );
+
+export { AlbumCard, albumRoute };

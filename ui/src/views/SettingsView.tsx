@@ -1,25 +1,37 @@
-// Settings: music folders (add, remove, rescan with live progress) and what the app knows
-// about its installation.
-import { useState, type FormEvent } from "react";
+// Settings: music folders (add, remove, rescan with live progress), playback (ReplayGain),
+// uploads (how many at once, a speed limit), the stream cache size, the theme, the keyboard
+// shortcuts, and what the app knows about its installation. Every change is saved at once and
+// the app applies it right away; there is no Save button.
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { EmptyState } from "../components/EmptyState";
+import { useToast } from "../components/Toast";
 import {
   describeError,
   useAddMusicFolder,
   useAppInfo,
+  useCloudStatus,
   useMusicFolders,
+  usePreferences,
   useRemoveMusicFolder,
   useScan,
+  type Preferences,
+  type ReplayGainMode,
   type ScanReport,
+  type Theme,
 } from "../ipc";
+import { useEditPreferences } from "../ipc/settings";
+import { formatSize } from "../lib/format";
+import type { ViewProps } from "./registry";
+import "../styles/settings.css";
 
-export function SettingsView() {
+type Edit = (change: (current: Preferences) => Preferences) => void;
+
+export function SettingsView(_props: ViewProps) {
   return (
     <div className="settings">
       <MusicFolders />
-      <section aria-labelledby="settings-appearance">
-        <h2 id="settings-appearance">Appearance</h2>
-        <p className="settings__hint">The theme follows your system's light or dark setting.</p>
-      </section>
+      <PreferenceSections />
+      <ShortcutsSection />
       <AboutSection />
     </div>
   );
@@ -62,12 +74,23 @@ function MusicFolders() {
               <span className="folders__count" data-folder-tracks={folder.track_count}>
                 {folder.available ? `${folder.track_count} tracks` : "not available (unplugged?)"}
               </span>
-              <button type="button" className="button" disabled={running} onClick={() => remove.mutate(folder.path)}>
+              <button
+                type="button"
+                className="button"
+                disabled={running}
+                aria-label={`Remove ${folder.path}`}
+                onClick={() => remove.mutate(folder.path)}
+              >
                 Remove
               </button>
             </li>
           ))}
         </ul>
+      )}
+      {folders.isError && (
+        <p role="alert" className="error">
+          {describeError(folders.error)}
+        </p>
       )}
       <form className="folders__add" onSubmit={submit}>
         <label htmlFor="folder-path">Folder</label>
@@ -89,6 +112,11 @@ function MusicFolders() {
       {add.isError && (
         <p role="alert" className="error">
           {describeError(add.error)}
+        </p>
+      )}
+      {remove.isError && (
+        <p role="alert" className="error">
+          {describeError(remove.error)}
         </p>
       )}
       {running && (
@@ -150,6 +178,346 @@ function ScanSummary({ report }: { report: ScanReport }) {
         </details>
       )}
     </div>
+  );
+}
+
+/** Playback, uploads, cache and appearance: the sections backed by the saved preferences. */
+function PreferenceSections() {
+  const preferences = usePreferences();
+  const editor = useEditPreferences();
+  const toast = useToast();
+
+  useEffect(() => {
+    if (editor.error) toast(`Tonearm could not save that setting. ${describeError(editor.error)}`, "error");
+  }, [editor.error, toast]);
+
+  if (preferences.isPending) return <p className="settings__hint">Reading your settings…</p>;
+  if (preferences.isError) {
+    return (
+      <section aria-labelledby="settings-preferences">
+        <h2 id="settings-preferences">Playback, uploads and appearance</h2>
+        <p className="error">{describeError(preferences.error)}</p>
+        <div>
+          <button type="button" className="button" onClick={() => void preferences.refetch()}>
+            Try again
+          </button>
+        </div>
+      </section>
+    );
+  }
+  const prefs = preferences.data;
+  return (
+    <>
+      <PlaybackSection prefs={prefs} edit={editor.edit} />
+      <UploadsSection prefs={prefs} edit={editor.edit} />
+      <CacheSection prefs={prefs} edit={editor.edit} />
+      <AppearanceSection prefs={prefs} edit={editor.edit} />
+    </>
+  );
+}
+
+const REPLAY_GAIN_MODES: { value: ReplayGainMode; label: string }[] = [
+  { value: "off", label: "Off" },
+  { value: "track", label: "Track" },
+  { value: "album", label: "Album" },
+  { value: "auto", label: "Automatic" },
+];
+
+function decibels(value: number): string {
+  const rounded = Math.abs(value).toFixed(1);
+  return value > 0 ? `+${rounded} dB` : value < 0 ? `−${rounded} dB` : "0.0 dB";
+}
+
+function PlaybackSection({ prefs, edit }: { prefs: Preferences; edit: Edit }) {
+  const gain = prefs.replay_gain;
+  const preamp = gain.preamp_db ?? 0;
+  return (
+    <section aria-labelledby="settings-playback" className="settings__group">
+      <h2 id="settings-playback">Playback</h2>
+      <p className="settings__hint">
+        ReplayGain evens out loudness between songs using the gain stored in their tags.
+        Automatic uses the album's gain while an album plays in order, and each song's otherwise.
+      </p>
+      <div className="settings__row">
+        <label htmlFor="replay-gain-mode">ReplayGain</label>
+        <select
+          id="replay-gain-mode"
+          className="select"
+          value={gain.mode}
+          onChange={(event) => {
+            const mode = event.target.value as ReplayGainMode;
+            edit((p) => ({ ...p, replay_gain: { ...p.replay_gain, mode } }));
+          }}
+        >
+          {REPLAY_GAIN_MODES.map((mode) => (
+            <option key={mode.value} value={mode.value}>
+              {mode.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="settings__row">
+        <label htmlFor="replay-gain-preamp">Preamp</label>
+        <input
+          id="replay-gain-preamp"
+          type="range"
+          min={-15}
+          max={15}
+          step={0.5}
+          value={preamp}
+          aria-valuetext={decibels(preamp)}
+          onChange={(event) => {
+            const preamp_db = Number(event.target.value);
+            edit((p) => ({ ...p, replay_gain: { ...p.replay_gain, preamp_db } }));
+          }}
+        />
+        <output htmlFor="replay-gain-preamp" className="settings__value" data-testid="preamp-value">
+          {decibels(preamp)}
+        </output>
+      </div>
+      <div className="settings__row">
+        <label className="settings__check">
+          <input
+            type="checkbox"
+            checked={gain.prevent_clipping}
+            onChange={(event) => {
+              const prevent_clipping = event.target.checked;
+              edit((p) => ({ ...p, replay_gain: { ...p.replay_gain, prevent_clipping } }));
+            }}
+          />
+          Prevent clipping
+        </label>
+        <span className="settings__hint">Lowers the gain when a song's peak would distort.</span>
+      </div>
+    </section>
+  );
+}
+
+const DEFAULT_LIMIT_KBPS = 1024;
+
+function UploadsSection({ prefs, edit }: { prefs: Preferences; edit: Edit }) {
+  const limited = prefs.upload_limit_kbps !== null;
+  // The last limit used, so switching the limit off and on again brings it back.
+  const [lastLimit, setLastLimit] = useState(prefs.upload_limit_kbps ?? DEFAULT_LIMIT_KBPS);
+  useEffect(() => {
+    if (prefs.upload_limit_kbps !== null) setLastLimit(prefs.upload_limit_kbps);
+  }, [prefs.upload_limit_kbps]);
+  return (
+    <section aria-labelledby="settings-uploads" className="settings__group">
+      <h2 id="settings-uploads">Uploads</h2>
+      <div className="settings__row">
+        <label htmlFor="uploads-at-once">Uploads at once</label>
+        <select
+          id="uploads-at-once"
+          className="select"
+          value={prefs.uploads_at_once}
+          onChange={(event) => {
+            const uploads_at_once = Number(event.target.value);
+            edit((p) => ({ ...p, uploads_at_once }));
+          }}
+        >
+          {[1, 2, 3, 4, 5, 6, 7, 8].map((count) => (
+            <option key={count} value={count}>
+              {count}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="settings__row">
+        <label className="settings__check">
+          <input
+            type="checkbox"
+            checked={limited}
+            onChange={(event) => {
+              const upload_limit_kbps = event.target.checked ? lastLimit : null;
+              edit((p) => ({ ...p, upload_limit_kbps }));
+            }}
+          />
+          Limit upload speed
+        </label>
+      </div>
+      <div className="settings__row">
+        <label htmlFor="upload-limit">Upload speed limit (KB/s)</label>
+        <NumberField
+          id="upload-limit"
+          value={prefs.upload_limit_kbps ?? lastLimit}
+          min={1}
+          max={10_000_000}
+          disabled={!limited}
+          onCommit={(upload_limit_kbps) => {
+            setLastLimit(upload_limit_kbps);
+            edit((p) => ({ ...p, upload_limit_kbps }));
+          }}
+        />
+      </div>
+      <p className="settings__hint">
+        {limited
+          ? "Uploads stay under this speed, leaving room for the rest of your connection."
+          : "Uploads use as much of your connection as they can."}
+      </p>
+    </section>
+  );
+}
+
+/** A whole-number field: edits are saved while valid; leaving the field shows what was kept. */
+function NumberField(props: { id: string; value: number; min: number; max: number; disabled?: boolean; onCommit: (value: number) => void }) {
+  const { value } = props;
+  const [text, setText] = useState(String(value));
+  const focused = useRef(false);
+  useEffect(() => {
+    if (!focused.current) setText(String(value));
+  }, [value]);
+  return (
+    <input
+      id={props.id}
+      type="number"
+      inputMode="numeric"
+      className="input settings__number"
+      min={props.min}
+      max={props.max}
+      step={1}
+      value={text}
+      disabled={props.disabled}
+      onFocus={() => (focused.current = true)}
+      onBlur={() => {
+        focused.current = false;
+        setText(String(value));
+      }}
+      onChange={(event) => {
+        const entered = event.target.value;
+        setText(entered);
+        const number = Number(entered);
+        if (entered.trim() !== "" && Number.isInteger(number) && number >= props.min && number <= props.max && number !== value) {
+          props.onCommit(number);
+        }
+      }}
+    />
+  );
+}
+
+const CACHE_SIZES_MB = [512, 1024, 2048, 5120, 10240, 20480];
+
+function megabytes(mb: number): string {
+  return mb < 1024 ? `${mb} MB` : `${Number((mb / 1024).toFixed(1))} GB`;
+}
+
+function CacheSection({ prefs, edit }: { prefs: Preferences; edit: Edit }) {
+  const cloud = useCloudStatus();
+  const used = cloud.data?.status.cache_bytes;
+  const sizes = CACHE_SIZES_MB.includes(prefs.cache_budget_mb)
+    ? CACHE_SIZES_MB
+    : [...CACHE_SIZES_MB, prefs.cache_budget_mb].sort((a, b) => a - b);
+  return (
+    <section aria-labelledby="settings-cache" className="settings__group">
+      <h2 id="settings-cache">Stream cache</h2>
+      <p className="settings__hint">
+        Songs only in the cloud are kept on this computer after they stream, up to this size, so
+        they play again without the network. Songs you keep offline are not counted.
+      </p>
+      <div className="settings__row">
+        <label htmlFor="cache-size">Cache size</label>
+        <select
+          id="cache-size"
+          className="select"
+          value={prefs.cache_budget_mb}
+          onChange={(event) => {
+            const cache_budget_mb = Number(event.target.value);
+            edit((p) => ({ ...p, cache_budget_mb }));
+          }}
+        >
+          {sizes.map((mb) => (
+            <option key={mb} value={mb}>
+              {megabytes(mb)}
+            </option>
+          ))}
+        </select>
+        {used !== undefined && (
+          <span className="settings__hint" data-testid="cache-used">
+            {formatSize(used)} in use
+          </span>
+        )}
+      </div>
+    </section>
+  );
+}
+
+const THEMES: { value: Theme; label: string }[] = [
+  { value: "system", label: "System" },
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+];
+
+function AppearanceSection({ prefs, edit }: { prefs: Preferences; edit: Edit }) {
+  const name = useId();
+  return (
+    <section aria-labelledby="settings-appearance" className="settings__group">
+      <h2 id="settings-appearance">Appearance</h2>
+      <fieldset className="settings__radios">
+        <legend>Theme</legend>
+        {THEMES.map((theme) => (
+          <label key={theme.value} className="settings__check">
+            <input
+              type="radio"
+              name={name}
+              value={theme.value}
+              checked={prefs.theme === theme.value}
+              onChange={() => edit((p) => ({ ...p, theme: theme.value }))}
+            />
+            {theme.label}
+          </label>
+        ))}
+      </fieldset>
+      <p className="settings__hint">System follows your computer's light or dark setting.</p>
+    </section>
+  );
+}
+
+const mac = typeof navigator !== "undefined" && /Mac/.test(navigator.platform);
+
+function ShortcutsSection() {
+  const command = mac ? "Cmd" : "Ctrl";
+  const shortcuts: [string[], string][] = [
+    [["Space"], "Play or pause"],
+    [[`${command}+→`], "Next song"],
+    [[`${command}+←`], "Previous song"],
+    [[`${command}+↑`, `${command}+↓`], "Volume up or down"],
+    [[`${command}+F`], "Search"],
+    [[`${command}+L`], "Show the queue"],
+    [["Enter"], "Play the selected song"],
+    [[`${command}+A`], "Select all"],
+    [["Delete"], "Remove from the playlist"],
+    [["Shift+F10", "Menu"], "Open the song menu"],
+    [["Alt+↑", "Alt+↓"], "Move in a playlist or the queue"],
+    [["Escape"], "Close menus and dialogs"],
+  ];
+  return (
+    <section aria-labelledby="settings-shortcuts">
+      <h2 id="settings-shortcuts">Keyboard shortcuts</h2>
+      <table className="shortcuts" aria-labelledby="settings-shortcuts">
+        <thead>
+          <tr>
+            <th scope="col">Keys</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shortcuts.map(([keys, action]) => (
+            <tr key={action}>
+              <td>
+                {keys.map((key, index) => (
+                  <span key={key}>
+                    {index > 0 && (keys.length > 1 && key === "Menu" ? " or the " : " or ")}
+                    <kbd>{key}</kbd>
+                    {key === "Menu" && " key"}
+                  </span>
+                ))}
+              </td>
+              <td>{action}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

@@ -1,20 +1,25 @@
-// The app's views and where they sit in the sidebar. Adding a view means adding it here.
+// The app's views: the sidebar sections, and the pages inside them (an album, an artist, a
+// genre, a playlist, search results). Adding a view means adding it here.
 import type { ComponentType } from "react";
-import { AlbumsView, ArtistsView, GenresView, SongsView } from "./LibraryViews";
-import { CloudView } from "./CloudView";
-import { PlaylistsView } from "./PlaylistsView";
-import { SettingsView } from "./SettingsView";
 import type { IconName } from "../components/Icon";
+import type { Route, SectionId } from "../navigation";
+import { CloudView } from "./CloudView";
+import { AlbumPage, AlbumsView, ArtistPage, ArtistsView, GenrePage, GenresView, SongsView } from "./LibraryViews";
+import { PlaylistPage, PlaylistsView } from "./PlaylistsView";
+import { SearchView } from "./SearchView";
+import { SettingsView } from "./SettingsView";
 
-export type ViewId = "songs" | "albums" | "artists" | "genres" | "playlists" | "cloud" | "settings";
-
-/** What every view receives: a way to send the user elsewhere (for example to add a folder). */
+/** What every view receives: where it is, and a way to send the user elsewhere. */
 export interface ViewProps {
-  navigate: (view: ViewId) => void;
+  route: Route;
+  navigate: (route: Route) => void;
 }
 
+/** Kept for views that only move between sections. */
+export type ViewId = SectionId;
+
 export interface ViewEntry {
-  id: ViewId;
+  id: SectionId;
   label: string;
   icon: IconName;
   section: "Library" | "Playlists" | "Cloud" | "App";
@@ -31,8 +36,28 @@ export const views: readonly ViewEntry[] = [
   { id: "settings", label: "Settings", icon: "settings", section: "App", component: SettingsView },
 ];
 
-export function viewById(id: ViewId): ViewEntry {
+export function viewById(id: SectionId): ViewEntry {
   const entry = views.find((view) => view.id === id);
   if (!entry) throw new Error(`unknown view ${id}`);
   return entry;
+}
+
+/** The component and the heading of any route. */
+export function resolve(route: Route): { title: string; component: ComponentType<ViewProps> } {
+  switch (route.view) {
+    case "album":
+      return { title: route.title || "Unknown album", component: AlbumPage };
+    case "artist":
+      return { title: route.name, component: ArtistPage };
+    case "genre":
+      return { title: route.name, component: GenrePage };
+    case "playlist":
+      return { title: "Playlist", component: PlaylistPage };
+    case "search":
+      return { title: "Search", component: SearchView };
+    default: {
+      const entry = viewById(route.view);
+      return { title: entry.label, component: entry.component };
+    }
+  }
 }

@@ -1,0 +1,115 @@
+// The library browser end to end: search as you type with grouped results, the songs menu,
+// and a playlist made from it and reordered from the keyboard, in the real window.
+
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { launchApp, screenshotDir } from "./support/app.mjs";
+
+const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
+let app;
+let music;
+
+before(async () => {
+  music = mkdtempSync(join(tmpdir(), "tonearm-e2e-browse-"));
+  cpSync(fixtures, join(music, "Fixtures"), { recursive: true });
+  app = await launchApp();
+  const { browser } = app;
+  await browser.$('button[data-view="settings"]').click();
+  await browser.$("#folder-path").setValue(join(music, "Fixtures"));
+  await browser.$("button=Add folder").click();
+  await browser.waitUntil(async () => /Scan finished/.test(await browser.$('[data-testid="scan-summary"]').getText()), {
+    timeout: 20_000,
+    timeoutMsg: "the scan never finished",
+  });
+});
+after(async () => {
+  await app?.close();
+  if (music) rmSync(music, { recursive: true, force: true });
+});
+
+const cell = (title) => `//div[@role="gridcell" and @data-column="title" and text()="${title}"]`;
+
+/** The titles of a grid's rows, top to bottom. */
+async function titles(grid) {
+  const { browser } = app;
+  return browser.execute((label) => {
+    const rows = [...document.querySelectorAll(`[role="grid"][aria-label="${label}"] [role="row"][aria-selected]`)];
+    rows.sort((a, b) => Number(a.getAttribute("aria-rowindex")) - Number(b.getAttribute("aria-rowindex")));
+    return rows.map((row) => row.querySelector('[data-column="title"]')?.textContent ?? "");
+  }, grid);
+}
+
+test("search as you type groups artists, albums and songs", async () => {
+  const { browser } = app;
+  await browser.keys(["Control", "f"]);
+  const box = browser.$("#search");
+  assert.equal(await browser.execute(() => document.activeElement?.id), "search", "Ctrl+F focuses the search box");
+  await box.setValue("beyon");
+  const results = browser.$('[data-testid="search-results"]');
+  await results.waitForExist({ timeout: 5_000 });
+  await browser.waitUntil(async () => /Tonearm Fixtures/.test(await results.getProperty("textContent")), { timeout: 5_000 });
+  const text = await results.getProperty("textContent");
+  assert.match(text, /Artists[\s\S]*Beyoncé/);
+  assert.match(text, /Albums[\s\S]*Tonearm Fixtures — Ünïcode 音楽/);
+  await browser.saveScreenshot(join(screenshotDir, "search.png"));
+
+  // Narrow to one song, then open its artist.
+  await box.setValue("smörgåsbord");
+  await browser.$(cell("Smörgåsbord 名古屋 (ALAC)")).waitForExist({ timeout: 5_000 });
+  assert.deepEqual(await titles("Matching songs"), ["Smörgåsbord 名古屋 (ALAC)"]);
+  await box.setValue("beyonce");
+  await browser.$('//section[@aria-labelledby="search-artists"]//button[contains(., "Beyoncé")]').click();
+  await browser.$('[data-testid="view-artist"]').waitForExist({ timeout: 5_000 });
+  assert.equal(await browser.$("#view-title").getText(), "Beyoncé");
+});
+
+test("a playlist made from the songs menu is reordered from the keyboard", async () => {
+  const { browser } = app;
+  await browser.$('button[data-view="songs"]').click();
+  await browser.waitUntil(async () => (await titles("Songs")).length > 2, { timeout: 5_000 });
+  const [first, second] = await titles("Songs");
+  // Click the first song, Shift+Down takes the second too, and a right-click opens the menu.
+  await browser.$(cell(first)).click();
+  await browser.keys(["Shift", "ArrowDown"]);
+  await browser.waitUntil(async () => (await browser.$('[role="grid"][aria-label="Songs"]').getAttribute("data-selected-count")) === "2", {
+    timeout: 5_000,
+    timeoutMsg: "Shift+Down did not select two songs",
+  });
+  await browser.$(cell(second)).click({ button: "right" });
+  const menu = browser.$('[role="menu"][aria-label="Actions"]');
+  await menu.waitForExist({ timeout: 5_000 });
+  await menu.$('//li[@role="menuitem" and contains(., "Add to playlist")]').moveTo();
+  await browser.$('//li[@role="menuitem" and text()="New playlist…"]').click();
+  const name = browser.$('[role="dialog"] input');
+  await name.waitForExist({ timeout: 5_000 });
+  await name.setValue("evening mix");
+  await browser.keys("Enter");
+
+  const link = browser.$('//button[@data-playlist and contains(., "evening mix")]');
+  await link.waitForExist({ timeout: 5_000 });
+  await link.click();
+  await browser.$('[data-testid="playlist-name"]').waitForExist({ timeout: 5_000 });
+  const grid = await browser.$('[role="grid"]').getAttribute("aria-label");
+  await browser.waitUntil(async () => (await titles(grid)).length === 2, { timeout: 5_000, timeoutMsg: "the playlist has not 2 songs" });
+  const before = await titles(grid);
+  assert.deepEqual([...before].sort(), [first, second].sort());
+
+  // Select the first row and move it down with Alt+Down.
+  await browser.$(cell(before[0])).click();
+  await browser.keys(["Alt", "ArrowDown"]);
+  await browser.waitUntil(async () => (await titles(grid))[0] === before[1], {
+    timeout: 5_000,
+    timeoutMsg: "the playlist was not reordered",
+  });
+  assert.deepEqual(await titles(grid), [before[1], before[0]]);
+  await browser.saveScreenshot(join(screenshotDir, "playlist.png"));
+
+  // The order is the library's, not just the screen's: it survives leaving and coming back.
+  await browser.$('button[data-view="songs"]').click();
+  await link.click();
+  await browser.waitUntil(async () => (await titles(grid)).length === 2, { timeout: 5_000 });
+  assert.deepEqual(await titles(grid), [before[1], before[0]]);
+});

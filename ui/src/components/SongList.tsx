@@ -1,0 +1,93 @@
+// A songs table wired to the app: plays from a row, opens the songs menu, remembers column
+// widths in the settings, and marks the song playing. Every list of songs uses it.
+import { useCallback } from "react";
+import { describeError, useControlPlayer, usePlayer, usePreferences, useSetPreferences } from "../ipc";
+import { useOverlays } from "./Overlays";
+import { useToast } from "./Toast";
+import { useTrackMenu, type MenuTarget } from "./trackMenu";
+import { TrackTable, type ColumnId, type RowSource, type SortState, type TrackTableActions } from "./TrackTable";
+import type { Window } from "../lib/virtual";
+
+export interface SongListProps extends Partial<TrackTableActions> {
+  label: string;
+  rows: RowSource;
+  columns: readonly ColumnId[];
+  sort?: SortState;
+  onSort?: (sort: SortState) => void;
+  onWindowChange?: (window: Window) => void;
+  dragSource: string;
+  /** In a playlist: the menu's "Remove from playlist". */
+  removeFromList?: (indices: number[]) => MenuTarget["removeFromList"];
+  /** Which row plays, when the list knows better than by track id (a playlist entry). */
+  playingKey?: string | null;
+}
+
+export function SongList(props: SongListProps) {
+  const { rows } = props;
+  const control = useControlPlayer();
+  const player = usePlayer();
+  const preferences = usePreferences();
+  const savePreferences = useSetPreferences();
+  const overlays = useOverlays();
+  const toast = useToast();
+  const menuItems = useTrackMenu();
+
+  const widths: Partial<Record<ColumnId, number>> = {};
+  for (const { column, width } of preferences.data?.song_columns ?? []) widths[column as ColumnId] = width;
+
+  const onResize = useCallback(
+    (column: ColumnId, width: number) => {
+      const current = preferences.data;
+      if (!current) return;
+      const song_columns = [...current.song_columns.filter((c) => c.column !== column), { column, width }];
+      savePreferences.mutate({ ...current, song_columns });
+    },
+    [preferences.data, savePreferences],
+  );
+
+  const play = props.onPlay ?? ((index: number) => {
+    // Play the whole list from this song, as music apps do.
+    const all = Array.from({ length: rows.total }, (_, i) => i);
+    rows
+      .idsOf(all)
+      .then((ids) => {
+        const start = ids.indexOf(rows.rowAt(index)?.id ?? "");
+        return control.mutateAsync({ kind: "play", track_ids: ids, start: Math.max(0, start === -1 ? index : start) });
+      })
+      .catch((error: unknown) => toast(describeError(error), "error"));
+  });
+
+  const onContextMenu = (indices: number[], at: { x: number; y: number }) => {
+    const tracks = indices.map((i) => rows.rowAt(i)).filter((t) => t !== undefined);
+    overlays.openMenu(
+      menuItems({
+        tracks,
+        count: indices.length,
+        ids: () => rows.idsOf(indices),
+        removeFromList: props.removeFromList?.(indices),
+      }),
+      at,
+    );
+  };
+
+  const playing = props.playingKey !== undefined ? props.playingKey : (player.data?.current?.track.id ?? null);
+  return (
+    <TrackTable
+      label={props.label}
+      rows={rows}
+      columns={props.columns}
+      widths={widths}
+      onResize={onResize}
+      sort={props.sort}
+      onSort={props.onSort}
+      onWindowChange={props.onWindowChange}
+      playingKey={playing}
+      dragSource={props.dragSource}
+      onPlay={play}
+      onContextMenu={onContextMenu}
+      onDelete={props.onDelete}
+      onReorder={props.onReorder}
+      onDropTracks={props.onDropTracks}
+    />
+  );
+}

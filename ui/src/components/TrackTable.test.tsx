@@ -1,0 +1,198 @@
+// The songs table as a user drives it: sort by a header, select with the mouse and keys,
+// play with Enter, act from the menu, resize a column, reorder with Alt+arrows, and only the
+// rows on screen in the page however long the list.
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commands, events, type Preferences, type Track } from "../ipc/bindings";
+import { OverlayProvider } from "./Overlays";
+import { useMemoryRows } from "./rows";
+import { SongList } from "./SongList";
+import { ToastProvider } from "./Toast";
+import { TrackTable, type RowSource } from "./TrackTable";
+
+vi.mock("../ipc/bindings", () => ({
+  commands: {
+    controlPlayer: vi.fn(),
+    getPlayerState: vi.fn(),
+    getPreferences: vi.fn(),
+    setPreferences: vi.fn(),
+    listPlaylists: vi.fn(),
+    addToPlaylist: vi.fn(),
+    getCloudStatus: vi.fn(),
+    queueUploads: vi.fn(),
+    pinTracks: vi.fn(),
+  },
+  events: {
+    cloudChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    playerChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+  },
+}));
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+
+function track(n: number, more: Partial<Track> = {}): Track {
+  return {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`, folder_id: 1, path: `/m/${n}.flac`, size: 1, mtime_ms: 0,
+    format: "flac", codec: "flac", duration_ms: 60_000 + n * 1000, bitrate_kbps: null, sample_rate: 44100, channels: 2,
+    bit_depth: 16, title: `Song ${n}`, artist: `Artist ${n % 3}`, artists: [], album: "Album", album_artist: null,
+    track_no: n, track_total: null, disc_no: null, disc_total: null, year: 2000 + n, date: null, genre: "Jazz", genres: [],
+    composer: null, compilation: false,
+    musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
+    replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null }, artwork_id: null,
+    play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "present", state_reason: null, extra_tags: [],
+    upload_state: "local_only", upload_error: null, kept_offline: false, ...more,
+  };
+}
+
+const preferences: Preferences = {
+  theme: "system", replay_gain: { mode: "auto", preamp_db: 0, fallback_db: 0, prevent_clipping: true },
+  uploads_at_once: 3, upload_limit_kbps: null, cache_budget_mb: 2048, song_columns: [{ column: "artist", width: 150 }],
+};
+
+function wrap(ui: React.ReactNode) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <ToastProvider>
+        <OverlayProvider>{ui}</OverlayProvider>
+      </ToastProvider>
+    </QueryClientProvider>,
+  );
+}
+
+function Songs({ tracks, onReorder }: { tracks: Track[]; onReorder?: (indices: number[], to: number) => void }) {
+  const rows = useMemoryRows(tracks);
+  return <SongList label="Songs" rows={rows} columns={["title", "artist", "duration", "cloud"]} dragSource="test" onReorder={onReorder} />;
+}
+
+beforeEach(() => {
+  vi.mocked(commands.controlPlayer).mockImplementation(() => ok(null));
+  vi.mocked(commands.getPlayerState).mockImplementation(() => new Promise(() => {}));
+  vi.mocked(commands.getPreferences).mockResolvedValue(preferences);
+  vi.mocked(commands.setPreferences).mockImplementation((p) => ok(p));
+  vi.mocked(commands.listPlaylists).mockImplementation(() => ok([{ id: "p1", name: "Road trip", entry_count: 0, updated_at: 0 }]));
+  vi.mocked(commands.addToPlaylist).mockImplementation(() => ok([]));
+  vi.mocked(commands.getCloudStatus).mockImplementation(() => new Promise(() => {}));
+  void events;
+});
+
+describe("the songs table", () => {
+  it("draws only the rows in view of a 100,000-song list", () => {
+    const source: RowSource = {
+      total: 100_000,
+      rowAt: (i) => track(i),
+      keyAt: (i) => String(i),
+      idsOf: (indices) => Promise.resolve(indices.map((i) => track(i).id)),
+    };
+    wrap(<TrackTable label="Big" rows={source} columns={["title"]} dragSource="big" onPlay={() => {}} />);
+    const grid = screen.getByRole("grid", { name: "Big" });
+    expect(grid.getAttribute("aria-rowcount")).toBe("100001");
+    expect(within(grid).getAllByRole("row").length).toBeLessThan(60);
+  });
+
+  it("sorts from a header and says so to screen readers", async () => {
+    const onSort = vi.fn();
+    const source: RowSource = { total: 1, rowAt: () => track(1), keyAt: () => "a", idsOf: () => Promise.resolve([]) };
+    const user = userEvent.setup();
+    wrap(<TrackTable label="T" rows={source} columns={["title", "year"]} sort={{ sort: "title", descending: false }} onSort={onSort} dragSource="t" onPlay={() => {}} />);
+    const title = screen.getByRole("columnheader", { name: /Title/ });
+    expect(title.getAttribute("aria-sort")).toBe("ascending");
+    await user.click(within(title).getByRole("button"));
+    expect(onSort).toHaveBeenLastCalledWith({ sort: "title", descending: true });
+    await user.click(within(screen.getByRole("columnheader", { name: /Year/ })).getByRole("button"));
+    expect(onSort).toHaveBeenLastCalledWith({ sort: "year", descending: false });
+  });
+
+  it("selects with Shift and Ctrl, and plays the list from the row with Enter", async () => {
+    const tracks = [1, 2, 3, 4, 5].map((n) => track(n));
+    const user = userEvent.setup();
+    wrap(<Songs tracks={tracks} />);
+    const grid = screen.getByRole("grid", { name: "Songs" });
+    await user.click(screen.getByText("Song 2"));
+    await user.keyboard("{Shift>}");
+    await user.click(screen.getByText("Song 4"));
+    await user.keyboard("{/Shift}");
+    expect(grid.getAttribute("data-selected-count")).toBe("3");
+    await user.keyboard("{Control>}");
+    await user.click(screen.getByText("Song 3"));
+    await user.keyboard("{/Control}");
+    const selected = within(grid).getAllByRole("row").filter((row) => row.getAttribute("aria-selected") === "true");
+    expect(selected.map((row) => row.textContent?.slice(0, 6))).toEqual(["Song 2", "Song 4"]);
+
+    grid.focus();
+    await user.keyboard("{ArrowDown}{Enter}");
+    await waitFor(() =>
+      expect(commands.controlPlayer).toHaveBeenCalledWith({ kind: "play", track_ids: tracks.map((t) => t.id), start: 3 }),
+    );
+    await user.keyboard("{Control>}a{/Control}");
+    expect(grid.getAttribute("data-selected-count")).toBe("5");
+  });
+
+  it("opens the songs menu on a right-click and adds the selection to a playlist", async () => {
+    const tracks = [1, 2, 3].map((n) => track(n));
+    const user = userEvent.setup();
+    wrap(<Songs tracks={tracks} />);
+    await user.click(screen.getByText("Song 1"));
+    await user.keyboard("{Shift>}");
+    await user.click(screen.getByText("Song 2"));
+    await user.keyboard("{/Shift}");
+    await waitFor(() => expect(commands.listPlaylists).toHaveBeenCalled());
+    fireEvent.contextMenu(screen.getByText("Song 2"));
+    const menu = await screen.findByRole("menu", { name: "Actions" });
+    // One song only for Properties and Show in folder.
+    expect(within(menu).getByRole("menuitem", { name: "Properties" }).getAttribute("aria-disabled")).toBe("true");
+    await user.hover(within(menu).getByRole("menuitem", { name: /Add to playlist/ }));
+    await user.click(await screen.findByRole("menuitem", { name: "Road trip" }));
+    await waitFor(() => expect(commands.addToPlaylist).toHaveBeenCalledWith("p1", [tracks[0]!.id, tracks[1]!.id], null));
+    expect(await screen.findByText("Added 2 songs to “Road trip”")).toBeTruthy();
+  });
+
+  it("plays next from the menu key and shows one song's properties", async () => {
+    const tracks = [track(7, { path: "/music/seven.flac", bitrate_kbps: 900 })];
+    const user = userEvent.setup();
+    wrap(<Songs tracks={tracks} />);
+    const grid = screen.getByRole("grid", { name: "Songs" });
+    grid.focus();
+    await user.keyboard("{ArrowDown}{Shift>}{F10}{/Shift}");
+    const menu = await screen.findByRole("menu");
+    await user.click(within(menu).getByRole("menuitem", { name: "Play next" }));
+    await waitFor(() => expect(commands.controlPlayer).toHaveBeenCalledWith({ kind: "play_next", track_ids: [tracks[0]!.id] }));
+    fireEvent.contextMenu(screen.getByText("Song 7"));
+    await user.click(within(await screen.findByRole("menu")).getByRole("menuitem", { name: "Properties" }));
+    const dialog = await screen.findByRole("dialog", { name: "Properties" });
+    expect(within(dialog).getByText("/music/seven.flac")).toBeTruthy();
+    expect(within(dialog).getByText(/900 kbit\/s/)).toBeTruthy();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("remembers a resized column in the settings", async () => {
+    wrap(<Songs tracks={[track(1)]} />);
+    const header = screen.getByRole("columnheader", { name: /Title/ });
+    const edge = within(header).getByRole("separator", { name: "Resize Title" });
+    await waitFor(() => expect(commands.getPreferences).toHaveBeenCalled());
+    await waitFor(() => expect(screen.getByRole("row", { name: /Song 1/ })).toBeTruthy());
+    fireEvent.pointerDown(edge, { clientX: 100, pointerId: 1 });
+    fireEvent.pointerMove(edge, { clientX: 160, pointerId: 1 });
+    fireEvent.pointerUp(edge, { clientX: 160, pointerId: 1 });
+    await waitFor(() =>
+      expect(commands.setPreferences).toHaveBeenCalledWith({
+        ...preferences,
+        song_columns: [{ column: "artist", width: 150 }, { column: "title", width: 340 }],
+      }),
+    );
+  });
+
+  it("moves the selected rows with Alt+arrows where the list can be reordered", async () => {
+    const onReorder = vi.fn();
+    const user = userEvent.setup();
+    wrap(<Songs tracks={[1, 2, 3, 4].map((n) => track(n))} onReorder={onReorder} />);
+    await user.click(screen.getByText("Song 2"));
+    await user.keyboard("{Alt>}{ArrowDown}{/Alt}");
+    expect(onReorder).toHaveBeenLastCalledWith([1], 3);
+    await user.keyboard("{Alt>}{ArrowUp}{/Alt}");
+    expect(onReorder).toHaveBeenLastCalledWith([2], 1);
+  });
+});

@@ -1,0 +1,138 @@
+// The songs context menu: what can be done with the selected songs, depending on what they
+// are (on this computer, in the cloud, only in the cloud, kept offline) and where the list
+// is (a playlist can remove its entries). Every action goes through the IPC hooks.
+import {
+  describeError,
+  useAddToPlaylist,
+  useCloudStatus,
+  useControlPlayer,
+  useCreatePlaylist,
+  useDeleteFromCloud,
+  usePinTracks,
+  usePlaylists,
+  useQueueUploads,
+  useRevealTrack,
+  useUnpinTracks,
+  type Track,
+} from "../ipc";
+import { useOverlays, type MenuItem } from "./Overlays";
+import { useToast } from "./Toast";
+
+export interface MenuTarget {
+  /** The selected rows that are loaded (what the menu's choices depend on). */
+  tracks: Track[];
+  /** All the selected rows' track ids (fetched for a large selection). */
+  ids: () => Promise<string[]>;
+  /** How many rows are selected. */
+  count: number;
+  /** Set in a playlist: removing takes the entries out of it. */
+  removeFromList?: { label: string; run: () => void };
+}
+
+export function useTrackMenu() {
+  const overlays = useOverlays();
+  const toast = useToast();
+  const control = useControlPlayer();
+  const playlists = usePlaylists();
+  const addToPlaylist = useAddToPlaylist();
+  const createPlaylist = useCreatePlaylist();
+  const reveal = useRevealTrack();
+  const queueUploads = useQueueUploads();
+  const pin = usePinTracks();
+  const unpin = useUnpinTracks();
+  const deleteFromCloud = useDeleteFromCloud();
+  const cloud = useCloudStatus();
+  const connected = Boolean(cloud.data?.status.account);
+
+  /** Runs an action, telling the user what happened or what went wrong. */
+  const run = (work: () => Promise<unknown>, done?: string) => {
+    work().then(
+      () => done && toast(done),
+      (error: unknown) => toast(describeError(error), "error"),
+    );
+  };
+
+  return function items(target: MenuTarget): MenuItem[] {
+    const { tracks, ids, count } = target;
+    const songs = count === 1 ? "1 song" : `${count.toLocaleString()} songs`;
+    const single = count === 1 && tracks.length === 1 ? tracks[0] : null;
+    const local = tracks.filter((t) => t.state !== "cloud");
+    const cloudOnly = tracks.filter((t) => t.state === "cloud");
+    const notUploaded = local.filter((t) => t.state === "present" && ["local_only", "failed", "paused"].includes(t.upload_state));
+    const inCloud = tracks.filter((t) => t.state === "cloud" || t.upload_state === "in_cloud");
+
+    const addTo = async (playlist: string, name: string) => {
+      await addToPlaylist.mutateAsync({ id: playlist, tracks: await ids() });
+      return name;
+    };
+    const playlistItems: MenuItem[] = [
+      {
+        label: "New playlist…",
+        action: () =>
+          void overlays.prompt("New playlist", "Name").then((name) => {
+            if (!name) return;
+            run(async () => addTo(await createPlaylist.mutateAsync(name), name), `Added ${songs} to “${name}”`);
+          }),
+      },
+      ...(playlists.data ?? []).map((playlist, index) => ({
+        label: playlist.name || "Untitled playlist",
+        separated: index === 0,
+        action: () => run(() => addTo(playlist.id, playlist.name), `Added ${songs} to “${playlist.name}”`),
+      })),
+    ];
+
+    const menu: MenuItem[] = [
+      { label: "Play next", action: () => run(async () => control.mutateAsync({ kind: "play_next", track_ids: await ids() }), `${songs} will play next`) },
+      { label: "Add to queue", action: () => run(async () => control.mutateAsync({ kind: "add", track_ids: await ids() }), `Added ${songs} to the queue`) },
+      { label: "Add to playlist", submenu: playlistItems },
+    ];
+    if (target.removeFromList) menu.push({ label: target.removeFromList.label, action: target.removeFromList.run });
+    menu.push({
+      label: "Show in folder",
+      separated: true,
+      disabled: !single || single.state === "cloud",
+      action: () => single && run(() => reveal.mutateAsync(single.id)),
+    });
+    if (connected) {
+      if (notUploaded.length > 0 || (tracks.length < count && local.length > 0)) {
+        menu.push({
+          label: notUploaded.some((t) => t.upload_state === "failed") && notUploaded.length === 1 ? "Retry upload" : "Upload now",
+          action: () => run(async () => queueUploads.mutateAsync(await ids()), `Uploading ${songs}`),
+        });
+      }
+      if (cloudOnly.some((t) => !t.kept_offline)) {
+        menu.push({
+          label: "Keep offline",
+          action: () => {
+            const wanted = cloudOnly.filter((t) => !t.kept_offline).map((t) => t.id);
+            toast(`Downloading ${wanted.length === 1 ? "1 song" : `${wanted.length} songs`} to keep offline…`);
+            run(() => pin.mutateAsync(wanted), "Kept offline: they play without a connection");
+          },
+        });
+      }
+      if (cloudOnly.some((t) => t.kept_offline)) {
+        menu.push({
+          label: "Stop keeping offline",
+          action: () => run(() => unpin.mutateAsync(cloudOnly.filter((t) => t.kept_offline).map((t) => t.id))),
+        });
+      }
+      if (inCloud.length > 0) {
+        menu.push({
+          label: "Remove from cloud…",
+          action: () => {
+            const what = inCloud.length === 1 ? `“${inCloud[0]?.title}”` : `${inCloud.length} songs`;
+            void overlays
+              .confirm(
+                `Remove ${what} from the cloud?`,
+                "Other devices will no longer see or stream them. Copies on this computer stay.",
+                "Remove from cloud",
+              )
+              .then((yes) => yes && run(() => deleteFromCloud.mutateAsync(inCloud.map((t) => t.id)), `Removed ${what} from the cloud`));
+          },
+        });
+      }
+    }
+    menu.push({ label: "Properties", separated: true, disabled: !single, action: () => single && overlays.showProperties(single) });
+    return menu;
+  };
+}

@@ -1,0 +1,146 @@
+// The pure parts of the browser: selection, the virtual window, shortcuts, navigation, and
+// what the cloud column says.
+import { describe, expect, it } from "vitest";
+import { describeCloudState } from "../components/CloudState";
+import type { Track } from "../ipc";
+import { back, push, sectionOf, type History } from "../navigation";
+import { shortcutFor, type KeyLike } from "../shortcuts";
+import { click, clamp, contextClick, emptySelection, isSelected, move, selectAll, selectedCount, selectedIndices } from "./selection";
+import { pagesFor, scrollToShow, visibleRows } from "./virtual";
+import { formatDuration, formatEta, formatSize } from "./format";
+
+describe("selection", () => {
+  it("selects like a desktop list: click, Ctrl+click, Shift+click", () => {
+    let s = click(emptySelection, 3);
+    expect(selectedIndices(s)).toEqual([3]);
+    s = click(s, 6, { shift: true });
+    expect(selectedIndices(s)).toEqual([3, 4, 5, 6]);
+    s = click(s, 5, { toggle: true });
+    expect(selectedIndices(s)).toEqual([3, 4, 6]);
+    s = click(s, 10, { toggle: true });
+    expect(s.ranges).toEqual([[3, 4], [6, 6], [10, 10]]);
+    // Shift extends from the anchor (10, the last plain or Ctrl click) and replaces...
+    expect(selectedIndices(click(s, 8, { shift: true }))).toEqual([8, 9, 10]);
+    // ...or adds to the selection with Ctrl held too.
+    expect(click(s, 7, { shift: true, toggle: true }).ranges).toEqual([[3, 4], [6, 10]]);
+    expect(selectedIndices(click(s, 1))).toEqual([1]);
+  });
+
+  it("keeps a right-clicked selection and replaces it when the row is outside", () => {
+    const s = click(click(emptySelection, 2), 5, { shift: true });
+    expect(selectedIndices(contextClick(s, 4))).toEqual([2, 3, 4, 5]);
+    expect(selectedIndices(contextClick(s, 9))).toEqual([9]);
+  });
+
+  it("moves with the arrows, extends with Shift, stays inside the list", () => {
+    let s = move(emptySelection, 1, 5);
+    expect(selectedIndices(s)).toEqual([0]);
+    s = move(s, 1, 5, { shift: true });
+    s = move(s, 1, 5, { shift: true });
+    expect(selectedIndices(s)).toEqual([0, 1, 2]);
+    expect(selectedIndices(move(s, 100, 5))).toEqual([4]);
+    expect(selectedIndices(move(emptySelection, -1, 5))).toEqual([4]);
+    expect(move(s, 1, 0)).toEqual(emptySelection);
+  });
+
+  it("selects 100,000 rows as one range and trims to a shorter list", () => {
+    const all = selectAll(100_000);
+    expect(all.ranges).toEqual([[0, 99_999]]);
+    expect(selectedCount(all)).toBe(100_000);
+    expect(isSelected(all, 54_321)).toBe(true);
+    const trimmed = clamp(all, 10);
+    expect(selectedCount(trimmed)).toBe(10);
+    expect(clamp(click(emptySelection, 20), 10)).toEqual({ ranges: [], anchor: null, focus: null });
+  });
+});
+
+describe("the virtual window", () => {
+  it("draws the rows in view plus a margin, and no more", () => {
+    expect(visibleRows(0, 300, 30, 100_000)).toEqual({ first: 0, last: 18 });
+    expect(visibleRows(30_000, 300, 30, 100_000)).toEqual({ first: 992, last: 1018 });
+    expect(visibleRows(2_999_700, 300, 30, 100_000)).toEqual({ first: 99_982, last: 100_000 });
+    expect(visibleRows(0, 300, 30, 0)).toEqual({ first: 0, last: 0 });
+  });
+
+  it("names the pages a window needs and scrolls a row into view", () => {
+    expect(pagesFor({ first: 95, last: 205 }, 100)).toEqual([0, 1, 2]);
+    expect(pagesFor({ first: 0, last: 0 }, 100)).toEqual([]);
+    expect(scrollToShow(50, 0, 300, 30)).toBe(1230);
+    expect(scrollToShow(2, 300, 300, 30)).toBe(60);
+    expect(scrollToShow(12, 300, 300, 30)).toBe(300);
+  });
+});
+
+describe("keyboard shortcuts", () => {
+  const key = (k: string, more: Partial<KeyLike> = {}): KeyLike => ({
+    key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, target: { tagName: "DIV" }, ...more,
+  });
+  it("maps the player, search and queue keys", () => {
+    expect(shortcutFor(key(" "))).toEqual({ kind: "toggle_pause" });
+    expect(shortcutFor(key("ArrowRight", { ctrlKey: true }))).toEqual({ kind: "next" });
+    expect(shortcutFor(key("ArrowLeft", { metaKey: true }), true)).toEqual({ kind: "previous" });
+    expect(shortcutFor(key("ArrowUp", { ctrlKey: true }))).toEqual({ kind: "volume", delta: 0.05 });
+    expect(shortcutFor(key("f", { ctrlKey: true }))).toEqual({ kind: "search" });
+    expect(shortcutFor(key("l", { ctrlKey: true }))).toEqual({ kind: "queue" });
+    expect(shortcutFor(key("MediaTrackNext"))).toEqual({ kind: "next" });
+    expect(shortcutFor(key("ArrowLeft", { altKey: true }))).toEqual({ kind: "back" });
+  });
+  it("leaves typing, buttons and plain arrows alone", () => {
+    const input = { tagName: "INPUT", type: "search" };
+    expect(shortcutFor(key(" ", { target: input }))).toBeNull();
+    expect(shortcutFor(key("ArrowRight", { ctrlKey: true, target: input }))).toBeNull();
+    expect(shortcutFor(key("f", { ctrlKey: true, target: input }))).toEqual({ kind: "search" });
+    expect(shortcutFor(key("MediaPlayPause", { target: input }))).toEqual({ kind: "toggle_pause" });
+    expect(shortcutFor(key(" ", { target: { tagName: "BUTTON" } }))).toBeNull();
+    expect(shortcutFor(key(" ", { target: { tagName: "INPUT", type: "range" } }))).toEqual({ kind: "toggle_pause" });
+    expect(shortcutFor(key("ArrowDown"))).toBeNull();
+    expect(shortcutFor(key("f", { metaKey: true }))).toBeNull();
+  });
+});
+
+describe("navigation", () => {
+  it("goes back like a browser and replaces a search being typed", () => {
+    let h: History = { stack: [{ view: "songs" }] };
+    h = push(h, { view: "albums" });
+    h = push(h, { view: "album", key: "k", title: "Kid A" });
+    h = push(h, { view: "album", key: "k", title: "Kid A" });
+    expect(h.stack).toHaveLength(3);
+    h = push(h, { view: "search", query: "r" });
+    h = push(h, { view: "search", query: "ra" });
+    expect(h.stack).toHaveLength(4);
+    expect(h.stack.at(-1)).toEqual({ view: "search", query: "ra" });
+    h = back(back(h));
+    expect(h.stack.at(-1)).toEqual({ view: "albums" });
+    expect(back(back(back(h))).stack).toEqual([{ view: "songs" }]);
+    expect(sectionOf({ view: "artist", name: "x" })).toBe("artists");
+    expect(sectionOf({ view: "playlist", id: "p" })).toBeNull();
+  });
+});
+
+describe("the cloud column", () => {
+  const base = { state: "present", upload_state: "local_only", upload_error: null, kept_offline: false } as unknown as Track;
+  it("says where each track stands", () => {
+    expect(describeCloudState(base).label).toBe("On this computer");
+    expect(describeCloudState({ ...base, upload_state: "in_cloud" }).label).toBe("In the cloud");
+    expect(describeCloudState({ ...base, state: "cloud", upload_state: "in_cloud" }).label).toBe("Only in the cloud");
+    expect(describeCloudState({ ...base, state: "cloud", kept_offline: true }).label).toBe("Kept offline");
+    expect(describeCloudState({ ...base, upload_state: "failed", upload_error: "disk full" }).label).toBe("Upload failed: disk full");
+    expect(describeCloudState({ ...base, upload_state: "queued" }).label).toBe("Waiting to upload");
+  });
+  it("follows live progress over the stored state", () => {
+    const shown = describeCloudState(base, { state: "uploading", bytes_done: 25, bytes_total: 100, error: null });
+    expect(shown.label).toBe("Uploading 25%");
+    expect(shown.progress).toBe(0.25);
+  });
+});
+
+describe("formats", () => {
+  it("reads as people write", () => {
+    expect(formatDuration(61_000)).toBe("1:01");
+    expect(formatDuration(3_723_000)).toBe("1:02:03");
+    expect(formatDuration(null)).toBe("–");
+    expect(formatSize(1536 * 1024)).toBe("1.5 MB");
+    expect(formatEta(30)).toBe("less than a minute left");
+    expect(formatEta(3 * 3600 + 600)).toBe("about 3 h 10 min left");
+  });
+});

@@ -1,0 +1,280 @@
+// The cloud panel against a mocked Rust side: per-track controls send the right track, live
+// progress and the upload rate show, logging out asks first, playlists show their sync state.
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { OverlayProvider } from "../components/Overlays";
+import { ToastProvider } from "../components/Toast";
+import { uploadRateKey, uploadsKey, type LiveUploads, type UploadRate } from "../ipc";
+import { commands, type CloudOverview, type CloudTotals, type TrackCloudState } from "../ipc/bindings";
+import { CloudView } from "./CloudView";
+
+vi.mock("../ipc/bindings", () => ({
+  commands: {
+    getCloudStatus: vi.fn(),
+    cloudLogin: vi.fn(),
+    cloudLogout: vi.fn(),
+    uploadLibrary: vi.fn(),
+    pauseUploads: vi.fn(),
+    resumeUploads: vi.fn(),
+    queueUploads: vi.fn(),
+    syncCloud: vi.fn(),
+  },
+  events: {
+    libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    playerChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    cloudChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+  },
+}));
+vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+const MB = 1 << 20;
+
+const totals: CloudTotals = {
+  in_cloud: 40, in_cloud_bytes: 400 * MB, local_only: 2, cloud_only: 5, pending: 2, pending_bytes: 16 * MB, paused: 1, failed: 2,
+};
+
+function upload(track_id: string, title: string, state: TrackCloudState["state"], extra: Partial<TrackCloudState> = {}): TrackCloudState {
+  return { track_id, title, state, bytes_done: 0, bytes_total: 8 * MB, error: null, next_retry_at: null, ...extra };
+}
+
+const activity: TrackCloudState[] = [
+  upload("t1", "So What", "uploading", { bytes_done: 2 * MB }),
+  upload("t2", "Freddie Freeloader", "queued"),
+  upload("t3", "Blue in Green", "paused"),
+  upload("t4", "All Blues", "failed", { error: "the server refused the file", next_retry_at: Date.now() + 10 * 60_000 }),
+  upload("t5", "Flamenco Sketches", "failed", { error: "cannot reach the server", next_retry_at: Date.now() - 1 }),
+];
+
+function overview(change: Partial<CloudOverview["status"]> = {}, rest: Partial<CloudOverview> = {}): CloudOverview {
+  return {
+    status: {
+      account: { server: "https://music.example.org", username: "ada", device: "laptop", session: "s" },
+      token_store: "keychain",
+      connection: { state: "online" },
+      totals,
+      cache_bytes: 512 * MB,
+      cache_budget: 2048 * MB,
+      ...change,
+    },
+    activity,
+    playlists: [
+      { playlist_id: "p1", name: "Road trip", pending_edits: 0 },
+      { playlist_id: "p2", name: "Dinner", pending_edits: 3 },
+      { playlist_id: "p3", name: "Focus", pending_edits: 1 },
+    ],
+    ...rest,
+  };
+}
+
+function renderCloud(data: CloudOverview, prepare?: (client: QueryClient) => void) {
+  vi.mocked(commands.getCloudStatus).mockImplementation(() => ok(data));
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  prepare?.(client);
+  const navigate = vi.fn();
+  render(
+    <QueryClientProvider client={client}>
+      <ToastProvider>
+        <OverlayProvider>
+          <CloudView route={{ view: "cloud" }} navigate={navigate} />
+        </OverlayProvider>
+      </ToastProvider>
+    </QueryClientProvider>,
+  );
+  return { client, navigate };
+}
+
+beforeEach(() => {
+  vi.mocked(commands.pauseUploads).mockImplementation(() => ok(1));
+  vi.mocked(commands.resumeUploads).mockImplementation(() => ok(1));
+  vi.mocked(commands.queueUploads).mockImplementation((ids) => ok(ids.length));
+  vi.mocked(commands.cloudLogout).mockImplementation(() => ok(null));
+  vi.mocked(commands.uploadLibrary).mockImplementation(() => ok(2));
+  vi.mocked(commands.syncCloud).mockImplementation(() =>
+    ok({ changes_applied: 4, playlist_ops_sent: 1, playlist_ops_waiting: 0, metadata_sent: 0 }),
+  );
+});
+
+describe("the connected cloud panel", () => {
+  it("shows the account, totals and storage used without inventing a quota", async () => {
+    renderCloud(overview());
+    expect((await screen.findByTestId("cloud-account")).textContent).toMatch(/ada at https:\/\/music\.example\.org/);
+    expect(screen.getByTestId("cloud-connection").textContent).toBe("Connected");
+    const shown = screen.getByTestId("cloud-totals").textContent;
+    expect(shown).toMatch(/In the cloud40 songs \(400\.0 MB\)/);
+    expect(shown).toMatch(/Only on this computer2/);
+    expect(shown).toMatch(/Only in the cloud5/);
+    expect(shown).toMatch(/To upload2 \(16\.0 MB\)/);
+    expect(shown).toMatch(/Paused1/);
+    expect(shown).toMatch(/Failed2/);
+    expect(screen.getByTestId("cloud-storage").textContent).toBe("Storage used: 400.0 MB");
+    expect(screen.queryByText(/quota|of \d+(\.\d)? [GT]B free/i)).toBeNull();
+  });
+
+  it("says when the server cannot be reached and that Tonearm keeps trying", async () => {
+    renderCloud(overview({ connection: { state: "offline", reason: "connection refused" } }));
+    expect((await screen.findByTestId("cloud-connection")).textContent).toBe("Offline: connection refused");
+    expect(screen.getByTestId("cloud-offline-hint").textContent).toMatch(/keeps trying/);
+  });
+
+  it("pauses, resumes and retries single tracks by their id", async () => {
+    const user = userEvent.setup();
+    renderCloud(overview());
+    const list = await screen.findByRole("list", { name: "Uploads" });
+
+    await user.click(within(list).getByRole("button", { name: "Pause So What" }));
+    await waitFor(() => expect(commands.pauseUploads).toHaveBeenCalledWith("t1"));
+    await user.click(within(list).getByRole("button", { name: "Pause Freddie Freeloader" }));
+    await waitFor(() => expect(commands.pauseUploads).toHaveBeenLastCalledWith("t2"));
+    await user.click(within(list).getByRole("button", { name: "Resume Blue in Green" }));
+    await waitFor(() => expect(commands.resumeUploads).toHaveBeenCalledWith("t3"));
+    await user.click(within(list).getByRole("button", { name: "Retry now: All Blues" }));
+    await waitFor(() => expect(commands.queueUploads).toHaveBeenCalledWith(["t4"]));
+
+    // Each row offers only what fits its state.
+    expect(within(list).queryByRole("button", { name: "Resume So What" })).toBeNull();
+    expect(within(list).queryByRole("button", { name: "Pause Blue in Green" })).toBeNull();
+    expect(within(list).queryByRole("button", { name: "Pause All Blues" })).toBeNull();
+    expect(commands.pauseUploads).not.toHaveBeenCalledWith(null);
+  });
+
+  it("shows why an upload failed and when it is tried again", async () => {
+    renderCloud(overview());
+    const list = await screen.findByRole("list", { name: "Uploads" });
+    const row = within(list).getByText("All Blues").closest("li")!;
+    expect(within(row).getByText("Failed")).toBeTruthy();
+    expect(within(row).getByText("the server refused the file")).toBeTruthy();
+    expect(row.textContent).toMatch(/tries again in 10 min/);
+    const overdue = within(list).getByText("Flamenco Sketches").closest("li")!;
+    expect(overdue.textContent).toMatch(/tries again shortly/);
+  });
+
+  it("retries every listed failed upload at once, and pauses or resumes all", async () => {
+    const user = userEvent.setup();
+    renderCloud(overview());
+    await user.click(await screen.findByRole("button", { name: "Retry all failed" }));
+    await waitFor(() => expect(commands.queueUploads).toHaveBeenCalledWith(["t4", "t5"]));
+    await user.click(screen.getByRole("button", { name: "Pause all" }));
+    await waitFor(() => expect(commands.pauseUploads).toHaveBeenCalledWith(null));
+    await user.click(screen.getByRole("button", { name: "Resume all" }));
+    await waitFor(() => expect(commands.resumeUploads).toHaveBeenCalledWith(null));
+  });
+
+  it("has no Retry all failed when nothing failed", async () => {
+    renderCloud(overview({ totals: { ...totals, failed: 0 } }, { activity: activity.slice(0, 3) }));
+    await screen.findByRole("list", { name: "Uploads" });
+    expect(screen.queryByRole("button", { name: "Retry all failed" })).toBeNull();
+  });
+
+  it("draws an upload's progress from the live events when they are newer", async () => {
+    const { client } = renderCloud(overview());
+    const list = await screen.findByRole("list", { name: "Uploads" });
+    const bar = within(list).getByRole("progressbar", { name: "So What uploaded" });
+    expect(bar.getAttribute("value")).toBe(String(2 * MB));
+    expect(bar.getAttribute("max")).toBe(String(8 * MB));
+
+    act(() => {
+      client.setQueryData<LiveUploads>(
+        uploadsKey,
+        new Map([["t1", { track_id: "t1", state: "uploading", bytes_done: 6 * MB, bytes_total: 8 * MB, error: null }]]),
+      );
+    });
+    await waitFor(() =>
+      expect(within(list).getByRole("progressbar", { name: "So What uploaded" }).getAttribute("value")).toBe(String(6 * MB)),
+    );
+    expect(within(list).getByText("So What").closest("li")!.textContent).toMatch(/Uploading · 75%/);
+  });
+
+  it("shows the overall upload rate and the time left while uploading", async () => {
+    renderCloud(overview(), (client) =>
+      client.setQueryData<UploadRate>(uploadRateKey, { bytes_per_second: 2.1 * MB, eta_seconds: 180 }),
+    );
+    expect((await screen.findByTestId("upload-rate")).textContent).toBe("2.1 MB/s · about 3 min left");
+  });
+
+  it("hides the rate when nothing is uploading", async () => {
+    renderCloud(overview({ totals: { ...totals, pending: 0, pending_bytes: 0 } }), (client) =>
+      client.setQueryData<UploadRate>(uploadRateKey, { bytes_per_second: 2.1 * MB, eta_seconds: 180 }),
+    );
+    await screen.findByTestId("cloud-totals");
+    expect(screen.queryByTestId("upload-rate")).toBeNull();
+  });
+
+  it("asks before logging out, and does nothing when cancelled", async () => {
+    const user = userEvent.setup();
+    renderCloud(overview());
+    await user.click(await screen.findByRole("button", { name: "Log out" }));
+    let dialog = screen.getByRole("dialog", { name: "Log out of the cloud?" });
+    expect(dialog.textContent).toMatch(/Songs only in the cloud leave this computer until you connect again\./);
+    expect(commands.cloudLogout).not.toHaveBeenCalled();
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(commands.cloudLogout).not.toHaveBeenCalled();
+
+    await user.click(screen.getByRole("button", { name: "Log out" }));
+    dialog = screen.getByRole("dialog", { name: "Log out of the cloud?" });
+    await user.click(within(dialog).getByRole("button", { name: "Log out" }));
+    await waitFor(() => expect(commands.cloudLogout).toHaveBeenCalledTimes(1));
+  });
+
+  it("shows each playlist's sync state", async () => {
+    renderCloud(overview());
+    const playlists = await screen.findByRole("list", { name: "Playlist sync" });
+    const state = (name: string) => within(playlists).getByText(name).closest("li")!.textContent;
+    expect(state("Road trip")).toMatch(/In sync$/);
+    expect(state("Dinner")).toMatch(/3 edits waiting$/);
+    expect(state("Focus")).toMatch(/1 edit waiting$/);
+  });
+
+  it("shows the stream cache against its budget and leads to Settings to change it", async () => {
+    const user = userEvent.setup();
+    const { navigate } = renderCloud(overview());
+    expect((await screen.findByTestId("cloud-cache")).textContent).toBe("Stream cache: 512.0 MB of 2.0 GB");
+    const meter = screen.getByRole("meter", { name: "Stream cache" });
+    expect(meter.getAttribute("aria-valuenow")).toBe(String(512 * MB));
+    expect(meter.getAttribute("aria-valuemax")).toBe(String(2048 * MB));
+    await user.click(screen.getByRole("button", { name: /cache size in Settings/ }));
+    expect(navigate).toHaveBeenCalledWith({ view: "settings" });
+  });
+
+  it("uploads the library and syncs on request", async () => {
+    const user = userEvent.setup();
+    renderCloud(overview());
+    await user.click(await screen.findByRole("button", { name: "Upload library" }));
+    await waitFor(() => expect(commands.uploadLibrary).toHaveBeenCalledTimes(1));
+    expect(await screen.findByText("Uploading 2 songs.")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Sync now" }));
+    await waitFor(() => expect(commands.syncCloud).toHaveBeenCalledTimes(1));
+    expect(await screen.findByText("Synced: 4 changes from the cloud, 1 playlist edit sent.")).toBeTruthy();
+  });
+
+  it("explains a failed action in words, not the raw error", async () => {
+    vi.mocked(commands.pauseUploads).mockImplementation(() =>
+      Promise.resolve({ status: "error" as const, error: { kind: "unavailable" as const, message: "the server does not answer" } }),
+    );
+    const user = userEvent.setup();
+    renderCloud(overview());
+    await user.click(await screen.findByRole("button", { name: "Pause So What" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "The server does not answer. Check the connection; Tonearm keeps trying in the background.",
+    );
+  });
+});
+
+describe("the logged-out cloud panel", () => {
+  it("offers the connect form and explains a refused login", async () => {
+    vi.mocked(commands.cloudLogin).mockImplementation(() =>
+      Promise.resolve({ status: "error" as const, error: { kind: "invalid" as const, message: "wrong user name or password" } }),
+    );
+    const user = userEvent.setup();
+    renderCloud(overview({ account: null, token_store: null, connection: { state: "logged_out" } }, { activity: [], playlists: [] }));
+    const form = await screen.findByRole("form", { name: "Connect to a cloud locker" });
+    await user.type(within(form).getByLabelText("User name"), "ada");
+    await user.type(within(form).getByLabelText("Password"), "nope");
+    await user.click(within(form).getByRole("button", { name: "Connect" }));
+    expect(commands.cloudLogin).toHaveBeenCalledWith("http://127.0.0.1:7420", "ada", "nope");
+    expect((await screen.findByRole("alert")).textContent).toBe("Wrong user name or password. Check it and try again.");
+  });
+});
