@@ -16,6 +16,7 @@ mod logging;
 pub mod paths;
 pub mod playback;
 mod preferences;
+mod rendering;
 mod reveal;
 mod state;
 mod window;
@@ -80,6 +81,9 @@ pub fn run() {
             // The window exists now (Windows needs its handle for the media controls).
             let player = handle.state::<playback::PlayerState>();
             player.attach_media_keys(separate_instance, main_window_handle(handle));
+            if let Some(main) = handle.get_webview_window("main") {
+                rendering::apply(&main);
+            }
             window::restore(handle);
         }
         tauri::RunEvent::WindowEvent {

@@ -139,3 +139,38 @@ impl WindowGeometry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_from_another_version_loads_over_the_defaults() {
+        // Older: fewer fields. Newer: a field this version does not know.
+        let loaded =
+            Preferences::from_stored(r#"{"theme":"dark","cache_budget_mb":10,"visualiser":true}"#)
+                .expect("loads");
+        assert_eq!(loaded.theme, Theme::Dark);
+        assert_eq!(loaded.cache_budget_mb, 64, "brought into range");
+        assert_eq!(
+            loaded.uploads_at_once,
+            Preferences::default().uploads_at_once
+        );
+        assert!(Preferences::from_stored("not json").is_err());
+        assert!(Preferences::from_stored(r#"{"theme":"sepia"}"#).is_err());
+    }
+
+    #[test]
+    fn the_sync_engine_gets_bytes() {
+        let preferences = Preferences {
+            upload_limit_kbps: Some(500),
+            cache_budget_mb: 1024,
+            uploads_at_once: 2,
+            ..Preferences::default()
+        };
+        let tuning = preferences.tuning();
+        assert_eq!(tuning.bandwidth_limit, Some(500 * 1024));
+        assert_eq!(tuning.cache_budget, 1 << 30);
+        assert_eq!(tuning.workers, 2);
+    }
+}

@@ -13,7 +13,7 @@ pub struct LibraryState {
     pub library: Arc<Library>,
     /// Set while a scan runs; storing `true` asks it to stop.
     pub scan_cancel: Mutex<Option<Arc<AtomicBool>>>,
-    watcher: Mutex<Option<Watcher>>,
+    watcher: Arc<Mutex<Option<Watcher>>>,
     on_change: OnChange,
 }
 
@@ -35,21 +35,37 @@ impl LibraryState {
         let state = Self {
             library: Arc::new(library),
             scan_cancel: Mutex::new(None),
-            watcher: Mutex::new(None),
+            watcher: Arc::new(Mutex::new(None)),
             on_change: Arc::new(on_change),
         };
         state.watch_again();
         state
     }
 
-    /// (Re)starts the watcher over the current music folders.
+    /// (Re)starts the watcher over the current music folders, in the background: watching
+    /// a large library means visiting each of its folders, which must not hold up the
+    /// window or the command that changed the folders.
     pub fn watch_again(&self) {
-        let mut slot = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
-        slot.take();
-        let on_change = self.on_change.clone();
-        match Watcher::start(self.library.clone(), move |report| on_change(report)) {
-            Ok(watcher) => *slot = Some(watcher),
-            Err(error) => tracing::warn!(%error, "music folders are not watched for changes"),
+        let (slot, library, on_change) = (
+            self.watcher.clone(),
+            self.library.clone(),
+            self.on_change.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("library-watch-start".to_owned())
+            .spawn(move || {
+                // Held while starting, so a second restart waits and watches the latest folders.
+                let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+                slot.take();
+                match Watcher::start(library, move |report| on_change(report)) {
+                    Ok(watcher) => *slot = Some(watcher),
+                    Err(error) => {
+                        tracing::warn!(%error, "music folders are not watched for changes")
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "music folders are not watched for changes");
         }
     }
 }

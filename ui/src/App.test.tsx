@@ -104,7 +104,7 @@ const noTotals = {
   in_cloud: 0, in_cloud_bytes: 0, local_only: 0, cloud_only: 0, pending: 0, pending_bytes: 0, paused: 0, failed: 0,
 };
 const loggedOut: CloudOverview = {
-  status: { account: null, token_store: null, connection: { state: "logged_out" }, totals: noTotals, cache_bytes: 0, cache_budget: 2 << 30 },
+  status: { account: null, token_store: null, connection: { state: "logged_out" }, totals: noTotals, cache_bytes: 0, cache_budget: 2 << 30, pinned_tracks: 0, pinned_bytes: 0, storage_used: null, storage_quota: null },
   activity: [],
   playlists: [],
 };
@@ -277,6 +277,10 @@ describe("the cloud panel", () => {
         totals: { ...noTotals, in_cloud: 40, in_cloud_bytes: 400 << 20, local_only: 2, pending: 1, pending_bytes: 8 << 20 },
         cache_bytes: 0,
         cache_budget: 2 << 30,
+        pinned_tracks: 0,
+        pinned_bytes: 0,
+        storage_used: null,
+        storage_quota: null,
       },
       activity: [
         { track_id: "t1", title: "So What", state: "uploading", bytes_done: 4 << 20, bytes_total: 8 << 20, error: null, next_retry_at: null },

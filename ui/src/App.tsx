@@ -11,6 +11,7 @@ import { Sidebar } from "./components/Sidebar";
 import { ToastProvider } from "./components/Toast";
 import { useCloudChanges, useControlPlayer, useLibraryChanges, usePlayer, usePlayerChanges, usePlaylist, usePreferences } from "./ipc";
 import { back, push, sectionOf, type History, type Route } from "./navigation";
+import { mark } from "./perf";
 import { shortcutFor } from "./shortcuts";
 import { resolve } from "./views/registry";
 import "./styles/library.css";
@@ -72,6 +73,7 @@ function Frame() {
               autoComplete="off"
               onChange={(event) => {
                 const query = event.target.value;
+                mark(`search-typed:${query}`);
                 if (query) navigate({ view: "search", query });
                 else if (route.view === "search") goBack();
               }}

@@ -5,6 +5,7 @@
 //! list of what exists, rather than printing numbers that measure nothing.
 
 use crate::project::{self, Project};
+use crate::setup::{self, Needs};
 use anyhow::{Result, bail};
 
 /// Benchmarks that exist, with what they measure.
@@ -25,6 +26,10 @@ const BENCHES: &[(&str, &str)] = &[
         "sync",
         "1 GB library upload, play and seek on a cloud-only track, no-op sync of 10k tracks",
     ),
+    (
+        "ui",
+        "the release app on a 100k-track library: start to Songs painted, search keystroke to results, scroll frame times, memory",
+    ),
 ];
 
 /// Library sizes measured by `bench library` (override with `--tracks N`).
@@ -36,6 +41,7 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         Some("server") => return server(project),
         Some("player") => return player(project),
         Some("sync") => return sync(project),
+        Some("ui") => return ui(project, &args[1..]),
         _ => {}
     }
     let listing = if BENCHES.is_empty() {
@@ -75,20 +81,7 @@ fn library(project: &Project, args: &[String]) -> Result<()> {
     let target = project.target_dir()?;
     let bench = target.join("release/examples/bench");
     for tracks in sizes {
-        let music = target.join(format!("bench/library-{tracks}"));
-        if !music.join(".tonearm-synthetic-library").exists() {
-            let out = music.to_string_lossy().into_owned();
-            crate::fixtures::run(
-                project,
-                &[
-                    "library".into(),
-                    "--tracks".into(),
-                    tracks.to_string(),
-                    "--out".into(),
-                    out,
-                ],
-            )?;
-        }
+        let music = synthetic_library(project, tracks)?;
         // Warm the page cache, as the goals assume.
         let mut warm = std::process::Command::new(&bench);
         warm.arg(&music)
@@ -102,6 +95,80 @@ fn library(project: &Project, args: &[String]) -> Result<()> {
                 .arg(target.join(format!("bench/data-{tracks}"))),
         )?;
     }
+    println!("record these figures in docs/benchmarks.md");
+    Ok(())
+}
+
+/// A synthetic library of `tracks` tracks under the target directory, generated once.
+fn synthetic_library(project: &Project, tracks: u64) -> Result<std::path::PathBuf> {
+    let music = project
+        .target_dir()?
+        .join(format!("bench/library-{tracks}"));
+    if !music.join(".tonearm-synthetic-library").exists() {
+        let out = music.to_string_lossy().into_owned();
+        crate::fixtures::run(
+            project,
+            &[
+                "library".into(),
+                "--tracks".into(),
+                tracks.to_string(),
+                "--out".into(),
+                out,
+            ],
+        )?;
+    }
+    Ok(music)
+}
+
+/// The release app on a scanned synthetic library (100,000 tracks unless `--tracks N`),
+/// driven through WebDriver; `tests/e2e/bench-ui.mjs` measures in the webview.
+fn ui(project: &Project, args: &[String]) -> Result<()> {
+    let tracks: u64 = match args {
+        [flag, n] if flag == "--tracks" => n.parse()?,
+        [] => 100_000,
+        _ => bail!("usage: cargo xtask bench ui [--tracks N]"),
+    };
+    setup::ensure_installed(project, Needs::WebDriver)?;
+    setup::build_ui(project)?;
+    project::run(project.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tonearm-desktop",
+        "-p",
+        "tonearm-cli",
+    ]))?;
+    let music = synthetic_library(project, tracks)?;
+    // The library is scanned once with the command line, then reused.
+    let data = project
+        .target_dir()?
+        .join(format!("bench/ui-data-{tracks}"));
+    if !data.join("scanned").exists() {
+        let _ = std::fs::remove_dir_all(&data);
+        let cli = setup::binary(project, "release", "tonearm")?;
+        let tonearm = |args: &[&std::ffi::OsStr]| {
+            project::run(
+                std::process::Command::new(&cli)
+                    .arg("--data-dir")
+                    .arg(&data)
+                    .args(args)
+                    .stdout(std::process::Stdio::null()),
+            )
+        };
+        tonearm(&["folders".as_ref(), "add".as_ref(), music.as_os_str()])?;
+        tonearm(&["scan".as_ref()])?;
+        std::fs::write(data.join("scanned"), "")?;
+    }
+    println!("== ui, {tracks} tracks (release build) ==");
+    let mut command = setup::in_display(project, "node");
+    command
+        .arg("tests/e2e/bench-ui.mjs")
+        .env(
+            "TONEARM_APP",
+            setup::binary(project, "release", "tonearm-desktop")?,
+        )
+        .env("TONEARM_BENCH_DATA", &data);
+    project::run(&mut command)?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())
 }

@@ -6,11 +6,13 @@
 //! - `codegen`: regenerate the TypeScript IPC bindings.
 //! - `bundle`: build installers through the Tauri CLI.
 //! - `bench`: benchmarks (each arrives with the issue that sets its goals).
+//! - `screenshots`: a picture of every view, for the README and the docs.
 
 mod bench;
 mod bundle;
 mod fixtures;
 mod project;
+mod screenshots;
 mod setup;
 mod test;
 #[cfg(test)]
@@ -30,6 +32,7 @@ commands:
   codegen                regenerate ui/src/ipc/bindings.ts from the Rust commands
   bundle                 build installers (.deb and AppImage on Linux) with the Tauri CLI
   bench <name>           run a benchmark and print its figures
+  screenshots            regenerate docs/screenshots from the real app
   doctor                 check and repair the checkout (the config symlink on Windows)
 ";
 
@@ -54,6 +57,7 @@ fn run() -> Result<()> {
         "codegen" => setup::codegen(&project),
         "bundle" => bundle::run(&project, rest),
         "bench" => bench::run(&project, rest),
+        "screenshots" => screenshots::run(&project),
         "doctor" => setup::repair_config_link(&project),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

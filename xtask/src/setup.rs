@@ -39,8 +39,11 @@ const TEST_PACKAGES: &[&str] = &[
 pub enum Needs {
     /// Build and start the app.
     App,
-    /// Build the app and run every test, end-to-end included.
+    /// Build the app and run the unit and integration tests.
     Tests,
+    /// All that, and drive the real app through WebDriver (end-to-end tests, benchmarks,
+    /// screenshots).
+    WebDriver,
 }
 
 /// Installs whatever is missing for `needs`: system packages, npm packages, tauri-driver.
@@ -50,15 +53,17 @@ pub fn ensure_installed(project: &Project, needs: Needs) -> Result<()> {
     if !has_display() {
         packages.extend(HEADLESS_PACKAGES);
     }
-    if needs == Needs::Tests {
+    if needs != Needs::App {
         packages.extend(TEST_PACKAGES);
     }
     ensure_system_packages(&packages)?;
     ensure_npm_packages(project, "ui")?;
-    if needs == Needs::Tests {
-        ensure_npm_packages(project, "tests/e2e")?;
+    if needs != Needs::App {
         ensure_npm_packages(project, "tests/interop")?;
         ensure_python_venv(project, "tests/interop")?;
+    }
+    if needs == Needs::WebDriver {
+        ensure_npm_packages(project, "tests/e2e")?;
         ensure_tauri_driver(project)?;
     }
     Ok(())
@@ -120,17 +125,24 @@ pub fn run_app(project: &Project, args: &[String]) -> Result<()> {
     build_ui(project)?;
     project::run(project.cargo().args(["build", "-p", "tonearm-desktop"]))?;
     let binary = app_binary(project)?;
-    let mut command = if has_display() {
-        Command::new(&binary)
-    } else {
+    if !has_display() {
         eprintln!("no display found: starting the app under Xvfb (a virtual screen)");
-        let mut xvfb = Command::new("xvfb-run");
-        xvfb.args(["-a", "-s", "-screen 0 1280x800x24"])
-            .arg(&binary);
-        xvfb
-    };
+    }
+    let mut command = in_display(project, &binary);
     command.args(args);
     project::run(&mut command)
+}
+
+/// `program` run in the graphical session, or under Xvfb (a virtual screen) where there is
+/// none.
+pub fn in_display(project: &Project, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    if has_display() {
+        return project.command(program);
+    }
+    let mut xvfb = project.command("xvfb-run");
+    xvfb.args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(program);
+    xvfb
 }
 
 /// `cargo xtask codegen`: regenerate the TypeScript bindings from the Rust commands.
@@ -171,12 +183,15 @@ fn ensure_ui_dist(project: &Project) -> Result<()> {
 
 /// Path of the debug build of the desktop app.
 pub fn app_binary(project: &Project) -> Result<std::path::PathBuf> {
-    let name = if cfg!(windows) {
-        "tonearm-desktop.exe"
-    } else {
-        "tonearm-desktop"
-    };
-    Ok(project.target_dir()?.join("debug").join(name))
+    binary(project, "debug", "tonearm-desktop")
+}
+
+/// Path of a binary of the workspace, built in `profile` ("debug" or "release").
+pub fn binary(project: &Project, profile: &str, name: &str) -> Result<std::path::PathBuf> {
+    Ok(project
+        .target_dir()?
+        .join(profile)
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
 }
 
 /// Whether a graphical session is available to open windows in.

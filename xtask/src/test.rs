@@ -19,7 +19,7 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
             other => bail!("unknown option `{other}` (expected --no-e2e)"),
         }
     }
-    setup::ensure_installed(project, Needs::Tests)?;
+    setup::ensure_installed(project, if e2e { Needs::WebDriver } else { Needs::Tests })?;
 
     setup::build_ui(project)?;
     project::run(project.npm("ui").args(["test"]))?;
@@ -49,20 +49,13 @@ fn end_to_end(project: &Project) -> Result<()> {
             .args(["build", "-p", "tonearm-desktop", "-p", "tonearm-server"]),
     )?;
     let app = setup::app_binary(project)?;
-    let server = app.with_file_name(format!("tonearm-server{}", std::env::consts::EXE_SUFFIX));
+    let server = setup::binary(project, "debug", "tonearm-server")?;
     let screenshots = project.target_dir()?.join("e2e-screenshots");
     std::fs::create_dir_all(&screenshots)?;
 
-    let node_test = ["node", "--test", "--test-concurrency=1", "tests/e2e/"];
-    let mut command = if setup::has_display() {
-        project.command(node_test[0])
-    } else {
-        let mut xvfb = project.command("xvfb-run");
-        xvfb.args(["-a", "-s", "-screen 0 1280x800x24", node_test[0]]);
-        xvfb
-    };
+    let mut command = setup::in_display(project, "node");
     command
-        .args(&node_test[1..])
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
         .env("TONEARM_APP", &app)
         .env("TONEARM_SERVER", &server)
         .env("TONEARM_SCREENSHOTS", &screenshots);

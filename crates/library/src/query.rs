@@ -377,10 +377,17 @@ impl Library {
             });
         }
         self.store().read(|conn| {
-            // Every word somewhere in the name, folded (accents) or lowercased (a leading
-            // "the", which the sort key drops); names that start with the first word come
-            // first, then the biggest.
-            let matches = |column: &str| {
+            // Every word somewhere in the name, folded (case and accents). The sort keys drop
+            // a leading "the", "a" or "an": only a query holding one of those also looks at the
+            // names as written (lowercased), which costs a string per row. Names that start
+            // with the first word come first, then the biggest.
+            let articles = words.iter().any(|w| matches!(w.as_str(), "the" | "a" | "an"));
+            let matches = |folded: &str, written: &str| {
+                let column = if articles {
+                    format!("({folded} || ' ' || {written})")
+                } else {
+                    folded.to_owned()
+                };
                 (1..=words.len())
                     .map(|i| format!("instr({column}, ?{i}) > 0"))
                     .collect::<Vec<_>>()
@@ -390,7 +397,7 @@ impl Library {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {ALBUM_COLUMNS} FROM albums
                  WHERE {} ORDER BY instr(sort_title, ?1) != 1, track_count DESC, sort_title LIMIT {names}",
-                matches("(sort_title || ' ' || sort_artist || ' ' || lower(title) || ' ' || lower(artist))")
+                matches("(sort_title || ' ' || sort_artist)", "lower(title || ' ' || artist)")
             ))?;
             let albums = stmt
                 .query_map(params_from_iter(&args), album_from_row)?
@@ -399,7 +406,7 @@ impl Library {
                 "SELECT name, track_count, album_count, duration_ms FROM name_summaries
                  WHERE kind = 'artist' AND {} ORDER BY instr(sort_name, ?1) != 1, track_count DESC, sort_name
                  LIMIT {names}",
-                matches("(sort_name || ' ' || lower(name))")
+                matches("sort_name", "lower(name)")
             ))?;
             let artists = stmt
                 .query_map(params_from_iter(&args), name_from_row)?

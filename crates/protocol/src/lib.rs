@@ -22,7 +22,7 @@ pub use playlists::{
     OpResult, OpStatus, Playlist, PlaylistAction, PlaylistEntry, PlaylistOp, PlaylistOpsRequest,
     PlaylistOpsResponse, PlaylistSummary, PlaylistsResponse,
 };
-pub use sessions::{LoginRequest, LoginResponse, SessionInfo, SessionsResponse};
+pub use sessions::{LoginRequest, LoginResponse, SessionInfo, SessionsResponse, StorageUsage};
 pub use tracks::{
     AudioFormat, CloudTrack, CreateTrackRequest, StreamUrlResponse, TrackMetadata, TracksResponse,
     UpdateTrackRequest,

@@ -75,3 +75,12 @@ mod tests {
         );
     }
 }
+
+/// How much of the locker the user fills: `GET /api/v1/storage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StorageUsage {
+    /// Bytes of audio the user owns, plus bytes reserved by unfinished uploads.
+    pub used_bytes: u64,
+    /// The most the user may store, when the server sets a quota.
+    pub quota_bytes: Option<u64>,
+}

@@ -15,7 +15,7 @@ use tonearm_protocol::uploads::{
 use tonearm_protocol::{
     ChallengeAnswer, ChangesResponse, CloudTrack, CreateTrackRequest, ErrorBody, LoginRequest,
     LoginResponse, MatchRequest, MatchResponse, PlaylistOpsRequest, PlaylistOpsResponse, SessionId,
-    TrackId, UpdateTrackRequest,
+    StorageUsage, TrackId, UpdateTrackRequest,
 };
 
 /// Installs ring as rustls' crypto provider, once per process (reqwest refuses to build a
@@ -209,6 +209,11 @@ impl Client {
         let path = format!("/api/v1/tracks/{}", id.0);
         Self::check(self.request(Method::DELETE, &path).send().await?).await?;
         Ok(())
+    }
+
+    /// How much the user stores in the locker, and the quota.
+    pub async fn storage(&self) -> Result<StorageUsage> {
+        Self::json(self.request(Method::GET, "/api/v1/storage").send().await?).await
     }
 
     /// The change feed after `since`.

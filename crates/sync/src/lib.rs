@@ -128,6 +128,14 @@ pub struct CloudStatus {
     pub totals: CloudTotals,
     pub cache_bytes: u64,
     pub cache_budget: u64,
+    /// Files kept offline ("keep offline" pins, a song each) and their bytes, on top of the
+    /// budget.
+    pub pinned_tracks: u64,
+    pub pinned_bytes: u64,
+    /// Bytes the locker holds for this user, as of the last sync.
+    pub storage_used: Option<u64>,
+    /// The most the locker lets this user store, when the server sets a quota.
+    pub storage_quota: Option<u64>,
 }
 
 /// The cloud client of one device. See the crate documentation.
@@ -152,6 +160,8 @@ pub struct Cloud {
     totals_published: Mutex<Option<Instant>>,
     cache: Arc<StreamCache>,
     connection: Mutex<Connection>,
+    /// What the server said about storage at the last sync.
+    storage: Mutex<Option<tonearm_protocol::StorageUsage>>,
 }
 
 impl Cloud {
@@ -197,6 +207,7 @@ impl Cloud {
             totals_published: Mutex::new(None),
             cache,
             connection: Mutex::new(connection),
+            storage: Mutex::new(None),
         }))
     }
 
@@ -235,6 +246,9 @@ impl Cloud {
         {
             // Another locker: what this device learned from the old one does not apply.
             self.library.forget_cloud()?;
+            if let Ok(mut storage) = self.storage.lock() {
+                *storage = None;
+            }
         }
         let credentials = self.credentials.clone();
         let token = login.token.clone();
@@ -277,6 +291,12 @@ impl Cloud {
     /// The account, totals and connection.
     pub fn status(&self) -> Result<CloudStatus> {
         let account = Account::load(&self.library)?;
+        let cache = self.library.cache_entries()?;
+        let storage = if account.is_some() {
+            self.storage.lock().ok().and_then(|s| *s)
+        } else {
+            None
+        };
         let token_store = if account.is_some() {
             self.credentials.load()?.map(|(_, store)| store)
         } else {
@@ -291,8 +311,12 @@ impl Cloud {
                 .map(|c| c.clone())
                 .unwrap_or(Connection::LoggedOut),
             totals: self.library.cloud_totals()?,
-            cache_bytes: self.cache.size_on_disk()?,
+            cache_bytes: cache.iter().map(|e| e.cached).sum(),
             cache_budget: self.cache.budget(),
+            pinned_tracks: cache.iter().filter(|e| e.pinned).count() as u64,
+            pinned_bytes: cache.iter().filter(|e| e.pinned).map(|e| e.cached).sum(),
+            storage_used: storage.map(|s| s.used_bytes),
+            storage_quota: storage.and_then(|s| s.quota_bytes),
         })
     }
 

@@ -46,6 +46,12 @@ impl Cloud {
         let result = self.sync_steps(&mut report).await;
         match &result {
             Ok(()) => {
+                // Storage used is worth showing but not worth failing a sync for.
+                if let Ok(usage) = self.client()?.storage().await
+                    && let Ok(mut storage) = self.storage.lock()
+                {
+                    *storage = Some(usage);
+                }
                 let _ = self.events.send(SyncEvent::Synced(report));
                 self.set_online(true, None);
             }

@@ -44,28 +44,30 @@ async function waitForPort(port, timeoutMs) {
 }
 
 /**
- * Launches the app with its own data directory (and `env` added to its environment). Returns the WebdriverIO browser, the data
- * directory, and `close()` which ends the session and the driver and removes the directory.
+ * Launches the app with its own data directory, or `dataDir` (and `env` added to its
+ * environment). Returns the WebdriverIO browser, the data directory, the driver process, and
+ * `close()` which ends the session and the driver and removes a directory it made.
  */
-export async function launchApp({ env = {} } = {}) {
+export async function launchApp({ env = {}, dataDir: kept } = {}) {
   if (!application) throw new Error("TONEARM_APP is not set: run the suite through `cargo xtask test`");
   mkdirSync(screenshotDir, { recursive: true });
-  const dataDir = mkdtempSync(join(tmpdir(), "tonearm-e2e-"));
+  // A data directory given by the caller is theirs: it is used as it is and kept.
+  const dataDir = kept ?? mkdtempSync(join(tmpdir(), "tonearm-e2e-"));
   // tauri-driver sometimes accepts the session before WebKitWebDriver listens on its port
   // (the request then fails at once): try again with fresh ports, a few times.
   let failure;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await start(dataDir, env);
+      return await start(dataDir, env, Boolean(kept));
     } catch (error) {
       failure = error;
     }
   }
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!kept) rmSync(dataDir, { recursive: true, force: true });
   throw failure;
 }
 
-async function start(dataDir, env) {
+async function start(dataDir, env, keep) {
   const port = await freePort();
   const nativePort = await freePort();
   const driverLog = [];
@@ -102,10 +104,11 @@ async function start(dataDir, env) {
   return {
     browser,
     dataDir,
+    driver,
     async close() {
       await browser.deleteSession().catch(() => {});
       await stopDriver();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

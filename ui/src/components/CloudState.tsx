@@ -1,7 +1,7 @@
 // A track's place in the cloud as an icon and a short label: on this computer only, in the
 // cloud, only in the cloud (streams), kept offline, waiting, uploading with its progress,
 // paused, failed with the reason. Live progress comes from the sync engine's events.
-import { useLiveUploads, type Track, type UploadState } from "../ipc";
+import type { Track, TrackUpload, UploadState } from "../ipc";
 import { Icon, type IconName } from "./Icon";
 
 interface Shown {
@@ -41,8 +41,8 @@ export function describeCloudState(track: Track, live?: { state: UploadState; by
   }
 }
 
-export function CloudStateCell({ track }: { track: Track }) {
-  const live = useLiveUploads().get(track.id);
+/** The cloud column of one song; `live` is its upload's latest progress, if any. */
+export function CloudStateCell({ track, live }: { track: Track; live?: TrackUpload }) {
   const shown = describeCloudState(track, live);
   const short = shown.label.startsWith("Upload failed") ? "Failed" : shown.label;
   return (

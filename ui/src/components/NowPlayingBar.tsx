@@ -2,6 +2,7 @@
 // shows comes from the audio engine's events; everything it does is a player command.
 import { useEffect, useState } from "react";
 import { describeError, useControlPlayer, usePlayer, type Repeat } from "../ipc";
+import { Cover } from "./Cover";
 import { Icon } from "./Icon";
 
 function formatTime(ms: number): string {
@@ -32,9 +33,13 @@ export function NowPlayingBar() {
   return (
     <footer className="now-playing" aria-label="Now playing">
       <div className="now-playing__track">
-        <div className="now-playing__cover" aria-hidden="true">
-          <Icon name="note" size={22} />
-        </div>
+        {current ? (
+          <Cover artwork={current.track.artwork_id} size="small" label={current.track.album ?? current.track.title} />
+        ) : (
+          <div className="now-playing__cover" aria-hidden="true">
+            <Icon name="note" size={22} />
+          </div>
+        )}
         <div>
           <div className="now-playing__title" data-testid="now-playing-title">
             {current ? current.track.title : "Nothing playing"}

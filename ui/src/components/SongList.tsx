@@ -18,8 +18,6 @@ export interface SongListProps extends Partial<TrackTableActions> {
   dragSource: string;
   /** In a playlist: the menu's "Remove from playlist". */
   removeFromList?: (indices: number[]) => MenuTarget["removeFromList"];
-  /** Which row plays, when the list knows better than by track id (a playlist entry). */
-  playingKey?: string | null;
 }
 
 export function SongList(props: SongListProps) {
@@ -70,7 +68,7 @@ export function SongList(props: SongListProps) {
     );
   };
 
-  const playing = props.playingKey !== undefined ? props.playingKey : (player.data?.current?.track.id ?? null);
+  const playing = player.data?.current?.track.id ?? null;
   return (
     <TrackTable
       label={props.label}
@@ -81,7 +79,7 @@ export function SongList(props: SongListProps) {
       sort={props.sort}
       onSort={props.onSort}
       onWindowChange={props.onWindowChange}
-      playingKey={playing}
+      playingTrackId={playing}
       dragSource={props.dragSource}
       onPlay={play}
       onContextMenu={onContextMenu}

@@ -6,7 +6,8 @@
 // It is an ARIA grid: screen readers hear the row count, the sort and the selection. The rows
 // come from a `RowSource`, which fetches what the visible window needs.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from "react";
-import type { Track, TrackSort } from "../ipc";
+import { memo } from "react";
+import { useLiveUploads, type Track, type TrackSort, type TrackUpload } from "../ipc";
 import { formatDate, formatDuration } from "../lib/format";
 import {
   click,
@@ -23,6 +24,7 @@ import {
 import { scrollToShow, visibleRows, type Window } from "../lib/virtual";
 import { CloudStateCell } from "./CloudState";
 import { dragPayload, setDragPayload } from "./drag";
+import { songsPainted } from "../perf";
 
 export const ROW_HEIGHT = 30;
 
@@ -35,7 +37,7 @@ interface Column {
   sort?: TrackSort;
   width: number;
   numeric?: boolean;
-  cell: (track: Track, index: number) => React.ReactNode;
+  cell: (track: Track, index: number, live: TrackUpload | undefined) => React.ReactNode;
 }
 
 export const COLUMNS: Record<ColumnId, Column> = {
@@ -48,7 +50,7 @@ export const COLUMNS: Record<ColumnId, Column> = {
   genre: { id: "genre", label: "Genre", sort: "genre", width: 120, cell: (t) => t.genre ?? "" },
   plays: { id: "plays", label: "Plays", sort: "plays", width: 60, numeric: true, cell: (t) => (t.play_count > 0 ? t.play_count : "") },
   added: { id: "added", label: "Added", sort: "added", width: 110, cell: (t) => formatDate(t.added_at) },
-  cloud: { id: "cloud", label: "Cloud", width: 120, cell: (t) => <CloudStateCell track={t} /> },
+  cloud: { id: "cloud", label: "Cloud", width: 120, cell: (t, _, live) => <CloudStateCell track={t} live={live} /> },
 };
 
 export const LIBRARY_COLUMNS: readonly ColumnId[] = ["title", "artist", "album", "duration", "year", "genre", "plays", "added", "cloud"];
@@ -94,8 +96,8 @@ export interface TrackTableProps extends TrackTableActions {
   onSort?(sort: SortState): void;
   /** The rows drawn changed (the owner fetches them). */
   onWindowChange?(window: Window): void;
-  /** The row whose track is playing, to mark it. */
-  playingKey?: string | null;
+  /** The track playing, whose rows are marked. */
+  playingTrackId?: string | null;
   /** Where the list came from, for drags (a playlist does not accept its own rows as new). */
   dragSource: string;
 }
@@ -127,6 +129,11 @@ export function TrackTable(props: TrackTableProps) {
     onWindowChange?.(window);
     // Only the bounds matter, not the object.
   }, [window.first, window.last, onWindowChange]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const firstLoaded = total > 0 && rows.rowAt(window.first) !== undefined;
+  useEffect(() => {
+    if (firstLoaded) songsPainted();
+  }, [firstLoaded]);
 
   // A shorter list (a search narrowed, a track removed) keeps what is still there selected.
   useEffect(() => setSelection((current) => clamp(current, total)), [total]);
@@ -272,41 +279,49 @@ export function TrackTable(props: TrackTableProps) {
     else props.onDropTracks?.(await payload.trackIds(), to);
   }
 
+  // Row handlers read the latest state through a ref, so rows that did not change are not
+  // drawn again while the list scrolls.
+  const latest = useRef({ onRowMouseDown, onRowClick, onRowContextMenu, onDragStart, onPlay: props.onPlay });
+  latest.current = { onRowMouseDown, onRowClick, onRowContextMenu, onDragStart, onPlay: props.onPlay };
+  const handlers = useMemo<RowHandlers>(
+    () => ({
+      mouseDown: (event, index) => latest.current.onRowMouseDown(event, index),
+      click: (event, index) => latest.current.onRowClick(event, index),
+      contextMenu: (event, index) => latest.current.onRowContextMenu(event, index),
+      dragStart: (event, index) => latest.current.onDragStart(event, index),
+      dragEnd: () => {
+        setDragPayload(null);
+        setDropAt(null);
+      },
+      play: (index) => latest.current.onPlay(index),
+    }),
+    [],
+  );
+  const live = useLiveUploads();
+  const columnKey = columns.join(",");
+  const gridTemplate = template.gridTemplateColumns as string;
+
+  // Rows are recycled: a row that scrolls out of view is reused for the one coming in (keyed
+  // by its slot, not by its song), so scrolling updates a few cells instead of building and
+  // throwing away rows, which kept the webview's memory growing while the list scrolled.
+  const slots = Math.max(128, window.last - window.first);
   const drawn = [];
   for (let index = window.first; index < window.last; index++) {
     const track = rows.rowAt(index);
-    const key = rows.keyAt(index) ?? `row-${index}`;
-    const selected = isSelected(selection, index);
-    const playing = props.playingKey !== undefined && props.playingKey !== null && key === props.playingKey;
     drawn.push(
-      <div
-        key={key}
+      <Row
+        key={index % slots}
         id={`${id}-${index}`}
-        role="row"
-        aria-rowindex={index + 2}
-        aria-selected={selected}
-        className={`tracks__row${selected ? " is-selected" : ""}${playing ? " is-playing" : ""}`}
-        data-state={track?.state}
-        data-index={index}
-        style={{ ...template, transform: `translateY(${index * ROW_HEIGHT}px)`, width: rowWidth }}
-        title={track?.state_reason ?? undefined}
-        draggable={track !== undefined}
-        onMouseDown={(event) => onRowMouseDown(event, index)}
-        onClick={(event) => onRowClick(event, index)}
-        onDoubleClick={() => props.onPlay(index)}
-        onContextMenu={(event) => onRowContextMenu(event, index)}
-        onDragStart={(event) => onDragStart(event, index)}
-        onDragEnd={() => {
-          setDragPayload(null);
-          setDropAt(null);
-        }}
-      >
-        {columns.map((column) => (
-          <div key={column} role="gridcell" className={`tracks__cell${COLUMNS[column].numeric ? " num" : ""}`} data-column={column}>
-            {track ? COLUMNS[column].cell(track, index) : column === "title" ? <span className="tracks__loading">Loading…</span> : null}
-          </div>
-        ))}
-      </div>,
+        index={index}
+        track={track}
+        live={track ? live.get(track.id) : undefined}
+        selected={isSelected(selection, index)}
+        playing={Boolean(props.playingTrackId) && track?.id === props.playingTrackId}
+        columnKey={columnKey}
+        gridTemplate={gridTemplate}
+        width={rowWidth}
+        handlers={handlers}
+      />,
     );
   }
 
@@ -426,3 +441,56 @@ function HeaderCell({
     </div>
   );
 }
+
+interface RowHandlers {
+  mouseDown(event: MouseEvent, index: number): void;
+  click(event: MouseEvent, index: number): void;
+  contextMenu(event: MouseEvent, index: number): void;
+  dragStart(event: DragEvent, index: number): void;
+  dragEnd(): void;
+  play(index: number): void;
+}
+
+interface RowProps {
+  id: string;
+  index: number;
+  track: Track | undefined;
+  live: TrackUpload | undefined;
+  selected: boolean;
+  playing: boolean;
+  /** The columns, joined: a string, so an equal list is equal. */
+  columnKey: string;
+  gridTemplate: string;
+  width: number;
+  handlers: RowHandlers;
+}
+
+/** One song row; drawn again only when what it shows changes. */
+const Row = memo(function Row({ id, index, track, live, selected, playing, columnKey, gridTemplate, width, handlers }: RowProps) {
+  return (
+    <div
+      id={id}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={`tracks__row${selected ? " is-selected" : ""}${playing ? " is-playing" : ""}`}
+      data-state={track?.state}
+      data-index={index}
+      style={{ gridTemplateColumns: gridTemplate, transform: `translateY(${index * ROW_HEIGHT}px)`, width }}
+      title={track?.state_reason ?? undefined}
+      draggable={track !== undefined}
+      onMouseDown={(event) => handlers.mouseDown(event, index)}
+      onClick={(event) => handlers.click(event, index)}
+      onDoubleClick={() => handlers.play(index)}
+      onContextMenu={(event) => handlers.contextMenu(event, index)}
+      onDragStart={(event) => handlers.dragStart(event, index)}
+      onDragEnd={handlers.dragEnd}
+    >
+      {(columnKey.split(",") as ColumnId[]).map((column) => (
+        <div key={column} role="gridcell" className={`tracks__cell${COLUMNS[column].numeric ? " num" : ""}`} data-column={column}>
+          {track ? COLUMNS[column].cell(track, index, live) : column === "title" ? <span className="tracks__loading">Loading…</span> : null}
+        </div>
+      ))}
+    </div>
+  );
+});

@@ -7,9 +7,14 @@ import type { RowSource } from "./TrackTable";
 
 /** A library list (all songs, an album, an artist, a genre), with the window to fetch. */
 export function useLibraryRows(filter: TrackFilter, sort: TrackSort, descending: boolean) {
-  const [window, setWindow] = useState<Window>({ first: 0, last: 60 });
-  const wanted = pagesFor(window, TRACK_PAGE);
-  const pages = wanted.length > 0 ? wanted : [0];
+  // Only the pages the window needs matter: while the table scrolls within them, this list
+  // (and everything that draws it) is left alone.
+  const [pagesKey, setPagesKey] = useState("0");
+  const setWindow = useCallback((window: Window) => {
+    const wanted = pagesFor(window, TRACK_PAGE);
+    setPagesKey(wanted.length > 0 ? wanted.join(",") : "0");
+  }, []);
+  const pages = useMemo(() => pagesKey.split(",").map(Number), [pagesKey]);
   const results = useTrackPages(filter, sort, descending, pages);
   const fetchIds = useFetchTrackIds();
   const loaded = results.find((result) => result.data)?.data;
@@ -18,22 +23,27 @@ export function useLibraryRows(filter: TrackFilter, sort: TrackSort, descending:
   const items = results.map((result) => result.data?.items);
   const key = `${JSON.stringify(filter)}|${sort}|${descending}`;
 
-  const rowAt = (index: number): Track | undefined => {
-    const page = Math.floor(index / TRACK_PAGE);
-    const at = pages.indexOf(page);
-    return at < 0 ? undefined : items[at]?.[index - page * TRACK_PAGE];
-  };
-  const source: RowSource = {
-    total,
-    rowAt,
-    keyAt: (index) => rowAt(index)?.id,
-    async idsOf(indices) {
-      const known = indices.map((index) => rowAt(index)?.id);
-      if (known.every((id) => id !== undefined)) return known as string[];
-      const all = await fetchIds(filter, sort, descending);
-      return indices.map((index) => all[index]).filter((id): id is string => id !== undefined);
-    },
-  };
+  // The same source object while nothing it holds changes.
+  const itemsKey = results.map((result) => result.dataUpdatedAt).join(",");
+  const source = useMemo<RowSource>(() => {
+    const rowAt = (index: number): Track | undefined => {
+      const page = Math.floor(index / TRACK_PAGE);
+      const at = pages.indexOf(page);
+      return at < 0 ? undefined : items[at]?.[index - page * TRACK_PAGE];
+    };
+    return {
+      total,
+      rowAt,
+      keyAt: (index) => rowAt(index)?.id,
+      async idsOf(indices) {
+        const known = indices.map((index) => rowAt(index)?.id);
+        if (known.every((id) => id !== undefined)) return known as string[];
+        const all = await fetchIds(filter, sort, descending);
+        return indices.map((index) => all[index]).filter((id): id is string => id !== undefined);
+      },
+    };
+    // `items` follows `itemsKey`; the filter is compared by value through `key`.
+  }, [pages, itemsKey, total, key, fetchIds]); // eslint-disable-line react-hooks/exhaustive-deps
   return { rows: source, setWindow, loading: !loaded && !error, error, key };
 }
 

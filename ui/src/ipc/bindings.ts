@@ -174,6 +174,16 @@ export type CloudStatus = {
 	totals: CloudTotals,
 	cache_bytes: number,
 	cache_budget: number,
+	/**
+	 *  Files kept offline ("keep offline" pins, a song each) and their bytes, on top of the
+	 *  budget.
+	 */
+	pinned_tracks: number,
+	pinned_bytes: number,
+	/**  Bytes the locker holds for this user, as of the last sync. */
+	storage_used: number | null,
+	/**  The most the locker lets this user store, when the server sets a quota. */
+	storage_quota: number | null,
 };
 
 /**  Totals for the cloud panel. */

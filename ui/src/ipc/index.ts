@@ -3,7 +3,7 @@
 // hooks, so caching, loading and error states are handled the same way everywhere.
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Channel } from "@tauri-apps/api/core";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import {
   commands,
   events,
@@ -17,6 +17,7 @@ import {
   type TrackSort,
   type TrackUpload,
 } from "./bindings";
+import { mark } from "../perf";
 
 export type {
   AlbumSummary,
@@ -131,7 +132,9 @@ export function useTrackPages(filter: TrackFilter, sort: TrackSort, descending: 
     queries: pages.map((page) => ({
       queryKey: [...queryKeys.tracks(filter, sort, descending), page] as const,
       queryFn: () => unwrap(commands.listTracks(filter, sort, descending, page * TRACK_PAGE, TRACK_PAGE)),
-      placeholderData: keepPreviousData,
+      // Pages scrolled past are dropped soon: scrolling through 100,000 songs must not keep
+      // them all in the page's memory.
+      gcTime: 20_000,
     })),
   });
 }
@@ -139,12 +142,15 @@ export function useTrackPages(filter: TrackFilter, sort: TrackSort, descending: 
 /** Every id of a sorted list (to play it all, or act on a selection past the loaded rows). */
 export function useFetchTrackIds() {
   const client = useQueryClient();
-  return (filter: TrackFilter, sort: TrackSort, descending: boolean) =>
-    client.fetchQuery({
-      queryKey: queryKeys.trackIds(filter, sort, descending),
-      queryFn: () => unwrap(commands.listTrackIds(filter, sort, descending)),
-      staleTime: 5_000,
-    });
+  return useCallback(
+    (filter: TrackFilter, sort: TrackSort, descending: boolean) =>
+      client.fetchQuery({
+        queryKey: queryKeys.trackIds(filter, sort, descending),
+        queryFn: () => unwrap(commands.listTrackIds(filter, sort, descending)),
+        staleTime: 5_000,
+      }),
+    [client],
+  );
 }
 
 /** These tracks, in this order (the queue panel). */
@@ -179,10 +185,14 @@ export function useGenres() {
 
 /** Search as you type: songs, albums and artists. The previous results stay on screen while
  * the next keystroke's arrive, so the list never flashes empty. */
-export function useSearch(query: string, limit = 200) {
+export function useSearch(query: string, limit = 100) {
   return useQuery({
     queryKey: queryKeys.search(query),
-    queryFn: () => unwrap(commands.searchLibrary(query, limit)),
+    queryFn: async () => {
+      const results = await unwrap(commands.searchLibrary(query, limit));
+      mark(`search-answered:${query}`);
+      return results;
+    },
     enabled: query.trim().length > 0,
     placeholderData: keepPreviousData,
   });

@@ -57,6 +57,10 @@ function overview(change: Partial<CloudOverview["status"]> = {}, rest: Partial<C
       totals,
       cache_bytes: 512 * MB,
       cache_budget: 2048 * MB,
+      pinned_tracks: 0,
+      pinned_bytes: 0,
+      storage_used: null,
+      storage_quota: null,
       ...change,
     },
     activity,
@@ -99,6 +103,7 @@ beforeEach(() => {
 
 describe("the connected cloud panel", () => {
   it("shows the account, totals and storage used without inventing a quota", async () => {
+    // Before the first sync the server has not said; the bytes in the cloud stand in.
     renderCloud(overview());
     expect((await screen.findByTestId("cloud-account")).textContent).toMatch(/ada at https:\/\/music\.example\.org/);
     expect(screen.getByTestId("cloud-connection").textContent).toBe("Connected");
@@ -109,8 +114,16 @@ describe("the connected cloud panel", () => {
     expect(shown).toMatch(/To upload2 \(16\.0 MB\)/);
     expect(shown).toMatch(/Paused1/);
     expect(shown).toMatch(/Failed2/);
-    expect(screen.getByTestId("cloud-storage").textContent).toBe("Storage used: 400.0 MB");
-    expect(screen.queryByText(/quota|of \d+(\.\d)? [GT]B free/i)).toBeNull();
+    expect(screen.getByTestId("cloud-storage").textContent).toBe("Storage used: 400.0 MB (no limit set on the server)");
+    expect(within(screen.getByTestId("cloud-storage")).queryByRole("meter")).toBeNull();
+  });
+
+  it("shows the storage the server counts against its quota", async () => {
+    const data = overview();
+    renderCloud({ ...data, status: { ...data.status, storage_used: 3 * 1024 * MB, storage_quota: 10 * 1024 * MB } });
+    const storage = await screen.findByTestId("cloud-storage");
+    expect(storage.textContent).toBe("Storage used: 3.0 GB of 10.0 GB");
+    expect(within(storage).getByRole("meter", { name: "Storage used" }).getAttribute("aria-valuenow")).toBe(String(3 * 1024 * MB));
   });
 
   it("says when the server cannot be reached and that Tonearm keeps trying", async () => {
@@ -235,8 +248,16 @@ describe("the connected cloud panel", () => {
     const meter = screen.getByRole("meter", { name: "Stream cache" });
     expect(meter.getAttribute("aria-valuenow")).toBe(String(512 * MB));
     expect(meter.getAttribute("aria-valuemax")).toBe(String(2048 * MB));
+    expect(screen.getByTestId("cloud-pinned").textContent).toMatch(/No songs are kept offline/);
     await user.click(screen.getByRole("button", { name: /cache size in Settings/ }));
     expect(navigate).toHaveBeenCalledWith({ view: "settings" });
+  });
+
+  it("counts songs kept offline apart from the cache they sit on top of", async () => {
+    const data = overview();
+    renderCloud({ ...data, status: { ...data.status, cache_bytes: 700 * MB, pinned_tracks: 3, pinned_bytes: 188 * MB } });
+    expect((await screen.findByTestId("cloud-cache")).textContent).toBe("Stream cache: 512.0 MB of 2.0 GB");
+    expect(screen.getByTestId("cloud-pinned").textContent).toBe("Kept offline: 3 songs (188.0 MB), on top of the cache.");
   });
 
   it("uploads the library and syncs on request", async () => {

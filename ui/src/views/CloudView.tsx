@@ -173,9 +173,7 @@ function Connected({ overview, openSettings }: { overview: CloudOverview; openSe
         <div><dt>Paused</dt><dd>{totals.paused.toLocaleString()}</dd></div>
         <div><dt>Failed</dt><dd>{totals.failed.toLocaleString()}</dd></div>
       </dl>
-      <p className="cloud__storage" data-testid="cloud-storage">
-        Storage used: {formatSize(totals.in_cloud_bytes)}
-      </p>
+      <StorageLine used={status.storage_used ?? totals.in_cloud_bytes} quota={status.storage_quota} />
       {totals.pending > 0 && <UploadRateLine />}
 
       <div className="cloud__actions">
@@ -234,7 +232,12 @@ function Connected({ overview, openSettings }: { overview: CloudOverview; openSe
 
       <section className="cloud__section" aria-labelledby="cloud-cache">
         <h2 id="cloud-cache">Offline and cache</h2>
-        <CacheMeter used={status.cache_bytes} budget={status.cache_budget} />
+        <CacheMeter used={Math.max(0, status.cache_bytes - status.pinned_bytes)} budget={status.cache_budget} />
+      <p className="settings__hint" data-testid="cloud-pinned">
+        {status.pinned_tracks === 0
+          ? "No songs are kept offline. Choose Keep offline in a cloud song's menu to have it without a connection."
+          : `Kept offline: ${plural(status.pinned_tracks, "song")} (${formatSize(status.pinned_bytes)}), on top of the cache.`}
+      </p>
         <p className="settings__hint">
           Songs only in the cloud are kept here after they stream, up to this size. Songs you keep
           offline are stored on top of it and stay until you stop keeping them offline.
@@ -431,6 +434,23 @@ function CacheMeter({ used, budget }: { used: number; budget: number }) {
       >
         <div className="meter__fill" style={{ width: `${fraction * 100}%` }} />
       </div>
+    </div>
+  );
+}
+
+/** Storage used in the locker (as the server counts it after a sync), against the quota. */
+function StorageLine({ used, quota }: { used: number; quota: number | null }) {
+  return (
+    <div className="cloud__storage" data-testid="cloud-storage">
+      <p>
+        Storage used: {formatSize(used)}
+        {quota !== null ? ` of ${formatSize(quota)}` : " (no limit set on the server)"}
+      </p>
+      {quota !== null && (
+        <div className="meter" role="meter" aria-label="Storage used" aria-valuemin={0} aria-valuemax={quota} aria-valuenow={used}>
+          <div className="meter__fill" style={{ width: `${Math.min(100, (used / Math.max(quota, 1)) * 100)}%` }} />
+        </div>
+      )}
     </div>
   );
 }

@@ -66,7 +66,7 @@ function track(id: string, title: string, duration_ms = 60_000): Track {
 
 const noTotals = { in_cloud: 0, in_cloud_bytes: 0, local_only: 0, cloud_only: 0, pending: 0, pending_bytes: 0, paused: 0, failed: 0 };
 const loggedOut: CloudOverview = {
-  status: { account: null, token_store: null, connection: { state: "logged_out" }, totals: noTotals, cache_bytes: 0, cache_budget: 1 },
+  status: { account: null, token_store: null, connection: { state: "logged_out" }, totals: noTotals, cache_bytes: 0, cache_budget: 1, pinned_tracks: 0, pinned_bytes: 0, storage_used: null, storage_quota: null },
   activity: [],
   playlists: [],
 };
@@ -78,6 +78,10 @@ const connected: CloudOverview = {
     totals: noTotals,
     cache_bytes: 0,
     cache_budget: 1,
+    pinned_tracks: 0,
+    pinned_bytes: 0,
+    storage_used: null,
+    storage_quota: null,
   },
   activity: [],
   playlists: [

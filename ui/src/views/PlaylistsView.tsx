@@ -2,9 +2,9 @@
 // playlists; play, reorder and edit their songs. Playlists sync through the cloud locker, so
 // each says whether its edits have reached it, and a page copes with its playlist having been
 // deleted on another device.
-import { useMemo, useState, type DragEvent, type FormEvent, type MouseEvent } from "react";
+import { useMemo, useState, type FormEvent, type MouseEvent } from "react";
 import "../styles/playlists.css";
-import { dragPayload, setDragPayload } from "../components/drag";
+import { useDropSongs } from "../components/dropSongs";
 import { EmptyState } from "../components/EmptyState";
 import { Icon } from "../components/Icon";
 import { useOverlays } from "../components/Overlays";
@@ -22,7 +22,6 @@ import {
   useDeletePlaylist,
   useExportPlaylist,
   useImportPlaylist,
-  usePlayer,
   usePlaylist,
   usePlaylists,
   useRemoveFromPlaylist,
@@ -158,42 +157,6 @@ function usePlaylistActions(navigate: ViewProps["navigate"]) {
         toast(describeError(error), "error");
         return false;
       }
-    },
-  };
-}
-
-/** Lets songs dragged from any list be dropped on a playlist (added at the end). */
-function useDropSongs(playlist: { id: string; name: string }) {
-  const add = useAddToPlaylist();
-  const toast = useToast();
-  const [over, setOver] = useState(false);
-  return {
-    over,
-    handlers: {
-      onDragOver(event: DragEvent) {
-        if (!dragPayload()) return;
-        event.preventDefault();
-        event.dataTransfer.dropEffect = "copy";
-        setOver(true);
-      },
-      onDragLeave() {
-        setOver(false);
-      },
-      onDrop(event: DragEvent) {
-        setOver(false);
-        const payload = dragPayload();
-        if (!payload) return;
-        event.preventDefault();
-        setDragPayload(null);
-        payload
-          .trackIds()
-          .then(async (tracks) => {
-            if (tracks.length === 0) return;
-            await add.mutateAsync({ id: playlist.id, tracks });
-            toast(`Added ${plural(tracks.length, "song")} to “${nameOf(playlist)}”`);
-          })
-          .catch((error: unknown) => toast(describeError(error), "error"));
-      },
     },
   };
 }
@@ -392,7 +355,6 @@ function PlaylistContent({ playlist, navigate }: { playlist: Playlist; navigate:
   const toast = useToast();
   const actions = usePlaylistActions(navigate);
   const cloud = useCloudStatus();
-  const player = usePlayer();
   const control = useControlPlayer();
   const add = useAddToPlaylist();
   const remove = useRemoveFromPlaylist();
@@ -412,9 +374,6 @@ function PlaylistContent({ playlist, navigate }: { playlist: Playlist; navigate:
   const gone = entries.filter((entry) => !entry.track).length;
   const length = entries.reduce((sum, entry) => sum + (entry.track?.duration_ms ?? 0), 0);
   const sync = syncLabel(cloud.data, id);
-  // Rows are keyed by entry, so say which entry plays (the first holding the current song).
-  const currentTrack = player.data?.current?.track.id;
-  const playingKey = currentTrack ? (entries.find((entry) => entry.track_id === currentTrack)?.id ?? null) : null;
 
   const fail = (error: unknown) => toast(describeError(error), "error");
 
@@ -509,7 +468,6 @@ function PlaylistContent({ playlist, navigate }: { playlist: Playlist; navigate:
           rows={rows}
           columns={PLAYLIST_COLUMNS}
           dragSource={`playlist:${id}`}
-          playingKey={playingKey}
           onPlay={play}
           onReorder={onReorder}
           onDropTracks={onDropTracks}

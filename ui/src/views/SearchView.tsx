@@ -6,13 +6,19 @@ import { useMemoryRows } from "../components/rows";
 import { SongList } from "../components/SongList";
 import { describeError, useSearch } from "../ipc";
 import { plural } from "../lib/format";
+import { markPainted } from "../perf";
 import type { ViewProps } from "./registry";
+import { useEffect } from "react";
 
 export function SearchView({ route, navigate }: ViewProps) {
   const query = route.view === "search" ? route.query : "";
   const results = useSearch(query);
   const songs = results.data?.songs.items ?? [];
   const rows = useMemoryRows(songs);
+  const shown = results.data && !results.isPlaceholderData;
+  useEffect(() => {
+    if (shown) markPainted(`search-painted:${query}`);
+  }, [shown, query]);
 
   if (!query.trim()) {
     return (

@@ -34,7 +34,7 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| LibraryError::io(dir, e))?;
         }
         let mut writer = Connection::open(path)?;
-        configure(&writer)?;
+        configure(&writer, WRITER_CACHE_KB)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
         migrations::apply(&mut writer)?;
         let mut readers = Vec::with_capacity(READERS);
@@ -45,7 +45,7 @@ impl Store {
                     | OpenFlags::SQLITE_OPEN_NO_MUTEX
                     | OpenFlags::SQLITE_OPEN_URI,
             )?;
-            configure(&reader)?;
+            configure(&reader, READER_CACHE_KB)?;
             readers.push(reader);
         }
         Ok(Self {
@@ -98,11 +98,17 @@ impl Store {
     }
 }
 
-fn configure(conn: &Connection) -> Result<()> {
+/// SQLite's page cache per connection, in KiB. The writer's is large, for scans that touch
+/// every index; readers answer from a few pages each and the OS caches the file for all of
+/// them, so a large cache per reader only multiplied the app's memory by the pool size.
+const WRITER_CACHE_KB: i64 = 16_000;
+const READER_CACHE_KB: i64 = 4_000;
+
+fn configure(conn: &Connection, cache_kb: i64) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -16_000)?; // 16 MB per connection
+    conn.pragma_update(None, "cache_size", -cache_kb)?;
     Ok(())
 }

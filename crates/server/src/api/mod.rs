@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(openapi))
         .routes(routes!(sessions::login, sessions::list))
         .routes(routes!(sessions::revoke))
+        .routes(routes!(sessions::storage))
         .merge(uploads)
         .routes(routes!(matching::match_blob))
         .routes(routes!(matching::answer))

@@ -1,4 +1,5 @@
-//! `/api/v1/sessions`: log in (issuing a per-device token), list and revoke sessions.
+//! `/api/v1/sessions`: log in (issuing a per-device token), list and revoke sessions; and
+//! `/api/v1/storage`: how much of the locker the user fills.
 
 use super::extract::{Json, Path};
 use crate::auth::{self, AuthUser};
@@ -8,7 +9,9 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
-use tonearm_protocol::{ErrorBody, LoginRequest, LoginResponse, SessionId, SessionsResponse};
+use tonearm_protocol::{
+    ErrorBody, LoginRequest, LoginResponse, SessionId, SessionsResponse, StorageUsage,
+};
 
 /// A hash to verify against when the user does not exist, so a login for an unknown name costs
 /// as much as one for a known name and timing does not reveal which names exist.
@@ -92,4 +95,17 @@ pub async fn revoke(
     } else {
         Err(Error::NotFound("session").into())
     }
+}
+
+/// How much the user stores, and the quota.
+#[utoipa::path(get, path = "/api/v1/storage", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, description = "bytes used and the quota, if any", body = StorageUsage)))]
+pub async fn storage(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<StorageUsage>, ApiError> {
+    Ok(Json(StorageUsage {
+        used_bytes: state.store.usage(auth.user).await?,
+        quota_bytes: state.config.user_quota,
+    }))
 }

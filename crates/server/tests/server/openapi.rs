@@ -11,6 +11,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/sessions"),
     ("get", "/api/v1/sessions"),
     ("delete", "/api/v1/sessions/{id}"),
+    ("get", "/api/v1/storage"),
     ("options", "/api/v1/uploads"),
     ("post", "/api/v1/uploads"),
     ("head", "/api/v1/uploads/{id}"),

@@ -245,12 +245,25 @@ async fn files_over_the_size_limit_or_the_quota_are_413() {
         "unfinished uploads count too"
     );
 
+    // Each user sees their own use (finished and reserved bytes) against the quota.
+    let storage = ann.get_json("/api/v1/storage").await;
+    assert_eq!(storage["used_bytes"], 1500);
+    assert_eq!(storage["quota_bytes"], 1500);
+
     let bob = server.user("bob").await;
+    assert_eq!(bob.get_json("/api/v1/storage").await["used_bytes"], 0);
     assert_eq!(
         bob.create_upload_with(1000, "").await.status(),
         StatusCode::CREATED,
         "quotas are per user"
     );
+    assert_eq!(bob.get_json("/api/v1/storage").await["used_bytes"], 1000);
+    let anonymous = reqwest::Client::new()
+        .get(server.url("/api/v1/storage"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

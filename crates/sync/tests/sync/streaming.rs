@@ -142,6 +142,12 @@ async fn a_pinned_track_plays_with_the_server_down() {
         .await
         .expect("joined")
         .expect("pinned");
+    let status = listener.cloud.status().expect("status");
+    assert_eq!(status.pinned_tracks, 1);
+    assert_eq!(
+        status.pinned_bytes,
+        std::fs::metadata(&files[0]).expect("size").len()
+    );
     server.stop().await;
 
     // Opened again, as after a restart of the app, with no server to answer.

@@ -285,6 +285,16 @@ async fn uploads_at_once_and_the_speed_limit_change_while_uploads_run() {
     }
     device.cloud.stop_uploads();
     workers.await.expect("workers stop");
+
+    // A sync brings the storage used (this server sets no quota).
+    device.cloud.sync().await.expect("sync");
+    let status = device.cloud.status().expect("status");
+    let sizes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).expect("size").len())
+        .sum();
+    assert_eq!(status.storage_used, Some(sizes));
+    assert_eq!(status.storage_quota, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

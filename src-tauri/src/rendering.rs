@@ -1,0 +1,52 @@
+//! How the webview draws on Linux: with the GPU where there is one, in software otherwise.
+//!
+//! WebKitGTK composites pages with OpenGL. On a machine with no GPU (a virtual machine, a
+//! remote desktop, Xvfb) that OpenGL is Mesa's software rasteriser, and every frame of the
+//! songs table took about 60 ms on two cores; WebKit's own software path draws the same frame
+//! in about 10 ms (`cargo xtask bench ui`, docs/benchmarks.md). So where the kernel offers no
+//! GPU render node, accelerated compositing is turned off. `TONEARM_GPU=on` or `off` decides
+//! instead.
+
+use tauri::{Runtime, WebviewWindow};
+
+/// Whether the webview should composite with the GPU.
+#[cfg(target_os = "linux")]
+fn use_gpu() -> bool {
+    match std::env::var("TONEARM_GPU").as_deref() {
+        Ok("on") => true,
+        Ok("off") => false,
+        _ => has_render_node(),
+    }
+}
+
+/// A DRM render node (`/dev/dri/renderD128`...) is how a GPU offers OpenGL to programs.
+#[cfg(target_os = "linux")]
+fn has_render_node() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
+    })
+}
+
+/// Sets the window's webview to draw in software when there is no GPU to draw with.
+#[cfg(target_os = "linux")]
+pub fn apply<R: Runtime>(window: &WebviewWindow<R>) {
+    if use_gpu() {
+        return;
+    }
+    let result = window.with_webview(|webview| {
+        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+        if let Some(settings) = webview.inner().settings() {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    });
+    match result {
+        Ok(()) => tracing::info!("no GPU render node: the webview draws in software"),
+        Err(error) => tracing::warn!(%error, "cannot set how the webview draws"),
+    }
+}
+
+/// Other systems choose well on their own.
+#[cfg(not(target_os = "linux"))]
+pub fn apply<R: Runtime>(_window: &WebviewWindow<R>) {}

@@ -1,0 +1,192 @@
+// `cargo xtask bench ui`: the desktop app with a large library, measured in the real window.
+//
+//   TONEARM_APP        the (release) app binary
+//   TONEARM_BENCH_DATA a data directory whose library is already scanned (kept as it is)
+//
+// Prints, with the figures the desktop-experience issue sets as goals:
+// - start: from launching the app to the Songs view painted with songs (median of 3 starts);
+// - search: from a keystroke in the search box to its results painted (every prefix typed);
+// - scroll: frame times while the songs table scrolls, measured in the webview with
+//   requestAnimationFrame (p50, p95, max, frames over 16.7 ms);
+// - memory: all the app's processes (the shell and WebKit's web and network processes), as
+//   proportional set size (shared pages counted once) and as resident size.
+//
+// The app marks what it painted on the page's performance timeline (`ui/src/perf.ts`); the
+// figures come from those marks, not from WebDriver round trips.
+
+import { readFileSync, readdirSync } from "node:fs";
+import { launchApp } from "./support/app.mjs";
+
+const dataDir = process.env.TONEARM_BENCH_DATA;
+if (!dataDir) throw new Error("TONEARM_BENCH_DATA is not set: run `cargo xtask bench ui`");
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const ms = (value) => `${value.toFixed(1)} ms`;
+
+/** The epoch time of a performance mark in the page, once it exists. */
+async function markTime(browser, name, timeout = 30_000) {
+  let time = null;
+  await browser.waitUntil(
+    async () => {
+      time = await browser.execute((mark) => {
+        const entry = performance.getEntriesByName(mark).at(-1);
+        return entry ? performance.timeOrigin + entry.startTime : null;
+      }, name);
+      return time !== null;
+    },
+    { timeout, interval: 20, timeoutMsg: `the page never marked ${name}` },
+  );
+  return time;
+}
+
+/** Every process whose parent chain leads to `root`, with `root`. */
+function processTree(root) {
+  const parents = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(name), ppid);
+    } catch {
+      // The process ended while listing.
+    }
+  }
+  const tree = [root];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (tree.includes(ppid) && !tree.includes(pid)) {
+        tree.push(pid);
+        grew = true;
+      }
+    }
+  }
+  return tree;
+}
+
+/** The app's processes (found under tauri-driver), and their memory in kB. */
+function appMemory(driverPid) {
+  let pss = 0;
+  let rss = 0;
+  const names = [];
+  const each = [];
+  for (const pid of processTree(driverPid)) {
+    let command;
+    try {
+      command = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    // The driver chain (tauri-driver, WebKitWebDriver) is the test's, not the app's.
+    if (/tauri-driver|WebKitWebDriver/.test(command)) continue;
+    const field = (text, key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
+    try {
+      const own = field(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss");
+      pss += own;
+      rss += field(readFileSync(`/proc/${pid}/status`, "utf8"), "VmRSS");
+      names.push(command);
+      each.push(`${command} ${(own / 1024).toFixed(0)} MB`);
+    } catch {
+      // Gone.
+    }
+  }
+  return { pss, rss, names, each };
+}
+
+async function measureStart() {
+  const started = Date.now();
+  const app = await launchApp({ dataDir });
+  try {
+    const painted = await markTime(app.browser, "songs-painted");
+    const total = await app.browser.execute(() => document.querySelector('[role="grid"]')?.getAttribute("aria-rowcount"));
+    const page = await app.browser.execute(() => performance.timeOrigin);
+    return { app, startMs: painted - started, pageMs: page - started, rows: Number(total) - 1 };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
+
+async function measureSearch(browser) {
+  const words = ["a", "ar", "art", "arti", "artis", "artist", "b", "be", "bey", "beyo", "s", "si", "sig", "sigu", "sigur"];
+  const box = await browser.$("#search");
+  const timings = [];
+  for (const query of words) {
+    await box.setValue(query);
+    const typed = await markTime(browser, `search-typed:${query}`);
+    const answered = await markTime(browser, `search-answered:${query}`);
+    const painted = await markTime(browser, `search-painted:${query}`);
+    timings.push({ query, ms: painted - typed, answer: answered - typed });
+    await sleep(150);
+  }
+  await box.clearValue();
+  return timings;
+}
+
+async function measureScroll(browser) {
+  await browser.$('button[data-view="songs"]').click();
+  await browser.$('[role="grid"][aria-label="Songs"]').waitForExist({ timeout: 10_000 });
+  await sleep(500);
+  return browser.executeAsync((done) => {
+    const scroller = document.querySelector('[role="grid"][aria-label="Songs"] .tracks__scroll');
+    const frames = [];
+    let last = performance.now();
+    let count = 0;
+    const step = (now) => {
+      frames.push(now - last);
+      last = now;
+      // About 4 rows a frame: a brisk flick of the wheel, sustained.
+      scroller.scrollTop += 120;
+      if (++count < 400) requestAnimationFrame(step);
+      else done({ frames: frames.slice(2), scrollTop: scroller.scrollTop });
+    };
+    requestAnimationFrame((now) => {
+      last = now;
+      requestAnimationFrame(step);
+    });
+  });
+}
+
+const starts = [];
+let app;
+for (let run = 0; run < 3; run++) {
+  const result = await measureStart();
+  starts.push(result.startMs);
+  console.log(
+    `start ${run + 1}: Songs painted ${ms(result.startMs)} after launch (${result.rows.toLocaleString()} songs; the page began loading at ${ms(result.pageMs)})`,
+  );
+  if (run < 2) await result.app.close();
+  else app = result.app;
+}
+
+try {
+  const { browser } = app;
+  await sleep(1000);
+  const idle = appMemory(app.driver.pid);
+  const search = await measureSearch(browser);
+  const scroll = await measureScroll(browser);
+  const busy = appMemory(app.driver.pid);
+
+  const searchTimes = search.map((s) => s.ms);
+  const frames = scroll.frames;
+  console.log("");
+  console.log(`start to Songs painted: median ${ms(percentile(starts, 50))} (runs: ${starts.map(ms).join(", ")}) (goal < 1500 ms)`);
+  console.log(
+    `search, keystroke to results painted: p50 ${ms(percentile(searchTimes, 50))}, max ${ms(Math.max(...searchTimes))} over ${search.length} keystrokes (goal < 50 ms)`,
+  );
+  console.log(`  ${search.map((s) => `${s.query}: ${s.ms.toFixed(0)} (answer ${s.answer.toFixed(0)})`).join(", ")}`);
+  console.log(
+    `scrolling the songs table: frame p50 ${ms(percentile(frames, 50))}, p95 ${ms(percentile(frames, 95))}, max ${ms(Math.max(...frames))}, ${frames.filter((f) => f > 16.7).length} of ${frames.length} frames over 16.7 ms (goal < 16 ms)`,
+  );
+  console.log(
+    `memory, all app processes: ${(busy.pss / 1024).toFixed(0)} MB PSS after browsing (${(idle.pss / 1024).toFixed(0)} MB at start); RSS sum ${(busy.rss / 1024).toFixed(0)} MB (goal < 300 MB)`,
+  );
+  console.log(`  at start: ${idle.each.join(", ")}; after browsing: ${busy.each.join(", ")}`);
+} finally {
+  await app.close();
+}
