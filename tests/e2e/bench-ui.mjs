@@ -100,7 +100,8 @@ function appMemory(driverPid) {
 
 async function measureStart() {
   const started = Date.now();
-  const app = await launchApp({ dataDir });
+  // Drawing as users' machines like this one do (software: there is no GPU here).
+  const app = await launchApp({ dataDir, env: { TONEARM_GPU: process.env.TONEARM_GPU ?? "" } });
   try {
     const painted = await markTime(app.browser, "songs-painted");
     const total = await app.browser.execute(() => document.querySelector('[role="grid"]')?.getAttribute("aria-rowcount"));

@@ -72,7 +72,9 @@ async function start(dataDir, env, keep) {
   const nativePort = await freePort();
   const driverLog = [];
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, ...env, TONEARM_DATA_DIR: dataDir },
+    // WebKitWebDriver's screenshots can stall when WebKit draws in software (the app's choice
+    // where there is no GPU): tests draw with OpenGL unless they ask otherwise.
+    env: { ...process.env, TONEARM_GPU: "on", ...env, TONEARM_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   driver.stdout.on("data", (chunk) => driverLog.push(String(chunk)));

@@ -41,17 +41,22 @@ export function describeCloudState(track: Track, live?: { state: UploadState; by
   }
 }
 
-/** The cloud column of one song; `live` is its upload's latest progress, if any. */
+/** The cloud column of one song, as an icon (the words are its tooltip and what screen
+ * readers say); `live` is its upload's latest progress, if any. */
 export function CloudStateCell({ track, live }: { track: Track; live?: TrackUpload }) {
   const shown = describeCloudState(track, live);
-  const short = shown.label.startsWith("Upload failed") ? "Failed" : shown.label;
   return (
-    <span className={`cloud-state cloud-state--${shown.tone ?? "plain"}`} title={shown.label} data-cloud-state={live?.state ?? (track.state === "cloud" ? "cloud_only" : track.upload_state)}>
-      {shown.icon && <Icon name={shown.icon} size={14} />}
+    <span
+      className={`cloud-state cloud-state--${shown.tone ?? "plain"}`}
+      title={shown.label}
+      role="img"
+      aria-label={shown.label}
+      data-cloud-state={live?.state ?? (track.state === "cloud" ? "cloud_only" : track.upload_state)}
+    >
       {shown.progress !== undefined ? (
-        <progress max={1} value={shown.progress} aria-label={shown.label} />
+        <progress max={1} value={shown.progress} aria-hidden="true" />
       ) : (
-        <span className="cloud-state__label">{short}</span>
+        shown.icon && <Icon name={shown.icon} size={15} />
       )}
     </span>
   );

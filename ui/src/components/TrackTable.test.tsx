@@ -196,3 +196,20 @@ describe("the songs table", () => {
     expect(onReorder).toHaveBeenLastCalledWith([2], 1);
   });
 });
+
+describe("column widths", () => {
+  it("let the text columns share the room the others leave, down to a minimum", async () => {
+    const { fitColumns } = await import("./TrackTable");
+    const columns = [
+      { width: 280, flexible: true },
+      { width: 44, flexible: false },
+      { width: 200, flexible: true },
+      { width: 60, flexible: false },
+    ];
+    // 104 fixed; 480 flexible share 816 as 280:200.
+    expect(fitColumns(columns, 920)).toEqual([476, 44, 340, 60]);
+    expect(fitColumns(columns, 300)).toEqual([114, 44, 110, 60]);
+    expect(fitColumns(columns, 0)).toEqual([280, 44, 200, 60]);
+    expect(fitColumns(columns.map((c) => ({ ...c, flexible: false })), 920)).toEqual([280, 44, 200, 60]);
+  });
+});

@@ -50,11 +50,28 @@ export const COLUMNS: Record<ColumnId, Column> = {
   genre: { id: "genre", label: "Genre", sort: "genre", width: 120, cell: (t) => t.genre ?? "" },
   plays: { id: "plays", label: "Plays", sort: "plays", width: 60, numeric: true, cell: (t) => (t.play_count > 0 ? t.play_count : "") },
   added: { id: "added", label: "Added", sort: "added", width: 110, cell: (t) => formatDate(t.added_at) },
-  cloud: { id: "cloud", label: "Cloud", width: 120, cell: (t, _, live) => <CloudStateCell track={t} live={live} /> },
+  cloud: { id: "cloud", label: "Cloud", width: 44, cell: (t, _, live) => <CloudStateCell track={t} live={live} /> },
 };
 
-export const LIBRARY_COLUMNS: readonly ColumnId[] = ["title", "artist", "album", "duration", "year", "genre", "plays", "added", "cloud"];
-export const MIN_COLUMN_WIDTH = 40;
+export const LIBRARY_COLUMNS: readonly ColumnId[] = ["title", "cloud", "artist", "album", "duration", "year", "genre", "plays", "added"];
+export const MIN_COLUMN_WIDTH = 32;
+
+/** Columns that grow and shrink with the window unless the user sized them. */
+const FLEXIBLE: readonly ColumnId[] = ["title", "artist", "album"];
+/** A flexible column shrinks no further: past this, the table scrolls sideways. */
+const MIN_FLEXIBLE_WIDTH = 110;
+
+/**
+ * Widths that fill `available` pixels: the flexible columns share what the fixed ones leave,
+ * in proportion to their own widths, down to a minimum. Pure, for tests.
+ */
+export function fitColumns(columns: readonly { width: number; flexible: boolean }[], available: number): number[] {
+  const flexibleTotal = columns.reduce((sum, c) => sum + (c.flexible ? c.width : 0), 0);
+  if (available <= 0 || flexibleTotal === 0) return columns.map((c) => c.width);
+  const fixedTotal = columns.reduce((sum, c) => sum + (c.flexible ? 0 : c.width), 0);
+  const scale = Math.max(0, available - fixedTotal) / flexibleTotal;
+  return columns.map((c) => (c.flexible ? Math.max(MIN_FLEXIBLE_WIDTH, Math.floor(c.width * scale)) : c.width));
+}
 
 /** Where a list's rows come from; `rowAt` is undefined for a row not fetched yet. */
 export interface RowSource {
@@ -108,6 +125,7 @@ export function TrackTable(props: TrackTableProps) {
   const grid = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
+  const [available, setAvailable] = useState(0);
   const [selection, setSelection] = useState<Selection>(emptySelection);
   const [dropAt, setDropAt] = useState<number | null>(null);
   const total = rows.total;
@@ -116,7 +134,10 @@ export function TrackTable(props: TrackTableProps) {
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
-    const measure = () => setViewport(element.clientHeight || 600);
+    const measure = () => {
+      setViewport(element.clientHeight || 600);
+      setAvailable(element.clientWidth);
+    };
     measure();
     const observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(measure);
     observer?.observe(element);
@@ -140,8 +161,13 @@ export function TrackTable(props: TrackTableProps) {
 
   // While a column's edge is dragged, its width follows the pointer; the owner hears the end.
   const [resizing, setResizing] = useState<{ column: ColumnId; width: number } | null>(null);
-  const widths = columns.map((column) =>
-    Math.max(MIN_COLUMN_WIDTH, resizing?.column === column ? resizing.width : (props.widths?.[column] ?? COLUMNS[column].width)),
+  const widths = fitColumns(
+    columns.map((column) => ({
+      width: Math.max(MIN_COLUMN_WIDTH, resizing?.column === column ? resizing.width : (props.widths?.[column] ?? COLUMNS[column].width)),
+      // Text columns the user has not sized share the room the others leave.
+      flexible: FLEXIBLE.includes(column) && resizing?.column !== column && props.widths?.[column] === undefined,
+    })),
+    available,
   );
   const template: CSSProperties = { gridTemplateColumns: widths.map((w) => `${w}px`).join(" ") };
   const rowWidth = widths.reduce((sum, w) => sum + w, 0);

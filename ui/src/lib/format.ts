@@ -11,6 +11,7 @@ export function formatDuration(ms: number | null | undefined): string {
 
 /** A total length: "3 h 12 min", "42 min". */
 export function formatLength(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
   const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${minutes} min`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
