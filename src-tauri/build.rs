@@ -47,6 +47,9 @@ const COMMANDS: &[&str] = &[
     "pin_tracks",
     "unpin_tracks",
     "delete_from_cloud",
+    "get_local_locker",
+    "start_local_locker",
+    "stop_local_locker",
     "get_preferences",
     "set_preferences",
 ];

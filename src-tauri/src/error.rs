@@ -98,3 +98,17 @@ impl From<tonearm_sync::SyncError> for CommandError {
         }
     }
 }
+
+impl From<tonearm_server::Error> for CommandError {
+    fn from(error: tonearm_server::Error) -> Self {
+        use tonearm_server::Error;
+        let message = error.to_string();
+        match error {
+            Error::BadRequest(_) => Self::Invalid { message },
+            Error::Bind { .. } => Self::Unavailable {
+                message: format!("{message}: another program uses it"),
+            },
+            other => Self::internal("the built-in locker could not do that", &other),
+        }
+    }
+}

@@ -15,7 +15,7 @@ const HEADER: &str =
 
 /// The command and event registry shared by the app and the binding generator.
 pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, cloud, library, player, playlists, preferences};
+    use commands::{app, cloud, library, locker, player, playlists, preferences};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             app::get_app_info,
@@ -58,6 +58,9 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             cloud::pin_tracks,
             cloud::unpin_tracks,
             cloud::delete_from_cloud,
+            locker::get_local_locker,
+            locker::start_local_locker,
+            locker::stop_local_locker,
             preferences::get_preferences,
             preferences::set_preferences,
         ])

@@ -12,6 +12,7 @@ mod commands;
 mod error;
 mod events;
 pub mod ipc;
+mod locker;
 mod logging;
 pub mod paths;
 pub mod playback;
@@ -86,11 +87,14 @@ pub fn run() {
             }
             window::restore(handle);
         }
-        tauri::RunEvent::WindowEvent {
-            label,
-            event: tauri::WindowEvent::CloseRequested { .. },
-            ..
-        } if label == "main" => window::remember(handle),
+        tauri::RunEvent::WindowEvent { label, event, .. } if label == "main" => match event {
+            tauri::WindowEvent::CloseRequested { .. } => window::remember(handle),
+            tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_) => {
+                window::changed(handle);
+            }
+            _ => {}
+        },
+        tauri::RunEvent::Exit => shutdown(handle),
         _ => {}
     });
 }
@@ -152,11 +156,28 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
     app.manage(commands::preferences::PreferencesState(
         std::sync::Mutex::new(preferences),
     ));
+    // "This computer as the cloud": started again as it was when the app last ran.
+    let locker = locker::Locker::new(&paths.data_dir);
+    if let Some(settings) = locker::LockerSettings::load(&library_state.library) {
+        match tauri::async_runtime::block_on(locker.start(settings, false)) {
+            Ok((info, _)) => tracing::info!(url = %info.url, "the built-in locker runs"),
+            Err(error) => tracing::warn!(%error, "the built-in locker could not start"),
+        }
+    }
+    app.manage(locker);
     app.manage(library_state);
     app.manage(cloud);
     app.manage(player);
     app.manage(paths);
     Ok(())
+}
+
+/// What the app does as it exits: the built-in locker lets its open requests finish and
+/// frees its port. (Tests call it to stand for an exit.)
+pub fn shutdown<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(locker) = app.try_state::<locker::Locker>() {
+        tauri::async_runtime::block_on(locker.stop());
+    }
 }
 
 /// Why the app could not start.

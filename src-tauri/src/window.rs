@@ -1,11 +1,13 @@
 //! The main window comes back where the user left it: size, place and maximized state are
-//! remembered when it closes and restored when the app starts.
+//! remembered as the user moves and resizes it (a moment after the last change, so a crash
+//! loses nothing) and when it closes, and restored when the app starts.
 //!
 //! A remembered place that no connected screen shows any more (a monitor unplugged) is
 //! ignored, so the window never opens out of sight.
 
 use crate::preferences::WindowGeometry;
 use crate::state::LibraryState;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tauri::{AppHandle, LogicalPosition, LogicalSize, Manager, Runtime};
 
 /// Puts the main window where it was.
@@ -28,7 +30,22 @@ pub fn restore<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Records where the main window is (it is about to close).
+/// Changes of the window's size or place so far; a save waits for them to stop.
+static CHANGES: AtomicU64 = AtomicU64::new(0);
+
+/// The window moved or was resized: remember where it is once it stays still a moment.
+pub fn changed<R: Runtime>(app: &AppHandle<R>) {
+    let change = CHANGES.fetch_add(1, Ordering::Relaxed) + 1;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        if CHANGES.load(Ordering::Relaxed) == change {
+            remember(&app);
+        }
+    });
+}
+
+/// Records where the main window is.
 pub fn remember<R: Runtime>(app: &AppHandle<R>) {
     let (Some(window), Some(library)) = (
         app.get_webview_window("main"),

@@ -3,7 +3,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { launchApp, screenshotDir } from "./support/app.mjs";
@@ -110,4 +111,29 @@ test("the content security policy keeps the webview off the network", async () =
     return window.__inlineRan === true;
   });
   assert.equal(inlineRan, false, "inline scripts must not run");
+});
+
+test("the window comes back with the size the user gave it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tonearm-e2e-window-"));
+  try {
+    const first = await launchApp({ dataDir: dir });
+    await first.browser.setWindowSize(960, 640);
+    // Remembered a moment after the last change (no need to close the window properly).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await first.close();
+
+    const again = await launchApp({ dataDir: dir });
+    try {
+      await again.browser.waitUntil(async () => (await again.browser.getWindowSize()).width < 1100, {
+        timeout: 5_000,
+        timeoutMsg: "the window opened at its default size",
+      });
+      const { width, height } = await again.browser.getWindowSize();
+      assert.ok(Math.abs(width - 960) <= 40 && Math.abs(height - 640) <= 40, `${width}x${height}`);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -46,12 +46,7 @@ impl Cloud {
         let result = self.sync_steps(&mut report).await;
         match &result {
             Ok(()) => {
-                // Storage used is worth showing but not worth failing a sync for.
-                if let Ok(usage) = self.client()?.storage().await
-                    && let Ok(mut storage) = self.storage.lock()
-                {
-                    *storage = Some(usage);
-                }
+                self.refresh_storage().await;
                 let _ = self.events.send(SyncEvent::Synced(report));
                 self.set_online(true, None);
             }
@@ -61,6 +56,17 @@ impl Cloud {
             Err(_) => {}
         }
         result.map(|()| report)
+    }
+
+    /// Asks the server how much it stores for this user (the cloud panel shows it). Worth
+    /// showing, not worth failing for: a failure keeps the last figure.
+    pub(crate) async fn refresh_storage(&self) {
+        let Ok(client) = self.client() else { return };
+        if let Ok(usage) = client.storage().await
+            && let Ok(mut storage) = self.storage.lock()
+        {
+            *storage = Some(usage);
+        }
     }
 
     async fn sync_steps(&self, report: &mut SyncReport) -> Result<()> {

@@ -219,6 +219,7 @@ impl Cloud {
             let (path, attempts) = (job.path.clone(), job.attempts);
             match self.upload(job).await {
                 Ok(id) => {
+                    self.refresh_storage().await;
                     self.emit_upload(id, UploadState::InCloud, 0, 0, None);
                     self.publish_totals();
                 }

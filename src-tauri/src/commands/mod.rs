@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cloud;
 pub mod library;
+pub mod locker;
 pub mod player;
 pub mod playlists;
 pub mod preferences;

@@ -4,6 +4,7 @@
 mod bindings;
 mod cloud;
 mod commands;
+mod locker;
 mod player;
 mod settings;
 mod support;

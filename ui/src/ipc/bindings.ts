@@ -93,6 +93,16 @@ export const commands = {
 	unpinTracks: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("unpin_tracks", { trackIds })),
 	/**  Deletes tracks from the cloud; copies on this device stay. */
 	deleteFromCloud: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("delete_from_cloud", { trackIds })),
+	/**  The built-in locker, when it runs. */
+	getLocalLocker: () => typedError<LockerInfo | null, CommandError>(__TAURI_INVOKE("get_local_locker")),
+	/**
+	 *  Makes this computer the cloud: starts the built-in locker (on the local network too when
+	 *  `lan`), creates the owner's account with `password` the first time (other devices log in
+	 *  with it), and connects this app to it.
+	 */
+	startLocalLocker: (password: string, lan: boolean) => typedError<LockerInfo, CommandError>(__TAURI_INVOKE("start_local_locker", { password, lan })),
+	/**  Stops the built-in locker; it no longer starts with the app. Its data stays. */
+	stopLocalLocker: () => typedError<null, CommandError>(__TAURI_INVOKE("stop_local_locker")),
 	/**  The current settings. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**
@@ -255,6 +265,17 @@ export type LibraryStats = {
 	size_bytes: number,
 	folders: number,
 	playlists: number,
+};
+
+/**  What the Cloud view shows about the built-in locker. */
+export type LockerInfo = {
+	username: string,
+	/**  The address this app uses (loopback). */
+	url: string,
+	/**  Whether other devices on the network may connect. */
+	lan: boolean,
+	/**  Where other devices connect (one per network address of this computer). */
+	addresses: string[],
 };
 
 /**  What an import did. */

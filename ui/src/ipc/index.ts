@@ -25,6 +25,7 @@ export type {
   CloudOverview,
   CommandError,
   LibraryStats,
+  LockerInfo,
   MusicFolder,
   NameSummary,
   PlayerControl,
@@ -102,6 +103,7 @@ export const queryKeys = {
   player: ["player"] as const,
   cloud: ["cloud"] as const,
   preferences: ["preferences"] as const,
+  locker: ["locker"] as const,
 };
 
 /** Rows of a songs list fetched per page, as the virtualised table scrolls. */
@@ -497,3 +499,31 @@ export const usePinTracks = () => useCloudAction((tracks: string[]) => unwrap(co
 export const useUnpinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.unpinTracks(tracks)));
 /** Deletes tracks from the cloud (copies on this device stay). */
 export const useDeleteFromCloud = () => useCloudAction((tracks: string[]) => unwrap(commands.deleteFromCloud(tracks)));
+
+/** "This computer as the cloud": the built-in locker, when it runs. */
+export function useLocalLocker() {
+  return useQuery({ queryKey: queryKeys.locker, queryFn: () => unwrap(commands.getLocalLocker()) });
+}
+
+/** Starts the built-in locker and connects this app to it. */
+export function useStartLocalLocker() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ password, lan }: { password: string; lan: boolean }) => unwrap(commands.startLocalLocker(password, lan)),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.locker });
+      void client.invalidateQueries({ queryKey: queryKeys.cloud });
+    },
+  });
+}
+
+export function useStopLocalLocker() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(commands.stopLocalLocker()),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.locker });
+      void client.invalidateQueries({ queryKey: queryKeys.cloud });
+    },
+  });
+}

@@ -20,6 +20,9 @@ vi.mock("../ipc/bindings", () => ({
     resumeUploads: vi.fn(),
     queueUploads: vi.fn(),
     syncCloud: vi.fn(),
+    getLocalLocker: vi.fn(),
+    startLocalLocker: vi.fn(),
+    stopLocalLocker: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -75,6 +78,9 @@ function overview(change: Partial<CloudOverview["status"]> = {}, rest: Partial<C
 
 function renderCloud(data: CloudOverview, prepare?: (client: QueryClient) => void) {
   vi.mocked(commands.getCloudStatus).mockImplementation(() => ok(data));
+  if (!vi.mocked(commands.getLocalLocker).getMockImplementation()) {
+    vi.mocked(commands.getLocalLocker).mockImplementation(() => ok(null));
+  }
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   prepare?.(client);
   const navigate = vi.fn();
@@ -297,5 +303,38 @@ describe("the logged-out cloud panel", () => {
     await user.click(within(form).getByRole("button", { name: "Connect" }));
     expect(commands.cloudLogin).toHaveBeenCalledWith("http://127.0.0.1:7420", "ada", "nope");
     expect((await screen.findByRole("alert")).textContent).toBe("Wrong user name or password. Check it and try again.");
+  });
+});
+
+describe("this computer as the cloud", () => {
+  it("starts the built-in locker with the password other devices will use", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.startLocalLocker).mockImplementation(() =>
+      ok({ username: "ada", url: "http://127.0.0.1:7420", lan: true, addresses: ["http://192.168.1.20:7420"] }),
+    );
+    const data = overview();
+    renderCloud({ ...data, status: { ...data.status, account: null, connection: { state: "logged_out" } } });
+    const form = await screen.findByRole("form", { name: "Use this computer as the cloud" });
+    await user.type(within(form).getByLabelText(/Password for your other devices/), "correct horse");
+    await user.click(within(form).getByLabelText("Let devices on my network connect"));
+    await user.click(within(form).getByRole("button", { name: "Use this computer" }));
+    await waitFor(() => expect(commands.startLocalLocker).toHaveBeenCalledWith("correct horse", true));
+  });
+
+  it("says where other devices connect, and stops after asking", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.getLocalLocker).mockImplementation(() =>
+      ok({ username: "ada", url: "http://127.0.0.1:7420", lan: true, addresses: ["http://192.168.1.20:7420"] }),
+    );
+    vi.mocked(commands.stopLocalLocker).mockImplementation(() => ok(null));
+    renderCloud(overview());
+    const line = await screen.findByTestId("local-locker");
+    expect(line.textContent).toMatch(/Other devices connect to http:\/\/192\.168\.1\.20:7420 as ada/);
+    await user.click(within(line).getByRole("button", { name: "Stop" }));
+    const dialog = await screen.findByRole("dialog", { name: "Stop the cloud on this computer?" });
+    expect(commands.stopLocalLocker).not.toHaveBeenCalled();
+    await user.click(within(dialog).getByRole("button", { name: "Stop" }));
+    await waitFor(() => expect(commands.stopLocalLocker).toHaveBeenCalled());
+    vi.mocked(commands.getLocalLocker).mockReset();
   });
 });

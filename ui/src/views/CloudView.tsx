@@ -10,10 +10,13 @@ import {
   useCloudLogin,
   useCloudLogout,
   useCloudStatus,
+  useLocalLocker,
   useLiveUploads,
   usePauseUploads,
   useQueueUploads,
   useResumeUploads,
+  useStartLocalLocker,
+  useStopLocalLocker,
   useSyncCloud,
   useUploadLibrary,
   useUploadRate,
@@ -109,7 +112,88 @@ function Login() {
         </button>
         {login.isError && <p role="alert" className="error">{describeError(login.error)}</p>}
       </form>
+      <ThisComputer />
     </div>
+  );
+}
+
+/** "This computer as the cloud": start the locker built into the app. */
+function ThisComputer() {
+  const start = useStartLocalLocker();
+  const [password, setPassword] = useState("");
+  const [lan, setLan] = useState(false);
+  return (
+    <section className="cloud__this-computer" aria-labelledby="this-computer">
+      <h2 id="this-computer">Or keep your cloud on this computer</h2>
+      <p className="settings__hint">
+        Tonearm runs the locker itself, with its files in Tonearm's data folder. Other devices and the{" "}
+        <code>tonearm</code> command line connect to it with the password you choose here.
+      </p>
+      <form
+        className="cloud__login"
+        aria-label="Use this computer as the cloud"
+        onSubmit={(event) => {
+          event.preventDefault();
+          start.mutate({ password, lan }, { onSuccess: () => setPassword("") });
+        }}
+      >
+        <label>
+          Password for your other devices (8 characters or more)
+          <input
+            id="local-locker-password"
+            className="input"
+            type="password"
+            value={password}
+            minLength={8}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            autoComplete="new-password"
+          />
+        </label>
+        <label className="settings__check">
+          <input id="local-locker-lan" type="checkbox" checked={lan} onChange={(e) => setLan(e.target.checked)} />
+          Let devices on my network connect
+        </label>
+        <button type="submit" className="button" disabled={start.isPending}>
+          {start.isPending ? "Starting…" : "Use this computer"}
+        </button>
+        {start.isError && <p role="alert" className="error">{describeError(start.error)}</p>}
+      </form>
+    </section>
+  );
+}
+
+/** Where other devices connect when this computer is the cloud. */
+function LocalLockerLine() {
+  const locker = useLocalLocker();
+  const stop = useStopLocalLocker();
+  const { confirm } = useOverlays();
+  const info = locker.data;
+  if (!info) return null;
+  return (
+    <section className="cloud__this-computer" aria-label="This computer is the cloud" data-testid="local-locker">
+      <p>
+        <strong>This computer is your cloud.</strong>{" "}
+        {info.lan && info.addresses.length > 0
+          ? `Other devices connect to ${info.addresses.join(" or ")} as ${info.username}.`
+          : info.lan
+            ? "No network address was found: other devices cannot reach it yet."
+            : `Only this computer can reach it (${info.url}). Let devices on your network connect to use it from them.`}
+      </p>
+      <button
+        type="button"
+        className="button button--small"
+        onClick={() =>
+          void confirm(
+            "Stop the cloud on this computer?",
+            "Devices connected to it go offline until you start it again. Its files stay.",
+            "Stop",
+          ).then((yes) => yes && stop.mutate())
+        }
+      >
+        Stop
+      </button>
+    </section>
   );
 }
 
@@ -164,6 +248,7 @@ function Connected({ overview, openSettings }: { overview: CloudOverview; openSe
   return (
     <div className="cloud">
       <AccountLine status={status} />
+      <LocalLockerLine />
 
       <dl className="cloud__totals" data-testid="cloud-totals">
         <div><dt>In the cloud</dt><dd>{plural(totals.in_cloud, "song")} ({formatSize(totals.in_cloud_bytes)})</dd></div>

@@ -29,6 +29,13 @@ struct Files;
 impl Catalog for Files {
     type Item = Item;
     fn open(&self, item: &Item) -> Result<OpenTrack, PlayerError> {
+        if item.path.starts_with("/slow") {
+            // A source that answers late and then fails (a network drive, a cloud stream).
+            std::thread::sleep(Duration::from_millis(600));
+            return Err(PlayerError::Unavailable(
+                "the source never answered".to_owned(),
+            ));
+        }
         let title = item
             .path
             .file_name()
@@ -428,4 +435,27 @@ fn a_track_counts_as_played_after_half_its_length_and_repeat_one_plays_it_again(
         plays == 2
     });
     rig.send(Command::Stop);
+}
+
+#[test]
+fn a_queue_that_ends_on_a_track_that_cannot_play_stops() {
+    // The last track fails at once, or only after the device has played all it had.
+    for (speed, last) in [
+        (20.0, "tagged.wv"),
+        (1000.0, "tagged.wv"),
+        (1000.0, "/slow/late.flac"),
+    ] {
+        let mut rig = Rig::new(speed);
+        rig.send(Command::Play {
+            items: items(&["tagged.wav", "tagged.aiff", last]),
+            start: 0,
+        });
+        rig.wait_until_queue_ends();
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(
+            rig.player.snapshot().status.state,
+            PlaybackState::Stopped,
+            "at {speed}x, ending on {last}"
+        );
+    }
 }
