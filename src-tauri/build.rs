@@ -9,6 +9,7 @@
 const COMMANDS: &[&str] = &[
     "get_app_info",
     "list_music_folders",
+    "suggest_music_folders",
     "add_music_folder",
     "remove_music_folder",
     "scan_library",

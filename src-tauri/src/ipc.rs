@@ -20,6 +20,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .commands(tauri_specta::collect_commands![
             app::get_app_info,
             library::list_music_folders,
+            library::suggest_music_folders,
             library::add_music_folder,
             library::remove_music_folder,
             library::scan_library,

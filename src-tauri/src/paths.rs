@@ -18,6 +18,8 @@ pub struct AppPaths {
     pub cache_dir: PathBuf,
     /// Rotating log files.
     pub log_dir: PathBuf,
+    /// Where the OS keeps the user's music (offered at the first run), when it says.
+    pub music_dirs: Vec<PathBuf>,
 }
 
 /// A directory could not be found or created.
@@ -46,6 +48,7 @@ impl AppPaths {
             data_dir: dir.to_path_buf(),
             cache_dir: dir.join("cache"),
             log_dir: dir.join("logs"),
+            music_dirs: Vec::new(),
         }
     }
 
@@ -63,9 +66,19 @@ impl AppPaths {
                     data_dir: resolver.app_data_dir().map_err(unknown("data"))?,
                     cache_dir: resolver.app_cache_dir().map_err(unknown("cache"))?,
                     log_dir: resolver.app_log_dir().map_err(unknown("log"))?,
+                    music_dirs: Vec::new(),
                 }
             }
         };
+        let resolver = app.path();
+        let mut paths = paths;
+        paths.music_dirs = [
+            resolver.audio_dir().ok(),
+            resolver.home_dir().ok().map(|home| home.join("Music")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         for dir in [&paths.data_dir, &paths.cache_dir, &paths.log_dir] {
             std::fs::create_dir_all(dir).map_err(|source| PathsError::Create {
                 path: dir.clone(),

@@ -45,6 +45,8 @@ pub struct Preferences {
     pub cache_budget_mb: u32,
     /// Widths of the songs table's columns the user resized.
     pub song_columns: Vec<ColumnWidth>,
+    /// The first-run welcome was finished or skipped.
+    pub welcomed: bool,
 }
 
 impl Default for Preferences {
@@ -56,6 +58,7 @@ impl Default for Preferences {
             upload_limit_kbps: None,
             cache_budget_mb: 2048,
             song_columns: Vec::new(),
+            welcomed: false,
         }
     }
 }

@@ -1,7 +1,7 @@
 // The app frame: navigation, empty states and the Settings facts, with the Rust side mocked
 // through the generated bindings' own types.
 import { QueryClient } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
@@ -38,6 +38,9 @@ vi.mock("./ipc/bindings", () => ({
     getPreferences: vi.fn(),
     setPreferences: vi.fn(),
     listPlaylists: vi.fn(),
+    suggestMusicFolders: vi.fn(),
+    startLocalLocker: vi.fn(),
+    getLocalLocker: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -74,7 +77,7 @@ const defaultPreferences: Preferences = {
   uploads_at_once: 3,
   upload_limit_kbps: null,
   cache_budget_mb: 2048,
-  song_columns: [],
+  song_columns: [], welcomed: true
 };
 
 const info: AppInfo = {
@@ -319,5 +322,48 @@ describe("the cloud panel", () => {
     expect(within(playlists).getByText("3 edits waiting")).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Upload library" }));
     expect(commands.uploadLibrary).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("the first run", () => {
+  it("offers the OS music folder, scans it and makes this computer the cloud", async () => {
+    vi.mocked(commands.getPreferences).mockResolvedValue({ ...defaultPreferences, welcomed: false });
+    vi.mocked(commands.setPreferences).mockImplementation((p) => ok(p));
+    vi.mocked(commands.suggestMusicFolders).mockImplementation(() => ok(["/home/ada/Music"]));
+    vi.mocked(commands.addMusicFolder).mockImplementation((path) => ok({ id: 1, path, scanned_at: null, track_count: 0, available: true }));
+    vi.mocked(commands.scanLibrary).mockImplementation(() => new Promise(() => {}));
+    vi.mocked(commands.startLocalLocker).mockImplementation(() => ok({ username: "ada", url: "http://127.0.0.1:7420", lan: false, addresses: [] }));
+    vi.mocked(commands.getLocalLocker).mockImplementation(() => ok(null));
+    const user = userEvent.setup();
+    renderApp();
+    const welcome = await screen.findByRole("dialog", { name: "Welcome to Tonearm" });
+    expect(await within(welcome).findByRole("checkbox", { name: "/home/ada/Music" })).toHaveProperty("checked", true);
+    await user.click(within(welcome).getByRole("radio", { name: "This computer" }));
+    await user.type(within(welcome).getByLabelText(/Password for your other devices/), "correct horse");
+    await user.click(within(welcome).getByRole("button", { name: "Start with 1 folder" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(commands.addMusicFolder).toHaveBeenCalledWith("/home/ada/Music");
+    expect(commands.scanLibrary).toHaveBeenCalled();
+    expect(commands.startLocalLocker).toHaveBeenCalledWith("correct horse", false);
+    expect(commands.setPreferences).toHaveBeenCalledWith({ ...defaultPreferences, welcomed: true });
+  });
+
+  it("does not come back once skipped, nor when a library exists", async () => {
+    vi.mocked(commands.getPreferences).mockResolvedValue({ ...defaultPreferences, welcomed: false });
+    vi.mocked(commands.setPreferences).mockImplementation((p) => ok(p));
+    vi.mocked(commands.suggestMusicFolders).mockImplementation(() => ok([]));
+    const user = userEvent.setup();
+    renderApp();
+    const welcome = await screen.findByRole("dialog", { name: "Welcome to Tonearm" });
+    await user.click(within(welcome).getByRole("button", { name: "Skip for now" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(commands.setPreferences).toHaveBeenCalledWith({ ...defaultPreferences, welcomed: true });
+
+    cleanup();
+    vi.mocked(commands.getLibraryStats).mockImplementation(() => ok({ ...emptyStats, folders: 1, tracks: 3 }));
+    renderApp();
+    await screen.findByRole("heading", { level: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.queryByRole("dialog", { name: "Welcome to Tonearm" })).toBeNull();
   });
 });

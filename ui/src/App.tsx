@@ -9,11 +9,22 @@ import { OverlayProvider } from "./components/Overlays";
 import { QueuePanel } from "./components/QueuePanel";
 import { Sidebar } from "./components/Sidebar";
 import { ToastProvider } from "./components/Toast";
-import { useCloudChanges, useControlPlayer, useLibraryChanges, usePlayer, usePlayerChanges, usePlaylist, usePreferences } from "./ipc";
+import {
+  useCloudChanges,
+  useCloudStatus,
+  useControlPlayer,
+  useLibraryChanges,
+  useLibraryStats,
+  usePlayer,
+  usePlayerChanges,
+  usePlaylist,
+  usePreferences,
+} from "./ipc";
 import { back, push, sectionOf, type History, type Route } from "./navigation";
 import { mark } from "./perf";
 import { shortcutFor } from "./shortcuts";
 import { resolve } from "./views/registry";
+import { Welcome } from "./views/Welcome";
 import "./styles/library.css";
 
 const mac = typeof navigator !== "undefined" && /Mac/.test(navigator.platform);
@@ -45,6 +56,8 @@ function Frame() {
   const { title, component: View } = resolve(route);
   const heading = useHeading(route, title);
 
+  const welcome = useFirstRun();
+
   useShortcuts({
     search: () => search.current?.focus(),
     queue: () => setQueueOpen((open) => !open),
@@ -52,7 +65,7 @@ function Frame() {
   });
 
   return (
-    <div className={`app${queueOpen ? " app--queue" : ""}`}>
+    <div className={`app${queueOpen ? " app--queue" : ""}`} data-first-run={welcome.known ? (welcome.show ? "welcome" : "done") : "unknown"}>
       <Sidebar route={route} current={sectionOf(route)} onNavigate={navigate} />
       <main className="main" aria-labelledby="view-title">
         <header className="main__header">
@@ -107,8 +120,21 @@ function Frame() {
       </main>
       {queueOpen && <QueuePanel onClose={() => setQueueOpen(false)} />}
       <NowPlayingBar />
+      {welcome.show && <Welcome onDone={welcome.done} />}
     </div>
   );
+}
+
+/** Whether this is the first run: nothing set up yet and the welcome never finished. */
+function useFirstRun() {
+  const preferences = usePreferences();
+  const stats = useLibraryStats();
+  const cloud = useCloudStatus();
+  const [dismissed, setDismissed] = useState(false);
+  const known = preferences.data !== undefined && stats.data !== undefined && cloud.data !== undefined;
+  const show =
+    known && !dismissed && preferences.data?.welcomed === false && stats.data?.folders === 0 && !cloud.data?.status.account;
+  return { known, show, done: () => setDismissed(true) };
 }
 
 /** The heading of a page; a playlist's is its name. */

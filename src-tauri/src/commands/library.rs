@@ -36,6 +36,33 @@ pub fn add_music_folder(
     Ok(folder)
 }
 
+/// Where the OS keeps music (the first run offers it): the user's Music folder, when it exists
+/// and is not a music folder of the library yet.
+#[tauri::command]
+#[specta::specta]
+pub fn suggest_music_folders(
+    paths: State<'_, crate::paths::AppPaths>,
+    state: State<'_, LibraryState>,
+) -> Result<Vec<String>, CommandError> {
+    let known: Vec<String> = state
+        .library
+        .folders()?
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    let mut found: Vec<String> = Vec::new();
+    for dir in &paths.music_dirs {
+        let Ok(dir) = std::fs::canonicalize(dir) else {
+            continue;
+        };
+        let text = dir.display().to_string();
+        if dir.is_dir() && !known.contains(&text) && !found.contains(&text) {
+            found.push(text);
+        }
+    }
+    Ok(found)
+}
+
 /// Removes a music folder and its tracks from the library; the files stay on disk.
 #[tauri::command]
 #[specta::specta]

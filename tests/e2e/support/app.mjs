@@ -45,10 +45,11 @@ async function waitForPort(port, timeoutMs) {
 
 /**
  * Launches the app with its own data directory, or `dataDir` (and `env` added to its
- * environment). Returns the WebdriverIO browser, the data directory, the driver process, and
- * `close()` which ends the session and the driver and removes a directory it made.
+ * environment), past the first-run welcome unless `welcome`. Returns the WebdriverIO browser,
+ * the data directory, the driver process, and `close()` which ends the session and the driver
+ * and removes a directory it made.
  */
-export async function launchApp({ env = {}, dataDir: kept } = {}) {
+export async function launchApp({ env = {}, dataDir: kept, welcome = false } = {}) {
   if (!application) throw new Error("TONEARM_APP is not set: run the suite through `cargo xtask test`");
   mkdirSync(screenshotDir, { recursive: true });
   // A data directory given by the caller is theirs: it is used as it is and kept.
@@ -57,14 +58,39 @@ export async function launchApp({ env = {}, dataDir: kept } = {}) {
   // (the request then fails at once): try again with fresh ports, a few times.
   let failure;
   for (let attempt = 1; attempt <= 3; attempt++) {
+    let app;
     try {
-      return await start(dataDir, env, Boolean(kept));
+      app = await start(dataDir, env, Boolean(kept));
     } catch (error) {
       failure = error;
+      continue;
     }
+    try {
+      if (!welcome) await skipWelcome(app.browser);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+    return app;
   }
   if (!kept) rmSync(dataDir, { recursive: true, force: true });
   throw failure;
+}
+
+/**
+ * A fresh data directory opens on the first-run welcome; tests about something else skip it,
+ * as a user who sets up later would (`welcome: true` keeps it).
+ */
+async function skipWelcome(browser) {
+  const state = () => browser.execute(() => document.querySelector(".app")?.getAttribute("data-first-run") ?? "unknown");
+  await browser.waitUntil(async () => (await state()) !== "unknown", {
+    timeout: 20_000,
+    timeoutMsg: "the app never said whether this is its first run",
+  });
+  if ((await state()) === "welcome") {
+    await browser.$("button=Skip for now").click();
+    await browser.waitUntil(async () => !(await browser.$('[role="dialog"]').isExisting()), { timeout: 5_000 });
+  }
 }
 
 async function start(dataDir, env, keep) {

@@ -11,6 +11,11 @@ export const commands = {
 	getAppInfo: () => __TAURI_INVOKE<AppInfo>("get_app_info"),
 	/**  The music folders. */
 	listMusicFolders: () => typedError<MusicFolder[], CommandError>(__TAURI_INVOKE("list_music_folders")),
+	/**
+	 *  Where the OS keeps music (the first run offers it): the user's Music folder, when it exists
+	 *  and is not a music folder of the library yet.
+	 */
+	suggestMusicFolders: () => typedError<string[], CommandError>(__TAURI_INVOKE("suggest_music_folders")),
 	/**  Adds a music folder (scan it afterwards with `scan_library`). */
 	addMusicFolder: (path: string) => typedError<MusicFolder, CommandError>(__TAURI_INVOKE("add_music_folder", { path })),
 	/**  Removes a music folder and its tracks from the library; the files stay on disk. */
@@ -417,6 +422,8 @@ export type Preferences = {
 	cache_budget_mb: number,
 	/**  Widths of the songs table's columns the user resized. */
 	song_columns: ColumnWidth[],
+	/**  The first-run welcome was finished or skipped. */
+	welcomed: boolean,
 };
 
 /**  One entry of the queue. */

@@ -527,3 +527,20 @@ export function useStopLocalLocker() {
     },
   });
 }
+
+/** Music folders the OS keeps (the user's Music folder), for the first run. */
+export function useSuggestedFolders() {
+  return useQuery({ queryKey: ["suggested-folders"], queryFn: () => unwrap(commands.suggestMusicFolders()), staleTime: Infinity });
+}
+
+/** The first run is over (finished or skipped): the welcome does not come back. */
+export function useFinishWelcome() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      const current = await commands.getPreferences();
+      return unwrap(commands.setPreferences({ ...current, welcomed: true }));
+    },
+    onSuccess: (saved) => client.setQueryData(queryKeys.preferences, saved),
+  });
+}

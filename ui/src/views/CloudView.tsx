@@ -178,7 +178,7 @@ function LocalLockerLine() {
           ? `Other devices connect to ${info.addresses.join(" or ")} as ${info.username}.`
           : info.lan
             ? "No network address was found: other devices cannot reach it yet."
-            : `Only this computer can reach it (${info.url}). Let devices on your network connect to use it from them.`}
+            : `Only this computer can reach it (${info.url}, as ${info.username}). Let devices on your network connect to use it from them.`}
       </p>
       <button
         type="button"

@@ -105,7 +105,7 @@ const preferences: Preferences = {
   uploads_at_once: 2,
   upload_limit_kbps: null,
   cache_budget_mb: 2048,
-  song_columns: [],
+  song_columns: [], welcomed: true
 };
 
 const summaries: PlaylistSummary[] = [

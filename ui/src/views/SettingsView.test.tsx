@@ -39,7 +39,7 @@ const saved: Preferences = {
   uploads_at_once: 3,
   upload_limit_kbps: null,
   cache_budget_mb: 2048,
-  song_columns: [{ column: "title", width: 320 }],
+  song_columns: [{ column: "title", width: 320 }], welcomed: true
 };
 
 const info: AppInfo = {
