@@ -20,6 +20,7 @@ import {
   type Track,
 } from "./ipc/bindings";
 import { views } from "./views/registry";
+import { makeTrack, ok } from "./test/fixtures";
 
 vi.mock("./ipc/bindings", () => ({
   commands: {
@@ -50,7 +51,6 @@ vi.mock("./ipc/bindings", () => ({
 }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
 
-const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 
 const emptyStats: LibraryStats = {
   tracks: 0, present: 0, missing: 0, unreadable: 0, cloud: 0, albums: 0, artists: 0, genres: 0,
@@ -58,17 +58,10 @@ const emptyStats: LibraryStats = {
 };
 
 function track(title: string, artist: string): Track {
-  return {
-    id: `00000000-0000-4000-8000-${String(title.length).padStart(12, "0")}`, folder_id: 1, path: `/m/${title}.flac`,
-    size: 1, mtime_ms: 0, format: "flac", codec: "flac", duration_ms: 61_000, bitrate_kbps: null,
-    sample_rate: 44100, channels: 2, bit_depth: 16, title, artist, artists: [artist], album: "Album",
-    album_artist: null, track_no: 1, track_total: null, disc_no: null, disc_total: null, year: 2024,
-    date: null, genre: null, genres: [], composer: null, compilation: false,
-    musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
-    replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
-    artwork_id: null, play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "present",
-    state_reason: null, extra_tags: [], upload_state: "local_only", upload_error: null, kept_offline: false,
-  };
+  return makeTrack({
+    id: `00000000-0000-4000-8000-${String(title.length).padStart(12, "0")}`,
+    title, artist, artists: [artist], duration_ms: 61_000,
+  });
 }
 
 const defaultPreferences: Preferences = {

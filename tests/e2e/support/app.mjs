@@ -6,7 +6,7 @@
 //   TONEARM_SCREENSHOTS  folder for screenshots (optional)
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,6 +78,30 @@ export async function launchApp({ env = {}, dataDir: kept, welcome = false } = {
 }
 
 /**
+ * Ends an app of this data directory that outlived its WebDriver session. Ending the session
+ * normally closes the app, but once in a while it does not; an app left running would keep
+ * the driver's output pipes (and so this test file) open, and its ports taken.
+ */
+async function endLeftovers(dataDir) {
+  const marker = `TONEARM_DATA_DIR=${dataDir}\0`;
+  const leftovers = () =>
+    readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("tonearm-deskto") && readFileSync(`/proc/${pid}/environ`, "utf8").includes(marker);
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  if (process.platform !== "linux") return;
+  for (const pid of leftovers()) process.kill(pid, "SIGTERM");
+  for (let i = 0; i < 50 && leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of leftovers()) process.kill(pid, "SIGKILL");
+}
+
+/**
  * A fresh data directory opens on the first-run welcome; tests about something else skip it,
  * as a user who sets up later would (`welcome: true` keeps it).
  */
@@ -136,6 +160,7 @@ async function start(dataDir, env, keep) {
     async close() {
       await browser.deleteSession().catch(() => {});
       await stopDriver();
+      await endLeftovers(dataDir);
       if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };

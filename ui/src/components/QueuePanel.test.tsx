@@ -8,6 +8,7 @@ import { commands, type PlayerView, type QueueEntry, type Status, type Track } f
 import { OverlayProvider } from "./Overlays";
 import { QUEUE_SHOWN, QueuePanel, queueMoveTarget } from "./QueuePanel";
 import { ToastProvider } from "./Toast";
+import { makeTrack, ok } from "../test/fixtures";
 
 vi.mock("../ipc/bindings", () => ({
   commands: {
@@ -23,19 +24,9 @@ vi.mock("../ipc/bindings", () => ({
 }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
 
-const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 
 function track(id: string, title: string, artist = "Ada"): Track {
-  return {
-    id, folder_id: 1, path: `/m/${title}.flac`, size: 1, mtime_ms: 0, format: "flac", codec: "flac", duration_ms: 125_000,
-    bitrate_kbps: null, sample_rate: 44100, channels: 2, bit_depth: 16, title, artist, artists: [artist],
-    album: "Album", album_artist: null, track_no: 1, track_total: null, disc_no: null, disc_total: null, year: 2024,
-    date: null, genre: null, genres: [], composer: null, compilation: false,
-    musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
-    replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
-    artwork_id: null, play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "present",
-    state_reason: null, extra_tags: [], upload_state: "local_only", upload_error: null, kept_offline: false,
-  };
+  return makeTrack({ id, title, artist, artists: [artist], duration_ms: 125_000 });
 }
 
 const library = new Map(

@@ -11,6 +11,7 @@ import { useMemoryRows } from "./rows";
 import { SongList } from "./SongList";
 import { ToastProvider } from "./Toast";
 import { TrackTable, type RowSource } from "./TrackTable";
+import { makeTrack, ok } from "../test/fixtures";
 
 vi.mock("../ipc/bindings", () => ({
   commands: {
@@ -30,20 +31,13 @@ vi.mock("../ipc/bindings", () => ({
   },
 }));
 
-const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 
 function track(n: number, more: Partial<Track> = {}): Track {
-  return {
-    id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`, folder_id: 1, path: `/m/${n}.flac`, size: 1, mtime_ms: 0,
-    format: "flac", codec: "flac", duration_ms: 60_000 + n * 1000, bitrate_kbps: null, sample_rate: 44100, channels: 2,
-    bit_depth: 16, title: `Song ${n}`, artist: `Artist ${n % 3}`, artists: [], album: "Album", album_artist: null,
-    track_no: n, track_total: null, disc_no: null, disc_total: null, year: 2000 + n, date: null, genre: "Jazz", genres: [],
-    composer: null, compilation: false,
-    musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
-    replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null }, artwork_id: null,
-    play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "present", state_reason: null, extra_tags: [],
-    upload_state: "local_only", upload_error: null, kept_offline: false, ...more,
-  };
+  return makeTrack({
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`, path: `/m/${n}.flac`, title: `Song ${n}`,
+    duration_ms: 60_000 + n * 1000, artist: `Artist ${n % 3}`, artists: [], track_no: n, year: 2000 + n, genre: "Jazz",
+    ...more,
+  });
 }
 
 const preferences: Preferences = {

@@ -9,6 +9,7 @@ import { ToastProvider } from "../components/Toast";
 import { uploadRateKey, uploadsKey, type LiveUploads, type UploadRate } from "../ipc";
 import { commands, type CloudOverview, type CloudTotals, type TrackCloudState } from "../ipc/bindings";
 import { CloudView } from "./CloudView";
+import { ok } from "../test/fixtures";
 
 vi.mock("../ipc/bindings", () => ({
   commands: {
@@ -32,7 +33,6 @@ vi.mock("../ipc/bindings", () => ({
 }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
 
-const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 const MB = 1 << 20;
 
 const totals: CloudTotals = {

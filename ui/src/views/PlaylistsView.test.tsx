@@ -21,6 +21,7 @@ import {
 } from "../ipc/bindings";
 import { applyMoves } from "../ipc/playlists";
 import { PlaylistPage, PlaylistsView, playFrom, reorderMoves, syncLabel } from "./PlaylistsView";
+import { makeTrack, ok } from "../test/fixtures";
 
 vi.mock("../ipc/bindings", () => ({
   commands: {
@@ -48,20 +49,10 @@ vi.mock("../ipc/bindings", () => ({
 }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
 
-const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 const fail = (error: CommandError) => Promise.resolve({ status: "error" as const, error });
 
 function track(id: string, title: string, duration_ms = 60_000): Track {
-  return {
-    id, folder_id: 1, path: `/m/${title}.flac`, size: 1, mtime_ms: 0, format: "flac", codec: "flac", duration_ms,
-    bitrate_kbps: null, sample_rate: 44100, channels: 2, bit_depth: 16, title, artist: "Ada", artists: ["Ada"],
-    album: "Album", album_artist: null, track_no: 1, track_total: null, disc_no: null, disc_total: null, year: 2024,
-    date: null, genre: null, genres: [], composer: null, compilation: false,
-    musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
-    replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
-    artwork_id: null, play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "present",
-    state_reason: null, extra_tags: [], upload_state: "local_only", upload_error: null, kept_offline: false,
-  };
+  return makeTrack({ id, title, duration_ms });
 }
 
 const noTotals = { in_cloud: 0, in_cloud_bytes: 0, local_only: 0, cloud_only: 0, pending: 0, pending_bytes: 0, paused: 0, failed: 0 };

@@ -9,6 +9,7 @@ import { OverlayProvider } from "../components/Overlays";
 import { ToastProvider } from "../components/Toast";
 import { commands, type AppInfo, type CloudOverview, type Preferences } from "../ipc/bindings";
 import { SettingsView } from "./SettingsView";
+import { ok } from "../test/fixtures";
 
 vi.mock("../ipc/bindings", () => ({
   commands: {
@@ -30,7 +31,6 @@ vi.mock("../ipc/bindings", () => ({
 }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
 
-const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 const MB = 1 << 20;
 
 const saved: Preferences = {
