@@ -250,6 +250,7 @@ impl<I: Playable> Player<I> {
             current: None,
             loading: None,
             next_sent: None,
+            drained: false,
             infos: HashMap::new(),
             broken: HashSet::new(),
             listened_before_seek: Duration::ZERO,
@@ -327,6 +328,9 @@ struct Engine<I: Playable> {
     loading: Option<EntryId>,
     /// The entry the feeder was told comes next.
     next_sent: Option<EntryId>,
+    /// The device played the last sample it had while the next track was still to come: if
+    /// that track then fails to open, the queue has ended.
+    drained: bool,
     infos: HashMap<EntryId, TrackInfo>,
     /// Entries that could not be opened, skipped until the queue is replaced.
     broken: HashSet<EntryId>,
@@ -569,6 +573,7 @@ impl<I: Playable> Engine<I> {
         }
         self.current = Some((entry, item.clone()));
         self.loading = Some(entry);
+        self.drained = false;
         self.sought = Some(at);
         self.status.state = PlaybackState::Playing;
         let current = self.job(entry, &item);
@@ -675,6 +680,7 @@ impl<I: Playable> Engine<I> {
         self.open_output = None;
         self.loading = None;
         self.next_sent = None;
+        self.drained = false;
         self.sought = None;
         if self.status.state != PlaybackState::Stopped {
             self.status.state = PlaybackState::Stopped;
@@ -700,6 +706,7 @@ impl<I: Playable> Engine<I> {
                 if epoch != self.deck.epoch.load(Ordering::Acquire) {
                     return;
                 }
+                self.drained = false;
                 if self.loading == Some(entry) {
                     self.loading = None;
                     self.sought = None;
@@ -739,11 +746,9 @@ impl<I: Playable> Engine<I> {
                 }
                 self.emit(PlayerEvent::Ended { entry });
                 if last && self.next_sent.is_none() {
-                    self.stop();
-                    self.queue.next(Advance::Ended);
-                    self.current = None;
-                    self.publish_current();
-                    self.emit(PlayerEvent::QueueEnded);
+                    self.end_queue();
+                } else if last {
+                    self.drained = true;
                 }
             }
         }
@@ -801,9 +806,22 @@ impl<I: Playable> Engine<I> {
                 } else if self.next_sent == Some(entry) {
                     self.next_sent = None;
                     self.send_next();
+                    // The device already ran dry waiting for it, and nothing else follows.
+                    if self.drained && self.next_sent.is_none() {
+                        self.end_queue();
+                    }
                 }
             }
         }
+    }
+
+    /// The last track of the queue has played: the device closes and the queue moves past it.
+    fn end_queue(&mut self) {
+        self.stop();
+        self.queue.next(Advance::Ended);
+        self.current = None;
+        self.publish_current();
+        self.emit(PlayerEvent::QueueEnded);
     }
 
     /// Publishes the position when it moved, and counts the track as played once heard
