@@ -34,16 +34,24 @@ pub struct ShellOptions {
     pub data_dir: Option<std::path::PathBuf>,
     /// Where sound goes: the system's device, or a virtual one in tests.
     pub audio_output: playback::AudioOutput,
+    /// A demo library the first run offers before the OS music folder
+    /// (`TONEARM_DEMO_MUSIC`; `cargo xtask run` makes one from the test fixtures).
+    pub demo_music: Option<std::path::PathBuf>,
 }
 
 impl ShellOptions {
-    /// Options from the environment: `TONEARM_DATA_DIR` overrides the data directory.
+    /// Options from the environment: `TONEARM_DATA_DIR` overrides the data directory,
+    /// `TONEARM_DEMO_MUSIC` names a demo library.
     pub fn from_env() -> Self {
-        Self {
-            data_dir: std::env::var_os("TONEARM_DATA_DIR")
+        let path = |name| {
+            std::env::var_os(name)
                 .filter(|value| !value.is_empty())
-                .map(Into::into),
+                .map(Into::into)
+        };
+        Self {
+            data_dir: path("TONEARM_DATA_DIR"),
             audio_output: playback::AudioOutput::System,
+            demo_music: path("TONEARM_DEMO_MUSIC"),
         }
     }
 }
@@ -119,7 +127,10 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 /// Prepares a built app before its event loop starts: directories, logging, state, events.
 /// Tauri opens the windows only once the loop runs, so the UI never sees the app half-ready.
 pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<(), StartError> {
-    let paths = AppPaths::resolve(app.handle(), options.data_dir.as_deref())?;
+    let mut paths = AppPaths::resolve(app.handle(), options.data_dir.as_deref())?;
+    if let Some(demo) = &options.demo_music {
+        paths.music_dirs.insert(0, demo.clone());
+    }
     logging::init(&paths.log_dir);
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),

@@ -125,12 +125,43 @@ pub fn run_app(project: &Project, args: &[String]) -> Result<()> {
     build_ui(project)?;
     project::run(project.cargo().args(["build", "-p", "tonearm-desktop"]))?;
     let binary = app_binary(project)?;
+    let demo = demo_music(project)?;
     if !has_display() {
         eprintln!("no display found: starting the app under Xvfb (a virtual screen)");
     }
     let mut command = in_display(project, &binary);
-    command.args(args);
+    command.args(args).env("TONEARM_DEMO_MUSIC", &demo);
     project::run(&mut command)
+}
+
+/// A demo library for a first run with no music yet (the welcome offers it): the test
+/// fixtures, in every format with covers and odd tags, and 200 synthetic tracks. Made once,
+/// under the target directory.
+fn demo_music(project: &Project) -> Result<std::path::PathBuf> {
+    let demo = project.target_dir()?.join("demo-music");
+    let synthetic = demo.join("More music");
+    if !synthetic.join(".tonearm-synthetic-library").exists() {
+        crate::fixtures::run(
+            project,
+            &[
+                "library".into(),
+                "--tracks".into(),
+                "200".into(),
+                "--out".into(),
+                synthetic.to_string_lossy().into_owned(),
+            ],
+        )?;
+    }
+    let fixtures = demo.join("Fixtures");
+    std::fs::create_dir_all(&fixtures)?;
+    for entry in std::fs::read_dir(project.path("tests/fixtures/audio"))? {
+        let entry = entry?;
+        let target = fixtures.join(entry.file_name());
+        if entry.file_type()?.is_file() && !target.exists() {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(demo)
 }
 
 /// `program` run in the graphical session, or under Xvfb (a virtual screen) where there is

@@ -43,3 +43,39 @@ fn unknown_commands_are_refused() {
         "an unregistered command must not answer: {result:?}"
     );
 }
+
+#[test]
+fn the_first_run_offers_the_demo_library_until_it_is_a_music_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = dir.path().join("Demo music");
+    let (_app, window) = app(dir.path());
+    let offered = |window: &tauri::WebviewWindow<tauri::test::MockRuntime>| {
+        invoke(window, "suggest_music_folders", serde_json::json!({}))
+            .expect("suggestions")
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|v| v.as_str().expect("a path").to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        offered(&window).is_empty() || !offered(&window)[0].contains("Demo music"),
+        "not there yet"
+    );
+    std::fs::create_dir_all(&demo).expect("demo folder");
+    let demo = std::fs::canonicalize(&demo)
+        .expect("canonical")
+        .display()
+        .to_string();
+    assert_eq!(offered(&window).first(), Some(&demo), "offered first");
+    invoke(
+        &window,
+        "add_music_folder",
+        serde_json::json!({ "path": demo }),
+    )
+    .expect("added");
+    assert!(
+        !offered(&window).contains(&demo),
+        "no longer offered once added"
+    );
+}

@@ -31,6 +31,7 @@ pub fn app_with_sound(
     let options = ShellOptions {
         data_dir: Some(data_dir.to_path_buf()),
         audio_output,
+        demo_music: Some(data_dir.join("Demo music")),
     };
     let app = tonearm_desktop::configure(mock_builder())
         .build(mock_context(noop_assets()))
