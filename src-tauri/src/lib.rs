@@ -161,9 +161,7 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
         &options.audio_output,
         app.handle().clone(),
     )?;
-    if let Err(error) = commands::preferences::apply(&preferences, &player, &cloud) {
-        tracing::warn!(%error, "the saved settings could not all be applied");
-    }
+    commands::preferences::apply_to_player(&preferences, &player);
     app.manage(commands::preferences::PreferencesState(
         std::sync::Mutex::new(preferences),
     ));

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { launchApp, screenshotDir } from "./support/app.mjs";
+import { launchApp, screenshotDir, waitForText } from "./support/app.mjs";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
 const serverBinary = process.env.TONEARM_SERVER;
@@ -47,28 +47,17 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function waitForText(selector, pattern, timeout = 20_000, browser = app.browser) {
-  await browser.waitUntil(
-    async () => {
-      const element = await browser.$(selector);
-      return (await element.isExisting()) && pattern.test(await element.getText());
-    },
-    { timeout, timeoutMsg: `${selector} never matched ${pattern}` },
-  );
-  return browser.$(selector).getText();
-}
-
 test("connecting to a locker uploads the library and shows it in the cloud panel", async () => {
   const { browser } = app;
   await browser.$('button[data-view="settings"]').click();
   await browser.$("#folder-path").setValue(join(work, "Music"));
   await browser.$("button=Add folder").click();
-  await waitForText('[data-testid="scan-summary"]', /Scan finished/);
+  await waitForText(app.browser, '[data-testid="scan-summary"]', /Scan finished/);
 
   await connect(browser);
-  assert.match(await waitForText('[data-testid="cloud-connection"]', /Connected/), /Connected/);
+  assert.match(await waitForText(app.browser, '[data-testid="cloud-connection"]', /Connected/), /Connected/);
   await browser.$("button=Upload library").click();
-  const totals = await waitForText('[data-testid="cloud-totals"]', /In the cloud\s*3 songs/);
+  const totals = await waitForText(app.browser, '[data-testid="cloud-totals"]', /In the cloud\s*3 songs/);
   assert.match(totals, /Only on this computer\s*0/);
   await browser.saveScreenshot(join(screenshotDir, "cloud.png"));
 });
@@ -111,7 +100,7 @@ test("a second device lists the cloud's songs as cloud-only and streams one to i
   second = await launchApp({ env: { TONEARM_TOKEN_STORE: "file", ALSA_CONFIG_PATH: `/usr/share/alsa/alsa.conf:${conf}` } });
   const { browser } = second;
   await connect(browser);
-  assert.match(await waitForText('[data-testid="cloud-totals"]', /Only in the cloud\s*3/, 20_000, browser), /Only in the cloud\s*3/);
+  assert.match(await waitForText(browser, '[data-testid="cloud-totals"]', /Only in the cloud\s*3/, 20_000), /Only in the cloud\s*3/);
 
   await browser.$('button[data-view="songs"]').click();
   await browser.waitUntil(async () => {

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { launchApp, screenshotDir } from "./support/app.mjs";
+import { launchApp, screenshotDir, waitForText } from "./support/app.mjs";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
 const password = "correct horse battery staple";
@@ -25,14 +25,6 @@ after(async () => {
   await app?.close();
   if (music) rmSync(music, { recursive: true, force: true });
 });
-
-async function waitForText(browser, selector, pattern, timeout = 30_000) {
-  await browser.waitUntil(async () => pattern.test(await browser.$(selector).getProperty("textContent").catch(() => "")), {
-    timeout,
-    timeoutMsg: `${selector} never matched ${pattern}`,
-  });
-  return browser.$(selector).getProperty("textContent");
-}
 
 test("the welcome sets up the library and this computer as the cloud", async () => {
   const { browser } = app;

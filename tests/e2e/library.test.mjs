@@ -6,7 +6,7 @@ import { cpSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { launchApp, screenshotDir } from "./support/app.mjs";
+import { launchApp, screenshotDir, waitForText } from "./support/app.mjs";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
 let app;
@@ -30,24 +30,12 @@ async function open(view) {
 /** The title cell of a song in the songs table. */
 const songCell = (title) => `//div[@role="gridcell" and @data-column="title" and text()="${title}"]`;
 
-async function waitForText(selector, pattern, timeout = 15_000) {
-  const { browser } = app;
-  await browser.waitUntil(
-    async () => {
-      const element = await browser.$(selector);
-      return (await element.isExisting()) && pattern.test(await element.getText());
-    },
-    { timeout, timeoutMsg: `${selector} never matched ${pattern}` },
-  );
-  return browser.$(selector).getText();
-}
-
 test("adding a music folder scans it and fills the library", async () => {
   const { browser } = app;
   await open("settings");
   await browser.$("#folder-path").setValue(music);
   await browser.$("button=Add folder").click();
-  const summary = await waitForText('[data-testid="scan-summary"]', /Scan finished/);
+  const summary = await waitForText(app.browser, '[data-testid="scan-summary"]', /Scan finished/);
   // 15 files with audio extensions: 12 readable, 3 broken; the WMA is listed as unsupported.
   assert.match(summary, /15 files, 12 added/);
   assert.match(summary, /4 files could not be added/);
@@ -55,7 +43,7 @@ test("adding a music folder scans it and fills the library", async () => {
   await browser.saveScreenshot(join(screenshotDir, "settings-scanned.png"));
 
   await open("songs");
-  assert.equal(await waitForText('[data-testid="song-count"]', /songs/), "15 songs");
+  assert.equal(await waitForText(app.browser, '[data-testid="song-count"]', /songs/), "15 songs");
   const grid = browser.$('[role="grid"][aria-label="Songs"]');
   assert.equal(await grid.getAttribute("aria-rowcount"), "16", "15 songs and the header row");
   await browser.waitUntil(async () => (await browser.$$('[role="grid"] [role="row"][aria-selected]')).length === 15, {
@@ -79,5 +67,5 @@ test("a file copied into a music folder appears without a rescan", async () => {
   copyFileSync(join(fixtures, "tagged.flac"), join(music, "Fixtures", "dropped in.flac"));
   await open("songs");
   // The watcher sends LibraryChanged; the view refreshes on it.
-  assert.equal(await waitForText('[data-testid="song-count"]', /^16 songs$/, 20_000), "16 songs");
+  assert.equal(await waitForText(app.browser, '[data-testid="song-count"]', /^16 songs$/, 20_000), "16 songs");
 });

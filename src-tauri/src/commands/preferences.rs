@@ -33,20 +33,16 @@ pub fn set_preferences(
 ) -> Result<Preferences, CommandError> {
     let preferences = preferences.clamped();
     preferences.save(&library.library)?;
-    apply(&preferences, &player, &cloud)?;
+    apply_to_player(&preferences, &player);
+    cloud.cloud.set_tuning(preferences.tuning())?;
     *state.0.lock().unwrap_or_else(|p| p.into_inner()) = preferences.clone();
     Ok(preferences)
 }
 
-/// Hands the settings to the engines that use them.
-pub fn apply(
-    preferences: &Preferences,
-    player: &PlayerState,
-    cloud: &CloudState,
-) -> Result<(), CommandError> {
+/// Hands the player its settings (the sync engine gets its own when it opens, and through
+/// `set_tuning` when they change).
+pub fn apply_to_player(preferences: &Preferences, player: &PlayerState) {
     player.player.send(tonearm_player::Command::SetReplayGain(
         preferences.replay_gain,
     ));
-    cloud.cloud.set_tuning(preferences.tuning())?;
-    Ok(())
 }

@@ -165,3 +165,17 @@ async function start(dataDir, env, keep) {
     },
   };
 }
+
+/**
+ * Waits until the text of `selector` matches `pattern`, and returns it. The text is read as
+ * the DOM holds it: WebKitWebDriver's visible-text reading leaves out text that may be cut
+ * with an ellipsis.
+ */
+export async function waitForText(browser, selector, pattern, timeout = 20_000) {
+  const text = () => browser.$(selector).getProperty("textContent").catch(() => "");
+  await browser.waitUntil(async () => pattern.test((await text()) ?? ""), {
+    timeout,
+    timeoutMsg: `${selector} never matched ${pattern}`,
+  });
+  return text();
+}

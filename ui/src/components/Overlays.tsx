@@ -196,13 +196,7 @@ export function Menu({ items, x, y, onClose, label = "Actions" }: { items: MenuI
     item.action?.();
   };
 
-  const step = (from: number, delta: number) => {
-    for (let i = 1; i <= items.length; i++) {
-      const next = (from + delta * i + items.length * 2) % items.length;
-      if (!items[next]?.disabled) return next;
-    }
-    return from;
-  };
+  const step = (from: number, delta: number) => nextEnabled(items, from, delta);
 
   return (
     <ul
@@ -293,10 +287,10 @@ function SubMenu({ items, onPick, onBack }: { items: MenuItem[]; onPick: (item: 
       onKeyDown={(event) => {
         switch (event.key) {
           case "ArrowDown":
-            setActive((current) => (current + 1) % items.length);
+            setActive((current) => nextEnabled(items, current, 1));
             break;
           case "ArrowUp":
-            setActive((current) => (current - 1 + items.length) % items.length);
+            setActive((current) => nextEnabled(items, current, -1));
             break;
           case "ArrowLeft":
           case "Escape":
@@ -330,6 +324,15 @@ function SubMenu({ items, onPick, onBack }: { items: MenuItem[]; onPick: (item: 
       ))}
     </ul>
   );
+}
+
+/** The item `delta` steps from `from`, round the end, passing over disabled ones. */
+function nextEnabled(items: readonly MenuItem[], from: number, delta: number): number {
+  for (let i = 1; i <= items.length; i++) {
+    const next = (from + delta * i + items.length * 2) % items.length;
+    if (!items[next]?.disabled) return next;
+  }
+  return from;
 }
 
 /** A modal dialog: focus moves in and stays there, Escape closes. */

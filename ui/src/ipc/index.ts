@@ -442,7 +442,12 @@ export function useCloudChanges() {
     events.cloudChanged
       .listen(({ payload }) => {
         if (payload.kind === "upload") {
+          const before = client.getQueryData<LiveUploads>(uploadsKey)?.get(payload.track_id)?.state;
           client.setQueryData<LiveUploads>(uploadsKey, (old) => new Map(old ?? []).set(payload.track_id, payload));
+          // Progress within a state comes every chunk and is drawn from the map above; the
+          // panel's status (a query over the whole library) is read again only when a
+          // track's state changes.
+          if (payload.state === before) return;
           if (payload.state === "in_cloud" || payload.state === "failed") refreshLibrary();
           void client.invalidateQueries({ queryKey: queryKeys.cloud });
           return;
