@@ -30,6 +30,11 @@ use tonearm_protocol::{
 /// Bytes per tus PATCH.
 const CHUNK: usize = 8 * 1024 * 1024;
 
+/// How often in a row a PATCH may meet 409 Conflict before the upload fails (and waits for
+/// its retry), and the wait before asking the server for its offset, growing each time.
+const MAX_CONFLICTS: u32 = 8;
+const CONFLICT_WAIT: Duration = Duration::from_millis(150);
+
 /// Whether workers stop when the queue is empty (the command line) or wait for more (the app).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Until {
@@ -170,15 +175,14 @@ impl Cloud {
             }
             Until::Stopped => crate::MAX_WORKERS,
         };
-        let tasks: Vec<_> = (0..started)
-            .map(|index| {
-                let cloud = Arc::clone(self);
-                tokio::spawn(async move { cloud.worker(index, until).await })
-            })
-            .collect();
-        for task in tasks {
-            let _ = task.await;
+        // A JoinSet, so that dropping this future (the app's uploader being cancelled) ends
+        // the workers too, in the middle of a request if need be.
+        let mut tasks = tokio::task::JoinSet::new();
+        for index in 0..started {
+            let cloud = Arc::clone(self);
+            tasks.spawn(async move { cloud.worker(index, until).await });
         }
+        while tasks.join_next().await.is_some() {}
         self.publish_totals();
     }
 
@@ -340,6 +344,22 @@ impl Cloud {
         Ok(self.library.finish_upload(track, cloud_id, &job.metadata)?)
     }
 
+    /// Opens a tus upload for the job's file and remembers its URL for a resume.
+    async fn create_upload(
+        &self,
+        client: &Client,
+        job: &UploadJob,
+        blake3: &str,
+    ) -> Result<String> {
+        let name = job
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let url = client.create_upload(job.size, blake3, &name).await?;
+        self.library.set_upload_url(job.track_id, Some(&url))?;
+        Ok(url)
+    }
+
     /// Sends the file with tus, resuming an earlier upload where the server says.
     async fn send_bytes(&self, client: &Client, job: &UploadJob, blake3: &str) -> Result<()> {
         let track = job.track_id;
@@ -350,20 +370,13 @@ impl Cloud {
             tracing::info!(offset, size = job.size, "resuming an upload");
             resumed = Some((url.clone(), offset));
         }
-        let (url, mut offset) = match resumed {
+        let (mut url, mut offset) = match resumed {
             Some(resumed) => resumed,
-            None => {
-                let name = job
-                    .path
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                let url = client.create_upload(job.size, blake3, &name).await?;
-                self.library.set_upload_url(track, Some(&url))?;
-                (url, 0)
-            }
+            None => (self.create_upload(client, job, blake3).await?, 0),
         };
         let limit = Some(self.bandwidth_limit.load(Ordering::Relaxed)).filter(|l| *l > 0);
         let chunk_size = if limit.is_some() { CHUNK / 16 } else { CHUNK };
+        let mut conflicts = 0;
         while offset < job.size {
             self.set_state(track, UploadState::Uploading, offset, job.size)?;
             let length = chunk_size.min((job.size - offset) as usize);
@@ -376,9 +389,23 @@ impl Cloud {
             let result = client.upload_chunk(&url, offset, chunk).await;
             match result {
                 Ok((new_offset, _)) => {
+                    conflicts = 0;
                     self.bytes_sent.fetch_add(sent, Ordering::Relaxed);
                     offset = new_offset;
                     self.publish_totals_now_and_then();
+                }
+                Err(SyncError::Server { status: 409, .. }) if conflicts < MAX_CONFLICTS => {
+                    // Another request still holds the upload (one cut off by a crash that the
+                    // server has not noticed yet), or the offset moved: ask the server again.
+                    conflicts += 1;
+                    tokio::time::sleep(CONFLICT_WAIT * conflicts).await;
+                    match client.upload_offset(&url).await? {
+                        Some(server_offset) => offset = server_offset,
+                        None => {
+                            url = self.create_upload(client, job, blake3).await?;
+                            offset = 0;
+                        }
+                    }
                 }
                 Err(SyncError::Server { code, .. }) if code == "hash_mismatch" => {
                     // The file changed under the upload: the server discarded it.

@@ -1,8 +1,12 @@
 //! The upload queue across a crash: an upload cut off in the middle resumes where the server
 //! says, after a restart, without sending again what the server has.
 
-use crate::support::{Device, Server, write_wav};
+use crate::support::{Device, PASSWORD, Server, write_wav};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tonearm_library::cloud::UploadState;
 use tonearm_sync::{Settings, Until};
 
@@ -42,11 +46,15 @@ async fn an_upload_killed_midway_resumes_without_resending() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // The process dies: the task is dropped mid-request.
+    // The process dies: the workers are dropped mid-request.
     upload.abort();
     let _ = upload.await;
     let sent_before = device.cloud.bytes_uploaded();
     assert!(sent_before < size);
+
+    // The server may not have seen the cut-off request end yet: a request that still holds
+    // the upload, let go a second after the restart, makes that certain.
+    let holder = hold_upload(&server, &long).await;
 
     // After a restart the queue still has the track, and the upload resumes.
     device.restart(Settings::default());
@@ -55,7 +63,11 @@ async fn an_upload_killed_midway_resumes_without_resending() {
         UploadState::Uploading,
         "the crash left it under way"
     );
-    device.cloud.run_uploads(1, Until::Idle).await;
+    let cloud = device.cloud.clone();
+    let resume = tokio::spawn(async move { cloud.run_uploads(1, Until::Idle).await });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    drop(holder);
+    resume.await.expect("uploads ran");
     assert_eq!(
         device.library.upload_state(track).expect("state"),
         UploadState::InCloud
@@ -89,6 +101,61 @@ async fn an_upload_killed_midway_resumes_without_resending() {
         bytes == std::fs::read(&long).expect("original"),
         "the cloud copy differs"
     );
+}
+
+/// Starts a PATCH on the user's one unfinished upload, sends a little of `file` at the
+/// server's offset and stops there, holding the upload until the stream is dropped.
+async fn hold_upload(server: &Server, file: &Path) -> TcpStream {
+    let login = tonearm_sync::Client::new(&server.url())
+        .expect("client")
+        .login("ann", PASSWORD, "holder")
+        .await
+        .expect("login");
+    let client = tonearm_sync::Client::new(&server.url())
+        .expect("client")
+        .with_token(&login.token);
+    let store = server.running.as_ref().expect("running").store();
+    let ids = store.upload_ids().await.expect("uploads");
+    assert_eq!(ids.len(), 1, "one upload under way");
+    let path = format!("/api/v1/uploads/{}", ids[0].0);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let offset = client
+            .upload_offset(&path)
+            .await
+            .expect("offset")
+            .expect("the upload exists");
+        let mut head = vec![0u8; 64 * 1024];
+        let mut source = std::fs::File::open(file).expect("open");
+        source.seek(SeekFrom::Start(offset)).expect("seek");
+        source
+            .read_exact(&mut head)
+            .unwrap_or_else(|e| panic!("read at {offset}: {e}"));
+        let mut stream = TcpStream::connect(server.config.listen)
+            .await
+            .expect("connect");
+        let request = format!(
+            "PATCH {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+             Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n\
+             Upload-Offset: {offset}\r\nContent-Length: {length}\r\n\r\n",
+            host = server.config.listen,
+            token = login.token,
+            length = std::fs::metadata(file).expect("size").len() - offset,
+        );
+        stream.write_all(request.as_bytes()).await.expect("send");
+        stream.write_all(&head).await.expect("send");
+        // A refused request is answered at once; one that holds the upload waits for more.
+        let mut answer = [0u8; 512];
+        match tokio::time::timeout(Duration::from_millis(500), stream.read(&mut answer)).await {
+            Err(_) => return stream,
+            Ok(read) => assert!(
+                Instant::now() < deadline,
+                "the upload could not be held: {read:?} {}",
+                String::from_utf8_lossy(&answer)
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
