@@ -37,9 +37,9 @@ impl CloudState {
             workers: tuning.workers as usize,
             bandwidth_limit: tuning.bandwidth_limit,
             cache_budget: tuning.cache_budget,
+            auto_upload: tuning.auto_upload,
             // As for the `tonearm` command line: `file` keeps the token out of the keychain.
             use_keychain: std::env::var("TONEARM_TOKEN_STORE").map_or(true, |v| v != "file"),
-            ..Settings::default()
         };
         let cloud = Cloud::open(library, data_dir, cache_dir, settings)?;
         let runtime = tauri::async_runtime::handle().inner().clone();
@@ -76,6 +76,13 @@ impl CloudState {
             }
         });
         Ok(Self { cloud, runtime })
+    }
+}
+
+/// New music found by a scan goes to the cloud, when the user lets it.
+pub fn upload_new(cloud: &Cloud) {
+    if let Err(error) = cloud.upload_new() {
+        tracing::warn!(%error, "new music could not be queued for upload");
     }
 }
 

@@ -9,6 +9,7 @@
 
 mod cloud;
 mod commands;
+mod demo;
 mod error;
 mod events;
 pub mod ipc;
@@ -37,11 +38,16 @@ pub struct ShellOptions {
     /// A demo library the first run offers before the OS music folder
     /// (`TONEARM_DEMO_MUSIC`; `cargo xtask run` makes one from the test fixtures).
     pub demo_music: Option<std::path::PathBuf>,
+    /// With `demo_music`: the music "another computer" puts in the cloud. When both are set,
+    /// a first run sets itself up as the demo, with no welcome (`TONEARM_DEMO_CLOUD_MUSIC`;
+    /// see `demo`).
+    pub demo_cloud_music: Option<std::path::PathBuf>,
 }
 
 impl ShellOptions {
     /// Options from the environment: `TONEARM_DATA_DIR` overrides the data directory,
-    /// `TONEARM_DEMO_MUSIC` names a demo library.
+    /// `TONEARM_DEMO_MUSIC` names a demo library, `TONEARM_DEMO_CLOUD_MUSIC` the demo's
+    /// cloud music.
     pub fn from_env() -> Self {
         let path = |name| {
             std::env::var_os(name)
@@ -52,6 +58,7 @@ impl ShellOptions {
             data_dir: path("TONEARM_DATA_DIR"),
             audio_output: playback::AudioOutput::System,
             demo_music: path("TONEARM_DEMO_MUSIC"),
+            demo_cloud_music: path("TONEARM_DEMO_CLOUD_MUSIC"),
         }
     }
 }
@@ -137,24 +144,40 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
         data_dir = %paths.data_dir.display(),
         "tonearm started"
     );
-    let library = tonearm_library::Library::open(&paths.data_dir, &paths.cache_dir)?;
+    let library = std::sync::Arc::new(tonearm_library::Library::open(
+        &paths.data_dir,
+        &paths.cache_dir,
+    )?);
     // Events may be sent as soon as the engine starts.
     ipc::builder::<R>().mount_events(app);
-    let handle = app.handle().clone();
-    let library_state = state::LibraryState::new(library, move |report| {
-        use tauri_specta::Event;
-        if let Err(error) = events::LibraryChanged(report).emit(&handle) {
-            tracing::warn!(%error, "could not tell the UI about library changes");
-        }
-    });
-    let preferences = preferences::Preferences::load(&library_state.library);
+    let mut preferences = preferences::Preferences::load(&library);
+    let demo = options
+        .demo_music
+        .clone()
+        .zip(options.demo_cloud_music.clone())
+        .map(|(here, elsewhere)| demo::DemoMusic { here, elsewhere })
+        .filter(|_| demo::applies(&library, preferences.welcomed));
+    if let Some(music) = &demo {
+        demo::prepare(&library, music)?;
+        preferences.welcomed = true;
+        preferences.save(&library)?;
+    }
     let cloud = cloud::CloudState::start(
-        library_state.library.clone(),
+        library.clone(),
         &paths.data_dir,
         &paths.cache_dir,
         preferences.tuning(),
         app.handle().clone(),
     )?;
+    let handle = app.handle().clone();
+    let sync = cloud.cloud.clone();
+    let library_state = state::LibraryState::new(library, move |report| {
+        use tauri_specta::Event;
+        if let Err(error) = events::LibraryChanged(report).emit(&handle) {
+            tracing::warn!(%error, "could not tell the UI about library changes");
+        }
+        cloud::upload_new(&sync);
+    });
     let player = playback::PlayerState::start(
         library_state.library.clone(),
         Some((cloud.cloud.clone(), cloud.runtime.clone())),
@@ -177,6 +200,9 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
     app.manage(library_state);
     app.manage(cloud);
     app.manage(player);
+    if let Some(music) = demo {
+        demo::start(app.handle(), music, paths.data_dir.clone());
+    }
     app.manage(paths);
     Ok(())
 }

@@ -43,6 +43,8 @@ pub struct Preferences {
     pub upload_limit_kbps: Option<u32>,
     /// Streamed audio kept on disk, in megabytes (pinned tracks come on top).
     pub cache_budget_mb: u32,
+    /// New music goes to the cloud by itself while logged in.
+    pub auto_upload: bool,
     /// Widths of the songs table's columns the user resized.
     pub song_columns: Vec<ColumnWidth>,
     /// The first-run welcome was finished or skipped.
@@ -57,6 +59,7 @@ impl Default for Preferences {
             uploads_at_once: 3,
             upload_limit_kbps: None,
             cache_budget_mb: 2048,
+            auto_upload: true,
             song_columns: Vec::new(),
             welcomed: false,
         }
@@ -115,6 +118,7 @@ impl Preferences {
             workers: self.uploads_at_once,
             bandwidth_limit: self.upload_limit_kbps.map(|kbps| u64::from(kbps) * 1024),
             cache_budget: u64::from(self.cache_budget_mb) * 1024 * 1024,
+            auto_upload: self.auto_upload,
         }
     }
 }

@@ -29,11 +29,11 @@ impl LibraryState {
     /// Wraps an open library and starts watching its folders; `on_change` hears about every
     /// batch of changes the watcher applies.
     pub fn new(
-        library: Library,
+        library: Arc<Library>,
         on_change: impl Fn(tonearm_library::ScanReport) + Send + Sync + 'static,
     ) -> Self {
         let state = Self {
-            library: Arc::new(library),
+            library,
             scan_cancel: Mutex::new(None),
             watcher: Arc::new(Mutex::new(None)),
             on_change: Arc::new(on_change),

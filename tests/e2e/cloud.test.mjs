@@ -47,7 +47,7 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test("connecting to a locker uploads the library and shows it in the cloud panel", async () => {
+test("connecting to a locker uploads the library by itself and shows it in the cloud panel", async () => {
   const { browser } = app;
   await browser.$('button[data-view="settings"]').click();
   await browser.$("#folder-path").setValue(join(work, "Music"));
@@ -56,7 +56,7 @@ test("connecting to a locker uploads the library and shows it in the cloud panel
 
   await connect(browser);
   assert.match(await waitForText(app.browser, '[data-testid="cloud-connection"]', /Connected/), /Connected/);
-  await browser.$("button=Upload library").click();
+  // No "Upload library" click: new music goes up by itself (the default setting).
   const totals = await waitForText(app.browser, '[data-testid="cloud-totals"]', /In the cloud\s*3 songs/);
   assert.match(totals, /Only on this computer\s*0/);
   await browser.saveScreenshot(join(screenshotDir, "cloud.png"));

@@ -85,6 +85,8 @@ try {
     await browser.$("button=Add folder").click();
     await waitForText(browser, '[data-testid="scan-summary"]', /Scan finished/);
   }
+  // Uploads only when asked, so that this device shows every upload state.
+  await browser.$('//label[contains(., "Upload new music automatically")]/input').click();
   await connect(browser);
   // A little of it only (the fixtures album): the second device then has songs that only the
   // cloud holds, and this one shows every upload state.

@@ -70,6 +70,7 @@ const defaultPreferences: Preferences = {
   uploads_at_once: 3,
   upload_limit_kbps: null,
   cache_budget_mb: 2048,
+  auto_upload: true,
   song_columns: [], welcomed: true
 };
 

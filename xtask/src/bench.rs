@@ -104,19 +104,7 @@ fn synthetic_library(project: &Project, tracks: u64) -> Result<std::path::PathBu
     let music = project
         .target_dir()?
         .join(format!("bench/library-{tracks}"));
-    if !music.join(".tonearm-synthetic-library").exists() {
-        let out = music.to_string_lossy().into_owned();
-        crate::fixtures::run(
-            project,
-            &[
-                "library".into(),
-                "--tracks".into(),
-                tracks.to_string(),
-                "--out".into(),
-                out,
-            ],
-        )?;
-    }
+    crate::fixtures::synthetic_library(project, &music, tracks, 1)?;
     Ok(music)
 }
 

@@ -21,18 +21,7 @@ pub fn run(project: &Project) -> Result<()> {
             .args(["build", "-p", "tonearm-desktop", "-p", "tonearm-server"]),
     )?;
     let demo = project.target_dir()?.join("screenshots/music");
-    if !demo.join(".tonearm-synthetic-library").exists() {
-        crate::fixtures::run(
-            project,
-            &[
-                "library".into(),
-                "--tracks".into(),
-                DEMO_TRACKS.to_string(),
-                "--out".into(),
-                demo.to_string_lossy().into_owned(),
-            ],
-        )?;
-    }
+    crate::fixtures::synthetic_library(project, &demo, DEMO_TRACKS, 1)?;
     let mut command = setup::in_display(project, "node");
     command
         .arg("tests/e2e/screenshots.mjs")

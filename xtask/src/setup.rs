@@ -126,32 +126,27 @@ pub fn run_app(project: &Project, args: &[String]) -> Result<()> {
     project::run(project.cargo().args(["build", "-p", "tonearm-desktop"]))?;
     let binary = app_binary(project)?;
     let demo = demo_music(project)?;
+    let cloud_demo = project.target_dir()?.join("demo-cloud-music");
+    crate::fixtures::synthetic_library(project, &cloud_demo, 12, 2)?;
     if !has_display() {
         eprintln!("no display found: starting the app under Xvfb (a virtual screen)");
     }
+    // On a first run (no music folder, no cloud account) the app sets itself up with these:
+    // the demo library, this computer as the cloud, and "another computer" that put the
+    // second folder in it (see `src-tauri/src/demo.rs`). Later runs are the user's own.
     let mut command = in_display(project, &binary);
-    command.args(args).env("TONEARM_DEMO_MUSIC", &demo);
+    command
+        .args(args)
+        .env("TONEARM_DEMO_MUSIC", &demo)
+        .env("TONEARM_DEMO_CLOUD_MUSIC", &cloud_demo);
     project::run(&mut command)
 }
 
-/// A demo library for a first run with no music yet (the welcome offers it): the test
-/// fixtures, in every format with covers and odd tags, and 200 synthetic tracks. Made once,
-/// under the target directory.
+/// A demo library for a first run with no music yet: the test fixtures, in every format with
+/// covers and odd tags, and 200 synthetic tracks. Made once, under the target directory.
 fn demo_music(project: &Project) -> Result<std::path::PathBuf> {
     let demo = project.target_dir()?.join("demo-music");
-    let synthetic = demo.join("More music");
-    if !synthetic.join(".tonearm-synthetic-library").exists() {
-        crate::fixtures::run(
-            project,
-            &[
-                "library".into(),
-                "--tracks".into(),
-                "200".into(),
-                "--out".into(),
-                synthetic.to_string_lossy().into_owned(),
-            ],
-        )?;
-    }
+    crate::fixtures::synthetic_library(project, &demo.join("More music"), 200, 1)?;
     let fixtures = demo.join("Fixtures");
     std::fs::create_dir_all(&fixtures)?;
     for entry in std::fs::read_dir(project.path("tests/fixtures/audio"))? {

@@ -232,6 +232,22 @@ impl Library {
         })
     }
 
+    /// Queues the tracks the cloud has never been asked to take: new music, when the user
+    /// lets the library upload by itself. A track removed from the cloud (local-only again),
+    /// paused or failed is left as it is. Returns how many were queued.
+    pub fn queue_new_uploads(&self) -> Result<u64> {
+        let now = now_ms();
+        self.store().write(|tx| {
+            Ok(tx.execute(
+                "INSERT INTO cloud_tracks (track_pk, state, updated_at)
+                 SELECT t.pk, 'queued', ?1 FROM tracks t
+                 WHERE t.state = 'present'
+                   AND NOT EXISTS (SELECT 1 FROM cloud_tracks c WHERE c.track_pk = t.pk)",
+                [now],
+            )? as u64)
+        })
+    }
+
     /// After a crash or restart: uploads that were under way go back to the queue (keeping
     /// their hash and their resumable upload).
     pub fn recover_uploads(&self) -> Result<u64> {

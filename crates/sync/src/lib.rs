@@ -50,6 +50,8 @@ pub struct Settings {
     pub use_keychain: bool,
     /// The name this device gives itself at login.
     pub device_name: String,
+    /// Upload new music by itself (the app), rather than only when asked (the command line).
+    pub auto_upload: bool,
 }
 
 impl Default for Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
             cache_budget: 2 * 1024 * 1024 * 1024,
             use_keychain: true,
             device_name: "Tonearm".to_owned(),
+            auto_upload: false,
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct Tuning {
     pub bandwidth_limit: Option<u64>,
     /// Bytes of streamed audio kept on disk (pinned tracks come on top).
     pub cache_budget: u64,
+    /// Upload new music by itself while logged in.
+    pub auto_upload: bool,
 }
 
 /// The most uploads at once.
@@ -149,6 +154,8 @@ pub struct Cloud {
     workers: AtomicUsize,
     /// Upload bandwidth limit in bytes per second; 0 means none.
     bandwidth_limit: AtomicU64,
+    /// Upload new music by itself (see [`Cloud::upload_new`]).
+    auto_upload: AtomicBool,
     events: tokio::sync::broadcast::Sender<SyncEvent>,
     wake: tokio::sync::Notify,
     stopping: AtomicBool,
@@ -197,6 +204,7 @@ impl Cloud {
             client: RwLock::new(client),
             workers: AtomicUsize::new(settings.workers.clamp(1, MAX_WORKERS)),
             bandwidth_limit: AtomicU64::new(settings.bandwidth_limit.unwrap_or(0)),
+            auto_upload: AtomicBool::new(settings.auto_upload),
             settings,
             events,
             wake: tokio::sync::Notify::new(),
@@ -342,6 +350,7 @@ impl Cloud {
             workers: self.workers.load(Ordering::Relaxed) as u32,
             bandwidth_limit: Some(self.bandwidth_limit.load(Ordering::Relaxed)).filter(|l| *l > 0),
             cache_budget: self.cache.budget(),
+            auto_upload: self.auto_upload.load(Ordering::Relaxed),
         }
     }
 
@@ -355,8 +364,26 @@ impl Cloud {
         self.bandwidth_limit
             .store(tuning.bandwidth_limit.unwrap_or(0), Ordering::Relaxed);
         self.cache.set_budget(tuning.cache_budget)?;
+        self.auto_upload
+            .store(tuning.auto_upload, Ordering::Relaxed);
+        self.upload_new()?;
         self.wake_uploads();
         Ok(())
+    }
+
+    /// With automatic uploads on and an account, queues the music the cloud has never been
+    /// asked to take (new files, a first login); returns how many. Called after every scan
+    /// and at every sync; a song removed from the cloud is not sent again.
+    pub fn upload_new(&self) -> Result<u64> {
+        if !self.auto_upload.load(Ordering::Relaxed) || self.client().is_err() {
+            return Ok(0);
+        }
+        let queued = self.library.queue_new_uploads()?;
+        if queued > 0 {
+            self.wake_uploads();
+            self.publish_totals();
+        }
+        Ok(queued)
     }
 
     /// Pauses uploads (of one track, or all).

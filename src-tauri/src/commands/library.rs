@@ -80,6 +80,7 @@ pub fn remove_music_folder(
 #[specta::specta]
 pub async fn scan_library(
     state: State<'_, LibraryState>,
+    cloud: State<'_, crate::cloud::CloudState>,
     on_progress: Channel<ScanProgress>,
 ) -> Result<ScanReport, CommandError> {
     let cancel = Arc::new(AtomicBool::new(false));
@@ -103,7 +104,11 @@ pub async fn scan_library(
     .await;
     *state.scan_cancel.lock().unwrap_or_else(|p| p.into_inner()) = None;
     match outcome {
-        Ok(result) => Ok(result?),
+        Ok(result) => {
+            let report = result?;
+            crate::cloud::upload_new(&cloud.cloud);
+            Ok(report)
+        }
         Err(join) => Err(CommandError::internal(
             "the scan stopped unexpectedly",
             &join,

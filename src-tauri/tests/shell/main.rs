@@ -4,6 +4,7 @@
 mod bindings;
 mod cloud;
 mod commands;
+mod demo;
 mod locker;
 mod player;
 mod settings;

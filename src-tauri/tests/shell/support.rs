@@ -28,15 +28,20 @@ pub fn app_with_sound(
     data_dir: &std::path::Path,
     audio_output: AudioOutput,
 ) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let options = ShellOptions {
+    app_with_options(&ShellOptions {
         data_dir: Some(data_dir.to_path_buf()),
         audio_output,
         demo_music: Some(data_dir.join("Demo music")),
-    };
+        demo_cloud_music: None,
+    })
+}
+
+/// An app started with `options` (which must name a data directory).
+pub fn app_with_options(options: &ShellOptions) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = tonearm_desktop::configure(mock_builder())
         .build(mock_context(noop_assets()))
         .expect("the app builds on the mock runtime");
-    tonearm_desktop::start(&app, &options).expect("the app starts");
+    tonearm_desktop::start(&app, options).expect("the app starts");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("the main window opens");

@@ -42,7 +42,7 @@ function track(n: number, more: Partial<Track> = {}): Track {
 
 const preferences: Preferences = {
   theme: "system", replay_gain: { mode: "auto", preamp_db: 0, fallback_db: 0, prevent_clipping: true },
-  uploads_at_once: 3, upload_limit_kbps: null, cache_budget_mb: 2048, song_columns: [{ column: "artist", width: 150 }], welcomed: true
+  uploads_at_once: 3, upload_limit_kbps: null, cache_budget_mb: 2048, auto_upload: true, song_columns: [{ column: "artist", width: 150 }], welcomed: true
 };
 
 function wrap(ui: React.ReactNode) {

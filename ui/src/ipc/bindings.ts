@@ -420,6 +420,8 @@ export type Preferences = {
 	upload_limit_kbps: number | null,
 	/**  Streamed audio kept on disk, in megabytes (pinned tracks come on top). */
 	cache_budget_mb: number,
+	/**  New music goes to the cloud by itself while logged in. */
+	auto_upload: boolean,
 	/**  Widths of the songs table's columns the user resized. */
 	song_columns: ColumnWidth[],
 	/**  The first-run welcome was finished or skipped. */

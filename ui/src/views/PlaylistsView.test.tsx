@@ -96,6 +96,7 @@ const preferences: Preferences = {
   uploads_at_once: 2,
   upload_limit_kbps: null,
   cache_budget_mb: 2048,
+  auto_upload: true,
   song_columns: [], welcomed: true
 };
 

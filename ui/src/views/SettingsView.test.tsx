@@ -39,6 +39,7 @@ const saved: Preferences = {
   uploads_at_once: 3,
   upload_limit_kbps: null,
   cache_budget_mb: 2048,
+  auto_upload: true,
   song_columns: [{ column: "title", width: 320 }], welcomed: true
 };
 
@@ -162,6 +163,18 @@ describe("upload settings", () => {
     // Switched on again, the limit comes back as it was.
     await user.click(limit);
     await waitFor(() => expect(lastSaved()).toEqual({ ...saved, upload_limit_kbps: 500 }));
+  });
+
+  it("turns automatic uploads off and on", async () => {
+    const user = userEvent.setup();
+    renderSettings();
+    const auto = (await screen.findByRole("checkbox", { name: "Upload new music automatically" })) as HTMLInputElement;
+    expect(auto.checked).toBe(true);
+    await user.click(auto);
+    await waitFor(() => expect(lastSaved()).toEqual({ ...saved, auto_upload: false }));
+    expect(auto.checked).toBe(false);
+    await user.click(auto);
+    await waitFor(() => expect(lastSaved()).toEqual({ ...saved, auto_upload: true }));
   });
 
   it("shows a saved limit and what Rust kept after the field is left", async () => {

@@ -306,6 +306,20 @@ function UploadsSection({ prefs, edit }: { prefs: Preferences; edit: Edit }) {
     <section aria-labelledby="settings-uploads" className="settings__group">
       <h2 id="settings-uploads">Uploads</h2>
       <div className="settings__row">
+        <label className="settings__check">
+          <input
+            type="checkbox"
+            checked={prefs.auto_upload}
+            onChange={(event) => {
+              const auto_upload = event.target.checked;
+              edit((p) => ({ ...p, auto_upload }));
+            }}
+          />
+          Upload new music automatically
+        </label>
+        <span className="settings__hint">While connected to a cloud. A song you remove from the cloud is not sent again.</span>
+      </div>
+      <div className="settings__row">
         <label htmlFor="uploads-at-once">Uploads at once</label>
         <select
           id="uploads-at-once"

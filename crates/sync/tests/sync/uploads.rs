@@ -376,3 +376,67 @@ async fn a_smaller_cache_budget_applies_at_once() {
         64 * 1024 * 1024
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn automatic_uploads_take_new_music_but_not_a_song_removed_from_the_cloud() {
+    let server = Server::start().await;
+    server.add_user("ann").await;
+    let source = tempfile::tempdir().expect("temp dir");
+    let file = |name: &str, hz: f64| {
+        let path = source.path().join(name);
+        write_wav(&path, hz, 1.0);
+        path
+    };
+    let (first, second, later) = (
+        file("a.wav", 440.0),
+        file("b.wav", 550.0),
+        file("c.wav", 660.0),
+    );
+    let device = Device::with_settings(Settings {
+        auto_upload: true,
+        ..Settings::default()
+    });
+    device.add_music(&[first, second]);
+
+    // Before any account, nothing is queued: there is nowhere to send it.
+    assert_eq!(device.cloud.upload_new().expect("queue"), 0);
+    device.login(&server, "ann").await;
+    // The first sync after the login queues the library, with no "upload" asked for.
+    device.cloud.sync().await.expect("sync");
+    assert_eq!(device.library.cloud_totals().expect("totals").pending, 2);
+    device.cloud.run_uploads(2, Until::Idle).await;
+    assert_eq!(device.library.cloud_totals().expect("totals").in_cloud, 2);
+
+    // A song the user removes from the cloud stays off it.
+    let removed = device.tracks()[0].id;
+    device
+        .cloud
+        .delete_from_cloud(removed)
+        .await
+        .expect("deleted");
+    device.cloud.sync().await.expect("sync");
+    assert_eq!(
+        device.library.upload_state(removed).expect("state"),
+        UploadState::LocalOnly
+    );
+
+    // New music found by a scan is queued at once.
+    device.add_music(&[later]);
+    assert_eq!(device.cloud.upload_new().expect("queue"), 1);
+    device.cloud.run_uploads(2, Until::Idle).await;
+    let totals = device.library.cloud_totals().expect("totals");
+    assert_eq!((totals.in_cloud, totals.local_only), (2, 1));
+
+    // Switched off, new music waits for the user.
+    device
+        .cloud
+        .set_tuning(tonearm_sync::Tuning {
+            auto_upload: false,
+            ..device.cloud.tuning()
+        })
+        .expect("tuning");
+    device.add_music(&[file("d.wav", 770.0)]);
+    assert_eq!(device.cloud.upload_new().expect("queue"), 0);
+    device.cloud.sync().await.expect("sync");
+    assert_eq!(device.library.cloud_totals().expect("totals").local_only, 2);
+}
