@@ -137,9 +137,14 @@ async fn scan(library: Arc<Library>) -> Result<ScanReport, DemoError> {
     .map_err(Into::into)
 }
 
-/// A playlist made here: mirrored to the cloud once its songs are there.
+/// A playlist made here: mirrored to the cloud once its songs are there (so only songs that
+/// can go there: a file that cannot be read would hold the playlist back).
 fn favourites(library: &Library) -> Result<(), DemoError> {
-    let tracks = library.track_ids(&TrackFilter::default(), TrackSort::default(), false)?;
+    let playable = TrackFilter {
+        present_only: true,
+        ..TrackFilter::default()
+    };
+    let tracks = library.track_ids(&playable, TrackSort::default(), false)?;
     let playlist = library.create_playlist("Demo favourites")?;
     library.add_to_playlist(playlist, &tracks[..tracks.len().min(12)], None)?;
     Ok(())

@@ -30,7 +30,8 @@ commands:
   fixtures library --tracks N --out DIR
                          generate a synthetic library of N tagged tracks
   codegen                regenerate ui/src/ipc/bindings.ts from the Rust commands
-  bundle                 build installers (.deb and AppImage on Linux) with the Tauri CLI
+  bundle [--bundles B]   build installers with the Tauri CLI (.deb on Linux, checked to
+                         install and start; add appimage where GitHub is reachable)
   bench <name>           run a benchmark and print its figures
   screenshots            regenerate docs/screenshots from the real app
   doctor                 check and repair the checkout (the config symlink on Windows)

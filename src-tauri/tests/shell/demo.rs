@@ -47,7 +47,8 @@ fn a_first_demo_run_shows_a_library_a_working_cloud_and_a_cloud_only_song_that_p
         work.path().join("Demo music"),
         work.path().join("Elsewhere"),
     );
-    copy_fixtures(&here, &["tagged.flac", "tagged.ogg"]);
+    // A file that cannot be read too: it must not hold the demo's playlist back.
+    copy_fixtures(&here, &["tagged.flac", "tagged.ogg", "garbage.mp3"]);
     copy_fixtures(&elsewhere, &["id3v24.mp3", "tagged.opus"]);
     let data = work.path().join("data");
     let device = RecordingDevice::new(20.0);

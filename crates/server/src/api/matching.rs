@@ -34,7 +34,10 @@ fn challenge_ranges(size: u64) -> Vec<ByteRange> {
 /// Ask whether the server holds a file.
 #[utoipa::path(post, path = "/api/v1/match", tag = "match", security(("bearer" = [])),
     request_body = MatchRequest,
-    responses((status = 200, description = "linked, a challenge to answer, or upload needed", body = MatchResponse)))]
+    responses(
+        (status = 200, description = "linked, a challenge to answer, or upload needed", body = MatchResponse),
+        (status = 413, description = "linking the file would pass the user's quota", body = ErrorBody),
+    ))]
 pub async fn match_blob(
     axum::extract::State(state): axum::extract::State<AppState>,
     auth: AuthUser,
@@ -59,6 +62,8 @@ pub async fn match_blob(
             track_ids: Vec::new(),
         }));
     }
+    // Linking counts against the quota: say so before the client does the work of a proof.
+    super::uploads::check_quota(&state, auth.user, size).await?;
     let nonce = random_bytes::<32>();
     let challenge = ChallengeRecord {
         id: ChallengeId::new_random(),
@@ -86,6 +91,7 @@ pub async fn match_blob(
         (status = 200, description = "proved: the blob is linked", body = MatchResponse),
         (status = 403, description = "wrong or late answer: nothing linked", body = ErrorBody),
         (status = 404, description = "no such challenge (or already answered)", body = ErrorBody),
+        (status = 413, description = "linking the file would pass the user's quota", body = ErrorBody),
     ))]
 pub async fn answer(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -122,6 +128,7 @@ pub async fn answer(
             return Err(Error::ChallengeFailed.into());
         }
     }
+    super::uploads::check_quota(&state, auth.user, size).await?;
     state
         .store
         .add_blob(auth.user, &challenge.hash, size, now())

@@ -16,7 +16,7 @@ use super::extract::Path;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Error, Result};
 use crate::state::{AppState, now};
-use crate::store::{UploadId, UploadRecord};
+use crate::store::{UploadId, UploadRecord, UserId};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -151,17 +151,7 @@ pub async fn create(
         .map(|hex| hex.parse::<BlobHash>())
         .transpose()
         .map_err(|e| Error::BadRequest(e.to_string()))?;
-    if let Some(quota) = state.config.user_quota {
-        let used = state.store.usage(auth.user).await?;
-        if used.saturating_add(length) > quota {
-            return Err(Error::QuotaExceeded {
-                size: length,
-                used,
-                quota,
-            }
-            .into());
-        }
-    }
+    check_quota(&state, auth.user, length).await?;
     let id = UploadId(Uuid::new_v4());
     let record = UploadRecord {
         id,
@@ -211,6 +201,19 @@ async fn committed_offset(state: &AppState, upload: &UploadRecord) -> Result<u64
         Err(e) => return Err(Error::io(&path)(e)),
     };
     Ok(upload.offset.min(on_disk))
+}
+
+/// Refuses `size` more bytes for `user` when they would pass the quota (uploads, finished or
+/// not, and blobs linked by matching all count).
+pub(crate) async fn check_quota(state: &AppState, user: UserId, size: u64) -> Result<()> {
+    let Some(quota) = state.config.user_quota else {
+        return Ok(());
+    };
+    let used = state.store.usage(user).await?;
+    if used.saturating_add(size) > quota {
+        return Err(Error::QuotaExceeded { size, used, quota });
+    }
+    Ok(())
 }
 
 async fn find(state: &AppState, auth: &AuthUser, id: Uuid) -> Result<UploadRecord> {

@@ -188,3 +188,37 @@ async fn a_wrong_size_gets_no_challenge() {
     let body: MatchResponse = response.json().await.unwrap();
     assert_eq!(body, MatchResponse::UploadNeeded);
 }
+
+#[tokio::test]
+async fn linking_another_users_file_counts_against_the_quota() {
+    let server = TestServer::start_with(|c| c.user_quota = Some(400_000)).await;
+    let (ann, bob) = (server.user("ann").await, server.user("bob").await);
+    let (big, small) = (audio(300_000, 24), audio(200_000, 25));
+    ann.upload(&big).await;
+    ann.upload(&small).await;
+    bob.upload(&audio(150_000, 26)).await;
+
+    // 150 kB used: the 300 kB file would pass 400 kB, so no challenge is issued.
+    let response = bob
+        .post_json(
+            "/api/v1/match",
+            &json!({"blake3": BlobHash::of(&big), "size": big.len()}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(response).await, "quota_exceeded");
+
+    // The 200 kB one fits when challenged, but not once something else took the room.
+    let challenge = match_blob(&bob, &small).await;
+    bob.upload(&audio(60_000, 27)).await;
+    let (id, answers) = prove(&challenge, &small);
+    let response = bob
+        .post_json(&format!("/api/v1/match/{id}"), &json!({"answers": answers}))
+        .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        bob.get_json("/api/v1/storage").await["used_bytes"],
+        210_000,
+        "nothing was linked"
+    );
+}
