@@ -79,13 +79,6 @@ impl CloudState {
     }
 }
 
-/// New music found by a scan goes to the cloud, when the user lets it.
-pub fn upload_new(cloud: &Cloud) {
-    if let Err(error) = cloud.upload_new() {
-        tracing::warn!(%error, "new music could not be queued for upload");
-    }
-}
-
 /// What the server calls this device: the computer's name when it has one.
 fn device_name() -> String {
     std::env::var("HOSTNAME")

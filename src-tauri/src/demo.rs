@@ -11,7 +11,7 @@
 //! clicks; nothing here is reachable from the UI.
 
 use crate::cloud::CloudState;
-use crate::locker::{Locker, LockerSettings, PORT, owner_name};
+use crate::locker::{ConnectError, Locker, connect_this_computer};
 use crate::state::LibraryState;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -40,7 +40,9 @@ enum DemoError {
     #[error(transparent)]
     Sync(#[from] tonearm_sync::SyncError),
     #[error(transparent)]
-    Locker(#[from] tonearm_server::Error),
+    Locker(#[from] ConnectError),
+    #[error("{0} of another computer's songs did not reach the cloud")]
+    Uploads(u64),
     #[error("cannot write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -92,19 +94,9 @@ async fn set_up<R: Runtime>(
 
     // This computer as the cloud, as the welcome's "This computer" does.
     let password = tonearm_server::auth::hex(&tonearm_server::auth::random_bytes::<9>());
-    let wanted = LockerSettings {
-        username: owner_name(),
-        lan: false,
-        port: PORT,
-    };
     let locker = app.state::<Locker>();
-    let (info, settings) = locker.start(wanted, true).await?;
-    locker.ensure_user(&settings.username, &password).await?;
-    LockerSettings::save(Some(&settings), &library)?;
-    write_account(data_dir, &info.url, &settings.username, &password)?;
-    cloud
-        .login(&info.url, &settings.username, &password)
-        .await?;
+    let info = connect_this_computer(&locker, &library, &cloud, &password, false).await?;
+    write_account(data_dir, &info.url, &info.username, &password)?;
     favourites(&library)?;
 
     // Another computer puts music of its own in the cloud, and a playlist of it.
@@ -113,7 +105,7 @@ async fn set_up<R: Runtime>(
         &elsewhere,
         &music.elsewhere,
         &info.url,
-        &settings.username,
+        &info.username,
         &password,
     )
     .await?;
@@ -173,10 +165,20 @@ async fn another_computer(
     cloud.login(url, username, password).await?;
     cloud.queue_all()?;
     cloud.run_uploads(2, Until::Idle).await;
-    let tracks = library.track_ids(&TrackFilter::default(), TrackSort::default(), false)?;
+    let totals = library.cloud_totals()?;
+    if totals.failed + totals.pending > 0 {
+        return Err(DemoError::Uploads(totals.failed + totals.pending));
+    }
+    let playable = TrackFilter {
+        present_only: true,
+        ..TrackFilter::default()
+    };
+    let tracks = library.track_ids(&playable, TrackSort::default(), false)?;
     let playlist = library.create_playlist("From another computer")?;
     library.add_to_playlist(playlist, &tracks, None)?;
     cloud.sync().await?;
+    // Its part is done: its session ends (its songs and playlist stay in the cloud).
+    cloud.logout().await?;
     Ok(())
 }
 
@@ -192,16 +194,21 @@ fn write_account(dir: &Path, url: &str, username: &str, password: &str) -> Resul
         source,
     })?;
     println!(
-        "Demo cloud at {url}: account {username}, password {password} (also in {})",
+        "The demo's cloud runs at {url}; its account and password are in {}",
         path.display()
     );
     Ok(())
 }
 
-/// Writes a file only its owner can read.
+/// Writes a new file only its owner can read (an old one is replaced, not reused with its
+/// permissions).
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     std::io::Write::write_all(&mut options.open(path)?, text.as_bytes())

@@ -112,3 +112,14 @@ impl From<tonearm_server::Error> for CommandError {
         }
     }
 }
+
+impl From<crate::locker::ConnectError> for CommandError {
+    fn from(error: crate::locker::ConnectError) -> Self {
+        use crate::locker::ConnectError;
+        match error {
+            ConnectError::Server(error) => error.into(),
+            ConnectError::Sync(error) => error.into(),
+            ConnectError::Library(error) => error.into(),
+        }
+    }
+}

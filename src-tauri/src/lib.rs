@@ -101,6 +101,7 @@ pub fn run() {
                 rendering::apply(&main);
             }
             window::restore(handle);
+            tracing::info!("the window is ready");
         }
         tauri::RunEvent::WindowEvent { label, event, .. } if label == "main" => match event {
             tauri::WindowEvent::CloseRequested { .. } => window::remember(handle),
@@ -157,11 +158,16 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
         .zip(options.demo_cloud_music.clone())
         .map(|(here, elsewhere)| demo::DemoMusic { here, elsewhere })
         .filter(|_| demo::applies(&library, preferences.welcomed));
-    if let Some(music) = &demo {
-        demo::prepare(&library, music)?;
-        preferences.welcomed = true;
-        preferences.save(&library)?;
-    }
+    let demo = demo.filter(|music| match demo::prepare(&library, music) {
+        Ok(()) => {
+            preferences.welcomed = true;
+            preferences.save(&library).is_ok()
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the demo music cannot be used; the welcome asks instead");
+            false
+        }
+    });
     let cloud = cloud::CloudState::start(
         library.clone(),
         &paths.data_dir,
@@ -176,7 +182,7 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
         if let Err(error) = events::LibraryChanged(report).emit(&handle) {
             tracing::warn!(%error, "could not tell the UI about library changes");
         }
-        cloud::upload_new(&sync);
+        sync.upload_new_or_log();
     });
     let player = playback::PlayerState::start(
         library_state.library.clone(),

@@ -42,6 +42,52 @@ impl LockerSettings {
     }
 }
 
+/// Why this computer could not become the cloud.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Server(#[from] tonearm_server::Error),
+    #[error(transparent)]
+    Sync(#[from] tonearm_sync::SyncError),
+    #[error(transparent)]
+    Library(#[from] tonearm_library::LibraryError),
+}
+
+/// Makes this computer the cloud: starts the built-in locker (on the local network too when
+/// `lan`), creates the owner's account with `password` the first time, logs `cloud` in to it
+/// and remembers it, so it starts with the app from now on. On failure nothing is left
+/// running and nothing is remembered.
+pub async fn connect_this_computer(
+    locker: &Locker,
+    library: &Library,
+    cloud: &tonearm_sync::Cloud,
+    password: &str,
+    lan: bool,
+) -> Result<LockerInfo, ConnectError> {
+    let previous = LockerSettings::load(library);
+    let wanted = LockerSettings {
+        username: previous
+            .as_ref()
+            .map_or_else(owner_name, |s| s.username.clone()),
+        lan,
+        port: previous.as_ref().map_or(PORT, |s| s.port),
+    };
+    // The first time, any free port will do; later, devices know the address: keep it.
+    let (info, settings) = locker.start(wanted, previous.is_none()).await?;
+    let connected: Result<(), ConnectError> = async {
+        locker.ensure_user(&settings.username, password).await?;
+        cloud.login(&info.url, &settings.username, password).await?;
+        LockerSettings::save(Some(&settings), library)?;
+        Ok(())
+    }
+    .await;
+    if let Err(error) = connected {
+        locker.stop().await;
+        return Err(error);
+    }
+    Ok(info)
+}
+
 /// What the Cloud view shows about the built-in locker.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct LockerInfo {

@@ -90,6 +90,11 @@ impl Preferences {
         if let (Some(base), serde_json::Value::Object(stored)) =
             (merged.as_object_mut(), serde_json::from_str(text)?)
         {
+            // Settings from before automatic uploads: the user chose what to upload, and
+            // the rest of their library must not start going up after an update.
+            if !stored.contains_key("auto_upload") {
+                base.insert("auto_upload".into(), false.into());
+            }
             base.extend(stored);
         }
         Ok(Self::clamped(serde_json::from_value(merged)?))
@@ -162,6 +167,14 @@ mod tests {
         assert_eq!(
             loaded.uploads_at_once,
             Preferences::default().uploads_at_once
+        );
+        assert!(
+            !loaded.auto_upload,
+            "older settings do not start uploading by themselves"
+        );
+        assert!(
+            Preferences::default().auto_upload,
+            "a new install uploads new music"
         );
         assert!(Preferences::from_stored("not json").is_err());
         assert!(Preferences::from_stored(r#"{"theme":"sepia"}"#).is_err());

@@ -366,9 +366,17 @@ impl Cloud {
         self.cache.set_budget(tuning.cache_budget)?;
         self.auto_upload
             .store(tuning.auto_upload, Ordering::Relaxed);
-        self.upload_new()?;
+        self.upload_new_or_log();
         self.wake_uploads();
         Ok(())
+    }
+
+    /// [`Cloud::upload_new`] where a failure must not stop the caller's own work (a sync, a
+    /// settings change, a scan): it is logged, and the next one tries again.
+    pub fn upload_new_or_log(&self) {
+        if let Err(error) = self.upload_new() {
+            tracing::warn!(%error, "new music could not be queued for upload");
+        }
     }
 
     /// With automatic uploads on and an account, queues the music the cloud has never been

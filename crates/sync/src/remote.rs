@@ -71,7 +71,7 @@ impl Cloud {
 
     async fn sync_steps(&self, report: &mut SyncReport) -> Result<()> {
         let client = self.client()?;
-        self.upload_new()?;
+        self.upload_new_or_log();
         for (track, metadata) in self.library.metadata_to_send()? {
             let request = UpdateTrackRequest {
                 metadata: to_protocol(&metadata),

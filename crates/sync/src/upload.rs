@@ -182,7 +182,13 @@ impl Cloud {
             let cloud = Arc::clone(self);
             tasks.spawn(async move { cloud.worker(index, until).await });
         }
-        while tasks.join_next().await.is_some() {}
+        while let Some(ended) = tasks.join_next().await {
+            if let Err(error) = ended
+                && error.is_panic()
+            {
+                tracing::error!(%error, "an upload worker panicked");
+            }
+        }
         self.publish_totals();
     }
 
@@ -394,17 +400,21 @@ impl Cloud {
                     offset = new_offset;
                     self.publish_totals_now_and_then();
                 }
-                Err(SyncError::Server { status: 409, .. }) if conflicts < MAX_CONFLICTS => {
+                Err(error) if is_conflict(&error) && conflicts < MAX_CONFLICTS => {
                     // Another request still holds the upload (one cut off by a crash that the
-                    // server has not noticed yet), or the offset moved: ask the server again.
+                    // server has not noticed yet; refused before its body was read, this one
+                    // may see the connection reset rather than the 409), or the offset moved:
+                    // ask the server where it stands, as tus clients do.
                     conflicts += 1;
                     tokio::time::sleep(CONFLICT_WAIT * conflicts).await;
-                    match client.upload_offset(&url).await? {
-                        Some(server_offset) => offset = server_offset,
-                        None => {
+                    match client.upload_offset(&url).await {
+                        Ok(Some(server_offset)) => offset = server_offset,
+                        Ok(None) => {
                             url = self.create_upload(client, job, blake3).await?;
                             offset = 0;
                         }
+                        Err(error) if is_conflict(&error) => {}
+                        Err(error) => return Err(error),
                     }
                 }
                 Err(SyncError::Server { code, .. }) if code == "hash_mismatch" => {
@@ -420,6 +430,15 @@ impl Cloud {
         self.library.set_upload_url(track, None)?;
         Ok(())
     }
+}
+
+/// A PATCH refused because the upload is busy or elsewhere (409), or cut off (which is how a
+/// refusal before the body was read can look): worth asking the server's offset again.
+fn is_conflict(error: &SyncError) -> bool {
+    matches!(
+        error,
+        SyncError::Server { status: 409, .. } | SyncError::Network(_)
+    )
 }
 
 fn parse_hash(hex: &str) -> Result<tonearm_protocol::BlobHash> {

@@ -106,7 +106,7 @@ pub async fn scan_library(
     match outcome {
         Ok(result) => {
             let report = result?;
-            crate::cloud::upload_new(&cloud.cloud);
+            cloud.cloud.upload_new_or_log();
             Ok(report)
         }
         Err(join) => Err(CommandError::internal(

@@ -3,7 +3,7 @@
 
 use crate::cloud::CloudState;
 use crate::error::CommandError;
-use crate::locker::{Locker, LockerInfo, LockerSettings, PORT, owner_name};
+use crate::locker::{Locker, LockerInfo, LockerSettings, connect_this_computer};
 use crate::state::LibraryState;
 use tauri::State;
 
@@ -28,29 +28,8 @@ pub async fn start_local_locker(
     password: String,
     lan: bool,
 ) -> Result<LockerInfo, CommandError> {
-    let previous = LockerSettings::load(&library.library);
-    let wanted = LockerSettings {
-        username: previous
-            .as_ref()
-            .map_or_else(owner_name, |s| s.username.clone()),
-        lan,
-        port: previous.as_ref().map_or(PORT, |s| s.port),
-    };
-    // The first time, any free port will do; later, devices know the address: keep it.
-    let (info, settings) = locker.start(wanted, previous.is_none()).await?;
-    if let Err(error) = locker.ensure_user(&settings.username, &password).await {
-        locker.stop().await;
-        return Err(error.into());
-    }
-    if let Err(error) = cloud
-        .cloud
-        .login(&info.url, &settings.username, &password)
-        .await
-    {
-        locker.stop().await;
-        return Err(error.into());
-    }
-    LockerSettings::save(Some(&settings), &library.library)?;
+    let info =
+        connect_this_computer(&locker, &library.library, &cloud.cloud, &password, lan).await?;
     let sync = cloud.cloud.clone();
     cloud.runtime.spawn(async move {
         if let Err(error) = sync.sync().await {

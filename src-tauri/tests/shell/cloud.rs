@@ -76,6 +76,23 @@ fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
         0
     );
 
+    // A song copied into the folder: the watcher finds it and it goes up, no sync needed
+    // (the next is a minute away).
+    std::fs::copy(
+        crate::support::workspace_root().join("tests/fixtures/audio/id3v24.mp3"),
+        dir.path().join("Music/id3v24.mp3"),
+    )
+    .expect("copy a song");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = invoke(&window, "get_cloud_status", json!({})).expect("status");
+        if status["status"]["totals"]["in_cloud"] == 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the new song stayed here: {status}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
     invoke(&window, "cloud_logout", json!({})).expect("logout");
     let status = invoke(&window, "get_cloud_status", json!({})).expect("status");
     assert_eq!(status["status"]["account"], Value::Null);

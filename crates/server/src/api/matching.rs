@@ -128,7 +128,11 @@ pub async fn answer(
             return Err(Error::ChallengeFailed.into());
         }
     }
-    super::uploads::check_quota(&state, auth.user, size).await?;
+    // Checked again: an upload may have taken the room since the challenge. (A blob the user
+    // came to own meanwhile costs nothing more.)
+    if !state.store.owns_blob(auth.user, &challenge.hash).await? {
+        super::uploads::check_quota(&state, auth.user, size).await?;
+    }
     state
         .store
         .add_blob(auth.user, &challenge.hash, size, now())

@@ -192,10 +192,14 @@ async fn a_wrong_size_gets_no_challenge() {
 #[tokio::test]
 async fn linking_another_users_file_counts_against_the_quota() {
     let server = TestServer::start_with(|c| c.user_quota = Some(400_000)).await;
-    let (ann, bob) = (server.user("ann").await, server.user("bob").await);
+    let (ann, bob, cy) = (
+        server.user("ann").await,
+        server.user("bob").await,
+        server.user("cy").await,
+    );
     let (big, small) = (audio(300_000, 24), audio(200_000, 25));
     ann.upload(&big).await;
-    ann.upload(&small).await;
+    cy.upload(&small).await;
     bob.upload(&audio(150_000, 26)).await;
 
     // 150 kB used: the 300 kB file would pass 400 kB, so no challenge is issued.

@@ -145,15 +145,24 @@ async fn hold_upload(server: &Server, file: &Path) -> TcpStream {
         stream.write_all(request.as_bytes()).await.expect("send");
         stream.write_all(&head).await.expect("send");
         // A refused request is answered at once; one that holds the upload waits for more.
+        // Then a probe at a wrong offset (which writes nothing) proves the upload is held.
         let mut answer = [0u8; 512];
-        match tokio::time::timeout(Duration::from_millis(500), stream.read(&mut answer)).await {
-            Err(_) => return stream,
-            Ok(read) => assert!(
-                Instant::now() < deadline,
-                "the upload could not be held: {read:?} {}",
-                String::from_utf8_lossy(&answer)
-            ),
+        let read = tokio::time::timeout(Duration::from_millis(500), stream.read(&mut answer)).await;
+        if read.is_err() {
+            match client.upload_chunk(&path, offset + 1, vec![0]).await {
+                Err(tonearm_sync::SyncError::Server {
+                    status: 409,
+                    message,
+                    ..
+                }) if message.contains("another request") => return stream,
+                probe => assert!(Instant::now() < deadline, "not held: {probe:?}"),
+            }
         }
+        assert!(
+            Instant::now() < deadline,
+            "the upload could not be held: {read:?} {}",
+            String::from_utf8_lossy(&answer)
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
