@@ -89,7 +89,10 @@ fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
         if status["status"]["totals"]["in_cloud"] == 3 {
             break;
         }
-        assert!(Instant::now() < deadline, "the new song stayed here: {status}");
+        assert!(
+            Instant::now() < deadline,
+            "the new song stayed here: {status}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 
