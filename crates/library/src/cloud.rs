@@ -700,14 +700,19 @@ impl Library {
         })
     }
 
-    /// Playlist edits waiting to be sent, oldest first.
-    pub fn pending_playlist_ops(&self, limit: u64) -> Result<Vec<PendingPlaylistOp>> {
+    /// Playlist edits waiting to be sent, oldest first, from the one after `after_seq` (0 for
+    /// the first).
+    pub fn pending_playlist_ops(
+        &self,
+        after_seq: i64,
+        limit: u64,
+    ) -> Result<Vec<PendingPlaylistOp>> {
         self.store().read(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT seq, op_id, kind, playlist_id, entry_id, track_id, name, position
-                 FROM playlist_ops ORDER BY seq LIMIT ?1",
+                 FROM playlist_ops WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
-            let rows = stmt.query_map([limit as i64], |row| {
+            let rows = stmt.query_map(params![after_seq, limit as i64], |row| {
                 Ok(PendingPlaylistOp {
                     seq: row.get(0)?,
                     op_id: row.get(1)?,
@@ -753,9 +758,12 @@ impl Library {
     }
 
     /// Drops playlist edits the cloud has answered (applied, duplicate or rejected).
-    pub fn drop_playlist_ops(&self, through_seq: i64) -> Result<()> {
+    pub fn drop_playlist_ops(&self, seqs: &[i64]) -> Result<()> {
         self.store().write(|tx| {
-            tx.execute("DELETE FROM playlist_ops WHERE seq <= ?1", [through_seq])?;
+            let mut delete = tx.prepare_cached("DELETE FROM playlist_ops WHERE seq = ?1")?;
+            for seq in seqs {
+                delete.execute([seq])?;
+            }
             Ok(())
         })
     }

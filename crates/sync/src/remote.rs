@@ -13,6 +13,7 @@ use crate::error::{Result, SyncError};
 use crate::upload::{from_protocol, to_protocol};
 use crate::{Cloud, SyncEvent};
 use serde::Serialize;
+use std::collections::HashSet;
 use tonearm_library::cloud::{PendingPlaylistOp, RemoteTrack, UploadState};
 use tonearm_library::{EntryId, PlaylistId, TrackId};
 use tonearm_protocol::{
@@ -86,23 +87,27 @@ impl Cloud {
         self.pull(report).await
     }
 
+    /// Sends the playlist edits made here, in order. An entry whose song has not reached the
+    /// cloud waits (sent now, the addition would be lost), and so do the later edits of that
+    /// entry; every other edit goes, so one song that cannot be uploaded holds nothing else
+    /// back.
     async fn push_playlist_ops(&self, report: &mut SyncReport) -> Result<()> {
         let client = self.client()?;
+        let mut held: HashSet<String> = HashSet::new();
+        let mut after = 0;
+        let mut waiting = 0;
         loop {
-            let pending = self.library.pending_playlist_ops(200)?;
-            if pending.is_empty() {
-                return Ok(());
-            }
+            let pending = self.library.pending_playlist_ops(after, 200)?;
+            let Some(last) = pending.last() else { break };
+            after = last.seq;
             let mut batch = Vec::new();
-            let mut last_seq = None;
-            let mut waiting = false;
+            let mut answered = Vec::new();
             for op in &pending {
-                if let Some(track) = op.track_id.as_deref().and_then(|t| t.parse().ok())
-                    && self.library.cloud_file(track)?.is_none()
-                    && self.library.upload_state(track)? != UploadState::InCloud
-                {
-                    waiting = true;
-                    break;
+                let entry_held = op.entry_id.as_ref().is_some_and(|e| held.contains(e));
+                if entry_held || !self.track_in_cloud(op.track_id.as_deref())? {
+                    held.extend(op.entry_id.clone());
+                    waiting += 1;
+                    continue;
                 }
                 match to_action(op) {
                     Some(action) => batch.push(PlaylistOp {
@@ -114,7 +119,7 @@ impl Cloud {
                     }),
                     None => tracing::warn!(kind = %op.kind, "a malformed playlist edit is dropped"),
                 }
-                last_seq = Some(op.seq);
+                answered.push(op.seq);
             }
             if !batch.is_empty() {
                 let response = client
@@ -122,15 +127,19 @@ impl Cloud {
                     .await?;
                 report.playlist_ops_sent += response.results.len() as u64;
             }
-            if let Some(seq) = last_seq {
-                self.library.drop_playlist_ops(seq)?;
-            }
-            if waiting {
-                report.playlist_ops_waiting =
-                    self.library.pending_playlist_ops(u64::MAX)?.len() as u64;
-                return Ok(());
-            }
+            self.library.drop_playlist_ops(&answered)?;
         }
+        report.playlist_ops_waiting = waiting;
+        Ok(())
+    }
+
+    /// Whether an edit naming `track` may go: no track, or one the cloud has.
+    fn track_in_cloud(&self, track: Option<&str>) -> Result<bool> {
+        let Some(track) = track.and_then(|t| t.parse().ok()) else {
+            return Ok(true);
+        };
+        Ok(self.library.cloud_file(track)?.is_some()
+            || self.library.upload_state(track)? == UploadState::InCloud)
     }
 
     async fn pull(&self, report: &mut SyncReport) -> Result<()> {

@@ -142,10 +142,73 @@ async fn concurrent_offline_edits_on_three_devices_converge_without_losing_addit
             assert!(
                 device
                     .library
-                    .pending_playlist_ops(10)
+                    .pending_playlist_ops(0, 10)
                     .expect("ops")
                     .is_empty()
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_song_not_yet_in_the_cloud_holds_back_only_its_own_entry() {
+    let server = Server::start().await;
+    server.add_user("ann").await;
+    let source = tempfile::tempdir().expect("temp dir");
+    let files: Vec<_> = (0..2)
+        .map(|i| {
+            let path = source.path().join(format!("song{i}.wav"));
+            write_wav(&path, 300.0 + 100.0 * f64::from(i), 0.5);
+            path
+        })
+        .collect();
+    let (here, there) = (Device::new(), Device::new());
+    here.add_music(&files);
+    here.login(&server, "ann").await;
+    there.login(&server, "ann").await;
+    let tracks = here.tracks();
+    let (uploaded, local) = (tracks[0].id, tracks[1].id);
+    here.cloud.queue(&[uploaded]).expect("queue");
+    here.cloud.run_uploads(1, Until::Idle).await;
+
+    // First an entry that must wait for its song, then edits that need nothing.
+    let waiting = here.library.create_playlist("Waiting").expect("create");
+    here.library
+        .add_to_playlist(waiting, &[local], None)
+        .expect("add");
+    let ready = here.library.create_playlist("Ready").expect("create");
+    here.library
+        .add_to_playlist(ready, &[uploaded], None)
+        .expect("add");
+    let entry = entries(&here, waiting)[0].0;
+    here.library
+        .remove_from_playlist(waiting, entry)
+        .expect("remove");
+    let again = here
+        .library
+        .add_to_playlist(waiting, &[local], None)
+        .expect("add");
+    let report = here.cloud.sync().await.expect("sync");
+    assert_eq!(
+        report.playlist_ops_waiting, 3,
+        "the add and remove of one entry, and the new add"
+    );
+
+    there.cloud.sync().await.expect("sync");
+    assert_eq!(
+        entries(&there, ready),
+        [(entries(&here, ready)[0].0, uploaded)]
+    );
+    assert!(
+        entries(&there, waiting).is_empty(),
+        "the playlist is there, its entry waits"
+    );
+
+    // The song goes up: what waited follows, in order.
+    here.cloud.queue(&[local]).expect("queue");
+    here.cloud.run_uploads(1, Until::Idle).await;
+    let report = here.cloud.sync().await.expect("sync");
+    assert_eq!(report.playlist_ops_waiting, 0);
+    there.cloud.sync().await.expect("sync");
+    assert_eq!(entries(&there, waiting), [(again[0], local)]);
 }
