@@ -128,6 +128,8 @@ pub struct UploadJob {
     /// A tus upload to resume.
     pub upload_url: Option<String>,
     pub attempts: u32,
+    /// Queued by the app on its own, not by the user.
+    pub automatic: bool,
     pub metadata: CloudMetadata,
 }
 
@@ -223,7 +225,7 @@ impl Library {
                     "INSERT INTO cloud_tracks (track_pk, state, updated_at)
                      SELECT pk, 'queued', ?2 FROM tracks WHERE id = ?1 AND state = 'present'
                      ON CONFLICT (track_pk) DO UPDATE SET state = 'queued', error = NULL,
-                        next_retry_at = NULL, updated_at = ?2
+                        next_retry_at = NULL, automatic = 0, updated_at = ?2
                      WHERE cloud_tracks.state IN ('local_only', 'failed', 'paused')",
                     params![id, now],
                 )? as u64;
@@ -239,12 +241,26 @@ impl Library {
         let now = now_ms();
         self.store().write(|tx| {
             Ok(tx.execute(
-                "INSERT INTO cloud_tracks (track_pk, state, updated_at)
-                 SELECT t.pk, 'queued', ?1 FROM tracks t
+                "INSERT INTO cloud_tracks (track_pk, state, automatic, updated_at)
+                 SELECT t.pk, 'queued', 1, ?1 FROM tracks t
                  WHERE t.state = 'present'
                    AND NOT EXISTS (SELECT 1 FROM cloud_tracks c WHERE c.track_pk = t.pk)",
                 [now],
             )? as u64)
+        })
+    }
+
+    /// The cloud keeps this song out (the user removed it from there): it is only here again,
+    /// until the user asks for it.
+    pub fn decline_upload(&self, track: TrackId) -> Result<()> {
+        self.store().write(|tx| {
+            tx.execute(
+                "UPDATE cloud_tracks SET state = 'local_only', automatic = 0, upload_url = NULL,
+                    error = NULL, bytes_done = 0, updated_at = ?2
+                 WHERE track_pk = (SELECT pk FROM tracks WHERE id = ?1)",
+                params![track.to_string(), now_ms()],
+            )?;
+            Ok(())
         })
     }
 
@@ -270,7 +286,7 @@ impl Library {
                 .query_row(
                     "SELECT t.pk, t.id, t.path, t.size, t.mtime_ms, c.blake3, c.hashed_size, c.hashed_mtime,
                             c.upload_url, c.attempts, t.title, t.artist, t.album, t.album_artist, t.genre,
-                            t.year, t.track_no, t.disc_no, t.duration_ms, t.format
+                            t.year, t.track_no, t.disc_no, t.duration_ms, t.format, c.automatic
                      FROM cloud_tracks c JOIN tracks t ON t.pk = c.track_pk
                      WHERE t.path IS NOT NULL AND t.state = 'present'
                        AND (c.state = 'queued' OR (c.state = 'failed' AND c.next_retry_at <= ?1))
@@ -292,6 +308,7 @@ impl Library {
                                 // A resumable upload is only good for the bytes it was for.
                                 upload_url: if hashed { row.get(8)? } else { None },
                                 attempts: row.get::<_, i64>(9)? as u32,
+                                automatic: row.get(20)?,
                                 metadata: CloudMetadata {
                                     title: row.get(10)?,
                                     artist: row.get(11)?,

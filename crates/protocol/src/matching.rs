@@ -15,6 +15,10 @@ pub struct MatchRequest {
     pub blake3: BlobHash,
     /// File size in bytes.
     pub size: u64,
+    /// The device asks on its own (it uploads new music by itself), not because the user
+    /// asked: a file whose track the user removed from the cloud is then answered `removed`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automatic: bool,
 }
 
 /// A byte range of the file to prove.
@@ -49,6 +53,9 @@ pub enum MatchResponse {
     },
     /// Nobody has these bytes: upload them with tus.
     UploadNeeded,
+    /// Only to an automatic request: the user removed their track over these bytes from the
+    /// cloud (and has none left), so it stays out until they ask for it.
+    Removed,
 }
 
 /// `POST /api/v1/match/{challenge_id}`

@@ -228,9 +228,13 @@ impl Cloud {
             let track = job.track_id;
             let (path, attempts) = (job.path.clone(), job.attempts);
             match self.upload(job).await {
-                Ok(id) => {
+                Ok(Some(id)) => {
                     self.refresh_storage().await;
                     self.emit_upload(id, UploadState::InCloud, 0, 0, None);
+                    self.publish_totals();
+                }
+                Ok(None) => {
+                    self.emit_upload(track, UploadState::LocalOnly, 0, 0, None);
                     self.publish_totals();
                 }
                 Err(SyncError::Paused) => self.emit_upload(track, UploadState::Paused, 0, 0, None),
@@ -280,8 +284,9 @@ impl Cloud {
         }));
     }
 
-    /// Moves one claimed track to the cloud; returns its id there.
-    async fn upload(&self, job: UploadJob) -> Result<TrackId> {
+    /// Moves one claimed track to the cloud; returns its id there, or `None` when the cloud
+    /// keeps it out (an automatic upload of a song the user removed from it).
+    async fn upload(&self, job: UploadJob) -> Result<Option<TrackId>> {
         let client = self.client()?;
         let track = job.track_id;
         let blake3 = match job.blake3.clone() {
@@ -303,6 +308,7 @@ impl Cloud {
         let request = MatchRequest {
             blake3: parse_hash(&blake3)?,
             size: job.size,
+            automatic: job.automatic,
         };
         let mut answer = client.match_file(&request).await?;
         if let MatchResponse::Challenge {
@@ -331,6 +337,11 @@ impl Cloud {
                     "the server asked a second challenge".to_owned(),
                 ));
             }
+            MatchResponse::Removed => {
+                tracing::info!(path = %job.path.display(), "removed from the cloud by the user; left out");
+                self.library.decline_upload(track)?;
+                return Ok(None);
+            }
         };
         self.set_state(track, UploadState::Verifying, job.size, job.size)?;
         let cloud_id = match existing {
@@ -347,7 +358,11 @@ impl Cloud {
                 TrackId(created.id.0)
             }
         };
-        Ok(self.library.finish_upload(track, cloud_id, &job.metadata)?)
+        Ok(Some(self.library.finish_upload(
+            track,
+            cloud_id,
+            &job.metadata,
+        )?))
     }
 
     /// Opens a tus upload for the job's file and remembers its URL for a resume.

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_cloud.sql"),
     include_str!("migrations/0003_preferences.sql"),
+    include_str!("migrations/0004_automatic_uploads.sql"),
 ];
 
 /// The schema version this build writes.

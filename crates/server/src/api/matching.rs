@@ -44,6 +44,9 @@ pub async fn match_blob(
     Json(request): Json<MatchRequest>,
 ) -> Result<Json<MatchResponse>, ApiError> {
     let hash = request.blake3;
+    if request.automatic && state.store.removed_by_user(auth.user, &hash).await? {
+        return Ok(Json(MatchResponse::Removed));
+    }
     if state.store.owns_blob(auth.user, &hash).await? {
         let track_ids = state.store.tracks_for_blob(auth.user, &hash).await?;
         return Ok(Json(MatchResponse::Linked { track_ids }));

@@ -115,6 +115,9 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     async fn blob_size(&self, hash: &BlobHash) -> Result<Option<u64>>;
     /// Whether the user owns (uploaded or matched) the blob.
     async fn owns_blob(&self, user: UserId, hash: &BlobHash) -> Result<bool>;
+    /// Whether the user removed their tracks over this blob and has none left: automatic
+    /// uploads leave such a file out.
+    async fn removed_by_user(&self, user: UserId, hash: &BlobHash) -> Result<bool>;
     /// Records a published blob (if new) and the user's ownership of it.
     async fn add_blob(&self, user: UserId, hash: &BlobHash, size: u64, now: i64) -> Result<()>;
     /// Bytes the user owns plus bytes reserved by their unfinished uploads.

@@ -582,6 +582,20 @@ impl MetadataStore for SqliteStore {
         .await
     }
 
+    async fn removed_by_user(&self, user: UserId, hash: &BlobHash) -> Result<bool> {
+        let hash = hash.to_string();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM tracks WHERE user_id = ?1 AND hash = ?2 AND deleted = 1)
+                    AND NOT EXISTS (SELECT 1 FROM tracks WHERE user_id = ?1 AND hash = ?2 AND deleted = 0)",
+                [user.0.to_string(), hash],
+                |r| r.get(0),
+            )
+            .map_err(Error::db("looking up removed tracks"))
+        })
+        .await
+    }
+
     async fn owns_blob(&self, user: UserId, hash: &BlobHash) -> Result<bool> {
         let hash = hash.to_string();
         self.read(move |conn| {
@@ -824,11 +838,14 @@ impl MetadataStore for SqliteStore {
                 )
                 .optional()
                 .map_err(Error::db(context))?;
-            if let Some((existing_hash, deleted)) = existing {
-                if deleted == 0 && existing_hash == hash.as_str() {
+            match existing {
+                Some((existing_hash, 0)) if existing_hash == hash.as_str() => {
                     return load_track(tx, user, id)?.ok_or(Error::NotFound("track"));
                 }
-                return Err(Error::Conflict(format!("track {id} already exists")));
+                Some((_, 0)) => return Err(Error::Conflict(format!("track {id} already exists"))),
+                // A track the user removed and now puts back: it keeps its id, which the
+                // device that uploads it again knows it by.
+                Some(_) | None => {}
             }
             // The caller checked ownership; the blob can only be gone if garbage collection
             // ran in between, which makes it a missing blob, not a server failure.
@@ -844,7 +861,9 @@ impl MetadataStore for SqliteStore {
                 ChangeEvent::TrackUpserted { track: stored.clone() }
             })?;
             tx.execute(
-                "INSERT INTO tracks (user_id, id, hash, size, metadata, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO tracks (user_id, id, hash, size, metadata, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (user_id, id) DO UPDATE SET hash = excluded.hash, size = excluded.size,
+                    metadata = excluded.metadata, revision = excluded.revision, deleted = 0",
                 params![user.0.to_string(), id.to_string(), track.blake3.as_str(), size, to_json(&track.metadata)?, to_i64(seq)],
             )
             .map_err(Error::db(context))?;

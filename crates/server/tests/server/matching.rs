@@ -226,3 +226,55 @@ async fn linking_another_users_file_counts_against_the_quota() {
         "nothing was linked"
     );
 }
+
+#[tokio::test]
+async fn an_automatic_match_leaves_out_a_file_the_user_removed_from_the_cloud() {
+    let server = TestServer::start().await;
+    let (ann, bob) = (server.user("ann").await, server.user("bob").await);
+    let data = audio(300_000, 28);
+    let track = ann.upload_track(&data).await;
+    let hash = BlobHash::of(&data);
+    assert_eq!(
+        automatic_match(&ann, &hash, data.len(), true).await["result"],
+        "linked"
+    );
+
+    let deleted = ann
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/tracks/{}", track.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    assert_eq!(
+        automatic_match(&ann, &hash, data.len(), true).await["result"],
+        "removed"
+    );
+    // Asked by the user, it is the same file as ever.
+    assert_eq!(
+        automatic_match(&ann, &hash, data.len(), false).await["result"],
+        "linked"
+    );
+    // Other users are not affected.
+    assert_eq!(
+        automatic_match(&bob, &hash, data.len(), true).await["result"],
+        "challenge"
+    );
+
+    // Put back by the user, automatic matches link it again.
+    ann.create_track(&hash, "flac").await;
+    assert_eq!(
+        automatic_match(&ann, &hash, data.len(), true).await["result"],
+        "linked"
+    );
+}
+
+/// What `match` answers, asked automatically or not.
+async fn automatic_match(user: &User, hash: &BlobHash, size: usize, automatic: bool) -> Value {
+    let body = json!({"blake3": hash, "size": size, "automatic": automatic});
+    let response = user.post_json("/api/v1/match", &body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}

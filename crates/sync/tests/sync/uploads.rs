@@ -429,6 +429,58 @@ async fn automatic_uploads_take_new_music_but_not_a_song_removed_from_the_cloud(
         UploadState::LocalOnly
     );
 
+    // Nor does it go back after logging out and in again (which forgets what this device
+    // knew of the cloud), nor from another device holding the same file.
+    device.cloud.logout().await.expect("logout");
+    device.login(&server, "ann").await;
+    device.cloud.sync().await.expect("sync");
+    device.cloud.run_uploads(2, Until::Idle).await;
+    assert_eq!(
+        device.library.upload_state(removed).expect("state"),
+        UploadState::LocalOnly
+    );
+    assert_eq!(device.library.cloud_totals().expect("totals").in_cloud, 1);
+    let other = Device::with_settings(Settings {
+        auto_upload: true,
+        ..Settings::default()
+    });
+    let removed_file = device
+        .tracks()
+        .into_iter()
+        .find(|t| t.id == removed)
+        .map(|t| {
+            source
+                .path()
+                .join(Path::new(&t.path).file_name().expect("a name"))
+        })
+        .expect("the removed song");
+    other.add_music(&[removed_file]);
+    other.login(&server, "ann").await;
+    other.cloud.sync().await.expect("sync");
+    other.cloud.run_uploads(2, Until::Idle).await;
+    let mine = other
+        .tracks()
+        .into_iter()
+        .find(|t| t.state == tonearm_library::TrackState::Present)
+        .expect("the file");
+    assert_eq!(
+        other.library.upload_state(mine.id).expect("state"),
+        UploadState::LocalOnly,
+        "another device leaves it out too"
+    );
+    // Asked for by the user, it goes up.
+    device.cloud.queue(&[removed]).expect("queue");
+    device.cloud.run_uploads(2, Until::Idle).await;
+    assert_eq!(
+        device.library.upload_state(removed).expect("state"),
+        UploadState::InCloud
+    );
+    device
+        .cloud
+        .delete_from_cloud(removed)
+        .await
+        .expect("deleted again");
+
     // New music found by a scan is queued at once.
     device.add_music(&[later]);
     assert_eq!(device.cloud.upload_new().expect("queue"), 1);
