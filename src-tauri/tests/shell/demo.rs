@@ -2,12 +2,10 @@
 //! click (library, the built-in locker, "another computer" filling the cloud) and a cloud-only
 //! song from it plays; a later run is left as the user made it.
 
-use crate::support::{app_with_options, invoke, workspace_root};
+use crate::support::{app_with_options, invoke, play_to_the_end, workspace_root};
 use serde_json::{Value, json};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tauri::Listener;
 use tonearm_desktop::ShellOptions;
 use tonearm_desktop::playback::AudioOutput;
 use tonearm_player::output::RecordingDevice;
@@ -130,33 +128,7 @@ fn a_first_demo_run_shows_a_library_a_working_cloud_and_a_cloud_only_song_that_p
         .cloned()
         .collect();
     assert_eq!(cloud_only.len(), 2, "{cloud_only:#?}");
-    let played: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let sink = played.clone();
-    app.listen_any("player-changed", move |event| {
-        let value: Value = serde_json::from_str(event.payload()).expect("json payload");
-        sink.lock().expect("lock").push(value);
-    });
-    invoke(
-        &window,
-        "control_player",
-        json!({ "control": { "kind": "play", "track_ids": [cloud_only[0]["id"]], "start": 0 } }),
-    )
-    .expect("play is accepted");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !played
-        .lock()
-        .expect("lock")
-        .iter()
-        .any(|c| c["kind"] == "ended")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "{:#?}",
-            played.lock().expect("lock")
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let changes = played.lock().expect("lock").clone();
+    let changes = play_to_the_end(&app, &window, json!([cloud_only[0]["id"]]));
     assert!(
         changes
             .iter()

@@ -1,12 +1,9 @@
 //! The player through the IPC: the UI's commands reach the engine, its news comes back as
 //! events, and plays land in the library. Sound goes to a virtual sound card.
 
-use crate::support::{app_with_sound, invoke, workspace_root};
-use serde_json::{Value, json};
+use crate::support::{app_with_sound, invoke, play_to_the_end, workspace_root};
+use serde_json::json;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tauri::Listener;
 use tonearm_desktop::playback::AudioOutput;
 use tonearm_library::{Library, ScanControl};
 use tonearm_player::output::RecordingDevice;
@@ -45,34 +42,7 @@ fn playing_from_the_ui_reaches_the_sound_card_and_counts_plays() {
     let ids = library_with_two_tracks(dir.path());
     let device = RecordingDevice::new(20.0);
     let (app, window) = app_with_sound(dir.path(), AudioOutput::Virtual(device.clone()));
-    let changes: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let sink = changes.clone();
-    app.listen_any("player-changed", move |event| {
-        let value: Value = serde_json::from_str(event.payload()).expect("json payload");
-        sink.lock().expect("lock").push(value);
-    });
-
-    invoke(
-        &window,
-        "control_player",
-        json!({ "control": { "kind": "play", "track_ids": ids, "start": 0 } }),
-    )
-    .expect("play is accepted");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !changes
-        .lock()
-        .expect("lock")
-        .iter()
-        .any(|c| c["kind"] == "ended")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "{:#?}",
-            changes.lock().expect("lock")
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let changes = changes.lock().expect("lock").clone();
+    let changes = play_to_the_end(&app, &window, json!(ids));
     let current: Vec<&str> = changes
         .iter()
         .filter(|c| c["kind"] == "current")

@@ -69,3 +69,39 @@ pub fn invoke(
             .expect("command responses are JSON")
     })
 }
+
+/// Plays `track_ids` as the UI's "play" does and waits for the end of the queue; returns
+/// every `player-changed` event until then.
+pub fn play_to_the_end(
+    app: &App<MockRuntime>,
+    window: &WebviewWindow<MockRuntime>,
+    track_ids: serde_json::Value,
+) -> Vec<serde_json::Value> {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    use tauri::Listener;
+    let changes: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let sink = changes.clone();
+    app.listen_any("player-changed", move |event| {
+        let value = serde_json::from_str(event.payload()).expect("json payload");
+        sink.lock().expect("lock").push(value);
+    });
+    invoke(
+        window,
+        "control_player",
+        serde_json::json!({ "control": { "kind": "play", "track_ids": track_ids, "start": 0 } }),
+    )
+    .expect("play is accepted");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen = changes.lock().expect("lock").clone();
+        if seen.iter().any(|c| c["kind"] == "ended") {
+            return seen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the queue never ended: {seen:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
