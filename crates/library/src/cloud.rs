@@ -250,6 +250,18 @@ impl Library {
         })
     }
 
+    /// Automatic uploads were turned off: what they queued and did not start goes back to
+    /// never asked for (and is queued again if they are turned on). Returns how many.
+    pub fn unqueue_automatic_uploads(&self) -> Result<u64> {
+        self.store().write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM cloud_tracks
+                 WHERE automatic = 1 AND state = 'queued' AND upload_url IS NULL AND in_cloud = 0",
+                [],
+            )? as u64)
+        })
+    }
+
     /// The cloud keeps this song out (the user removed it from there): it is only here again,
     /// until the user asks for it.
     pub fn decline_upload(&self, track: TrackId) -> Result<()> {

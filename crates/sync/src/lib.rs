@@ -364,6 +364,10 @@ impl Cloud {
         self.bandwidth_limit
             .store(tuning.bandwidth_limit.unwrap_or(0), Ordering::Relaxed);
         self.cache.set_budget(tuning.cache_budget)?;
+        if !tuning.auto_upload && self.auto_upload.swap(false, Ordering::Relaxed) {
+            self.library.unqueue_automatic_uploads()?;
+            self.publish_totals();
+        }
         self.auto_upload
             .store(tuning.auto_upload, Ordering::Relaxed);
         self.upload_new_or_log();

@@ -30,8 +30,9 @@ use tonearm_protocol::{
 /// Bytes per tus PATCH.
 const CHUNK: usize = 8 * 1024 * 1024;
 
-/// How often in a row a PATCH may meet 409 Conflict before the upload fails (and waits for
-/// its retry), and the wait before asking the server for its offset, growing each time.
+/// How often in a row a PATCH may meet 409 Conflict or a dropped connection before the upload
+/// fails (and waits for its retry), and the wait before asking the server for its offset,
+/// growing each time.
 const MAX_CONFLICTS: u32 = 8;
 const CONFLICT_WAIT: Duration = Duration::from_millis(150);
 

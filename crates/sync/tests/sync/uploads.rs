@@ -488,7 +488,10 @@ async fn automatic_uploads_take_new_music_but_not_a_song_removed_from_the_cloud(
     let totals = device.library.cloud_totals().expect("totals");
     assert_eq!((totals.in_cloud, totals.local_only), (2, 1));
 
-    // Switched off, new music waits for the user.
+    // Switched off, new music waits for the user, and so does what it had queued and not
+    // started.
+    device.add_music(&[file("d.wav", 770.0)]);
+    assert_eq!(device.cloud.upload_new().expect("queue"), 1);
     device
         .cloud
         .set_tuning(tonearm_sync::Tuning {
@@ -496,8 +499,10 @@ async fn automatic_uploads_take_new_music_but_not_a_song_removed_from_the_cloud(
             ..device.cloud.tuning()
         })
         .expect("tuning");
-    device.add_music(&[file("d.wav", 770.0)]);
+    let totals = device.library.cloud_totals().expect("totals");
+    assert_eq!((totals.pending, totals.local_only), (0, 2));
+    device.add_music(&[file("e.wav", 880.0)]);
     assert_eq!(device.cloud.upload_new().expect("queue"), 0);
     device.cloud.sync().await.expect("sync");
-    assert_eq!(device.library.cloud_totals().expect("totals").local_only, 2);
+    assert_eq!(device.library.cloud_totals().expect("totals").local_only, 3);
 }
