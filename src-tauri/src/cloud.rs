@@ -79,6 +79,19 @@ impl CloudState {
     }
 }
 
+impl CloudState {
+    /// Syncs now in the background (after a login: the account's library and playlists come
+    /// in without waiting for the minute); a failure is logged and the next sync tries again.
+    pub fn sync_soon(&self) {
+        let cloud = self.cloud.clone();
+        self.runtime.spawn(async move {
+            if let Err(error) = cloud.sync().await {
+                tracing::info!(%error, "the first sync did not finish; trying again later");
+            }
+        });
+    }
+}
+
 /// What the server calls this device: the computer's name when it has one.
 fn device_name() -> String {
     std::env::var("HOSTNAME")

@@ -130,16 +130,21 @@ async fn scan(library: Arc<Library>) -> Result<ScanReport, DemoError> {
 }
 
 /// A playlist made here: mirrored to the cloud once its songs are there (so only songs that
-/// can go there: a file that cannot be read would hold the playlist back).
+/// can go there: the entry of a file that cannot be read would wait for ever).
 fn favourites(library: &Library) -> Result<(), DemoError> {
-    let playable = TrackFilter {
-        present_only: true,
-        ..TrackFilter::default()
-    };
-    let tracks = library.track_ids(&playable, TrackSort::default(), false)?;
+    let tracks = playable(library)?;
     let playlist = library.create_playlist("Demo favourites")?;
     library.add_to_playlist(playlist, &tracks[..tracks.len().min(12)], None)?;
     Ok(())
+}
+
+/// The library's songs that can play (and so reach the cloud), in its default order.
+fn playable(library: &Library) -> tonearm_library::Result<Vec<tonearm_library::TrackId>> {
+    let filter = TrackFilter {
+        present_only: true,
+        ..TrackFilter::default()
+    };
+    library.track_ids(&filter, TrackSort::default(), false)
 }
 
 /// A second device with its own library in `dir`: it scans `music`, uploads it all and shares
@@ -169,11 +174,7 @@ async fn another_computer(
     if totals.failed + totals.pending > 0 {
         return Err(DemoError::Uploads(totals.failed + totals.pending));
     }
-    let playable = TrackFilter {
-        present_only: true,
-        ..TrackFilter::default()
-    };
-    let tracks = library.track_ids(&playable, TrackSort::default(), false)?;
+    let tracks = playable(&library)?;
     let playlist = library.create_playlist("From another computer")?;
     library.add_to_playlist(playlist, &tracks, None)?;
     cloud.sync().await?;

@@ -364,12 +364,11 @@ impl Cloud {
         self.bandwidth_limit
             .store(tuning.bandwidth_limit.unwrap_or(0), Ordering::Relaxed);
         self.cache.set_budget(tuning.cache_budget)?;
-        if !tuning.auto_upload && self.auto_upload.swap(false, Ordering::Relaxed) {
+        let was_automatic = self.auto_upload.swap(tuning.auto_upload, Ordering::Relaxed);
+        if was_automatic && !tuning.auto_upload {
             self.library.unqueue_automatic_uploads()?;
             self.publish_totals();
         }
-        self.auto_upload
-            .store(tuning.auto_upload, Ordering::Relaxed);
         self.upload_new_or_log();
         self.wake_uploads();
         Ok(())

@@ -29,12 +29,7 @@ pub async fn cloud_login(
     password: String,
 ) -> Result<Account, CommandError> {
     let account = state.cloud.login(&server, &username, &password).await?;
-    let cloud = state.cloud.clone();
-    state.runtime.spawn(async move {
-        if let Err(error) = cloud.sync().await {
-            tracing::info!(%error, "the first sync did not finish");
-        }
-    });
+    state.sync_soon();
     Ok(account)
 }
 

@@ -30,12 +30,7 @@ pub async fn start_local_locker(
 ) -> Result<LockerInfo, CommandError> {
     let info =
         connect_this_computer(&locker, &library.library, &cloud.cloud, &password, lan).await?;
-    let sync = cloud.cloud.clone();
-    cloud.runtime.spawn(async move {
-        if let Err(error) = sync.sync().await {
-            tracing::info!(%error, "the first sync with the built-in locker did not finish");
-        }
-    });
+    cloud.sync_soon();
     Ok(info)
 }
 

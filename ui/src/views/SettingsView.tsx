@@ -275,21 +275,26 @@ function PlaybackSection({ prefs, edit }: { prefs: Preferences; edit: Edit }) {
           {decibels(preamp)}
         </output>
       </div>
-      <div className="settings__row">
-        <label className="settings__check">
-          <input
-            type="checkbox"
-            checked={gain.prevent_clipping}
-            onChange={(event) => {
-              const prevent_clipping = event.target.checked;
-              edit((p) => ({ ...p, replay_gain: { ...p.replay_gain, prevent_clipping } }));
-            }}
-          />
-          Prevent clipping
-        </label>
-        <span className="settings__hint">Lowers the gain when a song's peak would distort.</span>
-      </div>
+      <CheckRow
+        label="Prevent clipping"
+        hint="Lowers the gain when a song's peak would distort."
+        checked={gain.prevent_clipping}
+        onChange={(prevent_clipping) => edit((p) => ({ ...p, replay_gain: { ...p.replay_gain, prevent_clipping } }))}
+      />
     </section>
+  );
+}
+
+/** A settings row holding one checkbox, with an optional hint. */
+function CheckRow({ label, hint, checked, onChange }: { label: string; hint?: string; checked: boolean; onChange: (checked: boolean) => void }) {
+  return (
+    <div className="settings__row">
+      <label className="settings__check">
+        <input type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
+        {label}
+      </label>
+      {hint && <span className="settings__hint">{hint}</span>}
+    </div>
   );
 }
 
@@ -305,20 +310,12 @@ function UploadsSection({ prefs, edit }: { prefs: Preferences; edit: Edit }) {
   return (
     <section aria-labelledby="settings-uploads" className="settings__group">
       <h2 id="settings-uploads">Uploads</h2>
-      <div className="settings__row">
-        <label className="settings__check">
-          <input
-            type="checkbox"
-            checked={prefs.auto_upload}
-            onChange={(event) => {
-              const auto_upload = event.target.checked;
-              edit((p) => ({ ...p, auto_upload }));
-            }}
-          />
-          Upload new music automatically
-        </label>
-        <span className="settings__hint">While connected to a cloud. A song you remove from the cloud is not sent again.</span>
-      </div>
+      <CheckRow
+        label="Upload new music automatically"
+        hint="While connected to a cloud. A song you remove from the cloud is not sent again."
+        checked={prefs.auto_upload}
+        onChange={(auto_upload) => edit((p) => ({ ...p, auto_upload }))}
+      />
       <div className="settings__row">
         <label htmlFor="uploads-at-once">Uploads at once</label>
         <select
@@ -337,19 +334,11 @@ function UploadsSection({ prefs, edit }: { prefs: Preferences; edit: Edit }) {
           ))}
         </select>
       </div>
-      <div className="settings__row">
-        <label className="settings__check">
-          <input
-            type="checkbox"
-            checked={limited}
-            onChange={(event) => {
-              const upload_limit_kbps = event.target.checked ? lastLimit : null;
-              edit((p) => ({ ...p, upload_limit_kbps }));
-            }}
-          />
-          Limit upload speed
-        </label>
-      </div>
+      <CheckRow
+        label="Limit upload speed"
+        checked={limited}
+        onChange={(on) => edit((p) => ({ ...p, upload_limit_kbps: on ? lastLimit : null }))}
+      />
       <div className="settings__row">
         <label htmlFor="upload-limit">Upload speed limit (KB/s)</label>
         <NumberField

@@ -1,7 +1,7 @@
 //! Playlists edited on three devices, offline at times, converge: the same entries in the
 //! same order everywhere, and no addition lost.
 
-use crate::support::{Device, Server, write_wav};
+use crate::support::{Device, Server, write_tones};
 use std::collections::HashSet;
 use tonearm_library::{EntryId, PlaylistId, TrackId};
 use tonearm_sync::Until;
@@ -39,13 +39,7 @@ async fn concurrent_offline_edits_on_three_devices_converge_without_losing_addit
     let server = Server::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
-    let files: Vec<_> = (0..4)
-        .map(|i| {
-            let path = source.path().join(format!("song{i}.wav"));
-            write_wav(&path, 300.0 + 100.0 * f64::from(i), 0.5);
-            path
-        })
-        .collect();
+    let files = write_tones(source.path(), 4, 300.0, 100.0, 0.5);
     let devices = [Device::new(), Device::new(), Device::new()];
     devices[0].add_music(&files);
     for device in &devices {
@@ -155,13 +149,7 @@ async fn a_song_not_yet_in_the_cloud_holds_back_only_its_own_entry() {
     let server = Server::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
-    let files: Vec<_> = (0..2)
-        .map(|i| {
-            let path = source.path().join(format!("song{i}.wav"));
-            write_wav(&path, 300.0 + 100.0 * f64::from(i), 0.5);
-            path
-        })
-        .collect();
+    let files = write_tones(source.path(), 2, 300.0, 100.0, 0.5);
     let (here, there) = (Device::new(), Device::new());
     here.add_music(&files);
     here.login(&server, "ann").await;

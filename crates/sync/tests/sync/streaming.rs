@@ -1,7 +1,7 @@
 //! Streaming cloud tracks: through a server restart, within the cache budget, and offline
 //! once pinned.
 
-use crate::support::{Device, Server, open_cloud, write_wav};
+use crate::support::{Device, Server, open_cloud, write_tones};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use tonearm_library::TrackId;
@@ -23,13 +23,7 @@ async fn cloud_with_tracks(
     let server = Server::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
-    let files: Vec<PathBuf> = (0..count)
-        .map(|i| {
-            let path = source.path().join(format!("track{i}.wav"));
-            write_wav(&path, 200.0 + 50.0 * i as f64, seconds);
-            path
-        })
-        .collect();
+    let files = write_tones(source.path(), count, 200.0, 50.0, seconds);
     let uploader = Device::new();
     uploader.add_music(&files);
     uploader.login(&server, "ann").await;

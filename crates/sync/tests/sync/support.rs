@@ -141,6 +141,24 @@ pub fn open_cloud(dir: &Path, library: Arc<Library>, settings: Settings) -> Arc<
     Cloud::open(library, dir, &dir.join("cache"), settings).expect("cloud opens")
 }
 
+/// `count` WAVs in `dir` (`tone0.wav`...), each `seconds` long at its own pitch: `base_hz`,
+/// then `step_hz` higher each.
+pub fn write_tones(
+    dir: &Path,
+    count: usize,
+    base_hz: f64,
+    step_hz: f64,
+    seconds: f64,
+) -> Vec<PathBuf> {
+    (0..count)
+        .map(|i| {
+            let path = dir.join(format!("tone{i}.wav"));
+            write_wav(&path, base_hz + step_hz * i as f64, seconds);
+            path
+        })
+        .collect()
+}
+
 /// Writes a mono 16-bit 44.1 kHz WAV of `seconds` of a tone, tagged with nothing: a file the
 /// size of a real track.
 pub fn write_wav(path: &Path, hz: f64, seconds: f64) {

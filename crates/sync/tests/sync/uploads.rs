@@ -1,7 +1,7 @@
 //! The upload queue across a crash: an upload cut off in the middle resumes where the server
 //! says, after a restart, without sending again what the server has.
 
-use crate::support::{Device, PASSWORD, Server, write_wav};
+use crate::support::{Device, PASSWORD, Server, write_tones, write_wav};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -172,13 +172,7 @@ async fn paused_uploads_wait_and_a_changed_file_is_hashed_again() {
     let server = Server::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
-    let files: Vec<_> = (0..2)
-        .map(|i| {
-            let path = source.path().join(format!("tone{i}.wav"));
-            write_wav(&path, 300.0 + 100.0 * f64::from(i), 2.0);
-            path
-        })
-        .collect();
+    let files = write_tones(source.path(), 2, 300.0, 100.0, 2.0);
     let device = Device::new();
     device.add_music(&files);
     device.login(&server, "ann").await;
@@ -302,13 +296,7 @@ async fn uploads_at_once_and_the_speed_limit_change_while_uploads_run() {
     let server = Server::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
-    let files: Vec<_> = (0..3)
-        .map(|i| {
-            let path = source.path().join(format!("tone{i}.wav"));
-            write_wav(&path, 300.0 + 100.0 * f64::from(i), 24.0); // 2.1 MB each
-            path
-        })
-        .collect();
+    let files = write_tones(source.path(), 3, 300.0, 100.0, 24.0); // 2.1 MB each
     // One upload at a time, slowly: the user's settings at start.
     let device = crate::support::Device::with_settings(Settings {
         workers: 1,
