@@ -1,19 +1,16 @@
-//! The cloud in the app: the sync engine over the library, its background work (uploads
-//! while the app runs, a sync every minute) and its events forwarded to the UI as
+//! The cloud in the app: the sync engine over the library, started with the user's settings,
+//! its background work running while the app runs, its events forwarded to the UI as
 //! `cloud-changed`.
 //!
-//! Glue only: what to upload, how to merge and how to stream is `tonearm-sync`'s business.
+//! Glue only: what to upload and when, how to merge and how to stream is `tonearm-sync`'s
+//! business (its background work: `tonearm_sync::background`).
 
 use crate::events::CloudChanged;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 use tauri::{AppHandle, Runtime};
 use tonearm_library::Library;
-use tonearm_sync::{Cloud, Settings, Tuning, Until};
-
-/// How often the app syncs with the cloud while logged in.
-const SYNC_EVERY: Duration = Duration::from_secs(60);
+use tonearm_sync::{Background, Cloud, Settings, Tuning};
 
 /// The sync engine, as the app holds it.
 #[derive(Debug)]
@@ -21,6 +18,8 @@ pub struct CloudState {
     pub cloud: Arc<Cloud>,
     /// The runtime the engine's network work runs on (Tauri's).
     pub runtime: tokio::runtime::Handle,
+    /// Uploads and syncs, for as long as the app runs.
+    _background: Background,
 }
 
 impl CloudState {
@@ -44,21 +43,7 @@ impl CloudState {
         let cloud = Cloud::open(library, data_dir, cache_dir, settings)?;
         let runtime = tauri::async_runtime::handle().inner().clone();
 
-        let uploads = cloud.clone();
-        // The number of workers comes from the settings (and follows their changes).
-        runtime.spawn(async move { uploads.run_uploads(0, Until::Stopped).await });
-
-        let syncing = cloud.clone();
-        runtime.spawn(async move {
-            loop {
-                if syncing.client().is_ok()
-                    && let Err(error) = syncing.sync().await
-                {
-                    tracing::info!(%error, "cloud sync did not finish; trying again later");
-                }
-                tokio::time::sleep(SYNC_EVERY).await;
-            }
-        });
+        let background = cloud.start_background(&runtime);
 
         let mut events = cloud.subscribe();
         runtime.spawn(async move {
@@ -75,20 +60,11 @@ impl CloudState {
                 }
             }
         });
-        Ok(Self { cloud, runtime })
-    }
-}
-
-impl CloudState {
-    /// Syncs now in the background (after a login: the account's library and playlists come
-    /// in without waiting for the minute); a failure is logged and the next sync tries again.
-    pub fn sync_soon(&self) {
-        let cloud = self.cloud.clone();
-        self.runtime.spawn(async move {
-            if let Err(error) = cloud.sync().await {
-                tracing::info!(%error, "the first sync did not finish; trying again later");
-            }
-        });
+        Ok(Self {
+            cloud,
+            runtime,
+            _background: background,
+        })
     }
 }
 

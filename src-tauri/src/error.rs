@@ -84,9 +84,10 @@ impl From<tonearm_sync::SyncError> for CommandError {
         use tonearm_sync::SyncError;
         let message = error.to_string();
         match error {
-            SyncError::NotLoggedIn | SyncError::Protocol(_) | SyncError::Changed { .. } => {
-                Self::Invalid { message }
-            }
+            SyncError::NotLoggedIn
+            | SyncError::Invalid(_)
+            | SyncError::Protocol(_)
+            | SyncError::Changed { .. } => Self::Invalid { message },
             SyncError::Server { status: 404, .. } => Self::NotFound { message },
             SyncError::Server { status, .. } if status < 500 && status != 429 => {
                 Self::Invalid { message }

@@ -176,13 +176,11 @@ pub fn start<R: Runtime>(app: &tauri::App<R>, options: &ShellOptions) -> Result<
         app.handle().clone(),
     )?;
     let handle = app.handle().clone();
-    let sync = cloud.cloud.clone();
-    let library_state = state::LibraryState::new(library, move |report| {
+    let library_state = state::LibraryState::new(cloud.cloud.clone(), move |report| {
         use tauri_specta::Event;
         if let Err(error) = events::LibraryChanged(report).emit(&handle) {
             tracing::warn!(%error, "could not tell the UI about library changes");
         }
-        sync.upload_new_or_log();
     });
     let player = playback::PlayerState::start(
         library_state.library.clone(),

@@ -1,118 +1,18 @@
 //! Playback in the app: the audio engine over the library, its events forwarded to the UI,
 //! plays counted in the library, and the OS media keys.
 //!
-//! Glue only: the engine (`tonearm-player`) decides everything about playing; this module
-//! says how a library track is opened (path, tags, cover) and where the engine's news goes.
+//! Glue only: the engine (`tonearm-player`) decides everything about playing and
+//! `tonearm-playback` how a library track is opened (its file, or the cloud's copy); this
+//! module says where the engine's news goes.
 
 use crate::events::{CurrentTrack, PlayerChange, PlayerChanged};
 use std::sync::Arc;
-use std::time::Duration;
 use tauri::{AppHandle, Runtime};
-use tonearm_library::artwork::ThumbnailSize;
-use tonearm_library::{Library, TrackId};
-use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
-use tonearm_player::gain::TrackGain;
+use tonearm_library::Library;
+use tonearm_playback::LibraryCatalog;
+pub use tonearm_playback::QueuedTrack;
 use tonearm_player::output::{DefaultDevice, OutputDevice, RecordingDevice};
-use tonearm_player::source::ReaderSource;
 use tonearm_player::{Player, PlayerError, PlayerEvent};
-
-/// A library track in the play queue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueuedTrack {
-    pub id: TrackId,
-    album: Option<AlbumPosition>,
-}
-
-impl Playable for QueuedTrack {
-    fn album(&self) -> Option<&AlbumPosition> {
-        self.album.as_ref()
-    }
-}
-
-impl QueuedTrack {
-    /// Looks the tracks up for queueing (one read, however long the list).
-    pub fn from_library(
-        library: &Library,
-        ids: &[TrackId],
-    ) -> Result<Vec<Self>, tonearm_library::LibraryError> {
-        Ok(library
-            .album_placements(ids)?
-            .into_iter()
-            .map(|placement| Self {
-                id: placement.id,
-                album: placement.album.map(|album| AlbumPosition {
-                    album: format!(
-                        "{}\u{1f}{album}",
-                        placement.album_artist.as_deref().unwrap_or("")
-                    ),
-                    disc: placement.disc_no.unwrap_or(1),
-                    track: placement.track_no.unwrap_or(0),
-                }),
-            })
-            .collect())
-    }
-}
-
-/// Opens library tracks for the engine: files from disk, cloud-only tracks through the sync
-/// engine's streaming reader.
-struct LibraryCatalog {
-    library: Arc<Library>,
-    cloud: Option<(Arc<tonearm_sync::Cloud>, tokio::runtime::Handle)>,
-}
-
-impl Catalog for LibraryCatalog {
-    type Item = QueuedTrack;
-
-    fn open(&self, item: &QueuedTrack) -> Result<OpenTrack, PlayerError> {
-        let track = self
-            .library
-            .track(item.id)
-            .map_err(|e| PlayerError::Unavailable(e.to_string()))?;
-        let artwork = track.artwork_id.as_ref().and_then(|id| {
-            self.library
-                .thumbnail(id, ThumbnailSize::Large)
-                .ok()
-                .flatten()
-        });
-        let info = TrackInfo {
-            title: track.title.clone(),
-            artist: track.artist.clone(),
-            album: track.album.clone(),
-            duration: track.duration_ms.map(Duration::from_millis),
-            artwork,
-        };
-        let gain = TrackGain {
-            track_gain: track.replaygain.track_gain,
-            track_peak: track.replaygain.track_peak,
-            album_gain: track.replaygain.album_gain,
-            album_peak: track.replaygain.album_peak,
-        };
-        if track.state != tonearm_library::TrackState::Cloud {
-            match OpenTrack::file(std::path::Path::new(&track.path), info.clone(), gain) {
-                Ok(open) => return Ok(open),
-                // A file gone from this device still plays from the cloud.
-                Err(error) if self.library.cloud_file(item.id).ok().flatten().is_none() => {
-                    return Err(error);
-                }
-                Err(error) => tracing::info!(%error, "not here; streaming it from the cloud"),
-            }
-        }
-        let (cloud, runtime) = self
-            .cloud
-            .as_ref()
-            .ok_or_else(|| PlayerError::Unavailable("the cloud is not connected".to_owned()))?;
-        let reader = cloud
-            .open_track(item.id, runtime.clone())
-            .map_err(|e| PlayerError::Unavailable(e.to_string()))?;
-        let len = reader.len();
-        Ok(OpenTrack {
-            source: Box::new(ReaderSource::new(reader, Some(len))),
-            extension: Some(track.format.clone()),
-            info,
-            gain,
-        })
-    }
-}
 
 /// Where the app's sound goes.
 #[derive(Debug, Clone, Default)]
@@ -148,13 +48,12 @@ impl PlayerState {
             AudioOutput::System => Box::new(DefaultDevice),
             AudioOutput::Virtual(device) => Box::new(device.clone()),
         };
-        let player = Player::spawn(
-            LibraryCatalog {
-                library: library.clone(),
-                cloud,
-            },
-            device,
-        )?;
+        let catalog = LibraryCatalog::new(library.clone());
+        let catalog = match cloud {
+            Some((cloud, runtime)) => catalog.with_cloud(cloud, runtime),
+            None => catalog,
+        };
+        let player = Player::spawn(catalog, device)?;
         let events = player.subscribe();
         std::thread::Builder::new()
             .name("tonearm-player-events".into())
@@ -197,7 +96,7 @@ pub fn current_track(
     now: Option<tonearm_player::engine::NowPlaying<QueuedTrack>>,
 ) -> Option<CurrentTrack> {
     let now = now?;
-    let track = library.track(now.item.id).ok()?;
+    let track = library.track(now.item.track_id()?).ok()?;
     Some(CurrentTrack {
         entry: now.entry,
         duration_ms: now
@@ -233,14 +132,18 @@ fn forward<R: Runtime>(
             },
             PlayerEvent::QueueChanged => PlayerChange::Queue,
             PlayerEvent::Played { item } => {
-                if let Err(error) = library.record_play(item.id, tonearm_library::now_ms()) {
+                // The app queues library tracks only.
+                let Some(track_id) = item.track_id() else {
+                    continue;
+                };
+                if let Err(error) = library.record_play(track_id, tonearm_library::now_ms()) {
                     tracing::warn!(%error, "could not count a play");
                 }
-                PlayerChange::Played { track_id: item.id }
+                PlayerChange::Played { track_id }
             }
             PlayerEvent::QueueEnded => PlayerChange::Ended,
             PlayerEvent::Error { item, message } => PlayerChange::Error {
-                track_id: item.map(|item| item.id),
+                track_id: item.and_then(|item| item.track_id()),
                 message,
             },
             PlayerEvent::Started { .. } | PlayerEvent::Ended { .. } => continue,

@@ -23,6 +23,10 @@ const BENCHES: &[(&str, &str)] = &[
         "upload throughput, time to first byte of 200 concurrent range clients, server memory",
     ),
     (
+        "logins",
+        "500 concurrent bad logins with random names against the release server: its memory, a real user's login time",
+    ),
+    (
         "sync",
         "1 GB library upload, play and seek on a cloud-only track, no-op sync of 10k tracks",
     ),
@@ -38,7 +42,8 @@ const LIBRARY_SIZES: &[u64] = &[10_000, 50_000, 100_000];
 pub fn run(project: &Project, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("library") => return library(project, &args[1..]),
-        Some("server") => return server(project),
+        Some("server") => return server(project, "bench_server"),
+        Some("logins") => return server(project, "bench_logins"),
         Some("player") => return player(project),
         Some("sync") => return sync(project),
         Some("ui") => return ui(project, &args[1..]),
@@ -163,7 +168,7 @@ fn ui(project: &Project, args: &[String]) -> Result<()> {
 
 /// Builds the server and its load generator in release mode and runs it: the real
 /// `tonearm-server` binary is started as a child process on loopback.
-fn server(project: &Project) -> Result<()> {
+fn server(project: &Project, example: &str) -> Result<()> {
     project::run(project.cargo().args([
         "build",
         "--release",
@@ -172,7 +177,7 @@ fn server(project: &Project) -> Result<()> {
         "--bins",
         "--examples",
     ]))?;
-    let bench = project.target_dir()?.join("release/examples/bench_server");
+    let bench = project.target_dir()?.join("release/examples").join(example);
     project::run(&mut std::process::Command::new(bench))?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())

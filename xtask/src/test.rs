@@ -2,7 +2,8 @@
 //!
 //! 1. install what is missing (system packages, npm packages, tauri-driver);
 //! 2. the UI: type check and build, then its unit tests (Vitest);
-//! 3. the Rust workspace: formatting, then every crate's tests, the desktop shell included;
+//! 3. the Rust workspace: formatting, clippy with warnings as errors, then every crate's
+//!    tests, the desktop shell included;
 //! 4. end-to-end: the real app under Xvfb, driven through tauri-driver and WebKitWebDriver.
 //!
 //! `--no-e2e` skips step 4 for a quicker loop while developing.
@@ -25,6 +26,16 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
     project::run(project.npm("ui").args(["test"]))?;
 
     project::run(project.cargo().args(["fmt", "--all", "--check"]))?;
+    // Every crate and every target (tests, examples, benchmarks), the shell included; a
+    // warning fails the run like an error.
+    project::run(project.cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     // The tus interop tests fail, rather than skip, when a client is missing.
     project::run(
         project

@@ -1,4 +1,5 @@
-//! One function per command: parse ids, call the library, print text or JSON.
+//! One function per command: parse ids, call the library (and the player through
+//! `tonearm-playback` for `play`), print text or JSON.
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -11,11 +12,11 @@ use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_library::{
     EntryId, Library, PlaylistId, ScanControl, ScanPhase, ScanProgress, Track, TrackId,
 };
-use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
-use tonearm_player::gain::{ReplayGainSettings, TrackGain};
+use tonearm_playback::{LibraryCatalog, QueuedTrack, Source};
+use tonearm_player::gain::ReplayGainSettings;
 use tonearm_player::output::DefaultDevice;
-use tonearm_player::source::ReaderSource;
 use tonearm_player::{Command, Player, PlayerEvent};
+use tonearm_sync::Cloud;
 
 pub fn print_json(value: &impl Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
@@ -320,150 +321,31 @@ pub fn playlist(library: &Library, command: PlaylistCommand) -> Result<()> {
     Ok(())
 }
 
-/// Which album a track belongs to and where in it, for ReplayGain's album-in-order check.
-fn album_position(
-    artist: Option<&str>,
-    album: Option<&str>,
-    disc: Option<u32>,
-    track: Option<u32>,
-) -> Option<AlbumPosition> {
-    Some(AlbumPosition {
-        album: format!("{}\u{1f}{}", artist.unwrap_or(""), album?),
-        disc: disc.unwrap_or(1),
-        track: track.unwrap_or(0),
-    })
-}
-
-/// Where a track's bytes are.
-#[derive(Debug, Clone, PartialEq)]
-enum ItemSource {
-    File(PathBuf),
-    /// Only in the cloud: streamed through the cache.
-    Cloud(TrackId),
-}
-
-/// A track to play, resolved up front: where it is, what to call it, its gain.
-#[derive(Debug, Clone, PartialEq)]
-struct PlayItem {
-    source: ItemSource,
-    info: TrackInfo,
-    gain: TrackGain,
-    album: Option<AlbumPosition>,
-    /// The library's track, when it is one (its plays are counted).
-    track: Option<TrackId>,
-}
-
-impl Playable for PlayItem {
-    fn album(&self) -> Option<&AlbumPosition> {
-        self.album.as_ref()
-    }
-}
-
-/// Opens files, and cloud tracks through the sync engine when there are any.
-struct PlayCatalog {
-    cloud: Option<(Arc<tonearm_sync::Cloud>, tokio::runtime::Handle)>,
-}
-
-impl Catalog for PlayCatalog {
-    type Item = PlayItem;
-    fn open(&self, item: &PlayItem) -> Result<OpenTrack, tonearm_player::PlayerError> {
-        match &item.source {
-            ItemSource::File(path) => OpenTrack::file(path, item.info.clone(), item.gain),
-            ItemSource::Cloud(track) => {
-                let (cloud, runtime) = self.cloud.as_ref().ok_or_else(|| {
-                    tonearm_player::PlayerError::Unavailable("not connected to the cloud".into())
-                })?;
-                let reader = cloud
-                    .open_track(*track, runtime.clone())
-                    .map_err(|e| tonearm_player::PlayerError::Unavailable(e.to_string()))?;
-                let len = reader.len();
-                Ok(OpenTrack {
-                    source: Box::new(ReaderSource::new(reader, Some(len))),
-                    extension: None,
-                    info: item.info.clone(),
-                    gain: item.gain,
-                })
-            }
-        }
-    }
-}
-
-fn gain_of(rg: &tonearm_library::model::ReplayGain) -> TrackGain {
-    TrackGain {
-        track_gain: rg.track_gain,
-        track_peak: rg.track_peak,
-        album_gain: rg.album_gain,
-        album_peak: rg.album_peak,
-    }
-}
-
 /// A track id of the library, or a file.
-fn play_item(library: &Library, item: &str) -> Result<PlayItem> {
+fn play_item(library: &Library, item: &str) -> Result<QueuedTrack> {
     if let Ok(id) = item.parse::<TrackId>() {
-        let track = library.track(id)?;
-        let artist = track.album_artist.as_deref().or(track.artist.as_deref());
-        // The cover, for the OS media controls.
-        let artwork = track.artwork_id.as_ref().and_then(|artwork| {
-            library
-                .thumbnail(artwork, tonearm_library::artwork::ThumbnailSize::Large)
-                .ok()
-                .flatten()
-        });
-        return Ok(PlayItem {
-            album: album_position(
-                artist,
-                track.album.as_deref(),
-                track.disc_no,
-                track.track_no,
-            ),
-            // Only in the cloud, or gone from this device but in the cloud: stream it.
-            source: if track.state == tonearm_library::TrackState::Cloud
-                || (track.state == tonearm_library::TrackState::Missing
-                    && library.cloud_file(id)?.is_some())
-            {
-                ItemSource::Cloud(id)
-            } else {
-                ItemSource::File(PathBuf::from(&track.path))
-            },
-            gain: gain_of(&track.replaygain),
-            info: TrackInfo {
-                title: track.title,
-                artist: track.artist,
-                album: track.album,
-                duration: track.duration_ms.map(std::time::Duration::from_millis),
-                artwork,
-            },
-            track: Some(id),
-        });
+        let mut queued = QueuedTrack::from_library(library, &[id])?;
+        return queued.pop().context("the library answered for no track");
     }
     let path = PathBuf::from(item);
     anyhow::ensure!(
         path.exists(),
         "`{item}` is neither a track id of this library nor a file"
     );
-    let tags = tonearm_library::scan::read::read_file(&path).ok();
-    let album = tags.as_ref().and_then(|t| {
-        let artist = t
-            .album_artists
-            .first()
-            .or(t.artists.first())
-            .map(String::as_str);
-        album_position(artist, t.album.as_deref(), t.disc_no, t.track_no)
-    });
-    Ok(PlayItem {
-        info: TrackInfo {
-            title: path
-                .file_name()
-                .map_or_else(|| item.to_owned(), |n| n.to_string_lossy().into_owned()),
-            ..TrackInfo::default()
-        },
-        gain: tags
-            .as_ref()
-            .map_or_else(TrackGain::default, |t| gain_of(&t.replaygain)),
-        album,
-        source: ItemSource::File(path),
-        track: None,
-    })
+    Ok(QueuedTrack::file(path))
+}
+
+/// What to call a queue entry in messages: the track's title, or the file's name.
+fn title(library: &Library, item: &QueuedTrack) -> String {
+    match &item.source {
+        Source::Track(id) => library
+            .track(*id)
+            .map_or_else(|_| id.to_string(), |track| track.title),
+        Source::File(path) => path.file_name().map_or_else(
+            || path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        ),
+    }
 }
 
 /// Plays tracks to the end through the audio engine; a track that cannot be played is
@@ -478,20 +360,22 @@ pub fn play(
         .iter()
         .map(|item| play_item(library, item))
         .collect::<Result<Vec<_>>>()?;
-    // Cloud tracks stream through the sync engine, on its own runtime.
-    let runtime = queue
-        .iter()
-        .any(|item| matches!(item.source, ItemSource::Cloud(_)))
-        .then(crate::cloud::runtime)
-        .transpose()?;
-    let cloud = match &runtime {
-        Some(runtime) => Some((
-            crate::cloud::open(library, dirs, crate::cloud::settings("", 3, None))?,
-            runtime.handle().clone(),
-        )),
-        None => None,
-    };
-    let player = Player::spawn(PlayCatalog { cloud }, Box::new(DefaultDevice))?;
+    // Tracks that are not here stream through the sync engine, on its own runtime; it is
+    // opened only when one must (a local file never touches the keychain).
+    let runtime = crate::cloud::runtime()?;
+    let catalog =
+        LibraryCatalog::new(library.clone()).with_cloud_on_demand(runtime.handle().clone(), {
+            let (library, data, cache) = (library.clone(), dirs.data.clone(), dirs.cache.clone());
+            move || {
+                Cloud::open(
+                    library.clone(),
+                    &data,
+                    &cache,
+                    crate::cloud::settings("", 3, None),
+                )
+            }
+        });
+    let player = Player::spawn(catalog, Box::new(DefaultDevice))?;
     let events = player.subscribe();
     // Media keys work while `tonearm play` runs, as for any player.
     let _media_keys = tonearm_player::media_controls::available()
@@ -526,14 +410,14 @@ pub fn play(
             }
             PlayerEvent::Started { .. } => played_any = true,
             PlayerEvent::Played { item } => {
-                if let Some(id) = item.track {
+                if let Some(id) = item.track_id() {
                     library.record_play(id, tonearm_library::now_ms())?;
                 }
             }
             PlayerEvent::Error {
                 item: Some(item),
                 message,
-            } => eprintln!("skipped: {}: {message}", item.info.title),
+            } => eprintln!("skipped: {}: {message}", title(library, &item)),
             PlayerEvent::Error {
                 item: None,
                 message,

@@ -10,6 +10,9 @@ pub enum LibraryError {
     /// The database could not be opened, migrated, read or written.
     #[error("library database error")]
     Database(#[from] rusqlite::Error),
+    /// A stored playlist position is not a valid key (a migration repairs old ones).
+    #[error("a playlist entry has an invalid position")]
+    Position(#[from] tonearm_protocol::PositionError),
     /// The database was written by a newer Tonearm.
     #[error(
         "the library database is at version {found}, newer than this app understands ({supported}); update Tonearm"

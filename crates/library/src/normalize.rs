@@ -1,6 +1,7 @@
 //! Text forms used to sort and group: case- and accent-insensitive, with leading articles
 //! moved out of the way ("The Beatles" sorts under B), so "beyonce", "Beyoncé" and "BEYONCÉ"
-//! sort and group together.
+//! sort and group together; and the album key, the one rule for which tracks make an album
+//! (the library's album pages and ReplayGain's album mode in the player both follow it).
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -36,6 +37,25 @@ pub fn sort_key(text: &str) -> String {
     folded
 }
 
+/// The key that groups tracks into albums: who the album is by (its album artists; for a
+/// compilation without them, "Various Artists"; else the first track artist), then its
+/// title, both folded. Tracks of one album share it however their tags spell the names.
+pub fn album_key(
+    album_artists: &[String],
+    artists: &[String],
+    compilation: bool,
+    album: Option<&str>,
+) -> String {
+    let by = if !album_artists.is_empty() {
+        album_artists.join("; ")
+    } else if compilation {
+        "Various Artists".to_owned()
+    } else {
+        artists.first().cloned().unwrap_or_default()
+    };
+    format!("{}\u{1f}{}", sort_key(&by), fold(album.unwrap_or("")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +87,46 @@ mod tests {
         ] {
             assert_eq!(sort_key(input), expected, "{input:?}");
         }
+    }
+
+    #[test]
+    fn an_album_is_its_album_artists_or_first_artist_and_its_title_folded() {
+        let names = |list: &[&str]| list.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        let key = |album_artists: &[&str], artists: &[&str], compilation, album| {
+            album_key(&names(album_artists), &names(artists), compilation, album)
+        };
+        let abbey = key(
+            &["The Beatles"],
+            &["John Lennon"],
+            false,
+            Some("Abbey Road"),
+        );
+        assert_eq!(abbey, "beatles\u{1f}abbey road");
+        // Spelling does not split an album; the track artist does not when there is an
+        // album artist.
+        assert_eq!(
+            key(
+                &["the beatles"],
+                &["George Harrison"],
+                false,
+                Some("ABBEY  ROAD")
+            ),
+            abbey
+        );
+        // Without album artists: the first track artist; a compilation is by various artists,
+        // whoever sings each track.
+        assert_eq!(
+            key(&[], &["Björk", "Thom Yorke"], false, Some("Selmasongs")),
+            "bjork\u{1f}selmasongs"
+        );
+        assert_eq!(
+            key(&[], &["A"], true, Some("Hits")),
+            key(&[], &["B"], true, Some("Hits"))
+        );
+        assert_eq!(
+            key(&["A", "B"], &[], false, Some("Duets")),
+            "a; b\u{1f}duets"
+        );
+        assert_eq!(key(&[], &[], false, None), "\u{1f}");
     }
 }

@@ -7,11 +7,13 @@
 
 pub mod m3u;
 pub mod position;
+pub(crate) mod repair;
 
 use crate::error::{LibraryError, Result};
 use crate::ids::{EntryId, PlaylistId, TrackId};
 use crate::model::Track;
 use crate::{Library, now_ms};
+use position::PositionKey;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
@@ -44,7 +46,7 @@ pub struct Playlist {
     pub entries: Vec<PlaylistEntry>,
 }
 
-fn ordered_keys(tx: &Transaction<'_>, playlist: PlaylistId) -> Result<Vec<(EntryId, String)>> {
+fn ordered_keys(tx: &Transaction<'_>, playlist: PlaylistId) -> Result<Vec<(EntryId, PositionKey)>> {
     let mut stmt = tx.prepare_cached(
         "SELECT id, position FROM playlist_entries WHERE playlist_id = ?1 ORDER BY position, id",
     )?;
@@ -55,10 +57,35 @@ fn ordered_keys(tx: &Transaction<'_>, playlist: PlaylistId) -> Result<Vec<(Entry
     for row in rows {
         let (id, position) = row?;
         if let Ok(id) = id.parse() {
-            out.push((id, position));
+            out.push((id, PositionKey::parse(&position)?));
         }
     }
     Ok(out)
+}
+
+/// Gives existing entries the keys a re-spacing assigned them, each recorded as a move.
+fn apply_moves(
+    tx: &Transaction<'_>,
+    playlist: PlaylistId,
+    keys: &[(EntryId, PositionKey)],
+    moved: &[(usize, PositionKey)],
+) -> Result<()> {
+    for (index, key) in moved {
+        let entry = keys[*index].0;
+        tx.execute(
+            "UPDATE playlist_entries SET position = ?1 WHERE id = ?2",
+            params![key.as_str(), entry.to_string()],
+        )?;
+        Op {
+            kind: "move",
+            playlist: Some(playlist),
+            entry: Some(entry),
+            position: Some(key.as_str()),
+            ..NO_OP
+        }
+        .record(tx)?;
+    }
+    Ok(())
 }
 
 fn ensure_playlist(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
@@ -236,6 +263,8 @@ impl Library {
     }
 
     /// Adds tracks before the entry at `index` (or at the end); returns the new entries' ids.
+    /// Keys are minted between the neighbours, or the playlist is re-spaced when they would
+    /// grow long (see [`position::place`]).
     pub fn add_to_playlist(
         &self,
         id: PlaylistId,
@@ -245,28 +274,26 @@ impl Library {
         self.store().write(|tx| {
             ensure_playlist(tx, id)?;
             let keys = ordered_keys(tx, id)?;
-            let at = index.unwrap_or(keys.len()).min(keys.len());
-            let mut before = at.checked_sub(1).map(|i| keys[i].1.clone());
-            let after = keys.get(at).map(|k| k.1.clone());
+            let existing: Vec<PositionKey> = keys.iter().map(|(_, key)| key.clone()).collect();
+            let placement = position::place(&existing, index.unwrap_or(keys.len()), tracks.len());
+            apply_moves(tx, id, &keys, &placement.moved)?;
             let now = now_ms();
             let mut added = Vec::with_capacity(tracks.len());
-            for track in tracks {
-                let key = position::between(before.as_deref(), after.as_deref());
+            for (track, key) in tracks.iter().zip(&placement.inserted) {
                 let entry = EntryId::new();
                 tx.execute(
                     "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![entry.to_string(), id.to_string(), track.to_string(), key, now],
+                    params![entry.to_string(), id.to_string(), track.to_string(), key.as_str(), now],
                 )?;
                 Op {
                     kind: "add",
                     playlist: Some(id),
                     entry: Some(entry),
                     track: Some(*track),
-                    position: Some(&key),
+                    position: Some(key.as_str()),
                     ..NO_OP
                 }
                 .record(tx)?;
-                before = Some(key);
                 added.push(entry);
             }
             touch(tx, id)?;
@@ -296,30 +323,36 @@ impl Library {
     }
 
     /// Moves an entry so that it ends up at `index` of the playlist; returns its new key.
-    pub fn move_in_playlist(&self, id: PlaylistId, entry: EntryId, index: usize) -> Result<String> {
+    pub fn move_in_playlist(
+        &self,
+        id: PlaylistId,
+        entry: EntryId,
+        index: usize,
+    ) -> Result<PositionKey> {
         self.store().write(|tx| {
-            let keys: Vec<_> = ordered_keys(tx, id)?;
+            let keys = ordered_keys(tx, id)?;
             if !keys.iter().any(|(e, _)| *e == entry) {
                 return Err(LibraryError::UnknownEntry(entry));
             }
-            let others: Vec<&String> = keys
-                .iter()
-                .filter(|(e, _)| *e != entry)
-                .map(|(_, k)| k)
-                .collect();
-            let at = index.min(others.len());
-            let before = at.checked_sub(1).map(|i| others[i].as_str());
-            let after = others.get(at).map(|k| k.as_str());
-            let key = position::between(before, after);
+            let others: Vec<(EntryId, PositionKey)> =
+                keys.into_iter().filter(|(e, _)| *e != entry).collect();
+            let existing: Vec<PositionKey> = others.iter().map(|(_, key)| key.clone()).collect();
+            let placement = position::place(&existing, index, 1);
+            apply_moves(tx, id, &others, &placement.moved)?;
+            let key = placement
+                .inserted
+                .into_iter()
+                .next()
+                .expect("a placement has one key per inserted entry");
             tx.execute(
                 "UPDATE playlist_entries SET position = ?1 WHERE id = ?2",
-                params![key, entry.to_string()],
+                params![key.as_str(), entry.to_string()],
             )?;
             Op {
                 kind: "move",
                 playlist: Some(id),
                 entry: Some(entry),
-                position: Some(&key),
+                position: Some(key.as_str()),
                 ..NO_OP
             }
             .record(tx)?;
@@ -356,7 +389,7 @@ impl Library {
         playlist: PlaylistId,
         entry: EntryId,
         track: TrackId,
-        position: &str,
+        position: &PositionKey,
     ) -> Result<()> {
         let now = now_ms();
         self.store().write(|tx| {
@@ -368,7 +401,7 @@ impl Library {
                 "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET position = excluded.position, track_id = excluded.track_id",
-                params![entry.to_string(), playlist.to_string(), track.to_string(), position, now],
+                params![entry.to_string(), playlist.to_string(), track.to_string(), position.as_str(), now],
             )?;
             Ok(())
         })

@@ -66,13 +66,13 @@ pub struct TrackFilter {
     pub present_only: bool,
 }
 
-/// A track's album, artist and position in it.
+/// A track's album and position in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlbumPlacement {
     pub id: TrackId,
-    /// The album artist, or the artist when there is none.
-    pub album_artist: Option<String>,
-    pub album: Option<String>,
+    /// Its album's key ([`crate::normalize::album_key`], as [`AlbumSummary::key`]), when the
+    /// track has an album.
+    pub album_key: Option<String>,
     pub disc_no: Option<u32>,
     pub track_no: Option<u32>,
 }
@@ -319,17 +319,17 @@ impl Library {
     pub fn album_placements(&self, ids: &[TrackId]) -> Result<Vec<AlbumPlacement>> {
         self.store().read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT COALESCE(album_artist, artist), album, disc_no, track_no FROM tracks WHERE id = ?1",
+                "SELECT CASE WHEN album IS NULL THEN NULL ELSE album_key END, disc_no, track_no
+                 FROM tracks WHERE id = ?1",
             )?;
             ids.iter()
                 .map(|id| {
                     stmt.query_row([id.to_string()], |row| {
                         Ok(AlbumPlacement {
                             id: *id,
-                            album_artist: row.get(0)?,
-                            album: row.get(1)?,
-                            disc_no: row.get(2)?,
-                            track_no: row.get(3)?,
+                            album_key: row.get(0)?,
+                            disc_no: row.get(1)?,
+                            track_no: row.get(2)?,
                         })
                     })
                     .map_err(|e| match e {

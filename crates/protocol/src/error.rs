@@ -46,6 +46,9 @@ pub enum ErrorCode {
     ChallengeFailed,
     /// The requested byte range cannot be satisfied.
     RangeNotSatisfiable,
+    /// The server is at a limit (too many password checks waiting); retry after the
+    /// `Retry-After` delay.
+    Unavailable,
     /// The server failed; details are in its log, not in the response.
     Internal,
 }

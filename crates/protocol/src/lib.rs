@@ -9,7 +9,10 @@ pub mod changes;
 pub mod error;
 pub mod ids;
 pub mod matching;
+pub mod names;
+mod object;
 pub mod playlists;
+pub mod position;
 pub mod sessions;
 pub mod tracks;
 pub mod uploads;
@@ -18,11 +21,16 @@ pub use changes::{Change, ChangeEvent, ChangesResponse};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{BlobHash, ChallengeId, EntryId, IdError, OpId, PlaylistId, SessionId, TrackId};
 pub use matching::{ByteRange, ChallengeAnswer, MatchRequest, MatchResponse, answer_challenge};
+pub use names::{DeviceName, NameError, Username};
 pub use playlists::{
     OpResult, OpStatus, Playlist, PlaylistAction, PlaylistEntry, PlaylistOp, PlaylistOpsRequest,
     PlaylistOpsResponse, PlaylistSummary, PlaylistsResponse,
 };
-pub use sessions::{LoginRequest, LoginResponse, SessionInfo, SessionsResponse, StorageUsage};
+pub use position::{NoRoom, PositionError, PositionKey};
+pub use sessions::{
+    LoginRequest, LoginResponse, Password, PasswordTooLong, SessionInfo, SessionsResponse,
+    StorageUsage,
+};
 pub use tracks::{
     AudioFormat, CloudTrack, CreateTrackRequest, StreamUrlResponse, TrackMetadata, TracksResponse,
     UpdateTrackRequest,

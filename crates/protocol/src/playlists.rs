@@ -2,6 +2,7 @@
 //! idempotent operations; the server applies them in arrival order and numbers them.
 
 use crate::ids::{EntryId, OpId, PlaylistId, TrackId};
+use crate::position::PositionKey;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -9,6 +10,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PlaylistOpsRequest {
     /// Applied in order.
+    #[serde(deserialize_with = "crate::object::objects")]
     pub ops: Vec<PlaylistOp>,
 }
 
@@ -18,6 +20,7 @@ pub struct PlaylistOp {
     /// Idempotency key.
     pub op_id: OpId,
     /// What to do.
+    #[serde(deserialize_with = "crate::object::object")]
     pub action: PlaylistAction,
 }
 
@@ -54,7 +57,7 @@ pub enum PlaylistAction {
         /// A cloud track of the same user.
         track_id: TrackId,
         /// Fractional-index position key; entries sort by (position, entry id).
-        position: String,
+        position: PositionKey,
     },
     /// Removes an entry (tombstone).
     RemoveEntry {
@@ -66,7 +69,7 @@ pub enum PlaylistAction {
         /// Which entry.
         entry_id: EntryId,
         /// New position key.
-        position: String,
+        position: PositionKey,
     },
 }
 
@@ -123,7 +126,7 @@ pub struct PlaylistEntry {
     /// The track.
     pub track_id: TrackId,
     /// Position key.
-    pub position: String,
+    pub position: PositionKey,
 }
 
 /// A live playlist with its live entries in order.
@@ -160,14 +163,14 @@ mod tests {
                 playlist_id: PlaylistId(Uuid::nil()),
                 entry_id: EntryId(Uuid::nil()),
                 track_id: TrackId(Uuid::nil()),
-                position: "a0".into(),
+                position: PositionKey::parse("a1").unwrap(),
             },
         };
         let nil = "00000000-0000-0000-0000-000000000000";
         assert_eq!(
             serde_json::to_value(&op).unwrap(),
             json!({"op_id": nil, "action": {"type": "add_entry", "playlist_id": nil,
-                   "entry_id": nil, "track_id": nil, "position": "a0"}})
+                   "entry_id": nil, "track_id": nil, "position": "a1"}})
         );
         let result = OpResult {
             op_id: OpId(Uuid::nil()),

@@ -1,6 +1,7 @@
 //! Login and the per-device sessions it creates.
 
 use crate::ids::SessionId;
+use crate::names::{DeviceName, Username};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -8,11 +9,63 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// Account name.
-    pub username: String,
-    /// Account password.
-    pub password: String,
+    pub username: Username,
+    /// Account password (at most 1,024 bytes).
+    pub password: Password,
     /// A name for the device, shown when listing sessions (for example "laptop").
-    pub device: String,
+    pub device: DeviceName,
+}
+
+/// A password as sent to log in: at most [`Password::MAX_BYTES`], so a caller cannot make
+/// the server hash a megabyte. Never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, max_length = 1024)]
+pub struct Password(String);
+
+impl Password {
+    /// The longest password accepted.
+    pub const MAX_BYTES: usize = 1024;
+
+    /// Takes a password, refusing one longer than [`Password::MAX_BYTES`].
+    pub fn new(text: impl Into<String>) -> Result<Self, PasswordTooLong> {
+        let text = text.into();
+        if text.len() > Self::MAX_BYTES {
+            Err(PasswordTooLong)
+        } else {
+            Ok(Self(text))
+        }
+    }
+
+    /// The password's text.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+/// A password longer than [`Password::MAX_BYTES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("password too long: at most 1024 bytes")]
+pub struct PasswordTooLong;
+
+impl TryFrom<String> for Password {
+    type Error = PasswordTooLong;
+    fn try_from(text: String) -> Result<Self, PasswordTooLong> {
+        Self::new(text)
+    }
+}
+
+impl From<Password> for String {
+    fn from(password: Password) -> Self {
+        password.0
+    }
 }
 
 /// The bearer token (shown once, stored hashed by the server) and the session it belongs to.
@@ -57,7 +110,14 @@ mod tests {
             json!({"username": "ann", "password": "pw", "device": "laptop"}),
         )
         .unwrap();
-        assert_eq!(request.device, "laptop");
+        assert_eq!(request.device.as_str(), "laptop");
+        assert_eq!(format!("{:?}", request.password), "Password(..)");
+        assert!(
+            serde_json::from_value::<LoginRequest>(
+                json!({"username": "ann", "password": "p".repeat(1025), "device": "d"})
+            )
+            .is_err()
+        );
         let response = LoginResponse {
             token: "t".into(),
             session: SessionInfo {

@@ -45,24 +45,72 @@ impl AudioFormat {
     }
 }
 
-/// Descriptive metadata; every field is optional. Edits replace the whole value.
+/// The longest text field of [`TrackMetadata`], in bytes: tags longer than this exist only in
+/// damaged or hostile files, and the sending device cuts them ([`TrackMetadata::bounded`]).
+pub const MAX_TEXT: usize = 4096;
+
+fn bounded_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    match text {
+        Some(text) if text.len() > MAX_TEXT => Err(serde::de::Error::custom(format!(
+            "a text field of {} bytes is longer than {MAX_TEXT} bytes",
+            text.len()
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// `text` cut to at most [`MAX_TEXT`] bytes, at a character boundary.
+#[must_use]
+pub fn cut_text(text: &str) -> String {
+    let mut end = text.len().min(MAX_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+/// Descriptive metadata; every field is optional. Edits replace the whole value. Text fields
+/// are at most [`MAX_TEXT`] bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct TrackMetadata {
     /// Title.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded_text"
+    )]
+    #[schema(max_length = 4096)]
     pub title: Option<String>,
     /// Track artist.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded_text"
+    )]
+    #[schema(max_length = 4096)]
     pub artist: Option<String>,
     /// Album title.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded_text"
+    )]
+    #[schema(max_length = 4096)]
     pub album: Option<String>,
     /// Album artist.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded_text"
+    )]
+    #[schema(max_length = 4096)]
     pub album_artist: Option<String>,
     /// Genre.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded_text"
+    )]
+    #[schema(max_length = 4096)]
     pub genre: Option<String>,
     /// Year of release.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,8 +124,32 @@ pub struct TrackMetadata {
     /// Duration in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
-    /// Container format.
+    /// Container format: `mp3`, `flac`, `ogg`, `opus`, `m4a`, `wav`, `aiff` or `unknown`. Any
+    /// other string is taken as `unknown` (a newer client may know more formats), so the
+    /// document calls it a string.
+    #[schema(value_type = String, example = "flac")]
     pub format: AudioFormat,
+}
+
+impl TrackMetadata {
+    /// The same metadata with every text field cut to [`MAX_TEXT`] bytes, as a device sends it.
+    #[must_use]
+    pub fn bounded(mut self) -> Self {
+        for field in [
+            &mut self.title,
+            &mut self.artist,
+            &mut self.album,
+            &mut self.album_artist,
+            &mut self.genre,
+        ] {
+            if let Some(text) = field.as_mut()
+                && text.len() > MAX_TEXT
+            {
+                *text = cut_text(text);
+            }
+        }
+        self
+    }
 }
 
 /// `POST /api/v1/tracks`: a cloud track over a blob the user owns (uploaded or matched).
@@ -89,7 +161,7 @@ pub struct CreateTrackRequest {
     /// Whole-file BLAKE3 of the audio.
     pub blake3: BlobHash,
     /// Descriptive metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object::object")]
     pub metadata: TrackMetadata,
 }
 
@@ -97,6 +169,7 @@ pub struct CreateTrackRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UpdateTrackRequest {
     /// The new metadata, replacing the old.
+    #[serde(deserialize_with = "crate::object::object")]
     pub metadata: TrackMetadata,
 }
 
@@ -134,6 +207,27 @@ pub struct StreamUrlResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_fields_are_bounded_on_the_wire_and_cut_by_the_sender() {
+        let long = "é".repeat(MAX_TEXT);
+        let err = serde_json::from_value::<TrackMetadata>(serde_json::json!({"title": long}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("longer than 4096 bytes") && err.len() < 200,
+            "{err}"
+        );
+        let cut = TrackMetadata {
+            title: Some(long),
+            ..TrackMetadata::default()
+        }
+        .bounded();
+        let title = cut.title.clone().unwrap();
+        assert!(title.len() <= MAX_TEXT && title.chars().all(|c| c == 'é'));
+        let json = serde_json::to_value(&cut).unwrap();
+        assert_eq!(serde_json::from_value::<TrackMetadata>(json).unwrap(), cut);
+    }
     use serde_json::json;
     use uuid::Uuid;
 

@@ -40,19 +40,6 @@ fn server_binary() -> Result<PathBuf> {
     Ok(binary)
 }
 
-fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut out = Vec::with_capacity(len);
-    while out.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        out.extend_from_slice(&state.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
 fn rss_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -139,7 +126,7 @@ async fn run(base: &str, pid: u32) -> Result<()> {
     let mut best = 0f64;
     let mut last_hash = String::new();
     for round in 0..UPLOAD_ROUNDS {
-        let data = Bytes::from(pseudo_random(UPLOAD_BYTES, round + 1));
+        let data = Bytes::from(tonearm_testkit::rng::bytes(UPLOAD_BYTES, round + 1));
         let hash = blake3::hash(&data).to_hex().to_string();
         let started = Instant::now();
         let metadata = format!("blake3 {}", base64_encode(hash.as_bytes()));

@@ -2,6 +2,7 @@
 //! flags (clap handles the last two: each flag has a `TONEARM_SERVER_*` variable).
 
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,10 @@ pub struct Config {
     pub maintenance_interval: Option<Duration>,
     /// Serve HTTPS with this certificate and key; plain HTTP when `None`.
     pub tls: Option<TlsConfig>,
+    /// What callers may make the server spend.
+    pub limits: Limits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the login throttle).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The PEM files of an HTTPS listener.
@@ -60,6 +65,8 @@ impl Config {
             stream_url_ttl: Duration::from_secs(15 * 60),
             maintenance_interval: Some(Duration::from_secs(3600)),
             tls: None,
+            limits: Limits::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -140,6 +147,39 @@ pub struct Settings {
         value_name = "PATH"
     )]
     pub tls_key: Option<PathBuf>,
+    /// Connections served at once [default: 1024]
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_MAX_CONNECTIONS",
+        value_name = "COUNT"
+    )]
+    pub max_connections: Option<usize>,
+    /// Unfinished uploads each user may hold [default: 32]
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_MAX_OPEN_UPLOADS",
+        value_name = "COUNT"
+    )]
+    pub max_open_uploads: Option<u64>,
+    /// Bytes each user's unfinished uploads may reserve [default: 32 GiB]
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_MAX_RESERVED_BYTES",
+        value_name = "BYTES"
+    )]
+    pub max_reserved_bytes: Option<u64>,
+    /// Addresses of reverse proxies whose X-Forwarded-For header names the client
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_TRUSTED_PROXIES",
+        value_name = "IP,...",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 impl Settings {
@@ -162,6 +202,10 @@ impl Settings {
             stream_url_ttl_secs: self.stream_url_ttl_secs.or(lower.stream_url_ttl_secs),
             tls_cert: self.tls_cert.or(lower.tls_cert),
             tls_key: self.tls_key.or(lower.tls_key),
+            max_connections: self.max_connections.or(lower.max_connections),
+            max_open_uploads: self.max_open_uploads.or(lower.max_open_uploads),
+            max_reserved_bytes: self.max_reserved_bytes.or(lower.max_reserved_bytes),
+            trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
         }
     }
 
@@ -188,6 +232,16 @@ impl Settings {
         if let Some(secs) = self.stream_url_ttl_secs {
             config.stream_url_ttl = Duration::from_secs(secs);
         }
+        if let Some(count) = self.max_connections {
+            config.limits.max_connections = count.max(1);
+        }
+        if let Some(count) = self.max_open_uploads {
+            config.limits.max_open_uploads = count;
+        }
+        if let Some(bytes) = self.max_reserved_bytes {
+            config.limits.max_reserved_bytes = bytes;
+        }
+        config.trusted_proxies = self.trusted_proxies.unwrap_or_default();
         config.tls = match (self.tls_cert, self.tls_key) {
             (Some(cert), Some(key)) => Some(TlsConfig { cert, key }),
             (None, None) => None,

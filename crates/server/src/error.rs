@@ -62,11 +62,26 @@ pub enum Error {
     #[error("invalid credentials")]
     Unauthorized,
     /// Too many failed logins for this username from this address.
-    #[error("too many failed logins, retry in {} s", retry_after.as_secs())]
+    #[error("too many failed logins, retry in {} s", retry_seconds(*retry_after))]
     Throttled {
         /// How long to wait.
         retry_after: Duration,
     },
+    /// The server is at one of its limits (password checks waiting); nothing was done.
+    #[error("the server is busy, retry in {} s", retry_seconds(*retry_after))]
+    Busy {
+        /// How long to wait.
+        retry_after: Duration,
+    },
+    /// A request body is larger than the route accepts.
+    #[error("request body too large: this route takes at most {limit} bytes")]
+    BodyTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// The user has as many unfinished uploads, or reserved bytes, as allowed.
+    #[error("{0}")]
+    TooManyUploads(String),
     /// A username is taken.
     #[error("user {0:?} already exists")]
     UserExists(String),
@@ -178,7 +193,11 @@ impl IntoResponse for ApiError {
             Error::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             Error::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
-            Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests),
+            Error::Throttled { .. } | Error::TooManyUploads(_) => {
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests)
+            }
+            Error::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            Error::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             Error::UserExists(_) | Error::Conflict(_) | Error::OffsetMismatch { .. } => {
                 (StatusCode::CONFLICT, ErrorCode::Conflict)
             }
@@ -218,8 +237,8 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static(tonearm_protocol::uploads::TUS_VERSION),
             );
         }
-        if let Error::Throttled { retry_after } = error {
-            let seconds = retry_after.as_secs().max(1).to_string();
+        if let Error::Throttled { retry_after } | Error::Busy { retry_after } = error {
+            let seconds = retry_seconds(retry_after).to_string();
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from_str(&seconds).expect("digits are a valid header value"),
@@ -227,6 +246,14 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Whole seconds to wait, rounded up (a client that waits exactly this long is not refused
+/// again for being a moment early), at least one.
+#[must_use]
+pub fn retry_seconds(wait: Duration) -> u64 {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    seconds.max(1)
 }
 
 /// The error and all its causes, for the log.
@@ -239,4 +266,20 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_rounds_up() {
+        for (millis, seconds) in [(0, 1), (1, 1), (999, 1), (1000, 1), (1001, 2), (4_200, 5)] {
+            assert_eq!(
+                retry_seconds(Duration::from_millis(millis)),
+                seconds,
+                "{millis}"
+            );
+        }
+    }
 }

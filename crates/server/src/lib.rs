@@ -3,7 +3,8 @@
 //! [`spawn`] starts a server from a [`Config`] and returns a [`RunningServer`] with the bound
 //! address and a shutdown handle; the `tonearm-server` binary is a thin shell around it.
 //!
-//! Map: `api` (HTTP routes and the OpenAPI document), `auth` (passwords, tokens, throttling),
+//! Map: `api` (HTTP routes and the OpenAPI document), `auth` (tokens), `passwords` (argon2id
+//! checks on a bounded pool), `throttle` (failed logins), `limits` (what a caller can spend),
 //! `store` (metadata behind [`MetadataStore`]), `blobs` (bytes behind [`BlobStore`]), `range`
 //! and `signing` (pure helpers for streaming), `maintenance` (expiry and garbage collection),
 //! `users` (account administration for the CLI), `playlists` (the pure rules of playlist sync),
@@ -14,12 +15,16 @@ pub mod auth;
 pub mod blobs;
 pub mod config;
 pub mod error;
+pub mod limits;
+mod listener;
 pub mod maintenance;
+pub mod passwords;
 pub mod playlists;
 pub mod range;
 pub mod signing;
 mod state;
 pub mod store;
+pub mod throttle;
 mod tls;
 pub mod users;
 
@@ -36,6 +41,16 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+/// Cases each fuzz target runs: `PROPTEST_CASES`, or the target's default (bounded, so the
+/// whole suite keeps its time in CI).
+#[cfg(test)]
+fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
 
 /// How long a shutdown waits for open requests (long streams) before dropping them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -87,11 +102,13 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
     let signer = signing::UrlSigner::load_or_create(&data_dir.join("url-signing.key"))?;
     let uploads = data_dir.join("uploads");
     std::fs::create_dir_all(&uploads).map_err(Error::io(&uploads))?;
+    let limits = config.limits;
     let state = AppState {
         config: Arc::new(config),
         store: Arc::new(store),
         blobs: Arc::new(blobs),
-        throttle: Arc::default(),
+        throttle: Arc::new(throttle::LoginThrottle::new(limits.throttle)),
+        passwords: passwords::PasswordPool::new(limits.passwords),
         signer,
         publish_lock: Arc::default(),
         busy_uploads: Arc::default(),
@@ -114,29 +131,19 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
             tracing::warn!(%error, "could not disable Nagle's algorithm");
         }
     });
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     // A dropped sender also means "stop".
     let stop = async {
         let _ = signal.await;
     };
     let https = acceptor.is_some();
     let server = match acceptor {
-        None => tokio::spawn(async move {
-            axum::serve(listener, service)
-                .with_graceful_shutdown(stop)
-                .await
-        }),
-        Some(acceptor) => {
-            // Wrapped in a do-nothing `tap_io` because axum provides `ConnectInfo<SocketAddr>`
-            // (the login throttle's client address) for any listener inside a `TapIo`.
-            let listener =
-                axum::serve::ListenerExt::tap_io(tls::TlsListener::new(listener, acceptor), |_| {});
-            tokio::spawn(async move {
-                axum::serve(listener, service)
-                    .with_graceful_shutdown(stop)
-                    .await
-            })
-        }
+        None => tokio::spawn(listener::serve(listener, router, limits, stop)),
+        Some(acceptor) => tokio::spawn(listener::serve(
+            tls::TlsListener::new(listener, acceptor),
+            router,
+            limits,
+            stop,
+        )),
     };
     let maintenance = state.config.maintenance_interval.map(|every| {
         let state = state.clone();

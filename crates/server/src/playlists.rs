@@ -223,7 +223,7 @@ mod tests {
         fake.entries.insert(kept, stored(Live));
         fake.entries.insert(removed, stored(Tombstone));
         let name = || "n".to_owned();
-        let pos = || "b".to_owned();
+        let pos = || tonearm_protocol::PositionKey::parse("b").unwrap();
         let add = |playlist_id, entry_id, track_id| PlaylistAction::AddEntry {
             playlist_id,
             entry_id,
@@ -339,7 +339,7 @@ mod tests {
             id: EntryId(id(1)),
             playlist_id: PlaylistId(id(2)),
             track_id: TrackId(id(3)),
-            position: "a".into(),
+            position: tonearm_protocol::PositionKey::parse("a").unwrap(),
         };
         assert_eq!(
             Effect::MoveEntry(entry.clone()).event(),

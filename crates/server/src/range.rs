@@ -73,6 +73,30 @@ mod tests {
     use super::*;
     use RangeRequest::{Full, Partial, Unsatisfiable};
 
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: crate::fuzz_cases(5_000),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Fuzz target: any `Range` header against any length gives a range inside the file,
+        /// or a full answer, or 416, never a panic or an overflow.
+        #[test]
+        fn any_range_header_gives_a_range_inside_the_file(
+            header in "(bytes|items)?=?(-?[0-9]{0,21}-?[0-9]{0,21}, ?){0,4}|\\PC{0,40}",
+            len in proptest::prop_oneof![0..4u64, 0..10_000u64, proptest::num::u64::ANY],
+        ) {
+            match parse_range(&header, len) {
+                Partial(range) => {
+                    proptest::prop_assert!(range.start < range.end, "{:?}", range);
+                    proptest::prop_assert!(range.end <= len, "{:?} of {}", range, len);
+                }
+                Full | Unsatisfiable => {}
+            }
+        }
+    }
+
     #[test]
     fn range_forms() {
         let table: &[(&str, u64, RangeRequest)] = &[

@@ -1,11 +1,12 @@
-//! What every request handler shares: configuration, the two stores, the login throttle, the
-//! URL signer and the lock that keeps garbage collection from racing a publication.
+//! What every request handler shares: configuration, the two stores, the login throttle and
+//! the password workers, the URL signer and the lock that keeps garbage collection from racing a publication.
 
-use crate::auth::LoginThrottle;
 use crate::blobs::BlobStore;
 use crate::config::Config;
+use crate::passwords::PasswordPool;
 use crate::signing::UrlSigner;
 use crate::store::{MetadataStore, UploadId};
+use crate::throttle::LoginThrottle;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -23,6 +24,8 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     /// Failed-login counters.
     pub throttle: Arc<LoginThrottle>,
+    /// Where passwords are checked, bounded in threads, memory and queue length.
+    pub passwords: PasswordPool,
     /// Signs stream URLs.
     pub signer: UrlSigner,
     /// Publications hold it shared, garbage collection exclusively: a blob being published is

@@ -1,27 +1,15 @@
 //! Account administration behind `tonearm-server user …`: add, list, change password, remove.
 //! There is no sign-up endpoint; the operator creates accounts.
 
-use crate::auth;
 use crate::error::{Error, Result};
+use crate::passwords;
 use crate::state::now;
 use crate::store::{MetadataStore, UserRecord};
 
-/// Longest accepted username.
-const MAX_USERNAME: usize = 64;
-
 fn validate_username(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= MAX_USERNAME
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::BadRequest(format!(
-            "invalid username {name:?}: use 1 to {MAX_USERNAME} letters, digits, '.', '_', '-' or '@'"
-        )))
-    }
+    tonearm_protocol::Username::parse(name)
+        .map(drop)
+        .map_err(|e| Error::BadRequest(e.to_string()))
 }
 
 fn validate_password(password: &str) -> Result<()> {
@@ -30,12 +18,19 @@ fn validate_password(password: &str) -> Result<()> {
             "password must have at least 8 characters".into(),
         ));
     }
+    if password.len() > tonearm_protocol::Password::MAX_BYTES {
+        return Err(Error::BadRequest(
+            "password must have at most 1024 bytes (longer ones could never log in)".into(),
+        ));
+    }
     Ok(())
 }
 
 async fn hash(password: &str) -> Result<String> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || auth::hash_password(&password)).await?
+    tokio::task::spawn_blocking(move || passwords::hash_password(&password))
+        .await?
+        .map_err(Error::PasswordHash)
 }
 
 /// Creates an account.

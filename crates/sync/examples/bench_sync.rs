@@ -10,69 +10,24 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use tonearm_library::cloud::CloudMetadata;
-use tonearm_library::{Library, ScanControl, TrackId};
+use tonearm_library::{Library, TrackId};
 use tonearm_player::catalog::{Catalog, OpenTrack, Playable, TrackInfo};
 use tonearm_player::gain::TrackGain;
 use tonearm_player::output::RecordingDevice;
 use tonearm_player::source::ReaderSource;
 use tonearm_player::{Command, Player, PlayerError, PlayerEvent};
 use tonearm_sync::{Cloud, Settings, Until};
-
-const PASSWORD: &str = "correct horse battery staple";
-
-/// A WAV of `seconds` of noise-like samples seeded by `seed` (so every file differs).
-fn write_wav(path: &Path, seed: u64, seconds: f64) {
-    let frames = (seconds * 44_100.0) as u32;
-    let mut bytes = Vec::with_capacity(44 + frames as usize * 4);
-    for part in [
-        &b"RIFF"[..],
-        &(36 + frames * 4).to_le_bytes(),
-        b"WAVEfmt ",
-        &16u32.to_le_bytes(),
-        &1u16.to_le_bytes(),
-        &2u16.to_le_bytes(),
-        &44_100u32.to_le_bytes(),
-        &176_400u32.to_le_bytes(),
-        &4u16.to_le_bytes(),
-        &16u16.to_le_bytes(),
-        b"data",
-        &(frames * 4).to_le_bytes(),
-    ] {
-        bytes.extend_from_slice(part);
-    }
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    for _ in 0..frames {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        bytes.extend_from_slice(&((state as u32) >> 2).to_le_bytes());
-    }
-    std::fs::write(path, bytes).expect("write a track");
-}
-
-fn scan(library: &Library, folder: &Path) {
-    library.add_folder(folder).expect("folder");
-    let cancel = AtomicBool::new(false);
-    library
-        .scan(&ScanControl {
-            cancel: &cancel,
-            progress: &|_| {},
-        })
-        .expect("scan");
-}
+use tonearm_testkit::device::open_cloud;
+use tonearm_testkit::locker::{Locker, PASSWORD};
+use tonearm_testkit::wav::write_noise;
 
 fn device(root: &Path, name: &str) -> (Arc<Library>, Arc<Cloud>) {
     let dir = root.join(name);
     std::fs::create_dir_all(&dir).expect("device dir");
     let library = Arc::new(Library::open(&dir, &dir.join("cache")).expect("library"));
-    let settings = Settings {
-        use_keychain: false,
-        ..Settings::default()
-    };
-    let cloud = Cloud::open(library.clone(), &dir, &dir.join("cache"), settings).expect("cloud");
+    let cloud = open_cloud(&dir, library.clone(), Settings::default());
     (library, cloud)
 }
 
@@ -124,29 +79,19 @@ fn main() {
         .expect("runtime");
     let work = tempfile::tempdir().expect("temp dir");
     let root = work.path();
-    let mut config = tonearm_server::Config::new(root.join("server"));
-    config.listen = "127.0.0.1:0".parse().expect("address");
-    config.maintenance_interval = None;
-    let server = runtime
-        .block_on(tonearm_server::spawn(config))
-        .expect("server");
-    runtime
-        .block_on(tonearm_server::users::add(
-            &*server.store(),
-            "ann",
-            PASSWORD,
-        ))
-        .expect("user");
-    let url = server.base_url();
+    let mut server = runtime.block_on(Locker::start());
+    runtime.block_on(server.add_user("ann"));
+    let url = server.url();
 
     // 1 GB library: 100 tracks of 10.6 MB (1 minute of CD audio each).
     let music = root.join("music");
     std::fs::create_dir_all(&music).expect("music");
     for i in 0..100 {
-        write_wav(&music.join(format!("track{i:03}.wav")), i, 60.0);
+        write_noise(&music.join(format!("track{i:03}.wav")), i, 60.0);
     }
     let (library, cloud) = device(root, "a");
-    scan(&library, &music);
+    library.add_folder(&music).expect("folder");
+    tonearm_testkit::library::scan(&library);
     let bytes: u64 = (0..100)
         .map(|i| std::fs::metadata(music.join(format!("track{i:03}.wav"))).map_or(0, |m| m.len()))
         .sum();
@@ -223,10 +168,11 @@ fn main() {
     let small = root.join("small");
     std::fs::create_dir_all(&small).expect("dir");
     for i in 0..10_000 {
-        write_wav(&small.join(format!("s{i:05}.wav")), 1_000 + i, 0.01);
+        write_noise(&small.join(format!("s{i:05}.wav")), 1_000 + i, 0.01);
     }
     let (big_library, big) = device(root, "c");
-    scan(&big_library, &small);
+    big_library.add_folder(&small).expect("folder");
+    tonearm_testkit::library::scan(&big_library);
     runtime
         .block_on(big.login(&url, "ann", PASSWORD))
         .expect("login");
@@ -261,5 +207,5 @@ fn main() {
         ms(times[times.len() / 2]),
         ms(times[times.len() - 1])
     );
-    runtime.block_on(server.shutdown());
+    runtime.block_on(server.stop());
 }

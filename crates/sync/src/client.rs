@@ -98,14 +98,8 @@ impl Client {
         }
         let body = response.text().await.unwrap_or_default();
         let (code, message) = match serde_json::from_str::<ErrorBody>(&body) {
-            Ok(error) => (
-                serde_json::to_value(error.error.code)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                error.error.message,
-            ),
-            Err(_) => (String::new(), body.chars().take(200).collect()),
+            Ok(error) => (Some(error.error.code), error.error.message),
+            Err(_) => (None, body.chars().take(200).collect()),
         };
         Err(SyncError::Server {
             status: status.as_u16(),
@@ -129,10 +123,11 @@ impl Client {
         password: &str,
         device: &str,
     ) -> Result<LoginResponse> {
+        let invalid = |e: &dyn std::fmt::Display| SyncError::Invalid(e.to_string());
         let body = LoginRequest {
-            username: username.to_owned(),
-            password: password.to_owned(),
-            device: device.to_owned(),
+            username: username.parse().map_err(|e| invalid(&e))?,
+            password: tonearm_protocol::Password::new(password).map_err(|e| invalid(&e))?,
+            device: device.parse().map_err(|e| invalid(&e))?,
         };
         Self::json(
             self.request(Method::POST, "/api/v1/sessions")

@@ -10,15 +10,20 @@ pub enum SyncError {
     #[error("not connected to a cloud account (log in first)")]
     NotLoggedIn,
     /// The server answered with an error.
-    #[error("the server refused: {message} ({code}, HTTP {status})")]
+    #[error("the server refused: {message} (HTTP {status})")]
     Server {
         status: u16,
-        code: String,
+        /// The stable code of the error body; `None` when the body was not one (a proxy's page,
+        /// a newer server's code).
+        code: Option<tonearm_protocol::ErrorCode>,
         message: String,
     },
     /// The server could not be reached, or the connection dropped.
     #[error("cannot reach the server: {0}")]
     Network(String),
+    /// Input that can never be sent (a malformed user name, an over-long password).
+    #[error("{0}")]
+    Invalid(String),
     /// The server said something this client does not understand.
     #[error("unexpected answer from the server: {0}")]
     Protocol(String),

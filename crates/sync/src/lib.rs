@@ -10,12 +10,15 @@
 //!   in the library, tracks already here are linked by content hash).
 //! - [`stream`]: cloud tracks as seekable bytes for the player, through a budgeted on-disk
 //!   cache, with "keep offline" pins.
+//! - [`background`]: what runs by itself in an app: uploads, a sync every minute and after
+//!   each login, new music queued after every scan and watcher batch.
 //!
 //! Everything that must survive a restart (queue, hashes, resumable uploads, feed position,
 //! pending playlist edits, cache index) is in the library database; see
 //! `tonearm_library::cloud`.
 
 pub mod account;
+pub mod background;
 pub mod client;
 pub mod error;
 pub mod remote;
@@ -23,6 +26,7 @@ pub mod stream;
 pub mod upload;
 
 pub use account::{Account, Credentials, TokenStore};
+pub use background::{Background, SYNC_EVERY};
 pub use client::Client;
 pub use error::{Result, SyncError};
 pub use remote::SyncReport;
@@ -158,6 +162,8 @@ pub struct Cloud {
     auto_upload: AtomicBool,
     events: tokio::sync::broadcast::Sender<SyncEvent>,
     wake: tokio::sync::Notify,
+    /// Told of every login, for the background sync loop (see [`Cloud::run_syncs`]).
+    logged_in: tokio::sync::Notify,
     stopping: AtomicBool,
     rate: upload::RateLimit,
     bytes_sent: AtomicU64,
@@ -208,6 +214,7 @@ impl Cloud {
             settings,
             events,
             wake: tokio::sync::Notify::new(),
+            logged_in: tokio::sync::Notify::new(),
             stopping: AtomicBool::new(false),
             rate: upload::RateLimit::default(),
             bytes_sent: AtomicU64::new(0),
@@ -268,6 +275,7 @@ impl Cloud {
             *slot = Some(client.with_token(&login.token));
         }
         self.set_online(true, None);
+        self.logged_in.notify_one();
         Ok(account)
     }
 

@@ -208,6 +208,7 @@ fn to_action(op: &PendingPlaylistOp) -> Option<PlaylistAction> {
     }
     let playlist = || id(&op.playlist_id, tonearm_protocol::PlaylistId);
     let entry = || id(&op.entry_id, tonearm_protocol::EntryId);
+    let position = || tonearm_protocol::PositionKey::parse(op.position.as_deref()?).ok();
     Some(match op.kind.as_str() {
         "create" => PlaylistAction::CreatePlaylist {
             playlist_id: playlist()?,
@@ -224,12 +225,12 @@ fn to_action(op: &PendingPlaylistOp) -> Option<PlaylistAction> {
             playlist_id: playlist()?,
             entry_id: entry()?,
             track_id: id(&op.track_id, tonearm_protocol::TrackId)?,
-            position: op.position.clone()?,
+            position: position()?,
         },
         "remove" => PlaylistAction::RemoveEntry { entry_id: entry()? },
         "move" => PlaylistAction::MoveEntry {
             entry_id: entry()?,
-            position: op.position.clone()?,
+            position: position()?,
         },
         _ => return None,
     })

@@ -101,6 +101,7 @@ pub fn to_protocol(metadata: &CloudMetadata) -> TrackMetadata {
             _ => AudioFormat::Unknown,
         },
     }
+    .bounded()
 }
 
 /// The library's metadata for a cloud track.
@@ -433,7 +434,10 @@ impl Cloud {
                         Err(error) => return Err(error),
                     }
                 }
-                Err(SyncError::Server { code, .. }) if code == "hash_mismatch" => {
+                Err(SyncError::Server {
+                    code: Some(tonearm_protocol::ErrorCode::HashMismatch),
+                    ..
+                }) => {
                     // The file changed under the upload: the server discarded it.
                     self.library.set_upload_url(track, None)?;
                     return Err(SyncError::Changed {

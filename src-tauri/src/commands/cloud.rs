@@ -28,9 +28,7 @@ pub async fn cloud_login(
     username: String,
     password: String,
 ) -> Result<Account, CommandError> {
-    let account = state.cloud.login(&server, &username, &password).await?;
-    state.sync_soon();
-    Ok(account)
+    Ok(state.cloud.login(&server, &username, &password).await?)
 }
 
 /// Disconnects this device; cloud-only tracks leave it.

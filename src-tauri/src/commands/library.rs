@@ -91,12 +91,13 @@ pub async fn scan_library(
         }
         *running = Some(cancel.clone());
     }
-    let library = state.library.clone();
+    let cloud = cloud.cloud.clone();
     let outcome = tauri::async_runtime::spawn_blocking(move || {
         let progress = move |p: &ScanProgress| {
             let _ = on_progress.send(p.clone());
         };
-        library.scan(&ScanControl {
+        // Then the new music goes to the cloud, when automatic uploads are on.
+        cloud.scan(&ScanControl {
             cancel: &cancel,
             progress: &progress,
         })
@@ -104,11 +105,7 @@ pub async fn scan_library(
     .await;
     *state.scan_cancel.lock().unwrap_or_else(|p| p.into_inner()) = None;
     match outcome {
-        Ok(result) => {
-            let report = result?;
-            cloud.cloud.upload_new_or_log();
-            Ok(report)
-        }
+        Ok(result) => Ok(result?),
         Err(join) => Err(CommandError::internal(
             "the scan stopped unexpectedly",
             &join,

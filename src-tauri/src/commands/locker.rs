@@ -28,10 +28,7 @@ pub async fn start_local_locker(
     password: String,
     lan: bool,
 ) -> Result<LockerInfo, CommandError> {
-    let info =
-        connect_this_computer(&locker, &library.library, &cloud.cloud, &password, lan).await?;
-    cloud.sync_soon();
-    Ok(info)
+    Ok(connect_this_computer(&locker, &library.library, &cloud.cloud, &password, lan).await?)
 }
 
 /// Stops the built-in locker; it no longer starts with the app. Its data stays.

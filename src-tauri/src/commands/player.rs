@@ -156,9 +156,11 @@ pub fn get_player_state(
         queue: snapshot
             .entries
             .iter()
-            .map(|(entry, item)| QueueEntry {
-                entry: *entry,
-                track_id: item.id,
+            .filter_map(|(entry, item)| {
+                Some(QueueEntry {
+                    entry: *entry,
+                    track_id: item.track_id()?,
+                })
             })
             .collect(),
         upcoming: snapshot.upcoming.to_vec(),

@@ -8,24 +8,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tauri::Listener;
 use tonearm_desktop::playback::AudioOutput;
-
-const PASSWORD: &str = "correct horse battery staple";
+use tonearm_testkit::locker::{Locker, PASSWORD};
 
 #[test]
 fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
     let dir = tempfile::tempdir().expect("temp dir");
     library_with_two_tracks(dir.path());
-    let server_dir = tempfile::tempdir().expect("server dir");
-    let mut config = tonearm_server::Config::new(server_dir.path());
-    config.listen = "127.0.0.1:0".parse().expect("address");
-    config.maintenance_interval = None;
-    let server = tauri::async_runtime::block_on(tonearm_server::spawn(config)).expect("server");
-    tauri::async_runtime::block_on(tonearm_server::users::add(
-        &*server.store(),
-        "ann",
-        PASSWORD,
-    ))
-    .expect("user");
+    let mut server = tauri::async_runtime::block_on(Locker::start());
+    tauri::async_runtime::block_on(server.add_user("ann"));
 
     let (app, window) = app_with_sound(dir.path(), AudioOutput::System);
     let changes: Arc<Mutex<Vec<Value>>> = Arc::default();
@@ -42,7 +32,7 @@ fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
     let error = invoke(
         &window,
         "cloud_login",
-        json!({ "server": server.base_url(), "username": "ann", "password": "nope" }),
+        json!({ "server": server.url(), "username": "ann", "password": "nope" }),
     )
     .expect_err("a wrong password");
     assert_eq!(error["kind"], "invalid", "{error}");
@@ -50,7 +40,7 @@ fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
     let account = invoke(
         &window,
         "cloud_login",
-        json!({ "server": server.base_url(), "username": "ann", "password": PASSWORD }),
+        json!({ "server": server.url(), "username": "ann", "password": PASSWORD }),
     )
     .expect("login");
     assert_eq!(account["username"], "ann");
@@ -79,7 +69,7 @@ fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
     // A song copied into the folder: the watcher finds it and it goes up, no sync needed
     // (the next is a minute away).
     std::fs::copy(
-        crate::support::workspace_root().join("tests/fixtures/audio/id3v24.mp3"),
+        tonearm_testkit::fixtures::audio_dir().join("id3v24.mp3"),
         dir.path().join("Music/id3v24.mp3"),
     )
     .expect("copy a song");
@@ -99,5 +89,5 @@ fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
     invoke(&window, "cloud_logout", json!({})).expect("logout");
     let status = invoke(&window, "get_cloud_status", json!({})).expect("status");
     assert_eq!(status["status"]["account"], Value::Null);
-    tauri::async_runtime::block_on(server.shutdown());
+    tauri::async_runtime::block_on(server.stop());
 }

@@ -2,7 +2,7 @@
 //! click (library, the built-in locker, "another computer" filling the cloud) and a cloud-only
 //! song from it plays; a later run is left as the user made it.
 
-use crate::support::{app_with_options, invoke, play_to_the_end, workspace_root};
+use crate::support::{app_with_options, invoke, play_to_the_end};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ fn copy_fixtures(to: &Path, names: &[&str]) {
     std::fs::create_dir_all(to).expect("folder");
     for name in names {
         std::fs::copy(
-            workspace_root().join("tests/fixtures/audio").join(name),
+            tonearm_testkit::fixtures::audio_dir().join(name),
             to.join(name),
         )
         .expect("copy a fixture");

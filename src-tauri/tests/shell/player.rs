@@ -1,33 +1,21 @@
 //! The player through the IPC: the UI's commands reach the engine, its news comes back as
 //! events, and plays land in the library. Sound goes to a virtual sound card.
 
-use crate::support::{app_with_sound, invoke, play_to_the_end, workspace_root};
+use crate::support::{app_with_sound, invoke, play_to_the_end};
 use serde_json::json;
-use std::sync::atomic::AtomicBool;
 use tonearm_desktop::playback::AudioOutput;
-use tonearm_library::{Library, ScanControl};
+use tonearm_library::Library;
 use tonearm_player::output::RecordingDevice;
 
 /// A data directory whose library holds two one-second fixtures, scanned.
 pub fn library_with_two_tracks(dir: &std::path::Path) -> Vec<String> {
-    let music = dir.join("Music");
-    std::fs::create_dir_all(&music).expect("music dir");
-    for name in ["tagged.flac", "tagged.ogg"] {
-        std::fs::copy(
-            workspace_root().join("tests/fixtures/audio").join(name),
-            music.join(name),
-        )
-        .expect("copy a fixture");
-    }
+    let fixtures = tonearm_testkit::fixtures::audio_dir();
     let library = Library::open(dir, &dir.join("cache")).expect("library");
-    library.add_folder(&music).expect("add the folder");
-    let cancel = AtomicBool::new(false);
-    library
-        .scan(&ScanControl {
-            cancel: &cancel,
-            progress: &|_| {},
-        })
-        .expect("scan");
+    tonearm_testkit::library::add_music(
+        &library,
+        &dir.join("Music"),
+        &[fixtures.join("tagged.flac"), fixtures.join("tagged.ogg")],
+    );
     let mut tracks = library
         .tracks(&Default::default(), Default::default(), false, 0, 10)
         .expect("tracks")

@@ -10,13 +10,7 @@ use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 use tonearm_desktop::ShellOptions;
 use tonearm_desktop::playback::AudioOutput;
 
-/// The workspace root, where `ui/` and `tauri.conf.json` live.
-pub fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("src-tauri sits inside the workspace")
-        .to_path_buf()
-}
+pub use tonearm_testkit::fixtures::workspace_root;
 
 /// An app with Tonearm's commands and state, keeping its data under `data_dir`.
 pub fn app(data_dir: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {

@@ -7,8 +7,7 @@ use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-const PASSWORD: &str = "correct horse battery staple";
+use tonearm_testkit::locker::{Locker, PASSWORD};
 
 /// Runs `tonearm ARGS` on the data directory `data`, with `stdin`; returns stdout, stderr
 /// and whether it succeeded.
@@ -50,21 +49,9 @@ fn json(data: &Path, args: &[&str]) -> Value {
 #[test]
 fn upload_on_one_device_then_sync_play_and_keep_offline_on_another() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let server_dir = tempfile::tempdir().expect("temp dir");
-    let mut config = tonearm_server::Config::new(server_dir.path());
-    config.listen = "127.0.0.1:0".parse().expect("address");
-    config.maintenance_interval = None;
-    let server = runtime
-        .block_on(tonearm_server::spawn(config))
-        .expect("server starts");
-    runtime
-        .block_on(tonearm_server::users::add(
-            &*server.store(),
-            "ann",
-            PASSWORD,
-        ))
-        .expect("user");
-    let url = server.base_url();
+    let mut server = runtime.block_on(Locker::start());
+    runtime.block_on(server.add_user("ann"));
+    let url = server.url();
 
     let a = tempfile::tempdir().expect("device a");
     let music_dir = a.path().join("Music");
@@ -131,7 +118,7 @@ fn upload_on_one_device_then_sync_play_and_keep_offline_on_another() {
     // Kept offline, it plays with the server gone.
     let pinned = ok(b.path(), &["pin", &id]);
     assert!(pinned.contains("kept offline"), "{pinned}");
-    runtime.block_on(server.shutdown());
+    runtime.block_on(server.stop());
     let (captured, stderr, success) = play(&[&id], b.path());
     assert!(success, "offline: {stderr}");
     assert!((frequency(music(&captured)) - 400.0).abs() < 4.0);

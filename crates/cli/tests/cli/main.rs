@@ -6,7 +6,7 @@ mod media_keys;
 mod play;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 struct Cli {
@@ -18,7 +18,7 @@ impl Cli {
     fn new() -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let music = data.path().join("Music");
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/audio");
+        let fixtures = tonearm_testkit::fixtures::audio_dir();
         std::fs::create_dir_all(music.join("Album")).expect("music dir");
         for name in [
             "tagged.flac",

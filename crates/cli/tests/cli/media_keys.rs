@@ -7,6 +7,7 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use tonearm_testkit::wav::write_tone;
 
 /// A child process killed when dropped.
 struct Daemon(Child);
@@ -150,7 +151,7 @@ fn media_keys_pause_resume_and_skip_while_the_os_sees_what_plays() {
             .expect("parecord runs (apt package pulseaudio-utils)"),
     );
     let long = dir.path().join("long.wav");
-    write_tone(&long, 440.0, 4.0);
+    write_tone(&long, 440.0, 4.0, 0.5);
     // The second track is a library track, so it has a cover to show.
     let data = dir.path().join("data");
     let music_dir = dir.path().join("Music");
@@ -269,32 +270,4 @@ fn media_keys_pause_resume_and_skip_while_the_os_sees_what_plays() {
         (frequency(opening) - 440.0).abs() < 5.0,
         "started on the tone"
     );
-}
-
-/// Writes a mono 16-bit 44.1 kHz WAV of a sine tone at half scale.
-fn write_tone(path: &Path, hz: f64, seconds: f64) {
-    let frames = (seconds * 44_100.0) as u32;
-    let mut bytes = Vec::new();
-    for part in [
-        &b"RIFF"[..],
-        &(36 + frames * 2).to_le_bytes(),
-        b"WAVEfmt ",
-        &16u32.to_le_bytes(),
-        &1u16.to_le_bytes(),
-        &1u16.to_le_bytes(),
-        &44_100u32.to_le_bytes(),
-        &88_200u32.to_le_bytes(),
-        &2u16.to_le_bytes(),
-        &16u16.to_le_bytes(),
-        b"data",
-        &(frames * 2).to_le_bytes(),
-    ] {
-        bytes.extend_from_slice(part);
-    }
-    for i in 0..frames {
-        let t = f64::from(i) / 44_100.0;
-        let sample = (0.5 * (2.0 * std::f64::consts::PI * hz * t).sin() * 32_767.0) as i16;
-        bytes.extend_from_slice(&sample.to_le_bytes());
-    }
-    std::fs::write(path, bytes).expect("write the tone");
 }

@@ -2,12 +2,10 @@
 //! sound card here): the captured samples are checked for the right tones, in order, with no
 //! gap between tracks, at the right ReplayGain level.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/audio")
-}
+pub use tonearm_testkit::fixtures::audio_dir as fixtures;
 
 /// Runs `tonearm play ARGS` with the default ALSA device capturing to a file; returns the
 /// captured left channel (44.1 kHz), stderr, and whether it succeeded.
@@ -60,14 +58,9 @@ pub fn music(samples: &[i16]) -> &[i16] {
     &samples[first..=last]
 }
 
+/// The pitch of a tone captured at 44.1 kHz.
 pub fn frequency(samples: &[i16]) -> f64 {
-    let crossings: Vec<usize> = samples
-        .windows(2)
-        .enumerate()
-        .filter(|(_, w)| w[0] < 0 && w[1] >= 0)
-        .map(|(i, _)| i)
-        .collect();
-    (crossings.len() - 1) as f64 * 44_100.0 / (crossings[crossings.len() - 1] - crossings[0]) as f64
+    tonearm_testkit::signal::frequency(samples, 44_100)
 }
 
 fn rms(samples: &[i16]) -> f64 {

@@ -92,33 +92,21 @@ impl Library {
     /// Reads an M3U/M3U8 file into a new playlist named `name` (default: the file name).
     pub fn import_m3u(&self, path: &Path, name: Option<&str>) -> Result<M3uImport> {
         let bytes = std::fs::read(path).map_err(|e| LibraryError::io(path, e))?;
-        let text = String::from_utf8_lossy(&bytes);
+        let parsed = parse(&String::from_utf8_lossy(&bytes));
         let base = path.parent().unwrap_or(Path::new("."));
-        let mut title = name.map(str::to_owned);
+        let title = name.map(str::to_owned).or(parsed.title);
         let mut tracks: Vec<TrackId> = Vec::new();
         let mut unresolved = Vec::new();
-        for line in text.lines() {
-            let line = line.trim().trim_start_matches('\u{feff}');
-            if let Some(declared) = line.strip_prefix("#PLAYLIST:") {
-                title.get_or_insert_with(|| declared.trim().to_owned());
-                continue;
-            }
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let named = match line.strip_prefix("file://") {
-                Some(url) => PathBuf::from(percent_decode(url)),
-                None => PathBuf::from(line.replace('\\', std::path::MAIN_SEPARATOR_STR)),
-            };
-            let full = if named.is_absolute() {
-                named
+        for entry in parsed.entries {
+            let full = if entry.path.is_absolute() {
+                entry.path
             } else {
-                base.join(named)
+                base.join(entry.path)
             };
             let resolved = std::fs::canonicalize(&full).unwrap_or(full);
             match self.track_at(&resolved)? {
                 Some(track) => tracks.push(track.id),
-                None => unresolved.push(line.to_owned()),
+                None => unresolved.push(entry.line),
             }
         }
         let name = title.unwrap_or_else(|| {
@@ -135,6 +123,52 @@ impl Library {
             unresolved,
         })
     }
+}
+
+/// An M3U file as read, before its paths are looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParsedM3u {
+    /// The `#PLAYLIST:` name, if the file declares one.
+    pub title: Option<String>,
+    /// The file's entries, in order.
+    pub entries: Vec<M3uEntry>,
+}
+
+/// One entry of an M3U file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct M3uEntry {
+    /// The line as written (for the report of what could not be found).
+    pub line: String,
+    /// The path it names: a decoded `file://` URL, or the line with either slash.
+    pub path: PathBuf,
+}
+
+/// Reads the text of an M3U or M3U8 file: comments and directives other than `#PLAYLIST:` are
+/// skipped, `file://` URLs decoded, Windows separators accepted. Pure, for any text.
+#[must_use]
+pub fn parse(text: &str) -> ParsedM3u {
+    let mut parsed = ParsedM3u::default();
+    for line in text.lines() {
+        let line = line.trim().trim_start_matches('\u{feff}');
+        if let Some(declared) = line.strip_prefix("#PLAYLIST:") {
+            parsed
+                .title
+                .get_or_insert_with(|| declared.trim().to_owned());
+            continue;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let path = match line.strip_prefix("file://") {
+            Some(url) => PathBuf::from(percent_decode(url)),
+            None => PathBuf::from(line.replace('\\', std::path::MAIN_SEPARATOR_STR)),
+        };
+        parsed.entries.push(M3uEntry {
+            line: line.to_owned(),
+            path,
+        });
+    }
+    parsed
 }
 
 #[cfg(test)]

@@ -2,13 +2,32 @@
 //!
 //! A tag reader that panics on a malformed file must not take the scan down, so every read
 //! runs under `catch_unwind`; the file is reported as unreadable with the reason.
+//!
+//! Real files are often damaged or unusual (a date written with slashes, an MP4 cut off in
+//! its audio, a cover block that runs over the audio, junk before the tag). lofty's default
+//! options give up on many of them, so a file that fails, or in which no tag was found, is
+//! read again more and more leniently before the scanner falls back to its file name:
+//!
+//! 1. lofty's defaults ([`ParsingMode::BestAttempt`]);
+//! 2. [`ParsingMode::Relaxed`] (bad frames and atoms are dropped instead of failing the
+//!    file) with a wide junk window, so a tag or frame buried behind junk bytes is found;
+//! 3. the same without cover art;
+//! 4. tags and audio properties apart, so a part that cannot be parsed does not take the
+//!    other with it; if even the tags alone fail and the file starts with an ID3v2 tag (one
+//!    bad frame fails a whole ID3v2 tag in lofty), the tags are read with that tag hidden,
+//!    which keeps the file's ID3v1 or APE tag.
+//!
+//! Fields the main tag lacks are taken from the file's other tags (ID3v1 under ID3v2, RIFF
+//! INFO under ID3v2 in WAV), as other readers do. The corpus in `tests/fixtures/damaged/`,
+//! compared with mutagen, is how this is checked.
 
 use crate::model::{MusicBrainzIds, ReplayGain};
-use lofty::config::ParseOptions;
+use lofty::config::{ParseOptions, ParsingMode};
 use lofty::file::{FileType, TaggedFile};
 use lofty::picture::{Picture, PictureType};
 use lofty::prelude::*;
 use lofty::tag::{ItemKey, ItemValue, Tag};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// Everything the scanner takes from one file. `format` is the container (`mp3`, `flac`,
@@ -55,14 +74,58 @@ fn guarded(
 ) -> Result<FileTags, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader(path))) {
         Ok(result) => result,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_owned());
-            Err(format!("the tag reader crashed on this file: {message}"))
+        Err(panic) => Err(format!(
+            "the tag reader crashed on this file: {}",
+            panic_message(panic.as_ref())
+        )),
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_owned())
+}
+
+/// How far lofty may look through junk for a tag or the first audio frame in a lenient read
+/// (its default is 1 KiB).
+const LENIENT_JUNK_BYTES: usize = 64 * 1024;
+
+/// One way of asking lofty, from its defaults to its most lenient options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attempt {
+    /// lofty's defaults.
+    Default,
+    /// Relaxed parsing and a wide junk window.
+    Relaxed,
+    /// Relaxed, without cover art.
+    RelaxedNoCover,
+    /// Relaxed, tags only (no properties, no cover art).
+    TagsOnly,
+    /// Relaxed, audio properties only.
+    PropertiesOnly,
+}
+
+impl Attempt {
+    fn options(self) -> ParseOptions {
+        let mut options = ParseOptions::new();
+        if self == Attempt::Default {
+            return options;
         }
+        let (cover, properties, tags) = match self {
+            Attempt::Default | Attempt::Relaxed => (true, true, true),
+            Attempt::RelaxedNoCover => (false, true, true),
+            Attempt::TagsOnly => (false, false, true),
+            Attempt::PropertiesOnly => (false, true, false),
+        };
+        options
+            .parsing_mode(ParsingMode::Relaxed)
+            .max_junk_bytes(LENIENT_JUNK_BYTES)
+            .read_cover_art(cover)
+            .read_properties(properties)
+            .read_tags(tags)
     }
 }
 
@@ -71,24 +134,219 @@ fn read_unguarded(path: &Path) -> Result<FileTags, String> {
     if metadata.len() == 0 {
         return Err("the file is empty".to_owned());
     }
-    let file = lofty::probe::Probe::open(path)
-        .map_err(|e| e.to_string())?
-        .options(ParseOptions::new())
-        .guess_file_type()
-        .map_err(|e| e.to_string())?
-        .read()
-        .map_err(|e| format!("not a readable audio file: {e}"))?;
-    let mut tags = FileTags::default();
-    properties(&file, &mut tags);
-    let primary = file.primary_tag().or_else(|| file.tags().first());
-    if let Some(tag) = primary {
-        read_tag(tag, &mut tags);
-    }
-    tags.cover = cover(&file, path);
-    Ok(tags)
+    let error = match attempt(path, Attempt::Default, 0) {
+        Ok(file) => {
+            // No tag at all may be a tag lofty's defaults did not look far enough for.
+            if file.tags().is_empty()
+                && let Ok(lenient) = attempt(path, Attempt::Relaxed, 0)
+                && !lenient.tags().is_empty()
+            {
+                return Ok(collect(Some(&lenient), Some(&lenient), path));
+            }
+            return Ok(collect(Some(&file), Some(&file), path));
+        }
+        Err(Failure::Open(reason)) => return Err(reason),
+        Err(Failure::Parse(reason)) => reason,
+    };
+    lenient(path).ok_or(error)
 }
 
-fn properties(file: &TaggedFile, tags: &mut FileTags) {
+/// The lenient retries of a file lofty's defaults cannot read (steps 2 to 4 above).
+fn lenient(path: &Path) -> Option<FileTags> {
+    for whole in [Attempt::Relaxed, Attempt::RelaxedNoCover] {
+        if let Ok(file) = attempt(path, whole, 0) {
+            return Some(collect(Some(&file), Some(&file), path));
+        }
+    }
+    let properties = attempt(path, Attempt::PropertiesOnly, 0).ok();
+    // Without properties lofty checks little of the audio, so reading the tags alone
+    // "succeeds" on any junk: only a tag found makes it a success.
+    let tags_only = |skip: u64| {
+        attempt(path, Attempt::TagsOnly, skip)
+            .ok()
+            .filter(|file| !file.tags().is_empty())
+    };
+    let tags = tags_only(0).or_else(|| tags_only(leading_id3v2_len(path)?));
+    if properties.is_none() && tags.is_none() {
+        return None;
+    }
+    Some(collect(properties.as_ref(), tags.as_ref(), path))
+}
+
+/// Why an attempt failed: the file cannot be opened at all (no retry helps), or lofty could
+/// not parse it.
+enum Failure {
+    Open(String),
+    Parse(String),
+}
+
+/// Reads `path` with `how`, as if its first `skip` bytes were not there; a panic in lofty is
+/// a failed attempt, so a more lenient one still runs.
+fn attempt(path: &Path, how: Attempt, skip: u64) -> Result<TaggedFile, Failure> {
+    let file = std::fs::File::open(path).map_err(|e| Failure::Open(e.to_string()))?;
+    let reader =
+        Skipped::new(BufReader::new(file), skip).map_err(|e| Failure::Open(e.to_string()))?;
+    let probe = match FileType::from_path(path) {
+        Some(file_type) => lofty::probe::Probe::with_file_type(reader, file_type),
+        None => lofty::probe::Probe::new(reader),
+    };
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        probe
+            .options(how.options())
+            .guess_file_type()
+            .map_err(|e| Failure::Open(e.to_string()))?
+            .read()
+            .map_err(|e| Failure::Parse(format!("not a readable audio file: {e}")))
+    }));
+    match read {
+        Ok(result) => result,
+        Err(panic) => Err(Failure::Parse(format!(
+            "the tag reader crashed on this file: {}",
+            panic_message(panic.as_ref())
+        ))),
+    }
+}
+
+/// Builds what the scanner keeps from the file read for its properties and the file read
+/// for its tags (the same file unless they had to be read apart).
+fn collect(properties: Option<&TaggedFile>, tagged: Option<&TaggedFile>, path: &Path) -> FileTags {
+    let mut tags = FileTags::default();
+    if let Some(file) = properties.or(tagged) {
+        describe(file, properties.is_some(), &mut tags);
+    }
+    if let Some(file) = tagged {
+        let main = file.primary_tag().or_else(|| file.tags().first());
+        if let Some(tag) = main {
+            read_tag(tag, &mut tags);
+        }
+        // What the main tag lacks, from the others (ID3v1 under ID3v2, RIFF INFO, APE).
+        for other in file.tags() {
+            if main.is_some_and(|main| std::ptr::eq(main, other)) {
+                continue;
+            }
+            let mut more = FileTags::default();
+            read_tag(other, &mut more);
+            fill_missing(&mut tags, more);
+        }
+        tags.cover = cover(file, path);
+    }
+    tags
+}
+
+/// Copies into `tags` the tag fields it lacks and `other` has (not `extra_tags`, which stay
+/// the main tag's).
+fn fill_missing(tags: &mut FileTags, other: FileTags) {
+    fn option<T>(mine: &mut Option<T>, theirs: Option<T>) {
+        if mine.is_none() {
+            *mine = theirs;
+        }
+    }
+    fn list(mine: &mut Vec<String>, theirs: Vec<String>) {
+        if mine.is_empty() {
+            *mine = theirs;
+        }
+    }
+    option(&mut tags.title, other.title);
+    list(&mut tags.artists, other.artists);
+    option(&mut tags.album, other.album);
+    list(&mut tags.album_artists, other.album_artists);
+    option(&mut tags.track_no, other.track_no);
+    option(&mut tags.track_total, other.track_total);
+    option(&mut tags.disc_no, other.disc_no);
+    option(&mut tags.disc_total, other.disc_total);
+    option(&mut tags.year, other.year);
+    option(&mut tags.date, other.date);
+    list(&mut tags.genres, other.genres);
+    list(&mut tags.composers, other.composers);
+    tags.compilation |= other.compilation;
+    let (mine, theirs) = (&mut tags.musicbrainz, other.musicbrainz);
+    option(&mut mine.recording_id, theirs.recording_id);
+    option(&mut mine.track_id, theirs.track_id);
+    option(&mut mine.album_id, theirs.album_id);
+    option(&mut mine.artist_id, theirs.artist_id);
+    option(&mut mine.album_artist_id, theirs.album_artist_id);
+    let (mine, theirs) = (&mut tags.replaygain, other.replaygain);
+    option(&mut mine.track_gain, theirs.track_gain);
+    option(&mut mine.track_peak, theirs.track_peak);
+    option(&mut mine.album_gain, theirs.album_gain);
+    option(&mut mine.album_peak, theirs.album_peak);
+}
+
+/// The length of the ID3v2 tags at the start of `path` (some files carry several in a row),
+/// or `None` when it does not start with one.
+fn leading_id3v2_len(path: &Path) -> Option<u64> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    id3v2_prefix_len(&mut file, len)
+}
+
+/// What [`leading_id3v2_len`] measures, in any reader of `len` bytes: only the 10-byte
+/// headers are read (ID3v2 sizes are synchsafe: 7 bits per byte).
+fn id3v2_prefix_len(reader: &mut (impl Read + Seek), len: u64) -> Option<u64> {
+    let mut at = 0u64;
+    let mut header = [0u8; 10];
+    while at + 10 <= len {
+        reader.seek(SeekFrom::Start(at)).ok()?;
+        reader.read_exact(&mut header).ok()?;
+        let size = &header[6..10];
+        if &header[..3] != b"ID3"
+            || !(2..=4).contains(&header[3])
+            || size.iter().any(|byte| byte & 0x80 != 0)
+        {
+            break;
+        }
+        let size = size
+            .iter()
+            .fold(0u64, |total, byte| total << 7 | u64::from(*byte));
+        let footer = if header[5] & 0x10 != 0 { 10 } else { 0 };
+        at += 10 + size + footer;
+    }
+    (at > 0 && at < len).then_some(at)
+}
+
+/// A reader that hides the first `skip` bytes of another: lofty sees a file starting there.
+struct Skipped<R> {
+    inner: R,
+    skip: u64,
+}
+
+impl<R: Seek> Skipped<R> {
+    fn new(mut inner: R, skip: u64) -> std::io::Result<Self> {
+        inner.seek(SeekFrom::Start(skip))?;
+        Ok(Self { inner, skip })
+    }
+}
+
+impl<R: Read> Read for Skipped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl<R: Seek> Seek for Skipped<R> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        let target = match pos {
+            SeekFrom::Start(offset) => SeekFrom::Start(offset.saturating_add(self.skip)),
+            SeekFrom::End(_) | SeekFrom::Current(_) => {
+                let here = self.inner.stream_position()?;
+                let end = self.inner.seek(pos)?;
+                if end < self.skip {
+                    self.inner.seek(SeekFrom::Start(here))?;
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "seek before the start",
+                    ));
+                }
+                return Ok(end - self.skip);
+            }
+        };
+        Ok(self.inner.seek(target)? - self.skip)
+    }
+}
+
+/// Format, codec and audio properties; `measured` is false when the properties were not
+/// read (a lenient read of the tags alone), and only the format is known.
+fn describe(file: &TaggedFile, measured: bool, tags: &mut FileTags) {
     let p = file.properties();
     let (format, codec) = match file.file_type() {
         FileType::Mpeg => ("mp3", "mp3"),
@@ -108,6 +366,9 @@ fn properties(file: &TaggedFile, tags: &mut FileTags) {
         _ => ("other", "unknown"),
     };
     tags.format = format.to_owned();
+    if !measured {
+        return;
+    }
     // PCM is named like ffmpeg does: sample format, bits, byte order (WAV little, AIFF big).
     tags.codec = Some(match (file.file_type(), p.bit_depth()) {
         (FileType::Wav, Some(bits)) => format!("pcm_s{bits}le"),
@@ -116,10 +377,11 @@ fn properties(file: &TaggedFile, tags: &mut FileTags) {
     });
     let duration = p.duration().as_millis() as u64;
     tags.duration_ms = (duration > 0).then_some(duration);
-    tags.bitrate_kbps = p.audio_bitrate().or(p.overall_bitrate());
-    tags.sample_rate = p.sample_rate();
-    tags.channels = p.channels();
-    tags.bit_depth = p.bit_depth();
+    // A relaxed read leaves what it could not find at zero.
+    tags.bitrate_kbps = p.audio_bitrate().or(p.overall_bitrate()).filter(|v| *v > 0);
+    tags.sample_rate = p.sample_rate().filter(|v| *v > 0);
+    tags.channels = p.channels().filter(|v| *v > 0);
+    tags.bit_depth = p.bit_depth().filter(|v| *v > 0);
 }
 
 /// Non-empty, trimmed values of `key`, splitting values that hold several names separated by
@@ -340,6 +602,90 @@ mod tests {
             "{reason}"
         );
         assert!(guarded(Path::new("/music/ok.mp3"), |_| Ok(FileTags::default())).is_ok());
+    }
+
+    #[test]
+    fn lenient_attempts_relax_parsing_and_widen_the_junk_window() {
+        assert_eq!(Attempt::Default.options(), ParseOptions::new());
+        for attempt in [
+            Attempt::Relaxed,
+            Attempt::RelaxedNoCover,
+            Attempt::TagsOnly,
+            Attempt::PropertiesOnly,
+        ] {
+            let expected = ParseOptions::new()
+                .parsing_mode(ParsingMode::Relaxed)
+                .max_junk_bytes(LENIENT_JUNK_BYTES)
+                .read_cover_art(attempt == Attempt::Relaxed)
+                .read_properties(attempt != Attempt::TagsOnly)
+                .read_tags(attempt != Attempt::PropertiesOnly);
+            assert_eq!(attempt.options(), expected, "{attempt:?}");
+        }
+    }
+
+    #[test]
+    fn id3v2_tags_at_the_start_are_measured_from_their_headers() {
+        let tag = |size: u8, flags: u8| {
+            let mut bytes = vec![b'I', b'D', b'3', 4, 0, flags, 0, 0, 0, size];
+            bytes.resize(10 + usize::from(size), 0);
+            bytes
+        };
+        let audio = [0xFF, 0xFB, 0x90, 0x64];
+        let measure = |bytes: Vec<u8>| {
+            let len = bytes.len() as u64;
+            id3v2_prefix_len(&mut std::io::Cursor::new(bytes), len)
+        };
+        assert_eq!(measure([tag(20, 0), audio.to_vec()].concat()), Some(30));
+        // Two tags in a row, the second with a footer.
+        let two = [tag(20, 0), tag(5, 0x10), vec![0; 10], audio.to_vec()].concat();
+        assert_eq!(measure(two), Some(55));
+        assert_eq!(measure(audio.to_vec()), None);
+        // A size that is not synchsafe is not an ID3v2 header; nor is a tag that is the file.
+        let mut bad = tag(20, 0);
+        bad[9] = 0x80;
+        assert_eq!(measure([bad, audio.to_vec()].concat()), None);
+        assert_eq!(measure(tag(20, 0)), None);
+    }
+
+    #[test]
+    fn a_skipped_reader_shows_the_rest_of_the_file_as_a_whole() {
+        let mut reader =
+            Skipped::new(std::io::Cursor::new(b"junkAUDIO".to_vec()), 4).expect("seek");
+        let mut text = String::new();
+        reader.read_to_string(&mut text).expect("read");
+        assert_eq!(text, "AUDIO");
+        assert_eq!(reader.seek(SeekFrom::Start(1)).expect("seek"), 1);
+        assert_eq!(reader.seek(SeekFrom::Current(2)).expect("seek"), 3);
+        assert_eq!(reader.seek(SeekFrom::End(-1)).expect("seek"), 4);
+        let mut byte = [0u8];
+        reader.read_exact(&mut byte).expect("read");
+        assert_eq!(&byte, b"O");
+        assert!(
+            reader.seek(SeekFrom::Current(-6)).is_err(),
+            "before the start"
+        );
+        assert_eq!(reader.stream_position().expect("position"), 5);
+    }
+
+    #[test]
+    fn other_tags_fill_only_what_the_main_tag_lacks() {
+        let mut main = FileTags {
+            artists: vec!["Main Artist".to_owned()],
+            album: Some("Main Album".to_owned()),
+            ..FileTags::default()
+        };
+        let id3v1 = FileTags {
+            title: Some("From ID3v1".to_owned()),
+            artists: vec!["Other Artist".to_owned()],
+            album: Some("Other Album".to_owned()),
+            track_no: Some(9),
+            ..FileTags::default()
+        };
+        fill_missing(&mut main, id3v1);
+        assert_eq!(main.title.as_deref(), Some("From ID3v1"));
+        assert_eq!(main.artists, ["Main Artist"]);
+        assert_eq!(main.album.as_deref(), Some("Main Album"));
+        assert_eq!(main.track_no, Some(9));
     }
 
     #[test]

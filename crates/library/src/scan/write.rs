@@ -9,7 +9,7 @@ use super::walk::FoundFile;
 use crate::error::Result;
 use crate::ids::{ArtworkId, FolderId, TrackId};
 use crate::model::TrackState;
-use crate::normalize::{fold, sort_key};
+use crate::normalize::{album_key, sort_key};
 use crate::now_ms;
 use crate::store::pathbytes;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -187,17 +187,11 @@ pub fn write_row(
     let album_artist = (!tags.album_artists.is_empty()).then(|| tags.album_artists.join("; "));
     let genre = (!tags.genres.is_empty()).then(|| tags.genres.join("; "));
     let composer = (!tags.composers.is_empty()).then(|| tags.composers.join("; "));
-    let grouping_artist = album_artist.clone().or_else(|| {
-        if tags.compilation {
-            Some("Various Artists".to_owned())
-        } else {
-            tags.artists.first().cloned()
-        }
-    });
-    let album_key = format!(
-        "{}\u{1f}{}",
-        sort_key(grouping_artist.as_deref().unwrap_or("")),
-        fold(tags.album.as_deref().unwrap_or(""))
+    let album_key = album_key(
+        &tags.album_artists,
+        &tags.artists,
+        tags.compilation,
+        tags.album.as_deref(),
     );
     dirty.albums.insert(album_key.clone());
     let path_bytes = location.path.map(pathbytes::to_bytes);

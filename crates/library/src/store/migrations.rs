@@ -2,14 +2,21 @@
 //! in `PRAGMA user_version`. Never edit a released migration: add the next one.
 
 use crate::error::{LibraryError, Result};
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+
+/// One schema version: SQL, or a repair of data that needs code.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>) -> Result<()>),
+}
 
 /// The migrations, in order: `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_initial.sql"),
-    include_str!("migrations/0002_cloud.sql"),
-    include_str!("migrations/0003_preferences.sql"),
-    include_str!("migrations/0004_automatic_uploads.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(include_str!("migrations/0001_initial.sql")),
+    Migration::Sql(include_str!("migrations/0002_cloud.sql")),
+    Migration::Sql(include_str!("migrations/0003_preferences.sql")),
+    Migration::Sql(include_str!("migrations/0004_automatic_uploads.sql")),
+    Migration::Code(crate::playlists::repair::repair_positions),
 ];
 
 /// The schema version this build writes.
@@ -33,9 +40,12 @@ pub fn apply(conn: &mut Connection) -> Result<()> {
 }
 
 fn migrate(conn: &mut Connection, found: i64) -> Result<()> {
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Code(repair) => repair(&tx)?,
+        }
         let broken: i64 =
             tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| {
                 row.get(0)

@@ -3,6 +3,8 @@
 
 mod artwork;
 mod browse;
+mod damaged;
+mod fuzz;
 mod identity;
 mod migrations;
 mod playlists;

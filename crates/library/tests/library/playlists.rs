@@ -140,3 +140,92 @@ fn m3u_import_reports_what_it_cannot_find() {
     assert_eq!(imported.added, 1);
     assert_eq!(imported.unresolved, vec!["not/here.mp3".to_owned()]);
 }
+
+#[test]
+fn inserting_again_and_again_at_one_spot_keeps_keys_short_and_the_order_right() {
+    let t = TestLibrary::new();
+    t.add_all();
+    t.scan();
+    let track = ids(&t, &["tagged.flac"])[0];
+    let playlist = t.library.create_playlist("Worst case").expect("created");
+    let first = t.library.add_to_playlist(playlist, &[track], None).unwrap()[0];
+    let last = t.library.add_to_playlist(playlist, &[track], None).unwrap()[0];
+    // Each insert right after the first entry halves the room there.
+    let mut inserted = Vec::new();
+    for _ in 0..300 {
+        inserted.push(
+            t.library
+                .add_to_playlist(playlist, &[track], Some(1))
+                .unwrap()[0],
+        );
+    }
+    let entries = t.library.playlist(playlist).unwrap().entries;
+    let order: Vec<_> = entries.iter().map(|e| e.id).collect();
+    let mut expected = vec![first];
+    expected.extend(inserted.iter().rev());
+    expected.push(last);
+    assert_eq!(order, expected);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.position.len() <= tonearm_library::playlists::position::RESPACE_LEN),
+        "keys stay short"
+    );
+}
+
+#[test]
+fn invalid_keys_from_an_older_version_are_repaired_by_a_migration_in_order() {
+    let t = TestLibrary::new();
+    t.add_all();
+    t.scan();
+    let tracks = ids(&t, &["tagged.flac", "tagged.ogg", "id3v24.mp3"]);
+    let playlist = t.library.create_playlist("Old keys").expect("created");
+    let entries = t.library.add_to_playlist(playlist, &tracks, None).unwrap();
+    let data = t.dir.path().join("data");
+    drop(t.library);
+    // What an older version stored from a hostile device: keys that crashed the next insert.
+    let db = rusqlite::Connection::open(data.join(tonearm_library::DATABASE_FILE)).unwrap();
+    let huge = format!("V{}", "~".repeat(100_000));
+    for (entry, key) in entries.iter().zip(["A0", "B-", huge.as_str()]) {
+        db.execute(
+            "UPDATE playlist_entries SET position = ?1 WHERE id = ?2",
+            [key, &entry.to_string()],
+        )
+        .unwrap();
+        db.execute(
+            "UPDATE playlist_ops SET position = ?1 WHERE entry_id = ?2",
+            [key, &entry.to_string()],
+        )
+        .unwrap();
+    }
+    db.pragma_update(None, "user_version", 4).unwrap();
+    drop(db);
+
+    let library = tonearm_library::Library::open(&data, &t.dir.path().join("cache")).unwrap();
+    let repaired = library.playlist(playlist).unwrap().entries;
+    assert_eq!(repaired.iter().map(|e| e.id).collect::<Vec<_>>(), entries);
+    for entry in &repaired {
+        tonearm_library::playlists::position::PositionKey::parse(&entry.position).unwrap();
+    }
+    // The next insert works, in the right place.
+    let added = library
+        .add_to_playlist(playlist, &tracks[..1], Some(1))
+        .unwrap()[0];
+    let order: Vec<_> = library
+        .playlist(playlist)
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(order, vec![entries[0], added, entries[1], entries[2]]);
+    // Edits waiting for the cloud carry only valid keys, and the repair is among them.
+    let pending = library.pending_playlist_ops(0, 100).unwrap();
+    assert!(
+        pending
+            .iter()
+            .filter_map(|op| op.position.as_deref())
+            .all(|key| { tonearm_library::playlists::position::PositionKey::parse(key).is_ok() })
+    );
+    assert!(pending.iter().any(|op| op.kind == "move"));
+}

@@ -1,24 +1,11 @@
-//! A library in a temp dir with a music folder, and the committed audio fixtures with their
-//! manifest (what each file holds).
+//! A library in a temp dir with a music folder; the committed audio fixtures and their
+//! manifest (what each file holds) come from `tonearm-testkit`.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use tonearm_library::{Library, ScanProgress, ScanReport};
 
-/// The committed fixtures folder.
-pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/audio")
-}
-
-/// The fixtures manifest's file entries.
-pub fn manifest() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(fixtures().join("manifest.json")).expect("manifest exists");
-    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
-    manifest["files"]
-        .as_array()
-        .expect("files is a list")
-        .clone()
-}
+pub use tonearm_testkit::fixtures::{audio_dir as fixtures, manifest};
 
 /// A fresh library whose one music folder is `music/`.
 pub struct TestLibrary {

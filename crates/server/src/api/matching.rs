@@ -35,7 +35,7 @@ fn challenge_ranges(size: u64) -> Vec<ByteRange> {
 #[utoipa::path(post, path = "/api/v1/match", tag = "match", security(("bearer" = [])),
     request_body = MatchRequest,
     responses(
-        (status = 200, description = "linked, a challenge to answer, or upload needed", body = MatchResponse),
+        (status = 200, description = "linked, a challenge to answer, upload needed, or removed (only when `automatic`)", body = MatchResponse),
         (status = 413, description = "linking the file would pass the user's quota", body = ErrorBody),
     ))]
 pub async fn match_blob(
@@ -88,7 +88,7 @@ pub async fn match_blob(
 /// Answer a challenge; links the blob only if every answer is right. Each challenge can be
 /// answered once.
 #[utoipa::path(post, path = "/api/v1/match/{challenge_id}", tag = "match", security(("bearer" = [])),
-    params(("challenge_id" = String, Path, description = "from the challenge")),
+    params(("challenge_id" = ChallengeId, Path, description = "from the challenge")),
     request_body = ChallengeAnswer,
     responses(
         (status = 200, description = "proved: the blob is linked", body = MatchResponse),

@@ -1,6 +1,8 @@
 //! The HTTP surface: every route is registered here once, through `utoipa-axum`, so the router
-//! and the OpenAPI document (served at `/api/v1/openapi.json`) cannot disagree.
+//! and the OpenAPI document (served at `/api/v1/openapi.json`) cannot disagree. Each handler's
+//! `#[utoipa::path]` describes its own answers; `document` adds those many routes share.
 
+mod document;
 mod extract;
 mod health;
 mod matching;
@@ -31,11 +33,14 @@ struct ApiDoc;
 
 struct BearerAuth;
 
+/// The name of the bearer token's security scheme.
+const BEARER: &str = "bearer";
+
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "bearer",
+            BEARER,
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
     }
@@ -65,7 +70,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .layer(axum::middleware::map_response(
             uploads::tus_resumable_header,
         ));
-    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(openapi))
         .routes(routes!(sessions::login, sessions::list))
@@ -82,11 +87,15 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(playlists::apply_ops))
         .routes(routes!(playlists::changes))
         .split_for_parts();
+    document::complete(&mut document, state.config.max_file_size);
     let json = document.to_pretty_json().unwrap_or_default();
     // A fresh state has no document yet; a second router over the same state keeps the first.
     let _ = state.openapi.set(Arc::new(json));
     let router = router
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::limits::JSON_BODY,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     (router, document)

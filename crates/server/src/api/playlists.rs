@@ -50,11 +50,12 @@ pub async fn list(
 
 /// Query of the change feed.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// Return changes after this sequence number (0 for everything).
     #[serde(default)]
     since: u64,
-    /// Page size (default 500, at most 5000).
+    /// Page size: default 500; values outside 1 to 5000 are clamped to that range.
     limit: Option<u32>,
 }
 

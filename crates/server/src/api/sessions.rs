@@ -4,57 +4,53 @@
 use super::extract::{Json, Path};
 use crate::auth::{self, AuthUser};
 use crate::error::{ApiError, Error};
+use crate::passwords::Verdict;
 use crate::state::{AppState, now};
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 use tonearm_protocol::{
     ErrorBody, LoginRequest, LoginResponse, SessionId, SessionsResponse, StorageUsage,
 };
-
-/// A hash to verify against when the user does not exist, so a login for an unknown name costs
-/// as much as one for a known name and timing does not reveal which names exist.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        auth::hash_password("tonearm dummy password").expect("hashing a constant password works")
-    })
-}
 
 /// Log in.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions",
     request_body = LoginRequest,
     responses(
         (status = 201, description = "logged in", body = LoginResponse),
+        (status = 400, description = "malformed body: a user or device name outside its rules, or a password over 1024 bytes", body = ErrorBody),
         (status = 401, description = "wrong username or password", body = ErrorBody),
-        (status = 429, description = "too many failed logins; see Retry-After", body = ErrorBody),
+        (status = 429, description = "too many failed logins (for this name from this address, from this address, or for this account); nothing was checked", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "seconds to wait before trying again"))),
+        (status = 503, description = "too many logins are being checked at once; nothing was checked", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "seconds to wait before trying again"))),
     ))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     Json(request): Json<LoginRequest>,
 ) -> Result<(StatusCode, Json<LoginResponse>), ApiError> {
-    let ip = peer.ip();
-    state.throttle.check(&request.username, ip)?;
-    let user = state.store.user_by_name(&request.username).await?;
-    let phc = user
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-    let password = request.password.clone();
-    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc))
-        .await
-        .map_err(Error::from)?;
-    let Some(user) = user.filter(|_| valid) else {
-        state.throttle.failed(&request.username, ip);
-        tracing::info!(username = %request.username, %ip, "failed login");
-        return Err(Error::Unauthorized.into());
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    let ip = crate::throttle::client_address(peer.ip(), forwarded, &state.config.trusted_proxies);
+    let name = request.username.as_str();
+    state.throttle.check(name, ip)?;
+    let user = state.store.user_by_name(name).await?;
+    let phc = user.as_ref().map(|u| u.password_hash.as_str());
+    let verdict = state.passwords.verify(request.password.expose(), phc).await;
+    let user = match (verdict, user) {
+        (Verdict::Valid, Some(user)) => user,
+        (Verdict::Busy(retry_after), _) => return Err(Error::Busy { retry_after }.into()),
+        (_, user) => {
+            state.throttle.failed(name, ip, user.is_some());
+            tracing::info!(username = name, %ip, "failed login");
+            return Err(Error::Unauthorized.into());
+        }
     };
-    state.throttle.succeeded(&request.username, ip);
-    let device = request.device.trim();
-    if device.is_empty() || device.len() > 200 {
-        return Err(Error::BadRequest("device must be 1 to 200 characters".into()).into());
-    }
+    state.throttle.succeeded(name, ip);
+    let device = request.device.as_str();
     let (token, token_hash) = auth::new_token();
     let session = state
         .store
@@ -80,7 +76,7 @@ pub async fn list(
 
 /// Revoke a session (log a device out).
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "session id")),
+    params(("id" = SessionId, Path, description = "session id")),
     responses(
         (status = 204, description = "revoked"),
         (status = 404, description = "no such session", body = ErrorBody),

@@ -57,7 +57,7 @@ pub async fn list(
 
 /// One track.
 #[utoipa::path(get, path = "/api/v1/tracks/{id}", tag = "tracks", security(("bearer" = [])),
-    params(("id" = String, Path, description = "track id")),
+    params(("id" = TrackId, Path, description = "track id")),
     responses((status = 200, description = "the track", body = CloudTrack),
               (status = 404, description = "no such track", body = ErrorBody)))]
 pub async fn get(
@@ -76,7 +76,7 @@ pub async fn get(
 
 /// Replace a track's metadata.
 #[utoipa::path(patch, path = "/api/v1/tracks/{id}", tag = "tracks", security(("bearer" = [])),
-    params(("id" = String, Path, description = "track id")),
+    params(("id" = TrackId, Path, description = "track id")),
     request_body = UpdateTrackRequest,
     responses((status = 200, description = "updated", body = CloudTrack),
               (status = 404, description = "no such track", body = ErrorBody)))]
@@ -95,7 +95,7 @@ pub async fn update(
 
 /// Delete a track (its blob is collected once nothing uses it).
 #[utoipa::path(delete, path = "/api/v1/tracks/{id}", tag = "tracks", security(("bearer" = [])),
-    params(("id" = String, Path, description = "track id")),
+    params(("id" = TrackId, Path, description = "track id")),
     responses((status = 204, description = "deleted"),
               (status = 404, description = "no such track", body = ErrorBody)))]
 pub async fn delete(
@@ -112,7 +112,7 @@ pub async fn delete(
 
 /// A short-lived URL that streams the track without an `Authorization` header.
 #[utoipa::path(post, path = "/api/v1/tracks/{id}/stream-url", tag = "tracks", security(("bearer" = [])),
-    params(("id" = String, Path, description = "track id")),
+    params(("id" = TrackId, Path, description = "track id")),
     responses((status = 200, description = "signed URL", body = StreamUrlResponse),
               (status = 404, description = "no such track", body = ErrorBody)))]
 pub async fn stream_url(
@@ -136,14 +136,16 @@ pub async fn stream_url(
     Ok(Json(StreamUrlResponse { url, expires_at }))
 }
 
-/// The query of a signed stream URL.
+/// The query of a signed stream URL (from `stream-url`). All three or none: without all
+/// three, the request needs a bearer token.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SignedQuery {
     /// User the URL was signed for.
     user: Option<Uuid>,
-    /// Unix seconds.
+    /// Unix seconds after which the URL stops working.
     expires: Option<i64>,
-    /// Signature.
+    /// Signature over user, track and expiry.
     sig: Option<String>,
 }
 
@@ -151,14 +153,29 @@ pub struct SignedQuery {
 /// satisfiable one is sent. 416 with `Content-Range: bytes */LEN` when none is satisfiable.
 /// `ETag` is the quoted BLAKE3; `If-Range` with another tag gets the whole file.
 #[utoipa::path(get, path = "/api/v1/tracks/{id}/stream", tag = "tracks", security(("bearer" = []), ()),
-    params(("id" = String, Path, description = "track id"), SignedQuery,
-           ("Range" = Option<String>, Header, description = "byte range")),
+    params(("id" = TrackId, Path, description = "track id"), SignedQuery,
+           ("Range" = Option<String>, Header, nullable = false, description = "`bytes=a-b`, `bytes=a-` or `bytes=-n`; a malformed range or another unit is ignored"),
+           ("If-Range" = Option<String>, Header, nullable = false, description = "honour `Range` only if the file's ETag is this one")),
     responses(
-        (status = 200, description = "the whole file", content_type = "audio/*"),
-        (status = 206, description = "the requested range", content_type = "audio/*"),
+        (status = 200, description = "the whole file; `Content-Type` follows the track's format", content(("audio/*"), ("application/octet-stream")),
+            headers(
+                ("Accept-Ranges" = String, description = "`bytes`"),
+                ("ETag" = String, description = "the quoted BLAKE3 of the file"),
+                ("Content-Length" = u64, description = "bytes in the body"),
+                ("Cache-Control" = String, description = "`private, max-age=31536000, immutable`"),
+            )),
+        (status = 206, description = "the first satisfiable range", content(("audio/*"), ("application/octet-stream")),
+            headers(
+                ("Content-Range" = String, description = "`bytes a-b/LEN`"),
+                ("Accept-Ranges" = String, description = "`bytes`"),
+                ("ETag" = String, description = "the quoted BLAKE3 of the file"),
+                ("Content-Length" = u64, description = "bytes in the body"),
+                ("Cache-Control" = String, description = "`private, max-age=31536000, immutable`"),
+            )),
         (status = 401, description = "no valid token or signature", body = ErrorBody),
         (status = 404, description = "no such track", body = ErrorBody),
-        (status = 416, description = "range not satisfiable"),
+        (status = 416, description = "no range is satisfiable; empty body",
+            headers(("Content-Range" = String, description = "`bytes */LEN`"))),
     ))]
 pub async fn stream(
     State(state): State<AppState>,

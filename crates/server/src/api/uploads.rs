@@ -33,6 +33,7 @@ use tonearm_protocol::uploads::{
     HEADER_BLOB_HASH, METADATA_BLAKE3, TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION,
 };
 use tonearm_protocol::{BlobHash, ErrorBody};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Bytes received between two commits of the offset during a PATCH without checksum.
@@ -58,6 +59,11 @@ fn number_header(headers: &HeaderMap, name: &str) -> Result<u64> {
         .ok_or_else(|| Error::BadRequest(format!("missing or invalid {name} header")))
 }
 
+/// At most a few dozen characters of a caller's text, for an error message.
+fn shown(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
 /// Parses tus `Upload-Metadata`: comma-separated `key base64value` pairs (value optional).
 pub(crate) fn parse_metadata(value: &str) -> Result<HashMap<String, String>> {
     let mut map = HashMap::new();
@@ -72,7 +78,8 @@ pub(crate) fn parse_metadata(value: &str) -> Result<HashMap<String, String>> {
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .ok_or_else(|| {
                     Error::BadRequest(format!(
-                        "upload metadata {key:?} is not base64 of utf-8 text"
+                        "upload metadata {:?} is not base64 of utf-8 text",
+                        shown(key)
                     ))
                 })?,
         };
@@ -100,7 +107,13 @@ fn empty(builder: axum::http::response::Builder) -> Response {
 
 /// tus discovery.
 #[utoipa::path(options, path = "/api/v1/uploads", tag = "uploads",
-    responses((status = 204, description = "tus capabilities in Tus-Version, Tus-Extension, Tus-Max-Size and Tus-Checksum-Algorithm")))]
+    responses((status = 204, description = "the server's tus capabilities",
+        headers(
+            ("Tus-Version" = String, description = "`1.0.0`"),
+            ("Tus-Extension" = String, description = "`creation,checksum,termination`"),
+            ("Tus-Max-Size" = u64, description = "the largest file accepted, in bytes"),
+            ("Tus-Checksum-Algorithm" = String, description = "`sha1,sha256`"),
+        ))))]
 pub async fn options(State(state): State<AppState>) -> Response {
     empty(
         tus_headers(Response::builder().status(StatusCode::NO_CONTENT))
@@ -112,17 +125,27 @@ pub async fn options(State(state): State<AppState>) -> Response {
 }
 
 /// tus creation: `Upload-Length` required; `Upload-Metadata` may carry `blake3` and `filename`.
+/// `Upload-Defer-Length` is not supported (400).
 #[utoipa::path(post, path = "/api/v1/uploads", tag = "uploads", security(("bearer" = [])),
     params(
-        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$", description = "the tus version: `1.0.0`"),
         ("Upload-Length" = u64, Header, description = "total size in bytes"),
-        ("Upload-Metadata" = Option<String>, Header, description = "tus metadata; key `blake3` is the whole file's BLAKE3 (lowercase hex), `filename` is informational"),
+        ("Upload-Metadata" = Option<String>, Header, nullable = false,
+            pattern = r"^[ \t]*(?:[!-+\--~]+(?:[ \t]+[A-Za-z0-9+/]*={0,2})?)?[ \t]*(?:,[ \t]*(?:[!-+\--~]+(?:[ \t]+[A-Za-z0-9+/]*={0,2})?)?[ \t]*)*$",
+            description = "tus metadata: comma-separated `key base64value` pairs, each value base64 of UTF-8 text; key `blake3` is the whole file's BLAKE3 (lowercase hex), `filename` is informational"),
     ),
     responses(
-        (status = 201, description = "created; the upload URL is in Location"),
-        (status = 400, description = "bad headers or metadata", body = ErrorBody),
-        (status = 412, description = "missing Tus-Resumable", body = ErrorBody),
-        (status = 413, description = "file too large or quota exceeded", body = ErrorBody),
+        (status = 201, description = "created",
+            headers(
+                ("Location" = String, description = "the upload's URL, `/api/v1/uploads/{id}` after `--public-url`"),
+                ("Tonearm-Blob-Hash" = BlobHash, description = "only for an empty file, which is complete at once: its BLAKE3"),
+            )),
+        (status = 400, description = "bad `Upload-Length` or `Upload-Metadata`, or `Upload-Defer-Length` sent", body = ErrorBody),
+        (status = 412, description = "`Tus-Resumable` is missing or not `1.0.0`", body = ErrorBody,
+            headers(("Tus-Version" = String, description = "`1.0.0`, the version this server speaks"))),
+        (status = 413, description = "`Upload-Length` passes the per-file limit, or the user's quota", body = ErrorBody),
+        (status = 422, description = "an empty file declared with another `blake3`", body = ErrorBody),
+        (status = 429, description = "the user already holds as many unfinished uploads, or reserves as many bytes in them, as the server allows", body = ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -164,7 +187,11 @@ pub async fn create(
         updated_at: now(),
     };
     // The row first, then the file: the maintenance sweep deletes files that have no row.
-    state.store.create_upload(&record).await?;
+    let limits = &state.config.limits;
+    state
+        .store
+        .create_upload(&record, limits.max_open_uploads, limits.max_reserved_bytes)
+        .await?;
     let path = state.upload_path(id);
     let folder = path.parent().expect("upload files live in a folder");
     tokio::fs::create_dir_all(folder)
@@ -226,10 +253,21 @@ async fn find(state: &AppState, auth: &AuthUser, id: Uuid) -> Result<UploadRecor
 
 /// tus offset query.
 #[utoipa::path(head, path = "/api/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
-    params(("id" = String, Path, description = "upload id"), ("Tus-Resumable" = String, Header, description = "1.0.0")),
+    params(("id" = Uuid, Path, description = "upload id"), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$", description = "the tus version: `1.0.0`")),
     responses(
-        (status = 200, description = "Upload-Offset and Upload-Length; Tonearm-Blob-Hash once complete"),
-        (status = 404, description = "no such upload"),
+        (status = 200, description = "where the upload stands; no body",
+            headers(
+                ("Upload-Offset" = u64, description = "bytes the server has committed"),
+                ("Upload-Length" = u64, description = "the file's size"),
+                ("Upload-Metadata" = String, description = "as sent at creation, if it was"),
+                ("Tonearm-Blob-Hash" = BlobHash, description = "once complete: the BLAKE3 of the file"),
+                ("Cache-Control" = String, description = "`no-store`"),
+            )),
+        (status = 404, description = "no such upload", body = ErrorBody),
+        (status = 409, description = "another request is writing to this upload", body = ErrorBody),
+        (status = 412, description = "`Tus-Resumable` is missing or not `1.0.0`", body = ErrorBody,
+            headers(("Tus-Version" = String, description = "`1.0.0`, the version this server speaks"))),
+        (status = 422, description = "every byte had arrived, and the file's BLAKE3 differs from the declared one; the upload is discarded", body = ErrorBody),
     ))]
 pub async fn head(
     State(state): State<AppState>,
@@ -277,7 +315,8 @@ impl Checksum {
             "sha1" => Ok(Self::Sha1(sha1::Sha1::new(), expected)),
             "sha256" => Ok(Self::Sha256(sha2::Sha256::new(), expected)),
             other => Err(Error::BadRequest(format!(
-                "unsupported checksum algorithm {other:?}; supported: {TUS_CHECKSUM_ALGORITHMS}"
+                "unsupported checksum algorithm {:?}; supported: {TUS_CHECKSUM_ALGORITHMS}",
+                shown(other)
             ))),
         }
     }
@@ -324,6 +363,23 @@ impl BusyGuard {
             id,
         })
     }
+
+    /// Like `acquire`, but waits a little for a request writing to the upload to end: a
+    /// client that aborts its PATCH to delete the upload sends the DELETE before the server
+    /// has noticed the PATCH was cut off.
+    async fn wait(state: &AppState, id: UploadId) -> Result<Self> {
+        const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+        const STEP: std::time::Duration = std::time::Duration::from_millis(25);
+        let started = std::time::Instant::now();
+        loop {
+            match Self::acquire(state, id) {
+                Err(Error::Conflict(_)) if started.elapsed() < PATIENCE => {
+                    tokio::time::sleep(STEP).await;
+                }
+                other => return other,
+            }
+        }
+    }
 }
 
 impl Drop for BusyGuard {
@@ -337,20 +393,36 @@ impl Drop for BusyGuard {
     }
 }
 
+/// The body of a tus PATCH, for the document: raw bytes.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct TusChunk(Vec<u8>);
+
 /// tus data transfer.
 #[utoipa::path(patch, path = "/api/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
     params(
-        ("id" = String, Path, description = "upload id"),
-        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("id" = Uuid, Path, description = "upload id"),
+        ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$", description = "the tus version: `1.0.0`"),
         ("Upload-Offset" = u64, Header, description = "must equal the server's offset"),
-        ("Upload-Checksum" = Option<String>, Header, description = "`sha1 BASE64` or `sha256 BASE64` of this request's body"),
+        ("Upload-Checksum" = Option<String>, Header, nullable = false,
+            pattern = r"^(?:sha1|sha256) +(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$",
+            description = "`sha1 BASE64` or `sha256 BASE64`: the checksum of this request's body"),
     ),
-    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    request_body(content = inline(TusChunk), content_type = "application/offset+octet-stream",
+        description = "raw bytes of the file from `Upload-Offset` on, at most up to `Upload-Length`"),
     responses(
-        (status = 204, description = "accepted; the new offset is in Upload-Offset, and Tonearm-Blob-Hash once complete"),
+        (status = 204, description = "accepted",
+            headers(
+                ("Upload-Offset" = u64, description = "the new offset"),
+                ("Tonearm-Blob-Hash" = BlobHash, description = "once the last byte arrived: the BLAKE3 of the file"),
+            )),
+        (status = 400, description = "bad `Upload-Offset` or `Upload-Checksum`, a body running past `Upload-Length`, or a body cut off", body = ErrorBody),
         (status = 404, description = "no such upload", body = ErrorBody),
-        (status = 409, description = "Upload-Offset differs from the server's", body = ErrorBody),
-        (status = 415, description = "wrong Content-Type", body = ErrorBody),
+        (status = 409, description = "`Upload-Offset` differs from the server's, or another request is writing to this upload", body = ErrorBody),
+        (status = 412, description = "`Tus-Resumable` is missing or not `1.0.0`", body = ErrorBody,
+            headers(("Tus-Version" = String, description = "`1.0.0`, the version this server speaks"))),
+        (status = 415, description = "`Content-Type` is not `application/offset+octet-stream`", body = ErrorBody),
         (status = 422, description = "the complete file's BLAKE3 differs from the declared one; the upload is discarded", body = ErrorBody),
         (status = 460, description = "checksum mismatch; the chunk is discarded", body = ErrorBody),
     ))]
@@ -547,8 +619,14 @@ async fn hash_file(path: PathBuf) -> Result<BlobHash> {
 
 /// tus termination.
 #[utoipa::path(delete, path = "/api/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
-    params(("id" = String, Path, description = "upload id"), ("Tus-Resumable" = String, Header, description = "1.0.0")),
-    responses((status = 204, description = "terminated"), (status = 404, description = "no such upload", body = ErrorBody)))]
+    params(("id" = Uuid, Path, description = "upload id"), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$", description = "the tus version: `1.0.0`")),
+    responses(
+        (status = 204, description = "terminated"),
+        (status = 404, description = "no such upload", body = ErrorBody),
+        (status = 409, description = "a PATCH is still writing to this upload after a few seconds", body = ErrorBody),
+        (status = 412, description = "`Tus-Resumable` is missing or not `1.0.0`", body = ErrorBody,
+            headers(("Tus-Version" = String, description = "`1.0.0`, the version this server speaks"))),
+    ))]
 pub async fn terminate(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -556,6 +634,10 @@ pub async fn terminate(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_tus(&headers)?;
+    // Not while a PATCH writes to it: that PATCH would then publish or commit bytes of an
+    // upload that is gone.
+    let upload = find(&state, &auth, id).await?;
+    let _busy = BusyGuard::wait(&state, upload.id).await?;
     if !state.store.delete_upload(auth.user, UploadId(id)).await? {
         return Err(Error::NotFound("upload").into());
     }
@@ -577,6 +659,38 @@ pub async fn tus_resumable_header(response: Response) -> impl IntoResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: crate::fuzz_cases(2_000),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Fuzz target: any `Upload-Metadata` value parses or is refused with a short message,
+        /// and whatever parses round-trips through the encoding tus clients use.
+        #[test]
+        fn any_metadata_header_parses_or_is_refused(value in "([ -~]{0,12}( [A-Za-z0-9+/=]{0,16})?,?){0,6}|\\PC{0,64}") {
+            match parse_metadata(&value) {
+                Ok(map) => {
+                    let again: Vec<String> = map
+                        .iter()
+                        .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} {}", BASE64.encode(v)) })
+                        .collect();
+                    proptest::prop_assert_eq!(parse_metadata(&again.join(",")).unwrap(), map);
+                }
+                Err(error) => proptest::prop_assert!(error.to_string().len() < 200),
+            }
+        }
+
+        /// Fuzz target: any `Upload-Checksum` value parses or is refused with a short message.
+        #[test]
+        fn any_checksum_header_parses_or_is_refused(value in "(sha1|sha256|md5|[a-z0-9]{0,8}) ?[A-Za-z0-9+/=]{0,64}|\\PC{0,80}") {
+            if let Err(error) = Checksum::parse(&value) {
+                proptest::prop_assert!(error.to_string().len() < 200);
+            }
+        }
+    }
 
     #[test]
     fn metadata_forms() {

@@ -128,8 +128,15 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
 
     // --- uploads ---
 
-    /// Records a new upload.
-    async fn create_upload(&self, upload: &UploadRecord) -> Result<()>;
+    /// Records a new upload, in the same transaction as the check that the user stays within
+    /// `max_open` unfinished uploads and `max_reserved` bytes reserved by them (so concurrent
+    /// creations cannot overshoot); `TooManyUploads` otherwise.
+    async fn create_upload(
+        &self,
+        upload: &UploadRecord,
+        max_open: u64,
+        max_reserved: u64,
+    ) -> Result<()>;
     /// One of the user's uploads.
     async fn upload(&self, user: UserId, id: UploadId) -> Result<Option<UploadRecord>>;
     /// Commits the offset (and, when complete, the published hash) of an upload.

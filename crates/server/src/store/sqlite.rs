@@ -15,12 +15,22 @@ use tokio::sync::Semaphore;
 use tonearm_protocol::{
     BlobHash, ByteRange, ChallengeId, Change, ChangeEvent, ChangesResponse, CloudTrack, EntryId,
     OpResult, OpStatus, Playlist, PlaylistEntry, PlaylistId, PlaylistOp, PlaylistsResponse,
-    SessionId, SessionInfo, TrackId, TrackMetadata,
+    PositionKey, SessionId, SessionInfo, TrackId, TrackMetadata,
 };
 use uuid::Uuid;
 
+mod repair;
+
+/// One schema version: SQL, or a repair that needs code.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>) -> Result<()>),
+}
+
 /// Schema versions, applied in order; a database records which it has.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(
+        r"
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
@@ -104,7 +114,10 @@ CREATE TABLE changes (
     event TEXT NOT NULL,
     PRIMARY KEY (user_id, seq)
 );
-"];
+",
+    ),
+    Migration::Code(repair::repair_position_keys),
+];
 
 /// Read-only connections: WAL lets them read while the writer writes.
 const READERS: usize = 4;
@@ -244,13 +257,16 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             |r| r.get(0),
         )
         .map_err(Error::db(context))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate() {
+    for (index, migration) in MIGRATIONS.iter().enumerate() {
         let version = i64::try_from(index + 1).expect("few migrations");
         if version <= applied {
             continue;
         }
         let tx = conn.transaction().map_err(Error::db(context))?;
-        tx.execute_batch(sql).map_err(Error::db(context))?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql).map_err(Error::db(context))?,
+            Migration::Code(repair) => repair(&tx)?,
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version) VALUES (?1)",
             [version],
@@ -271,6 +287,10 @@ fn to_u64(value: i64) -> u64 {
 
 fn parse_uuid(text: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|_| Error::Corrupt(format!("bad uuid {text:?}")))
+}
+
+fn parse_position(text: &str) -> Result<PositionKey> {
+    PositionKey::parse(text).map_err(|e| Error::Corrupt(e.to_string()))
 }
 
 fn parse_hash(text: String) -> Result<BlobHash> {
@@ -676,10 +696,33 @@ impl MetadataStore for SqliteStore {
         .await
     }
 
-    async fn create_upload(&self, upload: &UploadRecord) -> Result<()> {
+    async fn create_upload(
+        &self,
+        upload: &UploadRecord,
+        max_open: u64,
+        max_reserved: u64,
+    ) -> Result<()> {
         let u = upload.clone();
-        self.with(move |conn| {
-            conn.execute(
+        self.tx("creating an upload", move |tx| {
+            let (open, reserved): (i64, i64) = tx
+                .query_row(
+                    "SELECT COUNT(*), COALESCE(SUM(length), 0) FROM uploads
+                     WHERE user_id = ?1 AND completed_hash IS NULL",
+                    [u.user.0.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(Error::db("creating an upload"))?;
+            if to_u64(open) >= max_open {
+                return Err(Error::TooManyUploads(format!(
+                    "{open} unfinished uploads already (at most {max_open}): finish or delete one first"
+                )));
+            }
+            if to_u64(reserved).saturating_add(u.length) > max_reserved {
+                return Err(Error::TooManyUploads(format!(
+                    "unfinished uploads would reserve more than {max_reserved} bytes: finish or delete one first"
+                )));
+            }
+            tx.execute(
                 "INSERT INTO uploads (id, user_id, length, upload_offset, declared_hash, metadata, completed_hash, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)",
                 params![
@@ -1045,7 +1088,7 @@ impl MetadataStore for SqliteStore {
                             id: EntryId(parse_uuid(&entry)?),
                             playlist_id,
                             track_id: TrackId(parse_uuid(&track)?),
-                            position,
+                            position: parse_position(&position)?,
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
@@ -1198,7 +1241,7 @@ fn apply_op(tx: &Transaction<'_>, user: UserId, op: &PlaylistOp) -> Result<OpRes
                 e.id.to_string(),
                 e.playlist_id.to_string(),
                 e.track_id.to_string(),
-                e.position
+                e.position.as_str()
             ],
         )?,
         Effect::RemoveEntry { entry_id, .. } => write(
@@ -1207,7 +1250,7 @@ fn apply_op(tx: &Transaction<'_>, user: UserId, op: &PlaylistOp) -> Result<OpRes
         )?,
         Effect::MoveEntry(e) => write(
             "UPDATE playlist_entries SET position = ?3 WHERE user_id = ?1 AND id = ?2",
-            params![uid, e.id.to_string(), e.position],
+            params![uid, e.id.to_string(), e.position.as_str()],
         )?,
     }
     Ok(result(OpStatus::Applied, Some(seq), None))

@@ -6,6 +6,7 @@
 mod support;
 
 mod auth;
+mod hostile;
 mod isolation;
 mod matching;
 mod openapi;

@@ -40,7 +40,7 @@ async fn ops_applied_twice_stay_applied_once() {
     let batch = vec![
         op(json!({"type": "create_playlist", "playlist_id": playlist, "name": "Jazz"})),
         op(
-            json!({"type": "add_entry", "playlist_id": playlist, "entry_id": entry, "track_id": track.id, "position": "a0"}),
+            json!({"type": "add_entry", "playlist_id": playlist, "entry_id": entry, "track_id": track.id, "position": "a05"}),
         ),
     ];
     let first = apply(&ann, &batch).await;
@@ -86,7 +86,7 @@ async fn concurrent_edits_from_two_devices_converge_without_losing_adds() {
     // Both devices were offline and edited the same playlist.
     let laptop_ops = vec![
         op(
-            json!({"type": "add_entry", "playlist_id": playlist, "entry_id": e1, "track_id": t1.id, "position": "a0"}),
+            json!({"type": "add_entry", "playlist_id": playlist, "entry_id": e1, "track_id": t1.id, "position": "a05"}),
         ),
         op(json!({"type": "rename_playlist", "playlist_id": playlist, "name": "Laptop name"})),
         op(

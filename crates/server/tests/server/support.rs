@@ -220,18 +220,8 @@ pub fn header_u64(response: &Response, name: &str) -> u64 {
     response.headers()[name].to_str().unwrap().parse().unwrap()
 }
 
-/// Deterministic pseudo-random bytes (xorshift), so each test file is distinct.
-pub fn audio(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect()
-}
+/// Deterministic pseudo-random bytes, so each test file is distinct.
+pub use tonearm_testkit::rng::bytes as audio;
 
 /// Asserts the typed error body and returns its code.
 pub async fn error_code(response: Response) -> String {

@@ -1,7 +1,7 @@
 //! The library goes to the cloud from one device and plays on another; a second copy of a
 //! file is matched, never sent again.
 
-use crate::support::{Device, Server, decode_all, fixtures};
+use crate::support::{Device, Locker, decode_all, fixtures};
 use tonearm_library::TrackState;
 use tonearm_library::cloud::UploadState;
 use tonearm_player::source::{FileSource, ReaderSource};
@@ -9,7 +9,7 @@ use tonearm_sync::Until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_library_uploaded_from_one_device_streams_on_another_sample_for_sample() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let files = ["tagged.flac", "id3v24.mp3", "tagged.opus"].map(|name| fixtures().join(name));
 
@@ -84,7 +84,7 @@ async fn a_library_uploaded_from_one_device_streams_on_another_sample_for_sample
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_the_cloud_holds_is_matched_not_uploaded_and_keeps_its_cloud_id() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     server.add_user("bob").await;
     let flac = fixtures().join("tagged.flac");
@@ -138,12 +138,12 @@ async fn a_file_the_cloud_holds_is_matched_not_uploaded_and_keeps_its_cloud_id()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_metadata_edit_syncs_as_metadata_without_uploading_the_audio_again() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let a = Device::new();
     let source = tempfile::tempdir().expect("temp dir");
     let original = source.path().join("first title.wav");
-    crate::support::write_wav(&original, 440.0, 1.0);
+    crate::support::write_tone(&original, 440.0, 1.0, 0.4);
     a.add_music(std::slice::from_ref(&original));
     a.login(&server, "ann").await;
     a.cloud.queue_all().expect("queue");
@@ -189,7 +189,7 @@ async fn a_metadata_edit_syncs_as_metadata_without_uploading_the_audio_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_from_the_cloud_leaves_the_file_here_and_removes_the_stream_elsewhere() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let a = Device::new();
     a.add_music(&[fixtures().join("tagged.flac")]);

@@ -1,8 +1,10 @@
 //! The cloud client against the real `tonearm-server` on 127.0.0.1, with several "devices"
 //! (separate data directories and libraries) scanning real audio files.
 
+mod background;
 mod devices;
 mod playlists;
+mod properties;
 mod streaming;
 mod support;
 mod uploads;

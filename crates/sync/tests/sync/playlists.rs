@@ -1,27 +1,11 @@
 //! Playlists edited on three devices, offline at times, converge: the same entries in the
 //! same order everywhere, and no addition lost.
 
-use crate::support::{Device, Server, write_tones};
+use crate::support::{Device, Locker, write_tones};
 use std::collections::HashSet;
 use tonearm_library::{EntryId, PlaylistId, TrackId};
 use tonearm_sync::Until;
-
-/// A small deterministic generator (SplitMix64), so a failure replays exactly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use tonearm_testkit::rng::Rng;
 
 fn entries(device: &Device, playlist: PlaylistId) -> Vec<(EntryId, TrackId)> {
     device
@@ -36,7 +20,7 @@ fn entries(device: &Device, playlist: PlaylistId) -> Vec<(EntryId, TrackId)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_offline_edits_on_three_devices_converge_without_losing_additions() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
     let files = write_tones(source.path(), 4, 300.0, 100.0, 0.5);
@@ -63,7 +47,7 @@ async fn concurrent_offline_edits_on_three_devices_converge_without_losing_addit
     }
 
     for seed in [7_u64, 42, 1_234] {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let mut added = HashSet::new();
         let mut removed = HashSet::new();
         for _round in 0..6 {
@@ -146,7 +130,7 @@ async fn concurrent_offline_edits_on_three_devices_converge_without_losing_addit
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_song_not_yet_in_the_cloud_holds_back_only_its_own_entry() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
     let files = write_tones(source.path(), 2, 300.0, 100.0, 0.5);

@@ -1,7 +1,7 @@
 //! Streaming cloud tracks: through a server restart, within the cache budget, and offline
 //! once pinned.
 
-use crate::support::{Device, Server, open_cloud, write_tones};
+use crate::support::{Device, Locker, open_cloud, write_tones};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use tonearm_library::TrackId;
@@ -14,13 +14,13 @@ async fn cloud_with_tracks(
     seconds: f64,
     listener: Settings,
 ) -> (
-    Server,
+    Locker,
     Device,
     Vec<PathBuf>,
     Vec<TrackId>,
     tempfile::TempDir,
 ) {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
     let files = write_tones(source.path(), count, 200.0, 50.0, seconds);

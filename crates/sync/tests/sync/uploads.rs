@@ -1,7 +1,7 @@
 //! The upload queue across a crash: an upload cut off in the middle resumes where the server
 //! says, after a restart, without sending again what the server has.
 
-use crate::support::{Device, PASSWORD, Server, write_tones, write_wav};
+use crate::support::{Device, Locker, PASSWORD, write_tone, write_tones};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -12,11 +12,11 @@ use tonearm_sync::{Settings, Until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_killed_midway_resumes_without_resending() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
     let long = source.path().join("long.wav");
-    write_wav(&long, 440.0, 120.0); // 10.6 MB
+    write_tone(&long, 440.0, 120.0, 0.4); // 10.6 MB
     let size = std::fs::metadata(&long).expect("size").len();
 
     // Slowed to 8 MB/s so it can be cut off half way.
@@ -105,7 +105,7 @@ async fn an_upload_killed_midway_resumes_without_resending() {
 
 /// Starts a PATCH on the user's one unfinished upload, sends a little of `file` at the
 /// server's offset and stops there, holding the upload until the stream is dropped.
-async fn hold_upload(server: &Server, file: &Path) -> TcpStream {
+async fn hold_upload(server: &Locker, file: &Path) -> TcpStream {
     let login = tonearm_sync::Client::new(&server.url())
         .expect("client")
         .login("ann", PASSWORD, "holder")
@@ -169,7 +169,7 @@ async fn hold_upload(server: &Server, file: &Path) -> TcpStream {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paused_uploads_wait_and_a_changed_file_is_hashed_again() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
     let files = write_tones(source.path(), 2, 300.0, 100.0, 2.0);
@@ -199,7 +199,7 @@ async fn paused_uploads_wait_and_a_changed_file_is_hashed_again() {
         .find(|t| t.id == paused)
         .expect("track")
         .path;
-    write_wav(std::path::Path::new(&music_copy), 1_000.0, 3.0);
+    write_tone(std::path::Path::new(&music_copy), 1_000.0, 3.0, 0.4);
     device.add_music(&[]);
     device.cloud.resume(None).expect("resume");
     device.cloud.run_uploads(1, Until::Idle).await;
@@ -223,11 +223,11 @@ async fn paused_uploads_wait_and_a_changed_file_is_hashed_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_that_cannot_reach_the_server_waits_with_its_reason_and_goes_later() {
-    let mut server = Server::start().await;
+    let mut server = Locker::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
     let file = source.path().join("tone.wav");
-    write_wav(&file, 500.0, 1.0);
+    write_tone(&file, 500.0, 1.0, 0.4);
     let device = Device::new();
     device.add_music(std::slice::from_ref(&file));
     device.login(&server, "ann").await;
@@ -293,7 +293,7 @@ fn under_way(device: &crate::support::Device) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_at_once_and_the_speed_limit_change_while_uploads_run() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
     let files = write_tones(source.path(), 3, 300.0, 100.0, 24.0); // 2.1 MB each
@@ -376,12 +376,12 @@ async fn a_smaller_cache_budget_applies_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn automatic_uploads_take_new_music_but_not_a_song_removed_from_the_cloud() {
-    let server = Server::start().await;
+    let server = Locker::start().await;
     server.add_user("ann").await;
     let source = tempfile::tempdir().expect("temp dir");
     let file = |name: &str, hz: f64| {
         let path = source.path().join(name);
-        write_wav(&path, hz, 1.0);
+        write_tone(&path, hz, 1.0, 0.4);
         path
     };
     let (first, second, later) = (

@@ -1,0 +1,19 @@
+//! What Tonearm's tests and benchmarks share, written once: the committed audio fixtures,
+//! WAV files made on the spot and the pitch of what was heard, seeded randomness, a library
+//! filled with music, a locker server on loopback and the devices that talk to it.
+//!
+//! A dev-dependency only (`publish = false`): no crate's own code may use it. Helpers panic
+//! with a message saying what failed, as a test would. The parts that need another Tonearm
+//! crate sit behind a feature (`library`, `server`), so a crate's tests pull in only what
+//! they use.
+
+#[cfg(feature = "sync")]
+pub mod device;
+pub mod fixtures;
+#[cfg(feature = "library")]
+pub mod library;
+#[cfg(feature = "server")]
+pub mod locker;
+pub mod rng;
+pub mod signal;
+pub mod wav;
