@@ -9,10 +9,12 @@ UPLOAD = "/api/v1/uploads/{id}"
 
 @schemathesis.serializer("application/offset+octet-stream")
 def tus_chunk(ctx, value):
-    """A tus PATCH body is raw bytes: bytes are sent as they are, text as UTF-8, anything else
-    as its JSON text."""
+    """A tus PATCH body is raw bytes: bytes (or schemathesis's binary values) are sent as they
+    are, text as UTF-8, anything else as its JSON text."""
     if isinstance(value, bytes):
         return value
+    if isinstance(getattr(value, "data", None), bytes):
+        return value.data
     if isinstance(value, str):
         return value.encode()
     return json.dumps(value).encode()
@@ -35,4 +37,4 @@ def before_load_schema(context, raw_schema):
             "parameters": {"id": upload_id},
         }
     # A new upload's offset is 0: the first PATCH starts there.
-    links["PatchUpload"]["parameters"]["header.Upload-Offset"] = 0
+    links["PatchUpload"]["parameters"]["header.Upload-Offset"] = "0"

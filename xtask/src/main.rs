@@ -2,7 +2,8 @@
 //!
 //! - `run`: install what is missing, build the UI and the app, start it.
 //! - `test`: every test: Rust crates, the shell, UI unit tests, end-to-end.
-//! - `fixtures`: rebuild the audio fixtures, or generate a synthetic library.
+//! - `fixtures`: rebuild the audio fixtures and the damaged-file corpus, or generate a
+//!   synthetic library.
 //! - `codegen`: regenerate the TypeScript IPC bindings.
 //! - `bundle`: build installers through the Tauri CLI.
 //! - `bench`: benchmarks (each arrives with the issue that sets its goals).
@@ -26,7 +27,9 @@ usage: cargo xtask <command> [args]
 commands:
   run                    install what is missing, build, and start the app
   test [--no-e2e]        run every test (Rust, UI unit tests, end-to-end)
-  fixtures               rebuild tests/fixtures/audio and its manifest (needs ffmpeg)
+  fixtures               rebuild tests/fixtures/audio and tests/fixtures/damaged with their
+                         manifests (needs ffmpeg; MUTAGEN_PYTHON refreshes the mutagen column)
+  fixtures damaged       rebuild only the damaged-file corpus
   fixtures library --tracks N --out DIR
                          generate a synthetic library of N tagged tracks
   codegen                regenerate ui/src/ipc/bindings.ts from the Rust commands

@@ -57,6 +57,9 @@ pub fn ensure_installed(project: &Project, needs: Needs) -> Result<()> {
         packages.extend(TEST_PACKAGES);
     }
     ensure_system_packages(&packages)?;
+    if needs != Needs::App {
+        ensure_rust_components(project)?;
+    }
     ensure_npm_packages(project, "ui")?;
     if needs != Needs::App {
         ensure_npm_packages(project, "tests/interop")?;
@@ -69,8 +72,31 @@ pub fn ensure_installed(project: &Project, needs: Needs) -> Result<()> {
     Ok(())
 }
 
+/// rustfmt and clippy, which `cargo xtask test` runs; a minimal rustup profile lacks them.
+fn ensure_rust_components(project: &Project) -> Result<()> {
+    let present = |tool: &str| {
+        project
+            .cargo()
+            .args([tool, "--version"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    if present("fmt") && present("clippy") {
+        return Ok(());
+    }
+    project::run(
+        project
+            .command("rustup")
+            .args(["component", "add", "rustfmt", "clippy"]),
+    )
+    .context("installing rustfmt and clippy (rustup is needed for them)")
+}
+
 /// A virtual environment in `folder/.venv` with `folder/requirements.txt` installed (the tus
-/// interop tests drive the Python client from it). Reinstalled when the requirements change.
+/// interop tests drive the Python client from it, the conformance test schemathesis).
+/// Reinstalled when the requirements change.
 fn ensure_python_venv(project: &Project, folder: &str) -> Result<()> {
     let dir = project.path(folder);
     let requirements = dir.join("requirements.txt");

@@ -36,7 +36,8 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    // The tus interop tests fail, rather than skip, when a client is missing.
+    // The interop tests (tus clients, schemathesis) fail, rather than skip, when a tool is
+    // missing.
     project::run(
         project
             .cargo()

@@ -1,8 +1,8 @@
-//! What the library stores and answers with: tracks, their state, and the browse summaries.
+//! What the library stores and answers with: tracks, their state (on disk and with the cloud),
+//! and the browse summaries.
 
-use crate::cloud::UploadState;
 use crate::ids::{ArtworkId, FolderId, TrackId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Whether a track's file can be played.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -36,6 +36,57 @@ impl TrackState {
             "unreadable" => Self::Unreadable,
             "cloud" => Self::Cloud,
             _ => Self::Present,
+        }
+    }
+}
+
+// Part of every `Track`; the upload queue (`cloud::uploads`) moves a track through it.
+/// Where a track stands with the cloud.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadState {
+    /// On this device only; not queued.
+    LocalOnly,
+    Queued,
+    Hashing,
+    /// Asking the cloud whether it already has the file (and proving we hold it).
+    Matching,
+    Uploading,
+    /// The upload finished; the cloud checks the hash and records the track.
+    Verifying,
+    InCloud,
+    Paused,
+    /// The last attempt failed; it is tried again at `next_retry_at`.
+    Failed,
+}
+
+impl UploadState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::LocalOnly => "local_only",
+            Self::Queued => "queued",
+            Self::Hashing => "hashing",
+            Self::Matching => "matching",
+            Self::Uploading => "uploading",
+            Self::Verifying => "verifying",
+            Self::InCloud => "in_cloud",
+            Self::Paused => "paused",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Self {
+        match text {
+            "queued" => Self::Queued,
+            "hashing" => Self::Hashing,
+            "matching" => Self::Matching,
+            "uploading" => Self::Uploading,
+            "verifying" => Self::Verifying,
+            "in_cloud" => Self::InCloud,
+            "paused" => Self::Paused,
+            "failed" => Self::Failed,
+            _ => Self::LocalOnly,
         }
     }
 }

@@ -100,7 +100,7 @@ fn ensure_playlist(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
 }
 
 /// One playlist edit, recorded in the same transaction as the edit itself, to be sent to the
-/// cloud (see `cloud::pending_playlist_ops`). Edits that come from the cloud are not recorded.
+/// cloud (see `cloud::playlist_edits`). Edits that come from the cloud are not recorded.
 struct Op<'a> {
     kind: &'static str,
     playlist: Option<PlaylistId>,

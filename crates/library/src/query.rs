@@ -3,12 +3,11 @@
 //! Every list is paged (`offset`, `limit`) and sorted by an indexed key, so a view of a
 //! 100,000-track library reads only the rows on screen.
 
-use crate::cloud::UploadState;
 use crate::error::{LibraryError, Result};
 use crate::ids::{ArtworkId, FolderId, TrackId};
 use crate::model::{
     AlbumSummary, LibraryStats, MusicBrainzIds, NameSummary, Page, ReplayGain, SearchResults,
-    Track, TrackState,
+    Track, TrackState, UploadState,
 };
 use crate::search;
 use crate::{Library, normalize};

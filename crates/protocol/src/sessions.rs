@@ -10,13 +10,13 @@ use utoipa::ToSchema;
 pub struct LoginRequest {
     /// Account name.
     pub username: Username,
-    /// Account password (at most 1,024 bytes).
+    /// Account password (at most 1,024 characters).
     pub password: Password,
     /// A name for the device, shown when listing sessions (for example "laptop").
     pub device: DeviceName,
 }
 
-/// A password as sent to log in: at most [`Password::MAX_BYTES`], so a caller cannot make
+/// A password as sent to log in: at most [`Password::MAX_CHARS`] characters, so a caller cannot make
 /// the server hash a megabyte. Never printed by `Debug`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
@@ -25,12 +25,12 @@ pub struct Password(String);
 
 impl Password {
     /// The longest password accepted.
-    pub const MAX_BYTES: usize = 1024;
+    pub const MAX_CHARS: usize = 1024;
 
-    /// Takes a password, refusing one longer than [`Password::MAX_BYTES`].
+    /// Takes a password, refusing one longer than [`Password::MAX_CHARS`].
     pub fn new(text: impl Into<String>) -> Result<Self, PasswordTooLong> {
         let text = text.into();
-        if text.len() > Self::MAX_BYTES {
+        if text.chars().count() > Self::MAX_CHARS {
             Err(PasswordTooLong)
         } else {
             Ok(Self(text))
@@ -50,9 +50,9 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// A password longer than [`Password::MAX_BYTES`].
+/// A password longer than [`Password::MAX_CHARS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("password too long: at most 1024 bytes")]
+#[error("password too long: at most 1024 characters")]
 pub struct PasswordTooLong;
 
 impl TryFrom<String> for Password {

@@ -45,7 +45,7 @@ impl AudioFormat {
     }
 }
 
-/// The longest text field of [`TrackMetadata`], in bytes: tags longer than this exist only in
+/// The longest text field of [`TrackMetadata`], in characters: tags longer than this exist only in
 /// damaged or hostile files, and the sending device cuts them ([`TrackMetadata::bounded`]).
 pub const MAX_TEXT: usize = 4096;
 
@@ -54,26 +54,22 @@ fn bounded_text<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Option<String>, D::Error> {
     let text = Option::<String>::deserialize(deserializer)?;
     match text {
-        Some(text) if text.len() > MAX_TEXT => Err(serde::de::Error::custom(format!(
-            "a text field of {} bytes is longer than {MAX_TEXT} bytes",
-            text.len()
+        Some(text) if text.chars().count() > MAX_TEXT => Err(serde::de::Error::custom(format!(
+            "a text field of {} characters is longer than {MAX_TEXT} characters",
+            text.chars().count()
         ))),
         other => Ok(other),
     }
 }
 
-/// `text` cut to at most [`MAX_TEXT`] bytes, at a character boundary.
+/// `text` cut to at most [`MAX_TEXT`] characters.
 #[must_use]
 pub fn cut_text(text: &str) -> String {
-    let mut end = text.len().min(MAX_TEXT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_owned()
+    text.chars().take(MAX_TEXT).collect()
 }
 
 /// Descriptive metadata; every field is optional. Edits replace the whole value. Text fields
-/// are at most [`MAX_TEXT`] bytes.
+/// are at most [`MAX_TEXT`] characters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct TrackMetadata {
@@ -132,7 +128,8 @@ pub struct TrackMetadata {
 }
 
 impl TrackMetadata {
-    /// The same metadata with every text field cut to [`MAX_TEXT`] bytes, as a device sends it.
+    /// The same metadata with every text field cut to [`MAX_TEXT`] characters, as a device sends
+    /// it.
     #[must_use]
     pub fn bounded(mut self) -> Self {
         for field in [
@@ -143,7 +140,7 @@ impl TrackMetadata {
             &mut self.genre,
         ] {
             if let Some(text) = field.as_mut()
-                && text.len() > MAX_TEXT
+                && text.chars().count() > MAX_TEXT
             {
                 *text = cut_text(text);
             }
@@ -210,12 +207,14 @@ mod tests {
 
     #[test]
     fn text_fields_are_bounded_on_the_wire_and_cut_by_the_sender() {
-        let long = "é".repeat(MAX_TEXT);
+        let long = "é".repeat(MAX_TEXT + 1);
+        let fits = "é".repeat(MAX_TEXT);
+        serde_json::from_value::<TrackMetadata>(serde_json::json!({"title": fits})).unwrap();
         let err = serde_json::from_value::<TrackMetadata>(serde_json::json!({"title": long}))
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("longer than 4096 bytes") && err.len() < 200,
+            err.contains("longer than 4096 characters") && err.len() < 200,
             "{err}"
         );
         let cut = TrackMetadata {
@@ -224,7 +223,7 @@ mod tests {
         }
         .bounded();
         let title = cut.title.clone().unwrap();
-        assert!(title.len() <= MAX_TEXT && title.chars().all(|c| c == 'é'));
+        assert!(title.chars().count() == MAX_TEXT && title.chars().all(|c| c == 'é'));
         let json = serde_json::to_value(&cut).unwrap();
         assert_eq!(serde_json::from_value::<TrackMetadata>(json).unwrap(), cut);
     }

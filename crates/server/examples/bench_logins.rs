@@ -11,49 +11,18 @@
 //!
 //! Goals (issue 17): under 200 MB, and the owner's login under 1 s.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
 use std::net::IpAddr;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tonearm_testkit::server_process::{ServerProcess, status_kib};
 
 const FLOOD: usize = 500;
 const ADDRESSES: usize = 50;
 const OWNER_LOGINS: usize = 20;
 const PASSWORD: &str = "benchmark password";
-
-fn server_binary() -> Result<PathBuf> {
-    let exe = std::env::current_exe().context("locating the bench executable")?;
-    let release = exe
-        .parent()
-        .and_then(|examples| examples.parent())
-        .context("bench lives in target/*/examples")?;
-    let binary = release.join("tonearm-server");
-    if !binary.exists() {
-        bail!(
-            "{} is missing: build it with `cargo build --release -p tonearm-server`",
-            binary.display()
-        );
-    }
-    Ok(binary)
-}
-
-fn status_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 fn client_from(ip: &str) -> Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
@@ -75,39 +44,8 @@ async fn login(client: &reqwest::Client, base: &str, name: &str, password: &str)
 async fn main() -> Result<()> {
     // reqwest is built without a crypto provider of its own (see the server's tests).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let binary = server_binary()?;
-    let dir = tempfile::tempdir()?;
-    let data_dir = dir.path().join("data");
-    let mut add = Command::new(&binary)
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args(["user", "add", "owner"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()?;
-    writeln!(add.stdin.take().context("stdin")?, "{PASSWORD}")?;
-    if !add.wait()?.success() {
-        bail!("could not create the bench user");
-    }
-    let mut server = Command::new(&binary)
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(&data_dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let pid = server.id();
-    let mut line = String::new();
-    std::io::BufReader::new(server.stdout.take().context("stdout")?).read_line(&mut line)?;
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .context("server address")?
-        .to_owned();
-    let result = run(&base, pid).await;
-    server.kill().ok();
-    server.wait().ok();
-    result
+    let server = ServerProcess::start("owner", PASSWORD);
+    run(server.base(), server.pid()).await
 }
 
 async fn run(base: &str, pid: u32) -> Result<()> {

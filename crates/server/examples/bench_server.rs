@@ -10,12 +10,10 @@
 
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
-use std::io::{BufRead, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tonearm_testkit::server_process::{ServerProcess, cpu_seconds, status_kib};
 
 const UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 const UPLOAD_ROUNDS: u64 = 3;
@@ -24,50 +22,6 @@ const REQUESTS_PER_CLIENT: usize = 100;
 const RANGE_BYTES: u64 = 64 * 1024;
 const PASSWORD: &str = "benchmark password";
 
-fn server_binary() -> Result<PathBuf> {
-    let exe = std::env::current_exe().context("locating the bench executable")?;
-    let release = exe
-        .parent()
-        .and_then(|examples| examples.parent())
-        .context("bench lives in target/*/examples")?;
-    let binary = release.join("tonearm-server");
-    if !binary.exists() {
-        bail!(
-            "{} is missing: build it with `cargo build --release -p tonearm-server`",
-            binary.display()
-        );
-    }
-    Ok(binary)
-}
-
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// CPU seconds (user + system) the process has used.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the name.
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
@@ -75,39 +29,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let binary = server_binary()?;
-    let dir = tempfile::tempdir()?;
-    let data_dir = dir.path().join("data");
-    let mut add = Command::new(&binary)
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args(["user", "add", "bench"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()?;
-    writeln!(add.stdin.take().context("stdin")?, "{PASSWORD}")?;
-    if !add.wait()?.success() {
-        bail!("could not create the bench user");
-    }
-    let mut server = Command::new(&binary)
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(&data_dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let pid = server.id();
-    let mut line = String::new();
-    std::io::BufReader::new(server.stdout.take().context("stdout")?).read_line(&mut line)?;
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .context("server address")?
-        .to_owned();
-    let result = run(&base, pid).await;
-    server.kill().ok();
-    server.wait().ok();
-    result
+    let server = ServerProcess::start("bench", PASSWORD);
+    run(server.base(), server.pid()).await
 }
 
 async fn run(base: &str, pid: u32) -> Result<()> {
@@ -192,14 +115,14 @@ async fn run(base: &str, pid: u32) -> Result<()> {
         let (sampling, peak) = (Arc::clone(&sampling), Arc::clone(&peak));
         tokio::spawn(async move {
             while sampling.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(pid, "VmRSS:"), Ordering::Relaxed);
+                peak.fetch_max(status_kib(pid, "VmRSS:"), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         })
     };
     println!(
         "server_rss_mib after the uploads, before the range phase: {:.1}",
-        rss_kib(pid, "VmRSS:") as f64 / 1024.0
+        status_kib(pid, "VmRSS:") as f64 / 1024.0
     );
     let cpu_before = cpu_seconds(pid);
     let started = Instant::now();
@@ -251,7 +174,7 @@ async fn run(base: &str, pid: u32) -> Result<()> {
     );
     println!(
         "server_rss_mib peak over the whole run (VmHWM): {:.1}",
-        rss_kib(pid, "VmHWM:") as f64 / 1024.0
+        status_kib(pid, "VmHWM:") as f64 / 1024.0
     );
     Ok(())
 }

@@ -109,9 +109,13 @@ where
 
 /// An I/O object that fails with `TimedOut` when a read or write has been waiting for longer
 /// than `idle` with no byte moving either way.
+///
+/// Progress only records the time (cheap); the timer is re-armed when the I/O is not ready, so
+/// a busy stream does not touch the timer wheel on every write.
 struct IdleTimeout<T> {
     inner: T,
     idle: Duration,
+    last_progress: Instant,
     deadline: Pin<Box<Sleep>>,
 }
 
@@ -120,16 +124,21 @@ impl<T> IdleTimeout<T> {
         Self {
             inner,
             idle,
+            last_progress: Instant::now(),
             deadline: Box::pin(tokio::time::sleep(idle)),
         }
     }
 
     fn progressed(&mut self) {
-        self.deadline.as_mut().reset(Instant::now() + self.idle);
+        self.last_progress = Instant::now();
     }
 
     /// Called when the inner I/O is not ready: an error once the deadline has passed.
     fn check(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let deadline = self.last_progress + self.idle;
+        if self.deadline.deadline() != deadline {
+            self.deadline.as_mut().reset(deadline);
+        }
         ready!(self.deadline.as_mut().poll(cx));
         Poll::Ready(Err(std::io::Error::new(
             std::io::ErrorKind::TimedOut,

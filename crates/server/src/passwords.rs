@@ -3,7 +3,8 @@
 //! An argon2id check costs about 19 MiB and tens of milliseconds of one core, and anyone can
 //! ask for one by trying to log in. Run on tokio's blocking pool, 200 concurrent logins took
 //! 200 threads and 4.3 GiB that the allocator never gave back. Here a fixed number of worker
-//! threads do every check, so memory is bounded by the worker count, and two queues feed them:
+//! threads do every check, each reusing one block of argon2 memory for its whole life, so
+//! memory is bounded by the worker count, and two queues feed them:
 //!
 //! - **accounts**: checks against a real account's hash, served first;
 //! - **strangers**: checks for names no account has (against a dummy hash, so the answer takes
@@ -14,7 +15,8 @@
 //! "wrong name or password", after the usual delay. A flood of random names therefore fills
 //! only the strangers' queue, and a real user's login overtakes it.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -30,12 +32,58 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The most argon2 memory a stored hash may ask for, in KiB: the default (19 MiB) with room
+/// for a stronger setting, but not so much that one stored hash could exhaust the server.
+const MAX_MEMORY_KIB: u32 = 64 * 1024;
+
 /// Whether `password` matches the PHC string. CPU-heavy: use [`PasswordPool::verify`].
 #[must_use]
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    argon2::Argon2::default()
-        .verify_password(password.as_bytes(), phc)
-        .is_ok()
+    verify_with(password, phc, &mut Vec::new())
+}
+
+/// [`verify_password`] with the argon2 memory blocks in `memory`, grown as needed and kept by
+/// the caller: a worker that reuses its buffer holds the same memory for its whole life,
+/// where a fresh allocation per check left the allocator holding several per thread.
+fn verify_with(password: &str, phc: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&hash) else {
+        return false;
+    };
+    if params.m_cost() > MAX_MEMORY_KIB {
+        return false;
+    }
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::new());
+    }
+    let mut output = vec![0u8; expected.len()];
+    let argon = Argon2::new(algorithm, version, params);
+    if argon
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut output,
+            &mut memory[..blocks],
+        )
+        .is_err()
+    {
+        return false;
+    }
+    argon2::password_hash::phc::Output::new(&output).is_ok_and(|computed| computed == *expected)
 }
 
 /// A hash to verify against when the name has no account.
@@ -247,6 +295,7 @@ impl PasswordPool {
 }
 
 fn work(shared: &Shared) {
+    let mut memory = Vec::new();
     loop {
         let job = {
             let mut queues = shared.queues();
@@ -274,7 +323,7 @@ fn work(shared: &Shared) {
         let started = Instant::now();
         let outcome = match job.work {
             Work::Verify { password, phc } => {
-                let valid = verify_password(&password, &phc);
+                let valid = verify_with(&password, &phc, &mut memory);
                 shared.observe(started.elapsed());
                 Outcome::Verified(valid)
             }
@@ -294,6 +343,17 @@ mod tests {
         assert!(phc.starts_with("$argon2id$"), "{phc}");
         assert!(verify_password("correct horse", &phc));
         assert!(!verify_password("wrong", &phc));
+        // A worker's reused memory gives the same answers, hash after hash.
+        let mut memory = Vec::new();
+        for _ in 0..2 {
+            assert!(verify_with("correct horse", &phc, &mut memory));
+            assert!(!verify_with("correct horsE", &phc, &mut memory));
+        }
+        assert!(!verify_password("correct horse", "not a phc string"));
+        assert!(!verify_password(
+            "correct horse",
+            "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+        ));
         assert_ne!(phc, hash_password("correct horse").unwrap(), "salted");
     }
 

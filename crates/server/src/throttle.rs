@@ -207,9 +207,12 @@ impl LoginThrottle {
     }
 
     /// Refuses with `Throttled` while this attempt must wait; called before any password check.
+    /// An admitted attempt from an address that is not known for the name is charged to the
+    /// address at once (and refunded if it succeeds), so a burst of concurrent attempts cannot
+    /// all pass before the first failure is counted.
     pub fn check(&self, username: &str, ip: IpAddr) -> Result<()> {
         let now = Instant::now();
-        let tables = self.tables();
+        let mut tables = self.tables();
         let pair = (username.to_owned(), ip);
         if let Some(Pair {
             locked_until: Some(until),
@@ -236,10 +239,23 @@ impl LoginThrottle {
                 .get(username)
                 .and_then(|level| level.wait(self.limits.per_account, now)),
         ];
-        match waits.into_iter().flatten().max() {
-            Some(retry_after) => Err(Error::Throttled { retry_after }),
-            None => Ok(()),
+        if let Some(retry_after) = waits.into_iter().flatten().max() {
+            return Err(Error::Throttled { retry_after });
         }
+        tables
+            .addresses
+            .make_room(self.limits.max_tracked, |l| l.since);
+        let address = tables
+            .addresses
+            .map
+            .entry(address_unit(ip))
+            .or_insert(Level {
+                used: 0.0,
+                since: now,
+            });
+        address.used = address.current(self.limits.per_address, now) + 1.0;
+        address.since = now;
+        Ok(())
     }
 
     /// Records a failed attempt; `account_exists` says whether the name has an account.
@@ -268,13 +284,7 @@ impl LoginThrottle {
             used: 0.0,
             since: now,
         };
-        tables.addresses.make_room(max, |l| l.since);
-        let address = tables
-            .addresses
-            .map
-            .entry(address_unit(ip))
-            .or_insert(fresh);
-        bump(address, self.limits.per_address);
+        // The address was charged when the attempt was admitted.
         if account_exists {
             tables.accounts.make_room(max, |l| l.since);
             let account = tables
@@ -286,11 +296,19 @@ impl LoginThrottle {
         }
     }
 
-    /// Forgets this name and address's failures and remembers them as known.
+    /// Forgets this name and address's failures, refunds the address's charge, and remembers
+    /// the pair as known.
     pub fn succeeded(&self, username: &str, ip: IpAddr) {
+        let now = Instant::now();
         let mut tables = self.tables();
         let pair = (username.to_owned(), ip);
         tables.pairs.map.remove(&pair);
+        if !tables.known.map.contains_key(&pair)
+            && let Some(address) = tables.addresses.map.get_mut(&address_unit(ip))
+        {
+            address.used = (address.current(self.limits.per_address, now) - 1.0).max(0.0);
+            address.since = now;
+        }
         tables.known.make_room(self.limits.max_tracked, |t| *t);
         tables.known.map.insert(pair, Instant::now());
     }
@@ -366,10 +384,33 @@ mod tests {
     }
 
     #[test]
+    fn a_burst_is_charged_before_its_first_failure_is_counted() {
+        let throttle = LoginThrottle::default();
+        let attacker = ip("10.0.0.9");
+        // 100 attempts arrive together: none has failed yet when the later ones are checked.
+        let admitted = (0..100)
+            .filter(|i| throttle.check(&format!("n{i}"), attacker).is_ok())
+            .count();
+        assert_eq!(
+            admitted,
+            ThrottleLimits::default().per_address.burst as usize
+        );
+        // Logging in refunds the charge.
+        let friendly = ip("10.0.0.10");
+        for i in 0..50 {
+            throttle.check("ann", friendly).unwrap();
+            throttle.succeeded("ann", friendly);
+            throttle.check(&format!("other{i}"), friendly).unwrap();
+            throttle.succeeded(&format!("other{i}"), friendly);
+        }
+    }
+
+    #[test]
     fn ipv6_addresses_count_by_their_64_network() {
         let throttle = LoginThrottle::default();
         for i in 0..20 {
             let address = ip(&format!("2001:db8::{i:x}"));
+            throttle.check(&format!("n{i}"), address).unwrap();
             throttle.failed(&format!("n{i}"), address, false);
         }
         assert!(throttled(throttle.check("x", ip("2001:db8::ffff"))));
@@ -425,6 +466,7 @@ mod tests {
         });
         for i in 0..10_000u32 {
             let address = IpAddr::from(i.to_be_bytes());
+            throttle.check(&format!("n{i}"), address).unwrap();
             throttle.failed(&format!("n{i}"), address, true);
         }
         let tables = throttle.tables();

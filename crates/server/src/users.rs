@@ -18,9 +18,9 @@ fn validate_password(password: &str) -> Result<()> {
             "password must have at least 8 characters".into(),
         ));
     }
-    if password.len() > tonearm_protocol::Password::MAX_BYTES {
+    if password.chars().count() > tonearm_protocol::Password::MAX_CHARS {
         return Err(Error::BadRequest(
-            "password must have at most 1024 bytes (longer ones could never log in)".into(),
+            "password must have at most 1024 characters (longer ones could never log in)".into(),
         ));
     }
     Ok(())

@@ -140,8 +140,8 @@ pub struct Location<'a> {
     pub path: Option<&'a Path>,
     pub size: u64,
     pub mtime_ms: i64,
-    /// `present` for a file read now, `cloud` for a cloud-only track.
-    pub state: &'static str,
+    /// `Present` for a file read now, `Cloud` for a cloud-only track.
+    pub state: TrackState,
     pub fingerprint: String,
     /// The id to give a new row (a fresh one when `None`).
     pub id: Option<TrackId>,
@@ -162,7 +162,7 @@ pub fn write_track(
         path: Some(&file.path),
         size: file.size,
         mtime_ms: file.mtime_ms,
-        state: "present",
+        state: TrackState::Present,
         fingerprint: fingerprint(file, tags),
         id: None,
     };
@@ -198,6 +198,7 @@ pub fn write_row(
     let path_text = location
         .path
         .map_or_else(String::new, |p| p.to_string_lossy().into_owned());
+    let state = location.state.as_str();
     let values = params![
         location.folder.map(|f| f.0),
         path_bytes,
@@ -257,7 +258,7 @@ pub fn write_row(
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             let id = location.id.unwrap_or_default().to_string();
             all.push(&id);
-            all.push(&location.state);
+            all.push(&state);
             stmt.execute(all.as_slice())?;
             tx.last_insert_rowid()
         }
@@ -277,7 +278,7 @@ pub fn write_row(
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             all.push(&pk);
-            all.push(&location.state);
+            all.push(&state);
             stmt.execute(all.as_slice())?;
             tx.prepare_cached("DELETE FROM track_names WHERE track_pk = ?1")?
                 .execute([pk])?;
@@ -371,6 +372,17 @@ pub fn write_unreadable(
             ])?;
         }
     }
+    Ok(())
+}
+
+/// Deletes a track's row and its search entry; its names, tags and cloud state go with it
+/// (foreign keys cascade). What it counted towards is marked in `dirty`.
+pub fn delete_track(tx: &Transaction<'_>, pk: i64, dirty: &mut Dirty) -> Result<()> {
+    dirty.track(tx, pk)?;
+    tx.prepare_cached("DELETE FROM track_search WHERE rowid = ?1")?
+        .execute([pk])?;
+    tx.prepare_cached("DELETE FROM tracks WHERE pk = ?1")?
+        .execute([pk])?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod artwork;
 mod browse;
+mod cloud;
 mod damaged;
 mod fuzz;
 mod identity;

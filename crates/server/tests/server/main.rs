@@ -6,6 +6,7 @@
 mod support;
 
 mod auth;
+mod conformance;
 mod hostile;
 mod isolation;
 mod matching;

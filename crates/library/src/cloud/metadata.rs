@@ -1,0 +1,118 @@
+//! What the cloud should know about a track (its descriptive tags), read from the track's row,
+//! and what it was last sent, so an edit here (a retag, a rename of an untagged file) is sent
+//! once as metadata without the audio going up again. Also the way back: the cloud's metadata
+//! as the tags of a cloud-only row.
+
+use super::parse_id;
+use crate::Library;
+use crate::error::Result;
+use crate::ids::TrackId;
+use crate::scan::read::FileTags;
+use rusqlite::{Row, params};
+use serde::{Deserialize, Serialize};
+
+/// What the cloud should know about a track: its descriptive metadata.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloudMetadata {
+    pub title: Option<String>,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub album_artist: Option<String>,
+    pub genre: Option<String>,
+    pub year: Option<i32>,
+    pub track_number: Option<u32>,
+    pub disc_number: Option<u32>,
+    pub duration_ms: Option<u64>,
+    /// The library's format name (`mp3`, `flac`, `ogg`, `opus`, `m4a`, `wav`, `aiff`...).
+    pub format: String,
+}
+
+/// The columns of a track (`t`) that [`CloudMetadata::from_row`] reads, in its order.
+pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format";
+
+impl CloudMetadata {
+    /// Reads [`COLUMNS`], the first of them at index `first` of `row`.
+    pub(super) fn from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<Self> {
+        Ok(Self {
+            title: row.get(first)?,
+            artist: row.get(first + 1)?,
+            album: row.get(first + 2)?,
+            album_artist: row.get(first + 3)?,
+            genre: row.get(first + 4)?,
+            year: row.get(first + 5)?,
+            track_number: row.get(first + 6)?,
+            disc_number: row.get(first + 7)?,
+            duration_ms: row.get::<_, Option<i64>>(first + 8)?.map(|d| d as u64),
+            format: row.get(first + 9)?,
+        })
+    }
+
+    /// The form kept in `cloud_tracks.metadata_sent`.
+    pub(super) fn stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The tags of a cloud-only row: lists are stored joined by `"; "` (as the scanner writes
+    /// them), so they are split the same way.
+    pub(super) fn tags(&self) -> FileTags {
+        let split = |value: &Option<String>| -> Vec<String> {
+            value
+                .as_deref()
+                .map(|v| v.split("; ").map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        FileTags {
+            format: self.format.clone(),
+            duration_ms: self.duration_ms,
+            title: self.title.clone(),
+            artists: split(&self.artist),
+            album: self.album.clone(),
+            album_artists: split(&self.album_artist),
+            track_no: self.track_number,
+            disc_no: self.disc_number,
+            year: self.year,
+            genres: split(&self.genre),
+            ..FileTags::default()
+        }
+    }
+}
+
+impl Library {
+    /// Tracks of this device whose metadata changed since the cloud got it.
+    pub fn metadata_to_send(&self) -> Result<Vec<(TrackId, CloudMetadata)>> {
+        self.store().read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT t.id, c.metadata_sent, {COLUMNS}
+                 FROM cloud_tracks c JOIN tracks t ON t.pk = c.track_pk
+                 WHERE c.in_cloud = 1 AND t.state = 'present'"
+            ))?;
+            let rows = stmt.query_map([], |row| {
+                Ok((
+                    parse_id(&row.get::<_, String>(0)?)?,
+                    row.get::<_, Option<String>>(1)?,
+                    CloudMetadata::from_row(row, 2)?,
+                ))
+            })?;
+            let mut changed = Vec::new();
+            for row in rows {
+                let (id, sent, metadata) = row?;
+                let sent: Option<CloudMetadata> = sent.and_then(|s| serde_json::from_str(&s).ok());
+                if sent.as_ref() != Some(&metadata) {
+                    changed.push((id, metadata));
+                }
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Remembers the metadata the cloud now has for a track.
+    pub fn metadata_sent(&self, track: TrackId, metadata: &CloudMetadata) -> Result<()> {
+        self.store().write(|tx| {
+            tx.execute(
+                "UPDATE cloud_tracks SET metadata_sent = ?2 WHERE track_pk = (SELECT pk FROM tracks WHERE id = ?1)",
+                params![track.to_string(), metadata.stored()],
+            )?;
+            Ok(())
+        })
+    }
+}

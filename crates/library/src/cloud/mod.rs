@@ -1,0 +1,46 @@
+//! The library's side of cloud sync: what the sync engine must remember, kept in the library
+//! database so it survives restarts and crashes and shares the library's transactions.
+//!
+//! This module knows no HTTP: `tonearm-sync` drives it through [`Library`](crate::Library)
+//! methods, one private submodule per thing remembered (their types are re-exported here, so
+//! callers name them `tonearm_library::cloud::…`):
+//! - `uploads`: the upload queue and each track's way through it;
+//! - `hashes`: content hashes, trusted only for the file they were computed from;
+//! - `metadata`: what the cloud should know about a track, and what it was last sent;
+//! - `tracks`: the cloud's tracks here: cloud-only rows, and local tracks linked by hash;
+//! - `status`: what the cloud panel and `tonearm cloud status` show;
+//! - `values`: small values of the sync engine (the feed cursor, the account);
+//! - `cache`: the stream cache's index and pins;
+//! - `playlist_edits`: playlist edits waiting to be sent;
+//! - `logout`: forgetting all of it when the account goes.
+//!
+//! A cloud-only track is an ordinary row of `tracks` (state `cloud`, no path), written through
+//! the scanner's `scan::write`, so every list, search, album and playlist sees it. The
+//! dependency goes one way: this module uses `model` and `scan::write`, neither uses it.
+
+mod cache;
+mod hashes;
+mod logout;
+mod metadata;
+mod playlist_edits;
+mod status;
+mod tracks;
+mod uploads;
+mod values;
+
+pub use crate::model::UploadState;
+pub use cache::CacheEntry;
+pub use metadata::CloudMetadata;
+pub use playlist_edits::{PendingPlaylistOp, PlaylistSyncState};
+pub use status::{CloudTotals, TrackCloudState};
+pub use tracks::{CloudFile, RemoteApplied, RemoteTrack};
+pub use uploads::UploadJob;
+
+use crate::ids::TrackId;
+
+/// A track id read from the database (stored as text, always a UUID the library wrote).
+fn parse_id(text: &str) -> rusqlite::Result<TrackId> {
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}

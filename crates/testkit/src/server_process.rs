@@ -1,0 +1,128 @@
+//! The release `tonearm-server` binary in a child process, for the server's benchmarks: its
+//! memory and CPU are its own, so what `/proc` says of it is what the server costs, as it would
+//! run in production. Unlike `locker` (a server inside the test's process), nothing here needs
+//! another Tonearm crate, so no feature: the binary is run as a user would run it.
+//!
+//! Linux only in what it measures (`/proc`); elsewhere the figures read as 0.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use tempfile::TempDir;
+
+/// A release `tonearm-server` with its own data directory in a temp dir and one account,
+/// listening on a free port of 127.0.0.1; killed (and its data removed) when dropped.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    base: String,
+    _dir: TempDir,
+}
+
+impl ServerProcess {
+    /// Creates the account `user` with `password` through the binary's own `user add`, then
+    /// starts the server. The binary is the one `cargo build --release -p tonearm-server`
+    /// puts beside the examples' folder of the running benchmark (`target/release`).
+    pub fn start(user: &str, password: &str) -> Self {
+        let binary = binary();
+        let dir = tempfile::tempdir().expect("a temp dir for the server");
+        let data_dir = dir.path().join("data");
+        let mut add = Command::new(&binary)
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(["user", "add", user])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("`tonearm-server user add` starts");
+        writeln!(add.stdin.take().expect("piped stdin"), "{password}")
+            .expect("the password is given");
+        assert!(
+            add.wait().expect("`user add` ends").success(),
+            "could not create the user {user}"
+        );
+        let mut child = Command::new(&binary)
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&data_dir)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("the server says where it listens");
+        let Some(base) = line.trim().strip_prefix("listening on ") else {
+            let _ = child.kill();
+            panic!("the server did not say where it listens: {line:?}");
+        };
+        Self {
+            base: base.to_owned(),
+            child,
+            _dir: dir,
+        }
+    }
+
+    /// Where clients reach it (`http://127.0.0.1:PORT`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Its process id, for [`status_kib`] and [`cpu_seconds`].
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `target/release/tonearm-server`, beside the running executable's folder.
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the running executable");
+    let profile = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .expect("a benchmark lives in target/*/examples");
+    let binary = profile.join(format!("tonearm-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: build it with `cargo build --release -p tonearm-server`",
+        binary.display()
+    );
+    binary
+}
+
+/// A figure of `/proc/PID/status` in KiB: `VmRSS:` (resident now), `VmHWM:` (the peak).
+pub fn status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// CPU seconds (user + system) the process has used.
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
