@@ -29,6 +29,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    // reqwest is built without a crypto provider of its own (see the server's tests).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let server = ServerProcess::start("bench", PASSWORD);
     run(server.base(), server.pid()).await
 }

@@ -90,13 +90,13 @@ fn bounded(text: &str) -> String {
 
 impl From<PathRejection> for Error {
     fn from(rejection: PathRejection) -> Self {
-        Self::BadRequest(rejection.body_text().to_lowercase())
+        Self::BadRequest(bounded(&rejection.body_text().to_lowercase()))
     }
 }
 
 impl From<QueryRejection> for Error {
     fn from(rejection: QueryRejection) -> Self {
-        Self::BadRequest(rejection.body_text().to_lowercase())
+        Self::BadRequest(bounded(&rejection.body_text().to_lowercase()))
     }
 }
 
