@@ -63,7 +63,28 @@ fn ordered_keys(tx: &Transaction<'_>, playlist: PlaylistId) -> Result<Vec<(Entry
     Ok(out)
 }
 
-/// Gives existing entries the keys a re-spacing assigned them, each recorded as a move.
+/// Gives an entry a new key, recorded as a move for the cloud.
+fn set_position(
+    tx: &Transaction<'_>,
+    playlist: PlaylistId,
+    entry: EntryId,
+    key: &PositionKey,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE playlist_entries SET position = ?1 WHERE id = ?2",
+        params![key.as_str(), entry.to_string()],
+    )?;
+    Op {
+        kind: "move",
+        playlist: Some(playlist),
+        entry: Some(entry),
+        position: Some(key.as_str()),
+        ..NO_OP
+    }
+    .record(tx)
+}
+
+/// Gives existing entries the keys a re-spacing assigned them.
 fn apply_moves(
     tx: &Transaction<'_>,
     playlist: PlaylistId,
@@ -71,19 +92,7 @@ fn apply_moves(
     moved: &[(usize, PositionKey)],
 ) -> Result<()> {
     for (index, key) in moved {
-        let entry = keys[*index].0;
-        tx.execute(
-            "UPDATE playlist_entries SET position = ?1 WHERE id = ?2",
-            params![key.as_str(), entry.to_string()],
-        )?;
-        Op {
-            kind: "move",
-            playlist: Some(playlist),
-            entry: Some(entry),
-            position: Some(key.as_str()),
-            ..NO_OP
-        }
-        .record(tx)?;
+        set_position(tx, playlist, keys[*index].0, key)?;
     }
     Ok(())
 }
@@ -344,18 +353,7 @@ impl Library {
                 .into_iter()
                 .next()
                 .expect("a placement has one key per inserted entry");
-            tx.execute(
-                "UPDATE playlist_entries SET position = ?1 WHERE id = ?2",
-                params![key.as_str(), entry.to_string()],
-            )?;
-            Op {
-                kind: "move",
-                playlist: Some(id),
-                entry: Some(entry),
-                position: Some(key.as_str()),
-                ..NO_OP
-            }
-            .record(tx)?;
+            set_position(tx, id, entry, &key)?;
             touch(tx, id)?;
             Ok(key)
         })
