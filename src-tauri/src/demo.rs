@@ -167,7 +167,7 @@ async fn another_computer(
         ..Settings::default()
     };
     let cloud = Cloud::open(library.clone(), dir, &dir.join("cache"), settings)?;
-    cloud.login(url, username, password).await?;
+    cloud.login(&url.parse()?, username, password).await?;
     cloud.queue_all()?;
     cloud.run_uploads(2, Until::Idle).await;
     let totals = library.cloud_totals()?;

@@ -85,6 +85,7 @@ impl From<tonearm_sync::SyncError> for CommandError {
         let message = error.to_string();
         match error {
             SyncError::NotLoggedIn
+            | SyncError::NotAServerAddress { .. }
             | SyncError::Invalid(_)
             | SyncError::Protocol(_)
             | SyncError::Changed { .. } => Self::Invalid { message },
@@ -92,7 +93,9 @@ impl From<tonearm_sync::SyncError> for CommandError {
             SyncError::Server { status, .. } if status < 500 && status != 429 => {
                 Self::Invalid { message }
             }
-            SyncError::Server { .. } | SyncError::Network(_) => Self::Unavailable { message },
+            SyncError::Server { .. } | SyncError::Unreachable { .. } | SyncError::Network(_) => {
+                Self::Unavailable { message }
+            }
             SyncError::Paused => Self::Busy { message },
             SyncError::Library(inner) => inner.into(),
             other => Self::internal("the cloud could not do that", &other),

@@ -76,7 +76,9 @@ pub async fn connect_this_computer(
     let (info, settings) = locker.start(wanted, previous.is_none()).await?;
     let connected: Result<(), ConnectError> = async {
         locker.ensure_user(&settings.username, password).await?;
-        cloud.login(&info.url, &settings.username, password).await?;
+        cloud
+            .login(&info.url.parse()?, &settings.username, password)
+            .await?;
         LockerSettings::save(Some(&settings), library)?;
         Ok(())
     }

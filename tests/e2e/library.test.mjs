@@ -51,16 +51,38 @@ test("adding a music folder scans it and fills the library", async () => {
     timeoutMsg: "the 15 songs were not drawn",
   });
   assert.ok(await browser.$(songCell("Naïve Mélodie 大阪 (ID3v2.4)")).isExisting(), "a tagged title is listed");
+  // A file that cannot be read is listed by its file name, marked, in its folder, saying why.
+  const broken = browser.$('//div[@role="row" and @data-state="unreadable"][.//div[@data-column="title" and contains(., "garbage.mp3")]]');
+  assert.ok(await broken.isExisting(), "the unreadable MP3 is listed by its file name");
+  assert.match(await broken.getAttribute("title"), /^Tonearm cannot read this file.*\n.*garbage\.mp3$/s);
+  assert.ok(await broken.$('[data-column="title"] svg').isExisting(), "and marked");
+  assert.match(await broken.$('[data-column="album"]').getProperty("textContent"), /Fixtures$/);
   await browser.saveScreenshot(join(screenshotDir, "songs-scanned.png"));
 
   await open("albums");
   // Text that may be cut with an ellipsis is read as the DOM holds it (WebKitWebDriver's
   // getText leaves it out).
   assert.match(await browser.$('ul[aria-label="Albums"]').getProperty("textContent"), /Tonearm Fixtures — Ünïcode 音楽/);
+  // The grid's columns fill the width it has, whatever the window's size, covers included.
+  const layout = await browser.execute(() => {
+    const list = document.querySelector('ul[aria-label="Albums"]');
+    const card = list.querySelector("li");
+    return {
+      width: list.parentElement.clientWidth,
+      columns: Number(list.dataset.columns),
+      card: card.getBoundingClientRect().width,
+      cover: card.querySelector(".cover").getBoundingClientRect().width,
+    };
+  });
+  const used = 16 + layout.columns * (layout.card + 16);
+  assert.ok(used <= layout.width && layout.width - used < layout.columns, `grid ${JSON.stringify(layout)}`);
+  assert.equal(layout.cover, layout.card, "covers take the card's width");
   await open("artists");
   const artists = await browser.$('ul[aria-label="Artists"]').getProperty("textContent");
   assert.match(artists, /Beyoncé/);
   assert.match(artists, /Sigur Rós/);
+  // The untagged song is credited to no one (and is on no album).
+  assert.match(artists, /^Unknown artist1 song/);
 });
 
 test("a file copied into a music folder appears without a rescan", async () => {

@@ -104,12 +104,13 @@ fn library(project: &Project, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// A synthetic library of `tracks` tracks under the target directory, generated once.
+/// A synthetic library of `tracks` tracks under the target directory, generated once; without
+/// covers, as the figures in `docs/benchmarks.md` were measured.
 fn synthetic_library(project: &Project, tracks: u64) -> Result<std::path::PathBuf> {
     let music = project
         .target_dir()?
         .join(format!("bench/library-{tracks}"));
-    crate::fixtures::synthetic_library(project, &music, tracks, 1)?;
+    crate::fixtures::synthetic_library_without_covers(project, &music, tracks, 1)?;
     Ok(music)
 }
 

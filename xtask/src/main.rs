@@ -15,6 +15,7 @@ mod fixtures;
 mod project;
 mod screenshots;
 mod setup;
+mod sound;
 mod test;
 #[cfg(test)]
 mod tidy;

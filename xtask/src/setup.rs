@@ -1,5 +1,6 @@
 //! Getting a machine ready and starting the app: system packages (apt on Debian and Ubuntu),
-//! npm packages, the UI build, the app build, and a display (Xvfb) where there is none.
+//! npm packages, the UI build, the app build, and a display (Xvfb) and a sound card
+//! (`sound`) where there is none.
 
 use crate::project::{self, Project};
 use anyhow::{Context, Result, bail};
@@ -157,6 +158,7 @@ pub fn run_app(project: &Project, args: &[String]) -> Result<()> {
     if !has_display() {
         eprintln!("no display found: starting the app under Xvfb (a virtual screen)");
     }
+    let sound = virtual_sound(project)?;
     // On a first run (no music folder, no cloud account) the app sets itself up with these:
     // the demo library, this computer as the cloud, and "another computer" that put the
     // second folder in it (see `src-tauri/src/demo.rs`). Later runs are the user's own.
@@ -165,7 +167,26 @@ pub fn run_app(project: &Project, args: &[String]) -> Result<()> {
         .args(args)
         .env("TONEARM_DEMO_MUSIC", &demo)
         .env("TONEARM_DEMO_CLOUD_MUSIC", &cloud_demo);
+    if let Some(sound) = &sound {
+        sound.apply(&mut command);
+        eprintln!("{}", sound.describe());
+    }
+    // The virtual sound card (if any) stops when the app has ended.
     project::run(&mut command)
+}
+
+/// Where there is no sound card and no sound server, a virtual output the app plays into
+/// (`sound`), recorded under the target directory; `None` where the machine can play.
+fn virtual_sound(project: &Project) -> Result<Option<crate::sound::VirtualOutput>> {
+    if !crate::sound::Machine::probe().needs_virtual_output() {
+        return Ok(None);
+    }
+    // Without them it falls back to ALSA's file plug-in, which needs nothing.
+    if let Err(error) = ensure_system_packages(crate::sound::PACKAGES) {
+        eprintln!("cannot install PulseAudio for the virtual sound card: {error:#}");
+    }
+    let dir = project.target_dir()?.join("virtual-sound");
+    crate::sound::VirtualOutput::start(&dir).map(Some)
 }
 
 /// A demo library for a first run with no music yet: the test fixtures, in every format with

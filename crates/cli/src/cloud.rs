@@ -7,14 +7,18 @@ use std::io::BufRead;
 use std::sync::Arc;
 use tonearm_library::cloud::UploadState;
 use tonearm_library::{Library, TrackId};
-use tonearm_sync::{Cloud, Settings, SyncEvent, Until};
+use tonearm_sync::{Cloud, Connection, ServerUrl, Settings, SyncEvent, Until};
+
+/// How long `cloud status` waits for the server to answer.
+const STATUS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, Subcommand)]
 pub enum CloudCommand {
     /// Connect this device to a locker server.
     Login {
-        /// The server, such as http://127.0.0.1:7420 or https://music.example.org.
-        url: String,
+        /// The server, such as http://127.0.0.1:7420 or https://music.example.org (refused
+        /// before anything is sent when it cannot be one).
+        url: ServerUrl,
         #[arg(long, value_name = "USER")]
         user: String,
         /// Read the password from the first line of standard input (required: passwords
@@ -27,7 +31,8 @@ pub enum CloudCommand {
     },
     /// Disconnect: the session is revoked and the cloud-only tracks leave this device.
     Logout,
-    /// The account, what is in the cloud, what is left to upload.
+    /// The account, whether the server answers (asked now), what is in the cloud, what is
+    /// left to upload.
     Status {
         #[arg(long)]
         json: bool,
@@ -134,6 +139,7 @@ pub fn run(library: &Arc<Library>, dirs: &crate::paths::Dirs, command: CloudComm
         }
         CloudCommand::Status { json } => {
             let cloud = open(library, dirs, settings("", 3, None))?;
+            runtime.block_on(cloud.check_connection(STATUS_TIMEOUT));
             let status = cloud.status()?;
             if json {
                 return crate::commands::print_json(&status);
@@ -151,6 +157,13 @@ pub fn run(library: &Arc<Library>, dirs: &crate::paths::Dirs, command: CloudComm
                     }
                 ),
                 None => println!("not logged in"),
+            }
+            match (&status.connection, &status.account) {
+                (Connection::Online, Some(account)) => {
+                    println!("online: {} answers", account.server);
+                }
+                (Connection::Offline { reason }, _) => println!("offline: {reason}"),
+                _ => {}
             }
             let t = &status.totals;
             println!(

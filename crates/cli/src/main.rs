@@ -92,9 +92,29 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     if let Err(error) = run(cli) {
-        eprintln!("tonearm: error: {error:#}");
+        eprintln!("tonearm: error: {}", message(&error));
         std::process::exit(1);
     }
+}
+
+/// The error and its causes on one line, except under a network failure: its sentence names
+/// the server, what happened and what to try, and the HTTP stack's account below it would
+/// only bury that.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause.to_string());
+        if cause
+            .downcast_ref::<tonearm_sync::SyncError>()
+            .is_some_and(tonearm_sync::SyncError::is_network)
+        {
+            break;
+        }
+    }
+    text
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

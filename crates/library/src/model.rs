@@ -188,6 +188,8 @@ pub struct AlbumSummary {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NameSummary {
+    /// The name as tagged. Among artists, `""` stands for the songs no artist is credited on
+    /// ("Unknown artist"): it lists first, and a `TrackFilter` with that artist lists them.
     pub name: String,
     pub track_count: u32,
     pub album_count: u32,

@@ -57,7 +57,8 @@ impl TrackSort {
 pub struct TrackFilter {
     /// Only this album (an [`AlbumSummary::key`]).
     pub album_key: Option<String>,
-    /// Only tracks credited to this artist (as artist or album artist).
+    /// Only tracks credited to this artist (as artist or album artist); `""`: only tracks
+    /// credited to no one (the artists list's "Unknown artist").
     pub artist: Option<String>,
     /// Only this genre.
     pub genre: Option<String>,
@@ -194,23 +195,41 @@ fn name_from_row(row: &Row<'_>) -> rusqlite::Result<NameSummary> {
 const ALBUM_COLUMNS: &str =
     "album_key, title, artist, year, track_count, duration_ms, artwork_id, compilation";
 
+/// The tracks (`t`) credited to no artist or album artist: those of the "Unknown artist"
+/// entry (the artist summary named `""`). Every such track has an empty `sort_artist`, whose
+/// index narrows the search to them.
+pub(crate) const WITHOUT_ARTIST: &str = "t.sort_artist = '' AND NOT EXISTS (
+    SELECT 1 FROM track_names n WHERE n.track_pk = t.pk AND n.role IN ('artist', 'album_artist')
+    AND n.sort_name != '')";
+
 fn filter_sql(filter: &TrackFilter, args: &mut Vec<Value>) -> String {
     let mut clauses: Vec<String> = Vec::new();
     if let Some(key) = &filter.album_key {
         args.push(Value::Text(key.clone()));
         clauses.push(format!("t.album_key = ?{}", args.len()));
     }
-    for (role, value) in [
-        ("('artist', 'album_artist')", &filter.artist),
-        ("('genre')", &filter.genre),
+    // An artist that folds to nothing is "Unknown artist": the tracks credited to no one.
+    for (role, value, nobody) in [
+        (
+            "('artist', 'album_artist')",
+            &filter.artist,
+            Some(WITHOUT_ARTIST),
+        ),
+        ("('genre')", &filter.genre, None),
     ] {
-        if let Some(name) = value {
-            args.push(Value::Text(normalize::sort_key(name)));
-            clauses.push(format!(
-                "t.pk IN (SELECT track_pk FROM track_names WHERE role IN {role} AND sort_name = ?{})",
-                args.len()
-            ));
+        let Some(name) = value else { continue };
+        let sort_name = normalize::sort_key(name);
+        if sort_name.is_empty()
+            && let Some(nobody) = nobody
+        {
+            clauses.push(format!("({nobody})"));
+            continue;
         }
+        args.push(Value::Text(sort_name));
+        clauses.push(format!(
+            "t.pk IN (SELECT track_pk FROM track_names WHERE role IN {role} AND sort_name = ?{})",
+            args.len()
+        ));
     }
     if filter.present_only {
         // Playable: a file that is here, or a track that streams from the cloud.
@@ -340,17 +359,30 @@ impl Library {
         })
     }
 
-    /// The albums an artist appears on (as artist or album artist), newest first.
+    /// The albums an artist appears on (as artist or album artist), newest first; for `""`
+    /// ("Unknown artist"), the albums of tracks credited to no one.
     pub fn artist_albums(&self, artist: &str) -> Result<Vec<AlbumSummary>> {
+        let sort_name = normalize::sort_key(artist);
         self.store().read(|conn| {
+            let (tracks, args) = if sort_name.is_empty() {
+                (
+                    format!("SELECT t.album_key FROM tracks t WHERE {WITHOUT_ARTIST}"),
+                    vec![],
+                )
+            } else {
+                (
+                    "SELECT t.album_key FROM track_names n JOIN tracks t ON t.pk = n.track_pk
+                     WHERE n.role IN ('artist', 'album_artist') AND n.sort_name = ?1"
+                        .to_owned(),
+                    vec![Value::Text(sort_name.clone())],
+                )
+            };
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {ALBUM_COLUMNS} FROM albums WHERE album_key IN (
-                    SELECT t.album_key FROM track_names n JOIN tracks t ON t.pk = n.track_pk
-                    WHERE n.role IN ('artist', 'album_artist') AND n.sort_name = ?1)
+                "SELECT {ALBUM_COLUMNS} FROM albums WHERE album_key IN ({tracks})
                  ORDER BY year DESC, sort_title"
             ))?;
             let albums = stmt
-                .query_map([normalize::sort_key(artist)], album_from_row)?
+                .query_map(params_from_iter(&args), album_from_row)?
                 .collect::<Result<_, _>>()?;
             Ok(albums)
         })
@@ -401,11 +433,15 @@ impl Library {
             let albums = stmt
                 .query_map(params_from_iter(&args), album_from_row)?
                 .collect::<Result<_, _>>()?;
+            // "Unknown artist" (the summary named "") is found by those words.
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT name, track_count, album_count, duration_ms FROM name_summaries
                  WHERE kind = 'artist' AND {} ORDER BY instr(sort_name, ?1) != 1, track_count DESC, sort_name
                  LIMIT {names}",
-                matches("sort_name", "lower(name)")
+                matches(
+                    "(CASE sort_name WHEN '' THEN 'unknown artist' ELSE sort_name END)",
+                    "lower(name)"
+                )
             ))?;
             let artists = stmt
                 .query_map(params_from_iter(&args), name_from_row)?
@@ -564,7 +600,7 @@ impl Library {
                         COALESCE(SUM(CASE WHEN state = 'present' THEN duration_ms END), 0),
                         COALESCE(SUM(CASE WHEN state = 'present' THEN size END), 0),
                         (SELECT COUNT(*) FROM albums),
-                        (SELECT COUNT(*) FROM name_summaries WHERE kind = 'artist'),
+                        (SELECT COUNT(*) FROM name_summaries WHERE kind = 'artist' AND sort_name != ''),
                         (SELECT COUNT(*) FROM name_summaries WHERE kind = 'genre'),
                         (SELECT COUNT(*) FROM folders), (SELECT COUNT(*) FROM playlists)
                  FROM tracks",

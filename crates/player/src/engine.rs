@@ -557,6 +557,8 @@ impl<I: Playable> Engine<I> {
             return self.publish_current();
         };
         if let Err(error) = self.ensure_output() {
+            // Subscribers get the one-line sentence; the device's own words go to the log.
+            tracing::warn!(error = %error.chain(), "the sound output could not be opened");
             self.emit(PlayerEvent::Error {
                 item: None,
                 message: error.to_string(),

@@ -30,7 +30,7 @@ pub struct DefaultDevice;
 
 impl OutputDevice for DefaultDevice {
     fn open(&self, deck: Deck) -> Result<Box<dyn std::any::Any>, PlayerError> {
-        let failed = |e: rodio::DeviceSinkError| PlayerError::Output(e.to_string());
+        let failed = |source: rodio::DeviceSinkError| PlayerError::NoOutput { source };
         // The CD rate when the device takes it (most do; PulseAudio and PipeWire take any):
         // most music is 44.1 kHz and then plays bit-exact, without resampling. Other
         // devices get their own configuration. Transient device errors (an ALSA plug-in

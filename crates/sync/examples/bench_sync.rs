@@ -81,7 +81,7 @@ fn main() {
     let root = work.path();
     let mut server = runtime.block_on(Locker::start());
     runtime.block_on(server.add_user("ann"));
-    let url = server.url();
+    let url: tonearm_sync::ServerUrl = server.url().parse().expect("a server address");
 
     // 1 GB library: 100 tracks of 10.6 MB (1 minute of CD audio each).
     let music = root.join("music");

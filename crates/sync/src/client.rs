@@ -5,6 +5,7 @@
 //! the same as a plain-HTTP one on this machine.
 
 use crate::error::{Result, SyncError};
+use crate::server_url::ServerUrl;
 use base64::Engine;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -37,15 +38,10 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for the server at `base` (`http://host:port` or `https://...`).
-    pub fn new(base: &str) -> Result<Self> {
+    /// A client for the server at `base`.
+    pub fn new(base: &ServerUrl) -> Result<Self> {
         install_crypto_provider();
-        let base = base.trim().trim_end_matches('/').to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(SyncError::Protocol(format!(
-                "`{base}` is not a server address (http://... or https://...)"
-            )));
-        }
+        let base = base.as_str().to_owned();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("tonearm/", env!("CARGO_PKG_VERSION")))
@@ -209,6 +205,18 @@ impl Client {
     /// How much the user stores in the locker, and the quota.
     pub async fn storage(&self) -> Result<StorageUsage> {
         Self::json(self.request(Method::GET, "/api/v1/storage").send().await?).await
+    }
+
+    /// [`Client::storage`] with an answer due within `timeout`: the cheap authenticated
+    /// request that tells whether the server answers and still accepts this device.
+    pub async fn storage_within(&self, timeout: Duration) -> Result<StorageUsage> {
+        Self::json(
+            self.request(Method::GET, "/api/v1/storage")
+                .timeout(timeout)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// The change feed after `since`.

@@ -1,5 +1,6 @@
 //! The sync crate's one error type: what went wrong talking to the cloud, and whether trying
-//! again later can help.
+//! again later can help. A failed connection is one sentence (the server, what happened, what
+//! to try), with the HTTP stack's own account kept as its source.
 
 use std::path::PathBuf;
 
@@ -18,9 +19,28 @@ pub enum SyncError {
         code: Option<tonearm_protocol::ErrorCode>,
         message: String,
     },
-    /// The server could not be reached, or the connection dropped.
+    /// The server could not be reached, or the connection failed on the way: one sentence
+    /// naming the server, what happened and what to try; the HTTP stack's account of it is
+    /// the source, for the log.
+    #[error("cannot reach the server{} ({failure}): {}", at(.server.as_deref()), .failure.advice())]
+    Unreachable {
+        /// Scheme, host and port (`http://127.0.0.1:7420`), when the request had an address.
+        server: Option<String>,
+        failure: NetworkFailure,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The network failed the cloud in a way the HTTP stack did not report (a stream that
+    /// ended early, no connection to stream a part that is not cached).
     #[error("cannot reach the server: {0}")]
     Network(String),
+    /// Text that cannot be a server's address: nothing was sent.
+    #[error("{}", .problem.describe(.text))]
+    NotAServerAddress {
+        /// The text as given (its start, when long).
+        text: String,
+        problem: crate::server_url::AddressProblem,
+    },
     /// Input that can never be sent (a malformed user name, an over-long password).
     #[error("{0}")]
     Invalid(String),
@@ -52,24 +72,135 @@ impl SyncError {
     /// as opposed to a request the server will refuse again.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) | Self::Changed { .. } => true,
+            Self::Unreachable { .. } | Self::Network(_) | Self::Changed { .. } => true,
             Self::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
         }
     }
+
+    /// Whether the server could not be reached (the device is offline, as far as the cloud
+    /// goes), as opposed to a server that answered.
+    pub fn is_network(&self) -> bool {
+        matches!(self, Self::Unreachable { .. } | Self::Network(_))
+    }
+}
+
+/// What went wrong between the device and the server, in the user's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkFailure {
+    /// Nothing listens at that address (the server is not running, or the port is wrong).
+    Refused,
+    /// The host name is unknown (a typo, or no network to look it up).
+    UnknownHost,
+    /// No answer in time.
+    TimedOut,
+    /// The secure connection could not be made (a certificate, or `https://` to a plain server).
+    Tls,
+    /// The connection was cut before the answer ended.
+    Interrupted,
+    /// Anything else the connection did.
+    Other,
+}
+
+impl NetworkFailure {
+    /// What the user can try.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Self::Refused => "check that the server is running and the address is right",
+            Self::UnknownHost => "check the address and the network connection",
+            Self::TimedOut | Self::Other => "check the network connection, then try again",
+            Self::Tls => "check whether the server wants http:// or https://, and its certificate",
+            Self::Interrupted => "try again in a moment",
+        }
+    }
+
+    /// Reads the failure out of what reqwest and the layers under it said.
+    fn of(error: &reqwest::Error) -> Self {
+        // The causes' words, lower case; not reqwest's own, which holds the URL.
+        let mut text = String::new();
+        let mut kind = None;
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            if is_tls(cause) {
+                return Self::Tls;
+            }
+            kind = kind.or(cause
+                .downcast_ref::<std::io::Error>()
+                .map(std::io::Error::kind));
+            text.push_str(&cause.to_string().to_lowercase());
+            text.push('\n');
+            source = cause.source();
+        }
+        use std::io::ErrorKind;
+        match kind {
+            Some(ErrorKind::ConnectionRefused) => return Self::Refused,
+            Some(ErrorKind::TimedOut) => return Self::TimedOut,
+            Some(
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof,
+            ) => return Self::Interrupted,
+            _ => {}
+        }
+        if error.is_timeout() {
+            Self::TimedOut
+        } else if text.contains("dns error") || text.contains("failed to lookup address") {
+            Self::UnknownHost
+        } else if text.contains("certificate") || text.contains("tls") {
+            Self::Tls
+        } else if error.is_connect() || error.is_builder() {
+            Self::Other
+        } else {
+            Self::Interrupted
+        }
+    }
+}
+
+/// Whether `error` is rustls', maybe inside I/O errors (whose `source` skips what they wrap).
+fn is_tls(mut error: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if error.is::<rustls::Error>() {
+            return true;
+        }
+        match error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(inner) => error = inner,
+            None => return false,
+        }
+    }
+}
+
+impl std::fmt::Display for NetworkFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Refused => "connection refused",
+            Self::UnknownHost => "no such host",
+            Self::TimedOut => "no answer in time",
+            Self::Tls => "the secure connection failed",
+            Self::Interrupted => "the connection was cut",
+            Self::Other => "the connection failed",
+        })
+    }
+}
+
+/// " at SERVER", or nothing when the server is not known.
+fn at(server: Option<&str>) -> String {
+    server
+        .map(|server| format!(" at {server}"))
+        .unwrap_or_default()
 }
 
 impl From<reqwest::Error> for SyncError {
     fn from(error: reqwest::Error) -> Self {
-        // The chain says why (refused, reset, timed out); the top level only "error sending".
-        let mut message = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
-            source = cause.source();
+        let server = error.url().map(|url| url.origin().ascii_serialization());
+        Self::Unreachable {
+            server,
+            failure: NetworkFailure::of(&error),
+            source: error,
         }
-        Self::Network(message)
     }
 }
 

@@ -4,7 +4,8 @@
 //! line. It holds the account and the connection, and owns the background work:
 //!
 //! - [`account`]: log in and out; the device token in the OS keychain, or an owner-only file.
-//! - [`client`]: the server's API, typed with `tonearm-protocol`.
+//! - [`client`]: the server's API, typed with `tonearm-protocol`, at a [`ServerUrl`] (an
+//!   address parsed where it comes in: nothing is sent to one that cannot be a server).
 //! - [`upload`]: the upload queue's workers (hash, match, tus upload that resumes, retries).
 //! - [`remote`]: playlist and tag edits up, the change feed down (cloud-only tracks appear
 //!   in the library, tracks already here are linked by content hash).
@@ -22,14 +23,16 @@ pub mod background;
 pub mod client;
 pub mod error;
 pub mod remote;
+pub mod server_url;
 pub mod stream;
 pub mod upload;
 
 pub use account::{Account, Credentials, TokenStore};
 pub use background::{Background, SYNC_EVERY};
 pub use client::Client;
-pub use error::{Result, SyncError};
+pub use error::{NetworkFailure, Result, SyncError};
 pub use remote::SyncReport;
+pub use server_url::ServerUrl;
 pub use stream::{CloudReader, StreamCache};
 pub use upload::Until;
 
@@ -189,7 +192,7 @@ impl Cloud {
         let credentials = Credentials::new(data_dir, settings.use_keychain);
         let client = match (Account::load(&library)?, credentials.load()?) {
             (Some(account), Some((token, _))) => {
-                Some(Client::new(&account.server)?.with_token(&token))
+                Some(Client::new(&ServerUrl::parse(&account.server)?)?.with_token(&token))
             }
             _ => None,
         };
@@ -245,7 +248,12 @@ impl Cloud {
     }
 
     /// Logs this device in to `server` as `username`.
-    pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<Account> {
+    pub async fn login(
+        &self,
+        server: &ServerUrl,
+        username: &str,
+        password: &str,
+    ) -> Result<Account> {
         let client = Client::new(server)?;
         let login = client
             .login(username, password, &self.settings.device_name)
@@ -302,6 +310,31 @@ impl Cloud {
             .events
             .send(SyncEvent::Connection(Connection::LoggedOut));
         Ok(())
+    }
+
+    /// Asks the server whether it answers and still accepts this device, within `timeout`
+    /// (what the storage figures need anyway); the connection state follows and is returned.
+    /// Logged out, nothing is asked.
+    pub async fn check_connection(&self, timeout: std::time::Duration) -> Connection {
+        let Ok(client) = self.client() else {
+            return Connection::LoggedOut;
+        };
+        match client.storage_within(timeout).await {
+            Ok(usage) => {
+                if let Ok(mut storage) = self.storage.lock() {
+                    *storage = Some(usage);
+                }
+                self.set_online(true, None);
+            }
+            Err(error) => {
+                tracing::info!(error = %error_chain(&error), "the server did not answer");
+                self.set_online(false, Some(error.to_string()));
+            }
+        }
+        self.connection
+            .lock()
+            .map(|c| c.clone())
+            .unwrap_or(Connection::LoggedOut)
     }
 
     /// The account, totals and connection.
@@ -540,4 +573,16 @@ impl Cloud {
             eta_seconds,
         });
     }
+}
+
+/// An error and every cause under it, `: `-separated, for the log.
+fn error_chain(error: &SyncError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

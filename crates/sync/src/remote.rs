@@ -9,7 +9,7 @@
 //! Playlist edits wait while they refer to a track the cloud does not have yet (it is still
 //! uploading): sending them would get them rejected, and the addition lost.
 
-use crate::error::{Result, SyncError};
+use crate::error::Result;
 use crate::upload::{from_protocol, to_protocol};
 use crate::{Cloud, SyncEvent};
 use serde::Serialize;
@@ -51,7 +51,7 @@ impl Cloud {
                 let _ = self.events.send(SyncEvent::Synced(report));
                 self.set_online(true, None);
             }
-            Err(error) if matches!(error, SyncError::Network(_)) => {
+            Err(error) if error.is_network() => {
                 self.set_online(false, Some(error.to_string()));
             }
             Err(_) => {}

@@ -455,10 +455,7 @@ impl Cloud {
 /// A PATCH refused because the upload is busy or elsewhere (409), or cut off (which is how a
 /// refusal before the body was read can look): worth asking the server's offset again.
 fn is_conflict(error: &SyncError) -> bool {
-    matches!(
-        error,
-        SyncError::Server { status: 409, .. } | SyncError::Network(_)
-    )
+    matches!(error, SyncError::Server { status: 409, .. }) || error.is_network()
 }
 
 fn parse_hash(hex: &str) -> Result<tonearm_protocol::BlobHash> {

@@ -62,7 +62,11 @@ impl Device {
 
     pub async fn login(&self, server: &Locker, user: &str) {
         self.cloud
-            .login(&server.url(), user, PASSWORD)
+            .login(
+                &server.url().parse().expect("a server address"),
+                user,
+                PASSWORD,
+            )
             .await
             .expect("login");
     }

@@ -28,6 +28,8 @@ pub async fn cloud_login(
     username: String,
     password: String,
 ) -> Result<Account, CommandError> {
+    // Parsed before anything is sent: a mistyped address says how to write it.
+    let server: tonearm_sync::ServerUrl = server.parse()?;
     Ok(state.cloud.login(&server, &username, &password).await?)
 }
 

@@ -108,7 +108,7 @@ fn a_first_demo_run_shows_a_library_a_working_cloud_and_a_cloud_only_song_that_p
     let url = locker["url"].as_str().expect("url").to_owned();
     let username = locker["username"].as_str().expect("username").to_owned();
     tauri::async_runtime::block_on(async {
-        tonearm_sync::Client::new(&url)?
+        tonearm_sync::Client::new(&url.parse()?)?
             .login(&username, &password, "a phone")
             .await
     })

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn login(url: &str, username: &str, password: &str) -> Result<(), tonearm_sync::SyncError> {
-    tonearm_sync::Client::new(url)?
+    tonearm_sync::Client::new(&url.parse()?)?
         .login(username, password, "a phone")
         .await
         .map(|_| ())

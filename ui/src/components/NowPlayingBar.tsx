@@ -10,6 +10,12 @@ function formatTime(ms: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
+/**
+ * An error in the bar stays on one line whatever its length: cut with an ellipsis, the whole
+ * sentence in the tooltip. Inline so it holds without the stylesheet (and in the unit test).
+ */
+const ONE_LINE = { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" } as const;
+
 const NEXT_REPEAT: Record<Repeat, Repeat> = { off: "all", all: "one", one: "off" };
 const REPEAT_LABEL: Record<Repeat, string> = { off: "Repeat: off", all: "Repeat: all", one: "Repeat: one" };
 
@@ -40,7 +46,7 @@ export function NowPlayingBar() {
             <Icon name="note" size={22} />
           </div>
         )}
-        <div>
+        <div style={{ minWidth: 0 }}>
           <div className="now-playing__title" data-testid="now-playing-title">
             {current ? current.track.title : "Nothing playing"}
           </div>
@@ -48,7 +54,7 @@ export function NowPlayingBar() {
             {current ? (current.track.artist ?? "Unknown artist") : "Double-click a song to start listening"}
           </div>
           {message && (
-            <div className="now-playing__error" role="status">
+            <div className="now-playing__error" role="status" title={message} style={ONE_LINE}>
               {message}
             </div>
           )}

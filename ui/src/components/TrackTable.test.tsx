@@ -191,6 +191,31 @@ describe("the songs table", () => {
   });
 });
 
+describe("files that cannot be read", () => {
+  it("show their file name, their folder and why they are listed, so two of one name differ", () => {
+    const unreadable = (n: number, folder: string, reason: string) =>
+      track(n, {
+        path: `/music/${folder}/01 Track.mp3`, title: "01 Track", artist: null, album: null, duration_ms: null, year: null,
+        genre: null, format: "mp3", state: "unreadable", state_reason: reason,
+      });
+    const tracks = [unreadable(1, "Live in Oslo", "the file is empty"), unreadable(2, "Demos", "no audio frames were found"), track(3)];
+    const source: RowSource = { total: 3, rowAt: (i) => tracks[i], keyAt: (i) => String(i), idsOf: () => Promise.resolve([]) };
+    wrap(<TrackTable label="Songs" rows={source} columns={["title", "artist", "album"]} dragSource="t" onPlay={() => {}} />);
+    const [first, second, readable] = within(screen.getByRole("grid")).getAllByRole("row").slice(1);
+
+    const cells = (row: HTMLElement) => within(row).getAllByRole("gridcell").map((cell) => cell.textContent);
+    expect(cells(first!)).toEqual(["01 Track.mp3 (cannot be read: the file is empty)", "Unknown artist", "In the folder Live in Oslo"]);
+    expect(cells(second!)).toEqual(["01 Track.mp3 (cannot be read: no audio frames were found)", "Unknown artist", "In the folder Demos"]);
+    expect(first!.getAttribute("title")).toBe("Tonearm cannot read this file: the file is empty.\n/music/Live in Oslo/01 Track.mp3");
+    expect(first!.getAttribute("data-state")).toBe("unreadable");
+    expect(first!.querySelector(".tracks__unreadable svg")).not.toBeNull();
+
+    // A song that plays is as it was: its title, artist and album, no note.
+    expect(cells(readable!)).toEqual(["Song 3", "Artist 0", "Album"]);
+    expect(readable!.getAttribute("title")).toBeNull();
+  });
+});
+
 describe("column widths", () => {
   it("let the text columns share the room the others leave, down to a minimum", async () => {
     const { fitColumns } = await import("./TrackTable");

@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from "react";
 import { memo } from "react";
 import { useLiveUploads, type Track, type TrackSort, type TrackUpload } from "../ipc";
-import { formatDate, formatDuration } from "../lib/format";
+import { artistName, fileName, folderName, formatDate, formatDuration } from "../lib/format";
 import {
   click,
   clamp,
@@ -24,6 +24,7 @@ import {
 import { scrollToShow, visibleRows, type Window } from "../lib/virtual";
 import { CloudStateCell } from "./CloudState";
 import { dragPayload, setDragPayload } from "./drag";
+import { Icon } from "./Icon";
 import { songsPainted } from "../perf";
 
 export const ROW_HEIGHT = 30;
@@ -42,9 +43,9 @@ interface Column {
 
 export const COLUMNS: Record<ColumnId, Column> = {
   position: { id: "position", label: "#", width: 48, numeric: true, cell: (_, index) => index + 1 },
-  title: { id: "title", label: "Title", sort: "title", width: 280, cell: (t) => t.title },
-  artist: { id: "artist", label: "Artist", sort: "artist", width: 200, cell: (t) => t.artist ?? "Unknown artist" },
-  album: { id: "album", label: "Album", sort: "album", width: 200, cell: (t) => t.album ?? "" },
+  title: { id: "title", label: "Title", sort: "title", width: 280, cell: (t) => <TitleCell track={t} /> },
+  artist: { id: "artist", label: "Artist", sort: "artist", width: 200, cell: (t) => artistName(t.artist) },
+  album: { id: "album", label: "Album", sort: "album", width: 200, cell: (t) => <AlbumCell track={t} /> },
   duration: { id: "duration", label: "Time", sort: "duration", width: 64, numeric: true, cell: (t) => formatDuration(t.duration_ms) },
   year: { id: "year", label: "Year", sort: "year", width: 60, numeric: true, cell: (t) => t.year ?? "" },
   genre: { id: "genre", label: "Genre", sort: "genre", width: 120, cell: (t) => t.genre ?? "" },
@@ -52,6 +53,46 @@ export const COLUMNS: Record<ColumnId, Column> = {
   added: { id: "added", label: "Added", sort: "added", width: 110, cell: (t) => formatDate(t.added_at) },
   cloud: { id: "cloud", label: "Cloud", width: 44, cell: (t, _, live) => <CloudStateCell track={t} live={live} /> },
 };
+
+/** A song's title. A file that cannot be read has only its name: shown whole, marked, with
+ * why for screen readers (the row's tooltip says it to the eye). */
+function TitleCell({ track }: { track: Track }) {
+  if (track.state !== "unreadable") return <>{track.title}</>;
+  return (
+    <span className="tracks__unreadable">
+      <Icon name="alert" size={13} />
+      {fileName(track.path)}
+      <span className="visually-hidden"> (cannot be read{track.state_reason ? `: ${track.state_reason}` : ""})</span>
+    </span>
+  );
+}
+
+/** A song's album, or for a file with none (untagged, unreadable) the folder it is in, so
+ * two files of one name in two folders are told apart. */
+function AlbumCell({ track }: { track: Track }) {
+  if (track.album !== null) return <>{track.album}</>;
+  const folder = folderName(track.path);
+  if (!folder) return null;
+  return (
+    <span className="tracks__folder">
+      <Icon name="folder" size={13} />
+      <span className="visually-hidden">In the folder </span>
+      {folder}
+    </span>
+  );
+}
+
+/** What a row's tooltip says of a song that cannot play from its file, and where it is. */
+export function rowNote(track: Track): string | undefined {
+  switch (track.state) {
+    case "unreadable":
+      return `Tonearm cannot read this file${track.state_reason ? `: ${track.state_reason}` : ""}.\n${track.path}`;
+    case "missing":
+      return `This song's file was not found at the last scan.\n${track.path}`;
+    default:
+      return undefined;
+  }
+}
 
 export const LIBRARY_COLUMNS: readonly ColumnId[] = ["title", "cloud", "artist", "album", "duration", "year", "genre", "plays", "added"];
 export const MIN_COLUMN_WIDTH = 32;
@@ -503,7 +544,7 @@ const Row = memo(function Row({ id, index, track, live, selected, playing, colum
       data-state={track?.state}
       data-index={index}
       style={{ gridTemplateColumns: gridTemplate, transform: `translateY(${index * ROW_HEIGHT}px)`, width }}
-      title={track?.state_reason ?? undefined}
+      title={track ? rowNote(track) : undefined}
       draggable={track !== undefined}
       onMouseDown={(event) => handlers.mouseDown(event, index)}
       onClick={(event) => handlers.click(event, index)}

@@ -1,7 +1,7 @@
 // Virtualised lists and grids for the browse views (artists, genres, album covers): only what
 // is on screen is in the page, whatever the size of the library.
 import { useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import { visibleRows } from "../lib/virtual";
+import { gridLayout, visibleRows } from "../lib/virtual";
 
 function useBox() {
   const ref = useRef<HTMLDivElement>(null);
@@ -36,24 +36,29 @@ export function VirtualList<T>({ items, rowHeight, label, row, itemKey }: { item
   );
 }
 
-/** A grid of equal cards, as many per row as fit. */
-export function VirtualGrid<T>({ items, cardWidth, cardHeight, gap = 16, label, card, itemKey }: { items: readonly T[]; cardWidth: number; cardHeight: number; gap?: number; label: string; card: (item: T, index: number) => ReactNode; itemKey: (item: T) => string }) {
+/**
+ * A grid of equal cards filling the width: as many per row as fit at `minCardWidth`, widened
+ * to share the rest (`gridLayout`). A card is `cardHeight(width)` tall, so square covers grow
+ * with it. Only the rows in view are drawn.
+ */
+export function VirtualGrid<T>({ items, minCardWidth, cardHeight, gap = 16, label, card, itemKey }: { items: readonly T[]; minCardWidth: number; cardHeight: (cardWidth: number) => number; gap?: number; label: string; card: (item: T, index: number) => ReactNode; itemKey: (item: T) => string }) {
   const { ref, box } = useBox();
   const [scrollTop, setScrollTop] = useState(0);
-  const perRow = Math.max(1, Math.floor((box.width - gap) / (cardWidth + gap)));
-  const rows = Math.ceil(items.length / perRow);
-  const rowHeight = cardHeight + gap;
+  const { columns, cardWidth } = gridLayout(box.width, minCardWidth, gap);
+  const height = cardHeight(cardWidth);
+  const rows = Math.ceil(items.length / columns);
+  const rowHeight = height + gap;
   const { first, last } = visibleRows(scrollTop, box.height, rowHeight, rows, 2);
-  const shown = items.slice(first * perRow, last * perRow);
+  const shown = items.slice(first * columns, last * columns);
   return (
     <div ref={ref} className="virtual" onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
-      <ul className="virtual__body" aria-label={label} style={{ height: rows * rowHeight + gap }}>
+      <ul className="virtual__body" aria-label={label} data-columns={columns} style={{ height: rows * rowHeight + gap }}>
         {shown.map((item, offset) => {
-          const index = first * perRow + offset;
-          const x = gap + (index % perRow) * (cardWidth + gap);
-          const y = gap + Math.floor(index / perRow) * rowHeight;
+          const index = first * columns + offset;
+          const x = gap + (index % columns) * (cardWidth + gap);
+          const y = gap + Math.floor(index / columns) * rowHeight;
           return (
-            <li key={itemKey(item)} className="virtual__card" style={{ width: cardWidth, height: cardHeight, transform: `translate(${x}px, ${y}px)` }} aria-setsize={items.length} aria-posinset={index + 1}>
+            <li key={itemKey(item)} className="virtual__card" style={{ width: cardWidth, height, transform: `translate(${x}px, ${y}px)` }} aria-setsize={items.length} aria-posinset={index + 1}>
               {card(item, index)}
             </li>
           );

@@ -313,6 +313,10 @@ export type MusicFolder = {
 
 /**  An artist or a genre with what it covers. */
 export type NameSummary = {
+	/**
+	 *  The name as tagged. Among artists, `""` stands for the songs no artist is credited on
+	 *  ("Unknown artist"): it lists first, and a `TrackFilter` with that artist lists them.
+	 */
 	name: string,
 	track_count: number,
 	album_count: number,
@@ -648,7 +652,10 @@ export type TrackCloudState = {
 export type TrackFilter = {
 	/**  Only this album (an [`AlbumSummary::key`]). */
 	album_key: string | null,
-	/**  Only tracks credited to this artist (as artist or album artist). */
+	/**
+	 *  Only tracks credited to this artist (as artist or album artist); `""`: only tracks
+	 *  credited to no one (the artists list's "Unknown artist").
+	 */
 	artist: string | null,
 	/**  Only this genre. */
 	genre: string | null,

@@ -43,3 +43,20 @@ export function formatDate(unixMs: number | null): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString()} ${count === 1 ? one : many}`;
 }
+
+/** An artist as the UI names it: the library lists the songs credited to no one under the
+ * name "" (and a song's artist is null), which reads "Unknown artist". */
+export function artistName(name: string | null | undefined): string {
+  return name || "Unknown artist";
+}
+
+/** The last part of a path ("01 Track.mp3"), whichever separator the OS uses. */
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
+}
+
+/** The folder a file is in, as its name ("Disc 1"), or "" for a bare name. */
+export function folderName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).at(-2) ?? "";
+}
+

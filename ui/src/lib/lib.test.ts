@@ -6,8 +6,8 @@ import type { Track } from "../ipc";
 import { back, push, sectionOf, type History } from "../navigation";
 import { shortcutFor, type KeyLike } from "../shortcuts";
 import { click, clamp, contextClick, emptySelection, isSelected, move, selectAll, selectedCount, selectedIndices } from "./selection";
-import { pagesFor, scrollToShow, visibleRows } from "./virtual";
-import { formatDuration, formatEta, formatSize } from "./format";
+import { gridLayout, pagesFor, scrollToShow, visibleRows } from "./virtual";
+import { artistName, fileName, folderName, formatDuration, formatEta, formatSize } from "./format";
 
 describe("selection", () => {
   it("selects like a desktop list: click, Ctrl+click, Shift+click", () => {
@@ -68,6 +68,30 @@ describe("the virtual window", () => {
     expect(scrollToShow(50, 0, 300, 30)).toBe(1230);
     expect(scrollToShow(2, 300, 300, 30)).toBe(60);
     expect(scrollToShow(12, 300, 300, 30)).toBe(300);
+  });
+});
+
+describe("the albums grid", () => {
+  it("fits as many covers as the width allows and widens them to fill the row", () => {
+    // The albums view of a 1200-pixel window: five covers, not four and a gap.
+    expect(gridLayout(924, 160, 16)).toEqual({ columns: 5, cardWidth: 165 });
+    expect(gridLayout(1600, 160, 16)).toEqual({ columns: 9, cardWidth: 160 });
+    expect(gridLayout(1775, 160, 16)).toEqual({ columns: 9, cardWidth: 179 });
+    expect(gridLayout(2600, 160, 16)).toEqual({ columns: 14, cardWidth: 168 });
+    // Narrower than one card: one, as wide as the room.
+    expect(gridLayout(100, 160, 16)).toEqual({ columns: 1, cardWidth: 68 });
+    expect(gridLayout(0, 160, 16)).toEqual({ columns: 1, cardWidth: 1 });
+  });
+
+  it("leaves less than a pixel per column unused at any width", () => {
+    for (let width = 192; width <= 4000; width += 7) {
+      const { columns, cardWidth } = gridLayout(width, 160, 16);
+      const used = 16 + columns * (cardWidth + 16);
+      expect(used).toBeLessThanOrEqual(width);
+      expect(width - used).toBeLessThan(columns);
+      expect(cardWidth).toBeGreaterThanOrEqual(160);
+      expect(cardWidth).toBeLessThan(2 * 160 + 16);
+    }
   });
 });
 
@@ -142,5 +166,16 @@ describe("formats", () => {
     expect(formatSize(1536 * 1024)).toBe("1.5 MB");
     expect(formatEta(30)).toBe("less than a minute left");
     expect(formatEta(3 * 3600 + 600)).toBe("about 3 h 10 min left");
+  });
+
+  it("names what has no name, and the parts of a path", () => {
+    expect(artistName("")).toBe("Unknown artist");
+    expect(artistName(null)).toBe("Unknown artist");
+    expect(artistName("Björk")).toBe("Björk");
+    expect(fileName("/music/A/01 Track.mp3")).toBe("01 Track.mp3");
+    expect(fileName("C:\\Music\\B\\01 Track.mp3")).toBe("01 Track.mp3");
+    expect(folderName("/music/A/01 Track.mp3")).toBe("A");
+    expect(folderName("C:\\Music\\B\\01 Track.mp3")).toBe("B");
+    expect(folderName("01 Track.mp3")).toBe("");
   });
 });

@@ -30,3 +30,22 @@ export function scrollToShow(index: number, scrollTop: number, viewport: number,
   if (top + rowHeight > scrollTop + viewport) return top + rowHeight - viewport;
   return scrollTop;
 }
+
+export interface GridLayout {
+  /** Cards per row. */
+  columns: number;
+  /** Width of each card, in whole pixels: the row's room shared by its cards. */
+  cardWidth: number;
+}
+
+/**
+ * A grid that fills `width`: as many cards of at least `minCardWidth` as fit with `gap`
+ * around each, widened to share what is left, so no strip of the window stays empty. A
+ * window narrower than one card still shows one, as wide as the room.
+ */
+export function gridLayout(width: number, minCardWidth: number, gap: number): GridLayout {
+  const room = Math.max(0, width - gap);
+  const columns = Math.max(1, Math.floor(room / (minCardWidth + gap)));
+  const cardWidth = Math.max(1, Math.floor(room / columns - gap));
+  return { columns, cardWidth };
+}

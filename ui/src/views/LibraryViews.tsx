@@ -24,7 +24,7 @@ import {
   type NameSummary,
   type TrackFilter,
 } from "../ipc";
-import { formatLength, plural } from "../lib/format";
+import { artistName, formatLength, plural } from "../lib/format";
 import type { Route } from "../navigation";
 import type { ViewProps } from "./registry";
 
@@ -100,11 +100,11 @@ function Songs() {
 
 function AlbumCard({ album, navigate }: { album: AlbumSummary; navigate: ViewProps["navigate"] }) {
   return (
-    <button type="button" className="album-card" onClick={() => navigate(albumRoute(album))} title={`${album.title} — ${album.artist}`}>
+    <button type="button" className="album-card" onClick={() => navigate(albumRoute(album))} title={`${album.title} — ${artistName(album.artist)}`}>
       <Cover artwork={album.artwork_id} size="medium" label={album.title} />
       <span className="album-card__title">{album.title || "Unknown album"}</span>
       <span className="album-card__meta">
-        {album.artist}
+        {artistName(album.artist)}
         {album.year ? ` · ${album.year}` : ""}
       </span>
     </button>
@@ -113,12 +113,15 @@ function AlbumCard({ album, navigate }: { album: AlbumSummary; navigate: ViewPro
 
 const albumRoute = (album: AlbumSummary): Route => ({ view: "album", key: album.key, title: album.title });
 
+/** Below a grid cover: its title and its artist and year. */
+const CARD_TEXT_HEIGHT = 50;
+
 function AlbumGrid({ albums, navigate, label }: { albums: readonly AlbumSummary[]; navigate: ViewProps["navigate"]; label: string }) {
   return (
     <VirtualGrid
       items={albums}
-      cardWidth={168}
-      cardHeight={218}
+      minCardWidth={160}
+      cardHeight={(width) => width + CARD_TEXT_HEIGHT}
       label={label}
       itemKey={(album) => album.key}
       card={(album) => <AlbumCard album={album} navigate={navigate} />}
@@ -148,7 +151,7 @@ function Albums({ navigate }: { navigate: ViewProps["navigate"] }) {
   );
 }
 
-function Names({ label, items, onOpen }: { label: string; items: readonly NameSummary[]; onOpen: (name: string) => void }) {
+function Names({ label, items, onOpen, display = (name) => name }: { label: string; items: readonly NameSummary[]; onOpen: (name: string) => void; display?: (name: string) => string }) {
   return (
     <VirtualList
       items={items}
@@ -157,9 +160,10 @@ function Names({ label, items, onOpen }: { label: string; items: readonly NameSu
       itemKey={(item) => item.name}
       row={(item) => (
         <button type="button" className="names__item" onClick={() => onOpen(item.name)}>
-          <span className="names__name">{item.name}</span>
+          <span className="names__name">{display(item.name)}</span>
           <span className="names__meta">
-            {plural(item.album_count, "album")} · {plural(item.track_count, "song")}
+            {item.album_count > 0 && `${plural(item.album_count, "album")} · `}
+            {plural(item.track_count, "song")}
           </span>
         </button>
       )}
@@ -171,7 +175,7 @@ function Artists({ navigate }: { navigate: ViewProps["navigate"] }) {
   const artists = useArtists();
   if (artists.isError) return <p role="alert" className="error">{describeError(artists.error)}</p>;
   if (!artists.data) return null;
-  return <Names label="Artists" items={artists.data.items} onOpen={(name) => navigate({ view: "artist", name })} />;
+  return <Names label="Artists" items={artists.data.items} display={artistName} onOpen={(name) => navigate({ view: "artist", name })} />;
 }
 
 function Genres({ navigate }: { navigate: ViewProps["navigate"] }) {
@@ -224,7 +228,7 @@ export function AlbumPage({ route, navigate }: ViewProps) {
           {album && (
             <p className="page-header__meta">
               <button type="button" className="link" onClick={() => navigate({ view: "artist", name: album.artist })}>
-                {album.artist}
+                {artistName(album.artist)}
               </button>
               {album.year ? ` · ${album.year}` : ""} · {plural(album.track_count, "song")} · {formatLength(album.duration_ms)}
             </p>
@@ -247,12 +251,12 @@ export function ArtistPage({ route, navigate }: ViewProps) {
       <header className="page-header page-header--compact">
         <div>
           <p className="page-header__kind">Artist</p>
-          <h2 className="page-header__title">{name}</h2>
+          <h2 className="page-header__title">{artistName(name)}</h2>
           <PlayButtons filter={filter} sort={order} />
         </div>
       </header>
       {albums.data && albums.data.length > 0 && (
-        <section aria-label={`Albums of ${name}`} className="page__albums">
+        <section aria-label={`Albums of ${artistName(name)}`} className="page__albums">
           <ul className="album-row">
             {albums.data.map((album) => (
               <li key={album.key}>
@@ -262,7 +266,7 @@ export function ArtistPage({ route, navigate }: ViewProps) {
           </ul>
         </section>
       )}
-      <LibrarySongs label={`Songs of ${name}`} filter={filter} list={`artist:${name}`} initial={order} />
+      <LibrarySongs label={`Songs of ${artistName(name)}`} filter={filter} list={`artist:${name}`} initial={order} />
     </div>
   );
 }

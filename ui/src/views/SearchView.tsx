@@ -5,7 +5,7 @@ import { EmptyState } from "../components/EmptyState";
 import { useMemoryRows } from "../components/rows";
 import { SongList } from "../components/SongList";
 import { describeError, useSearch } from "../ipc";
-import { plural } from "../lib/format";
+import { artistName, plural } from "../lib/format";
 import { markPainted } from "../perf";
 import type { ViewProps } from "./registry";
 import { useEffect } from "react";
@@ -48,7 +48,7 @@ export function SearchView({ route, navigate }: ViewProps) {
             {artists.map((artist) => (
               <li key={artist.name}>
                 <button type="button" className="chip" onClick={() => navigate({ view: "artist", name: artist.name })}>
-                  {artist.name} <span className="chip__meta">{plural(artist.track_count, "song")}</span>
+                  {artistName(artist.name)} <span className="chip__meta">{plural(artist.track_count, "song")}</span>
                 </button>
               </li>
             ))}
@@ -64,7 +64,7 @@ export function SearchView({ route, navigate }: ViewProps) {
                 <button type="button" className="album-card" onClick={() => navigate({ view: "album", key: album.key, title: album.title })}>
                   <Cover artwork={album.artwork_id} size="medium" label={album.title} />
                   <span className="album-card__title">{album.title || "Unknown album"}</span>
-                  <span className="album-card__meta">{album.artist}</span>
+                  <span className="album-card__meta">{artistName(album.artist)}</span>
                 </button>
               </li>
             ))}

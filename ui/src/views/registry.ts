@@ -2,6 +2,7 @@
 // genre, a playlist, search results). Adding a view means adding it here.
 import type { ComponentType } from "react";
 import type { IconName } from "../components/Icon";
+import { artistName } from "../lib/format";
 import type { Route, SectionId } from "../navigation";
 import { CloudView } from "./CloudView";
 import { AlbumPage, AlbumsView, ArtistPage, ArtistsView, GenrePage, GenresView, SongsView } from "./LibraryViews";
@@ -48,7 +49,7 @@ export function resolve(route: Route): { title: string; component: ComponentType
     case "album":
       return { title: route.title || "Unknown album", component: AlbumPage };
     case "artist":
-      return { title: route.name, component: ArtistPage };
+      return { title: artistName(route.name), component: ArtistPage };
     case "genre":
       return { title: route.name, component: GenrePage };
     case "playlist":

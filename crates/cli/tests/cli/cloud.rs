@@ -131,3 +131,92 @@ fn upload_on_one_device_then_sync_play_and_keep_offline_on_another() {
         "cloud-only tracks left with the account"
     );
 }
+
+/// `tonearm cloud login URL` as ann, with `password` on standard input.
+fn login(data: &Path, url: &str, password: &str) -> (String, String, bool) {
+    tonearm(
+        data,
+        &["cloud", "login", url, "--user", "ann", "--password-stdin"],
+        &format!("{password}\n"),
+    )
+}
+
+#[test]
+fn status_asks_the_server_and_says_offline_when_it_is_down() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut server = runtime.block_on(Locker::start());
+    runtime.block_on(server.add_user("ann"));
+    let url = server.url();
+    let data = tempfile::tempdir().expect("device");
+    let (_, stderr, success) = login(data.path(), &url, PASSWORD);
+    assert!(success, "{stderr}");
+
+    let status = ok(data.path(), &["cloud", "status"]);
+    assert!(
+        status.contains(&format!("online: {url} answers")),
+        "{status}"
+    );
+    let status = json(data.path(), &["cloud", "status", "--json"]);
+    assert_eq!(status["connection"]["state"], "online", "{status}");
+
+    runtime.block_on(server.stop());
+    let status = ok(data.path(), &["cloud", "status"]);
+    assert!(
+        status.contains(&format!(
+            "offline: cannot reach the server at {url} (connection refused)"
+        )),
+        "{status}"
+    );
+    assert!(!status.contains("online"), "{status}");
+    let status = json(data.path(), &["cloud", "status", "--json"]);
+    assert_eq!(status["connection"]["state"], "offline", "{status}");
+    assert!(
+        status["connection"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("connection refused")),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_refused_connection_is_one_sentence_naming_the_server_and_what_to_try() {
+    // A port where nothing listens: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let data = tempfile::tempdir().expect("device");
+    let (_, stderr, success) = login(data.path(), &url, PASSWORD);
+    assert!(!success);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "tonearm: error: cannot reach the server at {url} (connection refused): \
+             check that the server is running and the address is right"
+        ),
+        "one sentence, not the HTTP stack's chain"
+    );
+}
+
+#[test]
+fn a_server_address_without_a_scheme_is_refused_before_anything_is_sent() {
+    // A server would be there; the address only lacks http://.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let address = listener.local_addr().expect("address").to_string();
+    let data = tempfile::tempdir().expect("device");
+    let (_, stderr, success) = login(data.path(), &address, PASSWORD);
+    assert!(!success);
+    assert!(
+        stderr.contains(&format!(
+            "`{address}` is not a server address: add http:// or https:// in front"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("unexpected answer"), "{stderr}");
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "nothing was sent"
+    );
+}

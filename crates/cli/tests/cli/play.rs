@@ -196,3 +196,38 @@ fn playing_a_library_track_to_the_end_counts_a_play() {
         serde_json::from_str(&tonearm(&["tracks", "--json"])).expect("json");
     assert_eq!(tracks["items"][0]["play_count"], 1);
 }
+
+#[test]
+fn with_no_sound_output_play_says_what_to_do_in_one_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A default device naming a card that does not exist: no sound output, on any machine.
+    let conf = dir.path().join("missing.conf");
+    std::fs::write(
+        &conf,
+        "pcm.!default { type hw; card \"TonearmNoSuchCard\" }\n\
+         ctl.!default { type hw; card \"TonearmNoSuchCard\" }\n",
+    )
+    .expect("alsa config");
+    let out = Command::new(env!("CARGO_BIN_EXE_tonearm"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("play")
+        .arg(fixtures().join("tagged.flac"))
+        .env(
+            "ALSA_CONFIG_PATH",
+            format!("/usr/share/alsa/alsa.conf:{}", conf.display()),
+        )
+        .output()
+        .expect("tonearm runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // (ALSA itself may say more before; Tonearm's own words are its last line.)
+    assert_eq!(
+        stderr.lines().last(),
+        Some(
+            "tonearm: error: no sound output is available: connect speakers or headphones, \
+             or check the system's sound settings"
+        ),
+        "{stderr}"
+    );
+}

@@ -11,6 +11,7 @@ use crate::ids::{ArtworkId, FolderId, TrackId};
 use crate::model::TrackState;
 use crate::normalize::{album_key, sort_key};
 use crate::now_ms;
+use crate::query::WITHOUT_ARTIST;
 use crate::store::pathbytes;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::{HashMap, HashSet};
@@ -42,13 +43,23 @@ impl Dirty {
         self.albums.extend(key);
         let mut names =
             tx.prepare_cached("SELECT role, sort_name FROM track_names WHERE track_pk = ?1")?;
+        let mut credited = false;
         for row in names.query_map([pk], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
         })? {
             let (role, sort_name) = row?;
+            credited |= matches!(role.as_str(), "artist" | "album_artist") && !sort_name.is_empty();
             self.name(&role, sort_name);
         }
+        if !credited {
+            self.unknown_artist();
+        }
         Ok(())
+    }
+
+    /// Marks "Unknown artist" (the artist summary named `""`, for tracks credited to no one).
+    fn unknown_artist(&mut self) {
+        self.names.insert(("artist", String::new()));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -292,6 +303,7 @@ pub fn write_row(
     let mut names = tx.prepare_cached(
         "INSERT OR IGNORE INTO track_names (track_pk, role, position, name, sort_name) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    let mut credited = false;
     for (role, list) in [
         ("artist", &tags.artists),
         ("album_artist", &tags.album_artists),
@@ -301,8 +313,12 @@ pub fn write_row(
         for (position, name) in list.iter().enumerate() {
             let sort_name = sort_key(name);
             names.execute(params![pk, role, position as i64, name, sort_name])?;
+            credited |= matches!(role, "artist" | "album_artist") && !sort_name.is_empty();
             dirty.name(role, sort_name);
         }
+    }
+    if !credited {
+        dirty.unknown_artist();
     }
     let mut extra =
         tx.prepare_cached("INSERT INTO track_tags (track_pk, key, value) VALUES (?1, ?2, ?3)")?;
@@ -433,7 +449,12 @@ pub fn store_artwork(tx: &Transaction<'_>, bytes: &[u8]) -> Result<Option<Artwor
 
 /// Rebuilds the album, artist and genre summaries from the tracks that are present: all of
 /// them (`None`), or only those a batch made stale, so a small change costs little.
+///
+/// Tracks credited to no artist (nor album artist) count towards one artist summary named
+/// `""`, "Unknown artist", so the artists list reaches every song; a name that folds to
+/// nothing counts there too.
 pub fn rebuild_summaries(tx: &Transaction<'_>, dirty: Option<&Dirty>) -> Result<()> {
+    let unknown_artist = dirty.is_none_or(|dirty| dirty.names.contains(&("artist", String::new())));
     let (albums_where, names_where) = match dirty {
         None => {
             tx.execute_batch("DELETE FROM albums; DELETE FROM name_summaries;")?;
@@ -483,16 +504,31 @@ pub fn rebuild_summaries(tx: &Transaction<'_>, dirty: Option<&Dirty>) -> Result<
         tx.execute(
             &format!(
                 "INSERT INTO name_summaries (kind, sort_name, name, track_count, album_count, duration_ms)
-                 SELECT '{kind}', n.sort_name, MIN(n.name), COUNT(*), COUNT(DISTINCT t.album_key), COALESCE(SUM(t.duration_ms), 0)
-                 FROM (SELECT DISTINCT track_pk, sort_name, name FROM track_names WHERE role IN {roles} AND {filter}) n
+                 SELECT '{kind}', n.sort_name, MIN(n.name), COUNT(*), {ALBUM_COUNT}, COALESCE(SUM(t.duration_ms), 0)
+                 FROM (SELECT DISTINCT track_pk, sort_name, name FROM track_names
+                       WHERE role IN {roles} AND sort_name != '' AND {filter}) n
                  JOIN tracks t ON t.pk = n.track_pk AND t.state IN ('present', 'cloud')
                  GROUP BY n.sort_name"
             ),
             [],
         )?;
     }
+    if unknown_artist {
+        tx.execute(
+            &format!(
+                "INSERT INTO name_summaries (kind, sort_name, name, track_count, album_count, duration_ms)
+                 SELECT 'artist', '', '', COUNT(*), {ALBUM_COUNT}, COALESCE(SUM(t.duration_ms), 0)
+                 FROM tracks t WHERE t.state IN ('present', 'cloud') AND {WITHOUT_ARTIST}
+                 HAVING COUNT(*) > 0"
+            ),
+            [],
+        )?;
+    }
     Ok(())
 }
+
+/// How many albums the tracks `t` of a summary are on (songs without an album are on none).
+const ALBUM_COUNT: &str = "COUNT(DISTINCT CASE WHEN t.album IS NOT NULL THEN t.album_key END)";
 
 fn stem(path: &Path) -> String {
     path.file_stem().map_or_else(

@@ -17,7 +17,14 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0003_preferences.sql")),
     Migration::Sql(include_str!("migrations/0004_automatic_uploads.sql")),
     Migration::Code(crate::playlists::repair::repair_positions),
+    Migration::Code(summarise_again),
 ];
+
+/// Migration 6: the album, artist and genre summaries rebuilt, so a library scanned before
+/// gets its "Unknown artist" entry and album counts that leave out songs with no album.
+fn summarise_again(tx: &Transaction<'_>) -> Result<()> {
+    crate::scan::write::rebuild_summaries(tx, None)
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -54,12 +54,13 @@ fn albums_artists_and_genres_have_counts_and_durations() {
 
     let artists = t.library.artists(0, 10).expect("artists").items;
     let names: Vec<_> = artists.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(names, vec!["Beyoncé", "Sigur Rós"]);
+    // The untagged song is under "Unknown artist" (named ""), first.
+    assert_eq!(names, vec!["", "Beyoncé", "Sigur Rós"]);
     assert_eq!(
-        artists[0].track_count, 11,
+        artists[1].track_count, 11,
         "as artist or album artist, once per track"
     );
-    assert_eq!(artists[0].album_count, 2);
+    assert_eq!(artists[1].album_count, 2);
 
     let genres = t.library.genres(0, 10).expect("genres").items;
     assert_eq!(genres.len(), 1);
@@ -339,4 +340,164 @@ fn grouped_search_finds_albums_and_artists_by_any_word_ignoring_accents() {
     let nothing = t.library.search_grouped("zzzqqq", 50, 8).expect("search");
     assert!(nothing.albums.is_empty() && nothing.artists.is_empty());
     assert_eq!(nothing.songs.total, 0);
+}
+
+/// Removes every artist and album artist from a tagged file (its other tags stay).
+fn uncredit(path: &std::path::Path) {
+    use lofty::prelude::*;
+    let mut file = lofty::read_from_path(path).expect("readable");
+    let tag = file.primary_tag_mut().expect("has a tag");
+    for key in [
+        ItemKey::TrackArtist,
+        ItemKey::TrackArtists,
+        ItemKey::AlbumArtist,
+    ] {
+        tag.remove_key(key);
+    }
+    tag.save_to_path(path, lofty::config::WriteOptions::default())
+        .expect("saved");
+}
+
+#[test]
+fn songs_credited_to_no_one_are_listed_under_unknown_artist() {
+    let t = TestLibrary::new();
+    t.add_all();
+    // An album whose songs name no artist, and a song only an album artist is credited on.
+    uncredit(&t.add("tagged.flac", "nobody/one.flac"));
+    uncredit(&t.add("tagged.ogg", "nobody/two.ogg"));
+    let album_artist_only = t.add("id3v24.mp3", "nobody/three.mp3");
+    {
+        use lofty::prelude::*;
+        let mut file = lofty::read_from_path(&album_artist_only).expect("readable");
+        let tag = file.primary_tag_mut().expect("has a tag");
+        tag.remove_key(ItemKey::TrackArtist);
+        tag.remove_key(ItemKey::TrackArtists);
+        tag.insert_text(ItemKey::AlbumArtist, "Sigur Rós".to_owned());
+        tag.save_to_path(&album_artist_only, lofty::config::WriteOptions::default())
+            .expect("saved");
+    }
+    t.scan();
+
+    // One entry, first, named "" (the UI says "Unknown artist"): the untagged file and the
+    // two uncredited ones; not the unreadable files (like every summary, it counts songs
+    // that can play) and not the song an album artist is credited on.
+    let artists = t.library.artists(0, 10).expect("artists").items;
+    let names: Vec<_> = artists.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, vec!["", "Beyoncé", "Sigur Rós"]);
+    let unknown = &artists[0];
+    assert_eq!(unknown.track_count, 3);
+    assert_eq!(unknown.album_count, 1, "the untagged file is on no album");
+    assert!(unknown.duration_ms > 2_000, "{}", unknown.duration_ms);
+    assert_eq!(
+        t.library.stats().expect("stats").artists,
+        2,
+        "no one is not an artist"
+    );
+
+    // It opens those songs, the files that cannot be read among them (as an artist's page
+    // lists their missing songs), and the album they are on.
+    let filter = TrackFilter {
+        artist: Some(String::new()),
+        ..TrackFilter::default()
+    };
+    let songs = t
+        .library
+        .tracks(&filter, TrackSort::Title, false, 0, 100)
+        .expect("unknown artist's songs");
+    let mut files: Vec<_> = songs
+        .items
+        .iter()
+        .map(|s| {
+            let path = std::path::Path::new(&s.path);
+            let folder = path.parent().and_then(|p| p.file_name()).expect("folder");
+            let name = path.file_name().expect("name");
+            format!("{}/{}", folder.to_string_lossy(), name.to_string_lossy())
+        })
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        vec![
+            "all/empty.flac",
+            "all/garbage.mp3",
+            "all/garbage.ogg",
+            "all/untagged.mp3",
+            "nobody/one.flac",
+            "nobody/two.ogg"
+        ]
+    );
+    assert!(songs.items.iter().all(|s| s.artist.is_none()));
+    let ids = t
+        .library
+        .track_ids(&filter, TrackSort::Title, false)
+        .expect("ids");
+    assert_eq!(ids, songs.items.iter().map(|s| s.id).collect::<Vec<_>>());
+    let albums = t.library.artist_albums("").expect("albums");
+    assert_eq!(albums.len(), 1, "{albums:?}");
+    assert_eq!((albums[0].artist.as_str(), albums[0].track_count), ("", 2));
+    let sigur = t.library.artist_albums("Sigur Rós").expect("albums");
+    assert!(sigur.iter().any(|a| a.key != albums[0].key));
+
+    // Search finds it by what the UI calls it.
+    let found = t
+        .library
+        .search_grouped("unknown art", 50, 8)
+        .expect("search");
+    assert_eq!(
+        found
+            .artists
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        vec![""]
+    );
+
+    // Summaries kept up to date: crediting the songs empties it, and it goes.
+    std::fs::remove_file(t.music.join("all/untagged.mp3")).expect("delete");
+    for name in ["nobody/one.flac", "nobody/two.ogg"] {
+        let path = t.music.join(name);
+        use lofty::prelude::*;
+        let mut file = lofty::read_from_path(&path).expect("readable");
+        let tag = file.primary_tag_mut().expect("has a tag");
+        tag.insert_text(ItemKey::TrackArtist, "Hope Sandoval".to_owned());
+        tag.save_to_path(&path, lofty::config::WriteOptions::default())
+            .expect("saved");
+    }
+    t.scan();
+    let names: Vec<_> = t
+        .library
+        .artists(0, 10)
+        .expect("artists")
+        .items
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, vec!["Beyoncé", "Hope Sandoval", "Sigur Rós"]);
+}
+
+#[test]
+fn a_library_from_before_unknown_artist_gets_it_when_opened() {
+    let t = TestLibrary::new();
+    t.add("untagged.mp3", "a.mp3");
+    t.add("tagged.flac", "b.flac");
+    t.scan();
+    let data = t.dir.path().join("data");
+    drop(t.library);
+    // What version 5 stored: no summary for songs credited to no one.
+    let db = rusqlite::Connection::open(data.join(tonearm_library::DATABASE_FILE)).expect("db");
+    db.execute("DELETE FROM name_summaries WHERE sort_name = ''", [])
+        .expect("delete");
+    db.pragma_update(None, "user_version", 5).expect("version");
+    drop(db);
+
+    let library =
+        tonearm_library::Library::open(&data, &t.dir.path().join("cache")).expect("opens");
+    let artists = library.artists(0, 10).expect("artists").items;
+    assert_eq!(
+        artists
+            .iter()
+            .map(|a| (a.name.as_str(), a.track_count))
+            .collect::<Vec<_>>(),
+        vec![("", 1), ("Beyoncé", 1), ("Sigur Rós", 1)]
+    );
 }

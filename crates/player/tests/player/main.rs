@@ -2,4 +2,5 @@
 
 mod decode;
 mod engine;
+mod output;
 mod support;

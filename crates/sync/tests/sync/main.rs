@@ -2,6 +2,7 @@
 //! (separate data directories and libraries) scanning real audio files.
 
 mod background;
+mod connection;
 mod devices;
 mod playlists;
 mod properties;

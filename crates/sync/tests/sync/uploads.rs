@@ -106,12 +106,12 @@ async fn an_upload_killed_midway_resumes_without_resending() {
 /// Starts a PATCH on the user's one unfinished upload, sends a little of `file` at the
 /// server's offset and stops there, holding the upload until the stream is dropped.
 async fn hold_upload(server: &Locker, file: &Path) -> TcpStream {
-    let login = tonearm_sync::Client::new(&server.url())
+    let login = tonearm_sync::Client::new(&server.url().parse().expect("a server address"))
         .expect("client")
         .login("ann", PASSWORD, "holder")
         .await
         .expect("login");
-    let client = tonearm_sync::Client::new(&server.url())
+    let client = tonearm_sync::Client::new(&server.url().parse().expect("a server address"))
         .expect("client")
         .with_token(&login.token);
     let store = server.running.as_ref().expect("running").store();

@@ -1,0 +1,77 @@
+// The now-playing bar's error line, with the Rust side mocked through the generated bindings:
+// whatever the engine reports stays on one line, the whole sentence in the tooltip.
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import { act } from "react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commands, events, type PlayerChange, type PlayerView } from "../ipc/bindings";
+import { usePlayerChanges } from "../ipc";
+import { NowPlayingBar } from "./NowPlayingBar";
+import { ok } from "../test/fixtures";
+
+vi.mock("../ipc/bindings", () => ({
+  commands: {
+    getPlayerState: vi.fn(),
+    controlPlayer: vi.fn(),
+  },
+  events: {
+    libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    playerChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    cloudChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+  },
+}));
+vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage: unknown = null } }));
+
+const idle: PlayerView = {
+  status: {
+    state: "stopped", volume: 1, muted: false, shuffle: false, repeat: "off",
+    replaygain: { mode: "auto", preamp_db: 0, fallback_db: 0, prevent_clipping: true },
+  },
+  current: null,
+  position_ms: 0,
+  queue: [],
+  upcoming: [],
+};
+
+/** Sends the bar a player event, as the engine does. */
+let playerChanged: (change: PlayerChange) => void = () => {};
+
+/** The bar, with the engine's events followed as the app frame follows them. */
+function Bar() {
+  usePlayerChanges();
+  return <NowPlayingBar />;
+}
+
+beforeEach(() => {
+  vi.mocked(commands.getPlayerState).mockImplementation(() => ok(idle));
+  vi.mocked(events.playerChanged.listen).mockImplementation((handler) => {
+    playerChanged = (change) => act(() => handler({ event: "player-changed", id: 0, payload: change }));
+    return Promise.resolve(() => {});
+  });
+});
+
+describe("the now-playing bar", () => {
+  it("shows a long player error on one line, cut with an ellipsis, the whole of it in the tooltip", async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <Bar />
+      </QueryClientProvider>,
+    );
+    await waitFor(() => expect(events.playerChanged.listen).toHaveBeenCalled());
+    const message =
+      "no sound output is available: connect speakers or headphones, or check the system's sound settings";
+    playerChanged({ kind: "error", track_id: null, message });
+
+    const bar = screen.getByRole("contentinfo", { name: "Now playing" });
+    const line = await within(bar).findByRole("status");
+    expect(line.textContent).toBe(message);
+    expect(line.title).toBe(message);
+    const style = getComputedStyle(line);
+    expect(style.whiteSpace).toBe("nowrap");
+    expect(style.overflow).toBe("hidden");
+    expect(style.textOverflow).toBe("ellipsis");
+    // The column it sits in may shrink below the sentence's width, so the ellipsis shows.
+    expect(parseFloat(getComputedStyle(line.parentElement!).minWidth)).toBe(0);
+  });
+});

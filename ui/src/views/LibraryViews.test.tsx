@@ -1,0 +1,108 @@
+// The browse views as a user meets them: the albums grid filling the window, and the songs
+// credited to no one under "Unknown artist", which opens them like any artist.
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commands, type AlbumSummary, type LibraryStats, type NameSummary } from "../ipc/bindings";
+import { OverlayProvider } from "../components/Overlays";
+import { ToastProvider } from "../components/Toast";
+import { ok } from "../test/fixtures";
+import { AlbumsView, ArtistPage, ArtistsView } from "./LibraryViews";
+
+vi.mock("../ipc/bindings", () => ({
+  commands: {
+    getLibraryStats: vi.fn(),
+    listAlbums: vi.fn(),
+    listArtists: vi.fn(),
+    listArtistAlbums: vi.fn(),
+    listTracks: vi.fn(),
+    getArtwork: vi.fn(),
+    getPlayerState: vi.fn(),
+    getPreferences: vi.fn(),
+    listPlaylists: vi.fn(),
+    getCloudStatus: vi.fn(),
+  },
+  events: {
+    cloudChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    playerChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
+  },
+}));
+
+const stats: LibraryStats = {
+  tracks: 40, present: 40, missing: 0, unreadable: 0, cloud: 0, albums: 30, artists: 2, genres: 1,
+  duration_ms: 0, size_bytes: 0, folders: 1, playlists: 0,
+};
+
+const album = (n: number, artist = "Björk"): AlbumSummary => ({
+  key: `k${n}`, title: `Album ${n}`, artist, year: 2000, track_count: 1, duration_ms: 1000, artwork_id: null, compilation: false,
+});
+
+const names: NameSummary[] = [
+  { name: "", track_count: 3, album_count: 0, duration_ms: 1 },
+  { name: "Björk", track_count: 37, album_count: 29, duration_ms: 1 },
+];
+
+function wrap(ui: React.ReactNode) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <ToastProvider>
+        <OverlayProvider>{ui}</OverlayProvider>
+      </ToastProvider>
+    </QueryClientProvider>,
+  );
+}
+
+beforeEach(() => {
+  vi.mocked(commands.getLibraryStats).mockImplementation(() => ok(stats));
+  vi.mocked(commands.listAlbums).mockImplementation(() => ok({ items: Array.from({ length: 30 }, (_, n) => album(n)), total: 30, offset: 0 }));
+  vi.mocked(commands.listArtists).mockImplementation(() => ok({ items: names, total: 2, offset: 0 }));
+  vi.mocked(commands.listArtistAlbums).mockImplementation(() => ok([album(1, "")]));
+  vi.mocked(commands.listTracks).mockImplementation(() => ok({ items: [], total: 0, offset: 0 }));
+  vi.mocked(commands.getArtwork).mockImplementation(() => new Promise(() => {}));
+  vi.mocked(commands.getPlayerState).mockImplementation(() => new Promise(() => {}));
+  vi.mocked(commands.getPreferences).mockImplementation(() => new Promise(() => {}));
+  vi.mocked(commands.listPlaylists).mockImplementation(() => ok([]));
+  vi.mocked(commands.getCloudStatus).mockImplementation(() => new Promise(() => {}));
+});
+
+describe("the albums grid", () => {
+  it("sizes its covers to fill the width, drawing only the rows in view", async () => {
+    // jsdom lays nothing out: the grid takes its 800 × 600 pixels before the first measure.
+    wrap(<AlbumsView route={{ view: "albums" }} navigate={() => {}} />);
+    const grid = await screen.findByRole("list", { name: "Albums" });
+    expect(grid.getAttribute("data-columns")).toBe("4");
+    const cards = within(grid).getAllByRole("listitem");
+    // 4 × (180 + 16) + 16 = 800: no strip left empty.
+    expect(cards[0]!.style.width).toBe("180px");
+    expect(cards[0]!.style.height).toBe("230px");
+    expect(cards[3]!.style.transform).toBe("translate(604px, 16px)");
+    expect(cards.length).toBeLessThan(30);
+  });
+});
+
+describe("Unknown artist", () => {
+  it("lists the songs credited to no one and opens them", async () => {
+    const navigate = vi.fn();
+    const user = userEvent.setup();
+    wrap(<ArtistsView route={{ view: "artists" }} navigate={navigate} />);
+    const list = await screen.findByRole("list", { name: "Artists" });
+    const [unknown, bjork] = within(list).getAllByRole("button");
+    // Songs on no album: no "0 albums".
+    expect(unknown!.textContent).toBe("Unknown artist3 songs");
+    expect(bjork!.textContent).toBe("Björk29 albums · 37 songs");
+    await user.click(unknown!);
+    expect(navigate).toHaveBeenCalledWith({ view: "artist", name: "" });
+  });
+
+  it("has a page with its albums and songs", async () => {
+    wrap(<ArtistPage route={{ view: "artist", name: "" }} navigate={() => {}} />);
+    expect(screen.getByRole("heading", { name: "Unknown artist" })).toBeTruthy();
+    const albums = await screen.findByRole("region", { name: "Albums of Unknown artist" });
+    expect(within(albums).getByText("Unknown artist · 2000")).toBeTruthy();
+    expect(commands.listArtistAlbums).toHaveBeenCalledWith("");
+    await waitFor(() => expect(commands.listTracks).toHaveBeenCalled());
+    expect(vi.mocked(commands.listTracks).mock.calls[0]![0]).toMatchObject({ artist: "" });
+  });
+});
