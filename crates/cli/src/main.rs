@@ -8,6 +8,7 @@
 mod cloud;
 mod commands;
 mod paths;
+mod tag;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -54,6 +55,9 @@ enum Command {
     /// Create, edit, import and export playlists.
     #[command(subcommand)]
     Playlist(commands::PlaylistCommand),
+    /// Show and edit tags (written into the files; cloud-only tracks in the cloud).
+    #[command(subcommand)]
+    Tag(tag::TagCommand),
     /// The cloud locker: log in, upload, sync.
     #[command(subcommand)]
     Cloud(cloud::CloudCommand),
@@ -126,6 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tracks(args) => commands::tracks(&library, args),
         Command::Search { query, limit, json } => commands::search(&library, &query, limit, json),
         Command::Stats { json } => commands::stats(&library, json),
+        Command::Tag(command) => tag::run(&library, command),
         Command::Cloud(command) => cloud::run(&library, &dirs, command),
         Command::Pin { tracks } => cloud::pin(&library, &dirs, &tracks, true),
         Command::Unpin { tracks } => cloud::pin(&library, &dirs, &tracks, false),

@@ -9,6 +9,7 @@
 
 pub mod artwork;
 pub mod cloud;
+pub mod edit;
 pub mod error;
 pub mod history;
 pub mod ids;
@@ -22,6 +23,7 @@ pub mod search;
 pub mod store;
 pub mod watch;
 
+pub use edit::{CoverEdit, EditFailure, EditReport, FieldEdit, TagEdit};
 pub use error::{LibraryError, Result};
 pub use ids::{ArtworkId, EntryId, FolderId, PlaylistId, TrackId};
 pub use model::{AlbumSummary, LibraryStats, NameSummary, Page, SearchResults, Track, TrackState};

@@ -32,6 +32,6 @@ pub use sessions::{
     StorageUsage,
 };
 pub use tracks::{
-    AudioFormat, CloudTrack, CreateTrackRequest, StreamUrlResponse, TrackMetadata, TracksResponse,
-    UpdateTrackRequest,
+    AudioFormat, CloudTrack, CreateTrackRequest, MetadataPatch, PatchField, StreamUrlResponse,
+    TrackMetadata, TracksResponse, UpdateTrackRequest,
 };

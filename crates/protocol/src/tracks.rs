@@ -120,6 +120,23 @@ pub struct TrackMetadata {
     /// Duration in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
+    /// Number of tracks on the disc.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track_total: Option<u32>,
+    /// Number of discs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disc_total: Option<u32>,
+    /// Composer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded_text"
+    )]
+    #[schema(max_length = 4096)]
+    pub composer: Option<String>,
+    /// Part of a compilation (various artists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compilation: Option<bool>,
     /// Container format: `mp3`, `flac`, `ogg`, `opus`, `m4a`, `wav`, `aiff` or `unknown`. Any
     /// other string is taken as `unknown` (a newer client may know more formats), so the
     /// document calls it a string.
@@ -138,6 +155,7 @@ impl TrackMetadata {
             &mut self.album,
             &mut self.album_artist,
             &mut self.genre,
+            &mut self.composer,
         ] {
             if let Some(text) = field.as_mut()
                 && text.chars().count() > MAX_TEXT
@@ -162,12 +180,158 @@ pub struct CreateTrackRequest {
     pub metadata: TrackMetadata,
 }
 
-/// `PATCH /api/v1/tracks/{id}`: replaces the metadata.
+/// `PATCH /api/v1/tracks/{id}`: replaces the whole metadata (older clients; devices now send a
+/// [`MetadataPatch`], which loses no other device's edit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UpdateTrackRequest {
     /// The new metadata, replacing the old.
     #[serde(deserialize_with = "crate::object::object")]
     pub metadata: TrackMetadata,
+}
+
+/// One field of a [`MetadataPatch`]: absent leaves it, `null` clears it, a value sets it.
+pub type PatchField<T> = Option<Option<T>>;
+
+/// A present field (even `null`) is `Some`; an absent one stays `None` (`#[serde(default)]`).
+fn present<'de, D, T>(deserializer: D) -> Result<PatchField<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+fn present_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<PatchField<String>, D::Error> {
+    bounded_text(deserializer).map(Some)
+}
+
+/// `PATCH /api/v1/tracks/{id}/metadata`: the fields a device changed, merged by the server into
+/// the stored metadata (a field absent is left as it is, `null` clears it, a value sets it), so
+/// edits of different fields on different devices all survive and the same field is
+/// last-writer-wins. Text fields are at most [`MAX_TEXT`] characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct MetadataPatch {
+    /// Title.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_text"
+    )]
+    #[schema(value_type = Option<String>, max_length = 4096)]
+    pub title: PatchField<String>,
+    /// Track artist.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_text"
+    )]
+    #[schema(value_type = Option<String>, max_length = 4096)]
+    pub artist: PatchField<String>,
+    /// Album title.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_text"
+    )]
+    #[schema(value_type = Option<String>, max_length = 4096)]
+    pub album: PatchField<String>,
+    /// Album artist.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_text"
+    )]
+    #[schema(value_type = Option<String>, max_length = 4096)]
+    pub album_artist: PatchField<String>,
+    /// Genre.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_text"
+    )]
+    #[schema(value_type = Option<String>, max_length = 4096)]
+    pub genre: PatchField<String>,
+    /// Composer.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_text"
+    )]
+    #[schema(value_type = Option<String>, max_length = 4096)]
+    pub composer: PatchField<String>,
+    /// Year of release.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schema(value_type = Option<i32>)]
+    pub year: PatchField<i32>,
+    /// Track number on its disc.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schema(value_type = Option<u32>)]
+    pub track_number: PatchField<u32>,
+    /// Number of tracks on the disc.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schema(value_type = Option<u32>)]
+    pub track_total: PatchField<u32>,
+    /// Disc number.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schema(value_type = Option<u32>)]
+    pub disc_number: PatchField<u32>,
+    /// Number of discs.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schema(value_type = Option<u32>)]
+    pub disc_total: PatchField<u32>,
+    /// Part of a compilation.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schema(value_type = Option<bool>)]
+    pub compilation: PatchField<bool>,
+}
+
+impl MetadataPatch {
+    /// The fields of `now` that differ from `before`: what a device changed since it last
+    /// told the server.
+    #[must_use]
+    pub fn between(before: &TrackMetadata, now: &TrackMetadata) -> Self {
+        fn field<T: Clone + PartialEq>(before: &Option<T>, now: &Option<T>) -> PatchField<T> {
+            (before != now).then(|| now.clone())
+        }
+        Self {
+            title: field(&before.title, &now.title),
+            artist: field(&before.artist, &now.artist),
+            album: field(&before.album, &now.album),
+            album_artist: field(&before.album_artist, &now.album_artist),
+            genre: field(&before.genre, &now.genre),
+            composer: field(&before.composer, &now.composer),
+            year: field(&before.year, &now.year),
+            track_number: field(&before.track_number, &now.track_number),
+            track_total: field(&before.track_total, &now.track_total),
+            disc_number: field(&before.disc_number, &now.disc_number),
+            disc_total: field(&before.disc_total, &now.disc_total),
+            compilation: field(&before.compilation, &now.compilation),
+        }
+    }
+
+    /// Whether the patch changes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Applies the patch to stored metadata (what the server does, in its transaction).
+    pub fn apply(&self, metadata: &mut TrackMetadata) {
+        fn field<T: Clone>(patch: &PatchField<T>, value: &mut Option<T>) {
+            if let Some(new) = patch {
+                value.clone_from(new);
+            }
+        }
+        field(&self.title, &mut metadata.title);
+        field(&self.artist, &mut metadata.artist);
+        field(&self.album, &mut metadata.album);
+        field(&self.album_artist, &mut metadata.album_artist);
+        field(&self.genre, &mut metadata.genre);
+        field(&self.composer, &mut metadata.composer);
+        field(&self.year, &mut metadata.year);
+        field(&self.track_number, &mut metadata.track_number);
+        field(&self.track_total, &mut metadata.track_total);
+        field(&self.disc_number, &mut metadata.disc_number);
+        field(&self.disc_total, &mut metadata.disc_total);
+        field(&self.compilation, &mut metadata.compilation);
+    }
 }
 
 /// A cloud track as the server reports it.
@@ -252,6 +416,43 @@ mod tests {
                    "metadata": {"title": "So What", "track_number": 1, "format": "flac"},
                    "revision": 7})
         );
+    }
+
+    #[test]
+    fn a_patch_tells_absent_from_null_from_a_value() {
+        let patch: MetadataPatch =
+            serde_json::from_value(json!({"title": "New", "album": null})).unwrap();
+        assert_eq!(patch.title, Some(Some("New".to_owned())));
+        assert_eq!(patch.album, Some(None));
+        assert_eq!(patch.artist, None);
+        assert_eq!(
+            serde_json::to_value(&patch).unwrap(),
+            json!({"title": "New", "album": null})
+        );
+        let mut stored = TrackMetadata {
+            title: Some("Old".into()),
+            album: Some("Album".into()),
+            artist: Some("Artist".into()),
+            ..TrackMetadata::default()
+        };
+        patch.apply(&mut stored);
+        assert_eq!(
+            (
+                stored.title.as_deref(),
+                stored.album.as_deref(),
+                stored.artist.as_deref()
+            ),
+            (Some("New"), None, Some("Artist"))
+        );
+        let before = TrackMetadata::default();
+        let between = MetadataPatch::between(&before, &stored);
+        assert_eq!(
+            serde_json::to_value(&between).unwrap(),
+            json!({"title": "New", "artist": "Artist"})
+        );
+        let long = "x".repeat(MAX_TEXT + 1);
+        assert!(serde_json::from_value::<MetadataPatch>(json!({ "genre": long })).is_err());
+        assert!(MetadataPatch::default().is_empty());
     }
 
     #[test]

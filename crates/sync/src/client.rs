@@ -15,8 +15,8 @@ use tonearm_protocol::uploads::{
 };
 use tonearm_protocol::{
     ChallengeAnswer, ChangesResponse, CloudTrack, CreateTrackRequest, ErrorBody, LoginRequest,
-    LoginResponse, MatchRequest, MatchResponse, PlaylistOpsRequest, PlaylistOpsResponse, SessionId,
-    StorageUsage, TrackId, UpdateTrackRequest,
+    LoginResponse, MatchRequest, MatchResponse, MetadataPatch, PlaylistOpsRequest,
+    PlaylistOpsResponse, SessionId, StorageUsage, TrackId, UpdateTrackRequest,
 };
 
 /// Installs ring as rustls' crypto provider, once per process (reqwest refuses to build a
@@ -189,6 +189,18 @@ impl Client {
         Self::json(
             self.request(Method::PATCH, &path)
                 .json(request)
+                .send()
+                .await?,
+        )
+        .await
+    }
+
+    /// Changes some fields of a cloud track's metadata (the server merges them).
+    pub async fn patch_track(&self, id: TrackId, patch: &MetadataPatch) -> Result<CloudTrack> {
+        let path = format!("/api/v1/tracks/{}/metadata", id.0);
+        Self::json(
+            self.request(Method::PATCH, &path)
+                .json(patch)
                 .send()
                 .await?,
         )

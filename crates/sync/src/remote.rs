@@ -1,6 +1,11 @@
 //! Two-way sync with the cloud, besides uploads: local playlist edits and tag edits go up,
 //! the change feed comes down.
 //!
+//! A tag edit goes up as a metadata patch of the fields that differ from what the cloud was
+//! last sent (`PATCH /api/v1/tracks/{id}/metadata`), never as audio: the server merges it into
+//! what it has, so edits of different fields on different devices all survive and the same
+//! field is last-writer-wins (the last to reach the server).
+//!
 //! The order is fixed: push first, then pull. The feed then carries the server's verdict on
 //! this device's own edits too, so after a sync the device holds exactly the server's state,
 //! which every device converges to (the server orders concurrent edits: last writer wins for
@@ -17,7 +22,7 @@ use std::collections::HashSet;
 use tonearm_library::cloud::{PendingPlaylistOp, RemoteTrack, UploadState};
 use tonearm_library::{EntryId, PlaylistId, TrackId};
 use tonearm_protocol::{
-    ChangeEvent, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest, UpdateTrackRequest,
+    ChangeEvent, MetadataPatch, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest,
 };
 
 /// The feed position in the library's sync values.
@@ -73,15 +78,19 @@ impl Cloud {
     async fn sync_steps(&self, report: &mut SyncReport) -> Result<()> {
         let client = self.client()?;
         self.upload_new_or_log();
-        for (track, metadata) in self.library.metadata_to_send()? {
-            let request = UpdateTrackRequest {
-                metadata: to_protocol(&metadata),
-            };
-            client
-                .update_track(tonearm_protocol::TrackId(track.0), &request)
-                .await?;
-            self.library.metadata_sent(track, &metadata)?;
-            report.metadata_sent += 1;
+        for change in self.library.metadata_to_send()? {
+            // Only the fields changed here go, so another device's edit of another field
+            // survives; what was sent is not known for rows older than this rule, and then
+            // every field with a value goes (clearing nothing).
+            let before = change.sent.as_ref().map(to_protocol).unwrap_or_default();
+            let patch = MetadataPatch::between(&before, &to_protocol(&change.now));
+            if !patch.is_empty() {
+                client
+                    .patch_track(tonearm_protocol::TrackId(change.track.0), &patch)
+                    .await?;
+                report.metadata_sent += 1;
+            }
+            self.library.metadata_sent(change.track, &change.now)?;
         }
         self.push_playlist_ops(report).await?;
         self.pull(report).await

@@ -90,6 +90,10 @@ pub fn to_protocol(metadata: &CloudMetadata) -> TrackMetadata {
         track_number: metadata.track_number,
         disc_number: metadata.disc_number,
         duration_ms: metadata.duration_ms,
+        track_total: metadata.track_total,
+        disc_total: metadata.disc_total,
+        composer: metadata.composer.clone(),
+        compilation: metadata.compilation.then_some(true),
         format: match metadata.format.as_str() {
             "mp3" => AudioFormat::Mp3,
             "flac" => AudioFormat::Flac,
@@ -116,6 +120,10 @@ pub fn from_protocol(metadata: &TrackMetadata) -> CloudMetadata {
         track_number: metadata.track_number,
         disc_number: metadata.disc_number,
         duration_ms: metadata.duration_ms,
+        track_total: metadata.track_total,
+        disc_total: metadata.disc_total,
+        composer: metadata.composer.clone(),
+        compilation: metadata.compilation == Some(true),
         format: match metadata.format {
             AudioFormat::Mp3 => "mp3",
             AudioFormat::Flac => "flac",

@@ -4,6 +4,7 @@
 mod cloud;
 mod media_keys;
 mod play;
+mod tag;
 
 use serde_json::Value;
 use std::path::PathBuf;

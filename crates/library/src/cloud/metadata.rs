@@ -25,10 +25,19 @@ pub struct CloudMetadata {
     pub duration_ms: Option<u64>,
     /// The library's format name (`mp3`, `flac`, `ogg`, `opus`, `m4a`, `wav`, `aiff`...).
     pub format: String,
+    // Sent since tag editing; absent from what older versions recorded as sent.
+    #[serde(default)]
+    pub track_total: Option<u32>,
+    #[serde(default)]
+    pub disc_total: Option<u32>,
+    #[serde(default)]
+    pub composer: Option<String>,
+    #[serde(default)]
+    pub compilation: bool,
 }
 
 /// The columns of a track (`t`) that [`CloudMetadata::from_row`] reads, in its order.
-pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format";
+pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format, t.track_total, t.disc_total, t.composer, t.compilation";
 
 impl CloudMetadata {
     /// Reads [`COLUMNS`], the first of them at index `first` of `row`.
@@ -44,6 +53,10 @@ impl CloudMetadata {
             disc_number: row.get(first + 7)?,
             duration_ms: row.get::<_, Option<i64>>(first + 8)?.map(|d| d as u64),
             format: row.get(first + 9)?,
+            track_total: row.get(first + 10)?,
+            disc_total: row.get(first + 11)?,
+            composer: row.get(first + 12)?,
+            compilation: row.get(first + 13)?,
         })
     }
 
@@ -54,7 +67,7 @@ impl CloudMetadata {
 
     /// The tags of a cloud-only row: lists are stored joined by `"; "` (as the scanner writes
     /// them), so they are split the same way.
-    pub(super) fn tags(&self) -> FileTags {
+    pub(crate) fn tags(&self) -> FileTags {
         let split = |value: &Option<String>| -> Vec<String> {
             value
                 .as_deref()
@@ -72,19 +85,35 @@ impl CloudMetadata {
             disc_no: self.disc_number,
             year: self.year,
             genres: split(&self.genre),
+            track_total: self.track_total,
+            disc_total: self.disc_total,
+            composers: split(&self.composer),
+            compilation: self.compilation,
             ..FileTags::default()
         }
     }
 }
 
+/// A track whose metadata the cloud should be told about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataChange {
+    pub track: TrackId,
+    /// What the cloud was last sent (`None`: not known, the whole metadata goes).
+    pub sent: Option<CloudMetadata>,
+    /// What it should know now.
+    pub now: CloudMetadata,
+}
+
 impl Library {
-    /// Tracks of this device whose metadata changed since the cloud got it.
-    pub fn metadata_to_send(&self) -> Result<Vec<(TrackId, CloudMetadata)>> {
+    /// Tracks whose metadata changed since the cloud got it (a file retagged here or
+    /// elsewhere, a cloud-only track edited), each with what the cloud was last sent (`None`
+    /// when that is not known) and what it should know now.
+    pub fn metadata_to_send(&self) -> Result<Vec<MetadataChange>> {
         self.store().read(|conn| {
             let mut stmt = conn.prepare(&format!(
                 "SELECT t.id, c.metadata_sent, {COLUMNS}
                  FROM cloud_tracks c JOIN tracks t ON t.pk = c.track_pk
-                 WHERE c.in_cloud = 1 AND t.state = 'present'"
+                 WHERE c.in_cloud = 1 AND t.state IN ('present', 'cloud')"
             ))?;
             let rows = stmt.query_map([], |row| {
                 Ok((
@@ -98,7 +127,11 @@ impl Library {
                 let (id, sent, metadata) = row?;
                 let sent: Option<CloudMetadata> = sent.and_then(|s| serde_json::from_str(&s).ok());
                 if sent.as_ref() != Some(&metadata) {
-                    changed.push((id, metadata));
+                    changed.push(MetadataChange {
+                        track: id,
+                        sent,
+                        now: metadata,
+                    });
                 }
             }
             Ok(changed)

@@ -30,13 +30,26 @@ mod values;
 
 pub use crate::model::UploadState;
 pub use cache::CacheEntry;
-pub use metadata::CloudMetadata;
+pub use metadata::{CloudMetadata, MetadataChange};
 pub use playlist_edits::{PendingPlaylistOp, PlaylistSyncState};
 pub use status::{CloudTotals, TrackCloudState};
 pub use tracks::{CloudFile, RemoteApplied, RemoteTrack};
 pub use uploads::UploadJob;
 
 use crate::ids::TrackId;
+
+/// The track columns (`t`) [`metadata_from_row`] reads, for the tag editor.
+pub(crate) fn metadata_columns() -> &'static str {
+    metadata::COLUMNS
+}
+
+/// A cloud-only track's metadata from its row (see [`metadata_columns`]).
+pub(crate) fn metadata_from_row(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<CloudMetadata> {
+    CloudMetadata::from_row(row, first)
+}
 
 /// A track id read from the database (stored as text, always a UUID the library wrote).
 fn parse_id(text: &str) -> rusqlite::Result<TrackId> {

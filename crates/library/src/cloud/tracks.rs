@@ -156,11 +156,12 @@ fn write_cloud_only(tx: &Transaction<'_>, remote: &RemoteTrack, target: Target) 
     )?;
     dirty.track(tx, pk)?;
     tx.execute(
-        "INSERT INTO cloud_tracks (track_pk, state, blake3, in_cloud, revision, updated_at)
-         VALUES (?1, 'in_cloud', ?2, 1, ?3, ?4)
+        "INSERT INTO cloud_tracks (track_pk, state, blake3, in_cloud, revision, metadata_sent, updated_at)
+         VALUES (?1, 'in_cloud', ?2, 1, ?3, ?5, ?4)
          ON CONFLICT (track_pk) DO UPDATE SET blake3 = excluded.blake3, revision = excluded.revision,
-            updated_at = excluded.updated_at",
-        params![pk, remote.blake3, remote.revision as i64, now_ms()],
+            metadata_sent = excluded.metadata_sent, updated_at = excluded.updated_at",
+        // What the row now holds is what the cloud has: nothing to send back.
+        params![pk, remote.blake3, remote.revision as i64, now_ms(), remote.metadata.stored()],
     )?;
     write::rebuild_summaries(tx, Some(&dirty))?;
     Ok(())

@@ -18,6 +18,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0004_automatic_uploads.sql")),
     Migration::Code(crate::playlists::repair::repair_positions),
     Migration::Code(summarise_again),
+    Migration::Sql(include_str!("migrations/0007_tag_undo.sql")),
 ];
 
 /// Migration 6: the album, artist and genre summaries rebuilt, so a library scanned before

@@ -13,4 +13,5 @@ mod preferences;
 mod scan;
 mod search;
 mod support;
+mod tags;
 mod watch;

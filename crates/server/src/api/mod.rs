@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(tracks::get, tracks::update, tracks::delete))
         .routes(routes!(tracks::stream))
         .routes(routes!(tracks::stream_url))
+        .routes(routes!(tracks::patch_metadata))
         .routes(routes!(playlists::list))
         .routes(routes!(playlists::apply_ops))
         .routes(routes!(playlists::changes))

@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 use tonearm_protocol::{
-    CloudTrack, CreateTrackRequest, ErrorBody, StreamUrlResponse, TrackId, TracksResponse,
-    UpdateTrackRequest,
+    CloudTrack, CreateTrackRequest, ErrorBody, MetadataPatch, StreamUrlResponse, TrackId,
+    TracksResponse, UpdateTrackRequest,
 };
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -90,6 +90,24 @@ pub async fn update(
         .store
         .update_track(auth.user, id, &request.metadata)
         .await?;
+    Ok(Json(track.ok_or(Error::NotFound("track"))?))
+}
+
+/// Change some fields of a track's metadata: a field absent is left as it is, `null` clears
+/// it, a value sets it. Edits of different fields from different devices all survive; the same
+/// field is last-writer-wins. A patch that changes nothing records no change.
+#[utoipa::path(patch, path = "/api/v1/tracks/{id}/metadata", tag = "tracks", security(("bearer" = [])),
+    params(("id" = TrackId, Path, description = "track id")),
+    request_body = MetadataPatch,
+    responses((status = 200, description = "the track with the merged metadata", body = CloudTrack),
+              (status = 404, description = "no such track", body = ErrorBody)))]
+pub async fn patch_metadata(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<TrackId>,
+    Json(patch): Json<MetadataPatch>,
+) -> Result<Json<CloudTrack>, ApiError> {
+    let track = state.store.patch_track(auth.user, id, &patch).await?;
     Ok(Json(track.ok_or(Error::NotFound("track"))?))
 }
 

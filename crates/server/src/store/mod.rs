@@ -12,8 +12,8 @@ pub use sqlite::SqliteStore;
 use crate::error::Result;
 use async_trait::async_trait;
 use tonearm_protocol::{
-    BlobHash, ByteRange, ChallengeId, ChangesResponse, CloudTrack, OpResult, PlaylistOp,
-    PlaylistsResponse, SessionId, SessionInfo, TrackId, TrackMetadata,
+    BlobHash, ByteRange, ChallengeId, ChangesResponse, CloudTrack, MetadataPatch, OpResult,
+    PlaylistOp, PlaylistsResponse, SessionId, SessionInfo, TrackId, TrackMetadata,
 };
 use uuid::Uuid;
 
@@ -195,6 +195,14 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         user: UserId,
         id: TrackId,
         metadata: &TrackMetadata,
+    ) -> Result<Option<CloudTrack>>;
+    /// Merges the fields of `patch` into a live track's metadata, in one transaction, and
+    /// records the change (none when the patch changes nothing).
+    async fn patch_track(
+        &self,
+        user: UserId,
+        id: TrackId,
+        patch: &MetadataPatch,
     ) -> Result<Option<CloudTrack>>;
     /// Tombstones a live track and records the change; false if there is none.
     async fn delete_track(&self, user: UserId, id: TrackId) -> Result<bool>;

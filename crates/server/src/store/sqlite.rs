@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 use tonearm_protocol::{
     BlobHash, ByteRange, ChallengeId, Change, ChangeEvent, ChangesResponse, CloudTrack, EntryId,
-    OpResult, OpStatus, Playlist, PlaylistEntry, PlaylistId, PlaylistOp, PlaylistsResponse,
-    PositionKey, SessionId, SessionInfo, TrackId, TrackMetadata,
+    MetadataPatch, OpResult, OpStatus, Playlist, PlaylistEntry, PlaylistId, PlaylistOp,
+    PlaylistsResponse, PositionKey, SessionId, SessionInfo, TrackId, TrackMetadata,
 };
 use uuid::Uuid;
 
@@ -1019,6 +1019,43 @@ impl MetadataStore for SqliteStore {
                 ],
             )
             .map_err(Error::db("updating a track"))?;
+            Ok(Some(track))
+        })
+        .await
+    }
+
+    async fn patch_track(
+        &self,
+        user: UserId,
+        id: TrackId,
+        patch: &MetadataPatch,
+    ) -> Result<Option<CloudTrack>> {
+        let patch = patch.clone();
+        self.tx("patching a track", move |tx| {
+            let Some(mut track) = load_track(tx, user, id)? else {
+                return Ok(None);
+            };
+            let before = track.metadata.clone();
+            patch.apply(&mut track.metadata);
+            if track.metadata == before {
+                return Ok(Some(track));
+            }
+            let seq = record_change(tx, user, |seq| {
+                track.revision = seq;
+                ChangeEvent::TrackUpserted {
+                    track: track.clone(),
+                }
+            })?;
+            tx.execute(
+                "UPDATE tracks SET metadata = ?3, revision = ?4 WHERE user_id = ?1 AND id = ?2",
+                params![
+                    user.0.to_string(),
+                    id.to_string(),
+                    to_json(&track.metadata)?,
+                    to_i64(seq)
+                ],
+            )
+            .map_err(Error::db("patching a track"))?;
             Ok(Some(track))
         })
         .await

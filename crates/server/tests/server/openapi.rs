@@ -26,6 +26,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/tracks/{id}"),
     ("get", "/api/v1/tracks/{id}/stream"),
     ("post", "/api/v1/tracks/{id}/stream-url"),
+    ("patch", "/api/v1/tracks/{id}/metadata"),
     ("get", "/api/v1/changes"),
     ("get", "/api/v1/playlists"),
     ("post", "/api/v1/playlists/ops"),

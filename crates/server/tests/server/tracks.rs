@@ -154,3 +154,83 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     found.sort();
     found
 }
+
+#[tokio::test]
+async fn metadata_patches_merge_field_by_field_and_reach_the_feed() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    let hash = ann.upload(&audio(300, 42)).await;
+    let created: CloudTrack = ann
+        .post_json(
+            "/api/v1/tracks",
+            &json!({"blake3": hash, "metadata": {"title": "A", "artist": "X", "album": "L", "format": "mp3", "duration_ms": 1000}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/tracks/{}/metadata", created.id);
+    let patch = |body: Value| {
+        let ann = &ann;
+        let path = path.clone();
+        async move {
+            ann.request(Method::PATCH, &path)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Two devices, two fields: both survive; an absent field is untouched, null clears.
+    let first = patch(json!({"title": "From A"})).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let second: CloudTrack = patch(json!({"artist": "From B", "album": null, "composer": "C"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let meta = &second.metadata;
+    assert_eq!(meta.title.as_deref(), Some("From A"));
+    assert_eq!(meta.artist.as_deref(), Some("From B"));
+    assert_eq!(meta.album, None);
+    assert_eq!(meta.composer.as_deref(), Some("C"));
+    assert_eq!(
+        (meta.duration_ms, meta.format),
+        (Some(1000), tonearm_protocol::AudioFormat::Mp3)
+    );
+    // The same field: the last writer wins.
+    let last: CloudTrack = patch(json!({"title": "Later"})).await.json().await.unwrap();
+    assert_eq!(last.metadata.title.as_deref(), Some("Later"));
+    assert_eq!(last.metadata.artist.as_deref(), Some("From B"));
+    // A patch that changes nothing records nothing.
+    let same: CloudTrack = patch(json!({"title": "Later"})).await.json().await.unwrap();
+    assert_eq!(same.revision, last.revision);
+
+    let feed = ann.get_json("/api/v1/changes?since=0").await;
+    let upserts: Vec<&Value> = feed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["event"]["kind"] == "track_upserted")
+        .collect();
+    assert_eq!(upserts.len(), 4, "{feed}");
+    assert_eq!(
+        upserts[3]["event"]["track"]["metadata"]["title"], "Later",
+        "{feed}"
+    );
+
+    // Bad values are refused; someone else's track or no track is 404.
+    assert_eq!(
+        patch(json!({"year": "soon"})).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let bob = server.user("bob").await;
+    let response = bob
+        .request(Method::PATCH, &path)
+        .json(&json!({"title": "Mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(response).await, "not_found");
+}

@@ -8,4 +8,5 @@ mod playlists;
 mod properties;
 mod streaming;
 mod support;
+mod tags;
 mod uploads;

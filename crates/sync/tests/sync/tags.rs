@@ -1,0 +1,135 @@
+//! Tag edits sync as data: an edit on one device reaches the others as a metadata patch, no
+//! audio goes up again, edits of different fields made offline on two devices both survive and
+//! the same field is last-writer-wins.
+
+use crate::support::{Device, Locker, fixtures};
+use tonearm_library::cloud::UploadState;
+use tonearm_library::{FieldEdit, TagEdit, Track, TrackState};
+use tonearm_sync::Until;
+
+fn set(text: &str) -> FieldEdit<String> {
+    FieldEdit::Set(text.to_owned())
+}
+
+fn only(device: &Device) -> Track {
+    let tracks = device.tracks();
+    assert_eq!(tracks.len(), 1, "{tracks:?}");
+    tracks.into_iter().next().expect("one track")
+}
+
+/// A with the FLAC uploaded, B with it as a cloud-only track.
+async fn two_devices(server: &Locker) -> (Device, Device) {
+    server.add_user("ann").await;
+    let a = Device::new();
+    a.add_music(&[fixtures().join("tagged.flac")]);
+    a.login(server, "ann").await;
+    a.cloud.queue_all().expect("queue");
+    a.cloud.run_uploads(1, Until::Idle).await;
+    let b = Device::new();
+    b.login(server, "ann").await;
+    b.cloud.sync().await.expect("sync");
+    assert_eq!(only(&b).state, TrackState::Cloud);
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_on_one_device_arrives_on_another_without_uploading_the_audio() {
+    let server = Locker::start().await;
+    let (a, b) = two_devices(&server).await;
+    let before = only(&a);
+    a.cloud.sync().await.expect("sync");
+    let storage_before = a.cloud.status().expect("status").storage_used;
+    assert!(storage_before.is_some());
+
+    let edit = TagEdit {
+        title: set("Retitled"),
+        composer: set("Someone"),
+        ..TagEdit::default()
+    };
+    let report = a.library.edit_tags(&[before.id], &edit).expect("edits");
+    assert!(report.failed.is_empty(), "{report:?}");
+    let edited = only(&a);
+    assert_eq!((edited.id, edited.title.as_str()), (before.id, "Retitled"));
+    assert_ne!(edited.size, before.size, "the file itself was rewritten");
+    assert_eq!(edited.upload_state, UploadState::InCloud);
+    // Nothing to upload: the file changed only in its tags.
+    assert_eq!(a.cloud.queue_all().expect("queue"), 0);
+    assert!(a.library.claim_upload(i64::MAX).expect("claim").is_none());
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let rescan = a
+        .cloud
+        .scan(&tonearm_library::ScanControl {
+            cancel: &cancel,
+            progress: &|_| {},
+        })
+        .expect("scan");
+    assert_eq!(rescan.unchanged, 1, "{rescan:?}");
+    assert_eq!(only(&a).upload_state, UploadState::InCloud);
+
+    let sent = a.cloud.sync().await.expect("sync");
+    assert_eq!(sent.metadata_sent, 1, "{sent:?}");
+    assert_eq!(
+        a.cloud.sync().await.expect("sync").metadata_sent,
+        0,
+        "sent once"
+    );
+    assert_eq!(
+        a.cloud.status().expect("status").storage_used,
+        storage_before,
+        "no audio went up"
+    );
+
+    b.cloud.sync().await.expect("sync");
+    let seen = only(&b);
+    assert_eq!((seen.id, seen.title.as_str()), (before.id, "Retitled"));
+    assert_eq!(seen.composer.as_deref(), Some("Someone"));
+    assert_eq!(seen.artist, before.artist, "fields not edited stay");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_edits_of_different_fields_both_survive_and_the_same_field_goes_to_the_last() {
+    let server = Locker::start().await;
+    let (a, b) = two_devices(&server).await;
+    let id = only(&a).id;
+
+    // Offline: A retitles its file, B changes the artist of its cloud-only track.
+    let title = TagEdit {
+        title: set("Title from A"),
+        album: set("Album from A"),
+        ..TagEdit::default()
+    };
+    a.library.edit_tags(&[id], &title).expect("edits A");
+    let artist = TagEdit {
+        artist: set("Artist from B"),
+        album: set("Album from B"),
+        ..TagEdit::default()
+    };
+    let report = b.library.edit_tags(&[id], &artist).expect("edits B");
+    assert!(report.failed.is_empty(), "{report:?}");
+    assert_eq!(only(&b).artist.as_deref(), Some("Artist from B"));
+
+    a.cloud.sync().await.expect("sync A");
+    b.cloud.sync().await.expect("sync B");
+    let merged = only(&b);
+    assert_eq!(merged.title, "Title from A");
+    assert_eq!(merged.artist.as_deref(), Some("Artist from B"));
+    assert_eq!(
+        merged.album.as_deref(),
+        Some("Album from B"),
+        "the same field: the last to reach the cloud wins"
+    );
+
+    // A third device sees the merged state.
+    let c = Device::new();
+    c.login(&server, "ann").await;
+    c.cloud.sync().await.expect("sync C");
+    let third = only(&c);
+    assert_eq!(
+        (
+            third.title.as_str(),
+            third.artist.as_deref(),
+            third.album.as_deref()
+        ),
+        ("Title from A", Some("Artist from B"), Some("Album from B"))
+    );
+}
