@@ -11,6 +11,11 @@
 //! which every device converges to (the server orders concurrent edits: last writer wins for
 //! renames and moves, removals are final, additions are never lost).
 //!
+//! The server's answer to a patch (its merge, at its revision) is applied at once, so the feed's
+//! older states of that track are skipped and never put an older value over this device's
+//! edit. A track this device holds as a file takes another device's edit into the file and its
+//! row (`Library::follow_cloud_tags`); a file that cannot be written is logged, not fatal.
+//!
 //! Playlist edits wait while they refer to a track the cloud does not have yet (it is still
 //! uploading): sending them would get them rejected, and the addition lost.
 
@@ -19,10 +24,10 @@ use crate::upload::{from_protocol, to_protocol};
 use crate::{Cloud, SyncEvent};
 use serde::Serialize;
 use std::collections::HashSet;
-use tonearm_library::cloud::{PendingPlaylistOp, RemoteTrack, UploadState};
+use tonearm_library::cloud::{PendingPlaylistOp, RemoteApplied, RemoteTrack, UploadState};
 use tonearm_library::{EntryId, PlaylistId, TrackId};
 use tonearm_protocol::{
-    ChangeEvent, MetadataPatch, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest,
+    ChangeEvent, CloudTrack, MetadataPatch, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest,
 };
 
 /// The feed position in the library's sync values.
@@ -84,13 +89,19 @@ impl Cloud {
             // every field with a value goes (clearing nothing).
             let before = change.sent.as_ref().map(to_protocol).unwrap_or_default();
             let patch = MetadataPatch::between(&before, &to_protocol(&change.now));
-            if !patch.is_empty() {
-                client
+            if patch.is_empty() {
+                self.library.metadata_sent(change.track, &change.now)?;
+            } else {
+                let merged = client
                     .patch_track(tonearm_protocol::TrackId(change.track.0), &patch)
                     .await?;
                 report.metadata_sent += 1;
+                self.library.metadata_sent(change.track, &change.now)?;
+                // The server's merge (other devices' edits of other fields included), at its
+                // revision: the feed's older states of this track are then skipped, and never
+                // put an older value over this edit.
+                self.apply_track(&merged)?;
             }
-            self.library.metadata_sent(change.track, &change.now)?;
         }
         self.push_playlist_ops(report).await?;
         self.pull(report).await
@@ -176,15 +187,7 @@ impl Cloud {
     fn apply(&self, event: &ChangeEvent) -> Result<()> {
         let library = &self.library;
         match event {
-            ChangeEvent::TrackUpserted { track } => {
-                library.apply_remote_track(&RemoteTrack {
-                    id: TrackId(track.id.0),
-                    blake3: track.blake3.as_str().to_owned(),
-                    size: track.size,
-                    metadata: from_protocol(&track.metadata),
-                    revision: track.revision,
-                })?;
-            }
+            ChangeEvent::TrackUpserted { track } => self.apply_track(track)?,
             ChangeEvent::TrackDeleted { track_id } => {
                 library.apply_remote_deletion(TrackId(track_id.0))?;
             }
@@ -204,6 +207,38 @@ impl Cloud {
             }
             ChangeEvent::EntryRemoved { entry_id, .. } => {
                 library.apply_remote_entry_removal(EntryId(entry_id.0))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Cloud {
+    /// A track as the cloud has it: a cloud-only row takes its metadata; a file of this device
+    /// takes the fields another device changed (written into the file, the row read again);
+    /// a file that cannot be written is logged, and the sync goes on.
+    fn apply_track(&self, track: &CloudTrack) -> Result<()> {
+        let remote = RemoteTrack {
+            id: TrackId(track.id.0),
+            blake3: track.blake3.as_str().to_owned(),
+            size: track.size,
+            metadata: from_protocol(&track.metadata),
+            revision: track.revision,
+        };
+        if self.library.apply_remote_track(&remote)? != RemoteApplied::Linked {
+            return Ok(());
+        }
+        if let Some(edit) = self
+            .library
+            .follow_cloud_tags(remote.id, &remote.metadata)?
+        {
+            for failure in &edit.failed {
+                tracing::warn!(
+                    track = %failure.track_id,
+                    path = failure.path.as_deref().unwrap_or(""),
+                    reason = %failure.reason,
+                    "another device's tag edit could not be written into this file"
+                );
             }
         }
         Ok(())

@@ -8,7 +8,7 @@ use crate::Library;
 use crate::error::Result;
 use crate::ids::TrackId;
 use crate::scan::read::FileTags;
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
 /// What the cloud should know about a track: its descriptive metadata.
@@ -146,6 +146,23 @@ impl Library {
                 params![track.to_string(), metadata.stored()],
             )?;
             Ok(())
+        })
+    }
+}
+
+impl Library {
+    /// What the cloud was last sent for a track, or last told this device (`None`: not known).
+    pub(crate) fn metadata_sent_for(&self, track: TrackId) -> Result<Option<CloudMetadata>> {
+        self.store().read(|conn| {
+            let sent: Option<Option<String>> = conn
+                .query_row(
+                    "SELECT c.metadata_sent FROM cloud_tracks c JOIN tracks t ON t.pk = c.track_pk
+                     WHERE t.id = ?1",
+                    [track.to_string()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(sent.flatten().and_then(|s| serde_json::from_str(&s).ok()))
         })
     }
 }

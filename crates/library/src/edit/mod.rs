@@ -11,8 +11,12 @@
 //! A file that cannot be edited (read-only, gone, unreadable) is reported with its reason and
 //! the others are still edited. The previous values of the fields an edit changed are kept
 //! per track (`tag_undo`), so the last edit can be undone with the same machinery.
+//!
+//! Another device's edit reaches a file of this device through the same machinery
+//! ([`follow`]: the fields the cloud changed, written into the file; not an edit to undo).
 
 pub mod file;
+mod follow;
 
 use crate::Library;
 use crate::cloud::CloudMetadata;
@@ -334,7 +338,7 @@ impl Library {
                 (TrackState::Present, Some(path)) => {
                     match file::write_tags(path, &edit, before_rename) {
                         Ok(previous) => {
-                            self.reread(&stored, path, &edit)?;
+                            self.reread(&stored, path, &edit, None)?;
                             Ok(previous)
                         }
                         Err(reason) => Err(failed(&reason, Some(path))),
@@ -389,15 +393,26 @@ impl Library {
     }
 
     /// After the file was written: its row read again from it, keeping the row (and id).
-    fn reread(&self, stored: &Stored, path: &Path, edit: &TagEdit) -> Result<()> {
+    /// With `overlay`, the row gets the file's tags with that edit applied (a file that could
+    /// not be written, whose row still follows an edit).
+    fn reread(
+        &self,
+        stored: &Stored,
+        path: &Path,
+        edit: &TagEdit,
+        overlay: Option<&TagEdit>,
+    ) -> Result<()> {
         let meta = std::fs::metadata(path).map_err(|e| crate::LibraryError::io(path, e))?;
         let found = FoundFile {
             path: path.to_path_buf(),
             size: meta.len(),
             mtime_ms: crate::scan::walk::mtime_ms(&meta),
         };
-        let tags = read::read_file(path)
+        let mut tags = read::read_file(path)
             .map_err(|reason| crate::LibraryError::io(path, std::io::Error::other(reason)))?;
+        if let Some(overlay) = overlay {
+            overlay.apply_to(&mut tags);
+        }
         let folder = stored.folder.unwrap_or(FolderId(0));
         self.store().write(|tx| {
             let artwork = match (&tags.cover, &edit.cover) {

@@ -133,3 +133,162 @@ async fn offline_edits_of_different_fields_both_survive_and_the_same_field_goes_
         ("Title from A", Some("Artist from B"), Some("Album from B"))
     );
 }
+
+/// A with the FLAC uploaded, B with the same file, matched to A's cloud track (same id).
+async fn two_devices_with_the_file(server: &Locker) -> (Device, Device) {
+    server.add_user("ann").await;
+    let a = Device::new();
+    a.add_music(&[fixtures().join("tagged.flac")]);
+    a.login(server, "ann").await;
+    a.cloud.queue_all().expect("queue");
+    a.cloud.run_uploads(1, Until::Idle).await;
+    let b = Device::new();
+    b.add_music(&[fixtures().join("tagged.flac")]);
+    b.login(server, "ann").await;
+    b.cloud.queue_all().expect("queue");
+    b.cloud.run_uploads(1, Until::Idle).await;
+    b.cloud.sync().await.expect("sync");
+    a.cloud.sync().await.expect("sync");
+    let (on_a, on_b) = (only(&a), only(&b));
+    assert_eq!(on_b.state, TrackState::Present);
+    assert_eq!(on_b.id, on_a.id, "B's file took the cloud's id");
+    assert_eq!(b.cloud.bytes_uploaded(), 0);
+    (a, b)
+}
+
+/// The tags in the file itself, read as a scan would.
+fn file_tags(track: &Track) -> tonearm_library::scan::read::FileTags {
+    tonearm_library::scan::read::read_file(std::path::Path::new(&track.path)).expect("readable")
+}
+
+/// What the cloud knows B's file by.
+fn cloud_hash(device: &Device, track: &Track) -> String {
+    device
+        .library
+        .cloud_file(track.id)
+        .expect("cloud file")
+        .expect("in the cloud")
+        .blake3
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_on_one_device_is_written_into_the_same_song_s_file_on_another() {
+    let server = Locker::start().await;
+    let (a, b) = two_devices_with_the_file(&server).await;
+    let before = only(&b);
+    let hash_before = cloud_hash(&b, &before);
+
+    let edit = TagEdit {
+        title: set("Retitled on A"),
+        composer: set("Composer from A"),
+        ..TagEdit::default()
+    };
+    a.library.edit_tags(&[before.id], &edit).expect("edits");
+    assert_eq!(a.cloud.sync().await.expect("sync A").metadata_sent, 1);
+    b.cloud.sync().await.expect("sync B");
+
+    let after = only(&b);
+    assert_eq!(after.id, before.id, "the id stays");
+    assert_eq!(after.state, TrackState::Present);
+    assert_eq!(after.title, "Retitled on A");
+    assert_eq!(after.composer.as_deref(), Some("Composer from A"));
+    assert_eq!(after.artist, before.artist, "fields not edited stay");
+    let tags = file_tags(&after);
+    assert_eq!(
+        tags.title.as_deref(),
+        Some("Retitled on A"),
+        "the file changed"
+    );
+    assert_eq!(tags.composers, ["Composer from A"]);
+    assert_ne!(after.size, before.size, "the file itself was rewritten");
+    // Nothing to upload and nothing to send back; the cloud still knows the file's bytes.
+    assert_eq!(after.upload_state, UploadState::InCloud);
+    assert_eq!(b.cloud.queue_all().expect("queue"), 0);
+    assert!(b.library.claim_upload(i64::MAX).expect("claim").is_none());
+    assert_eq!(
+        cloud_hash(&b, &after),
+        hash_before,
+        "the content hash stays"
+    );
+    assert_eq!(b.cloud.sync().await.expect("sync B").metadata_sent, 0);
+    assert_eq!(b.cloud.bytes_uploaded(), 0);
+    assert_eq!(only(&b).title, "Retitled on A");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_edits_of_two_files_of_one_song_merge_into_both_files() {
+    let server = Locker::start().await;
+    let (a, b) = two_devices_with_the_file(&server).await;
+    let id = only(&a).id;
+
+    // Offline: A retitles its file, B changes the artist of its own file.
+    let title = TagEdit {
+        title: set("Title from A"),
+        ..TagEdit::default()
+    };
+    a.library.edit_tags(&[id], &title).expect("edits A");
+    let artist = TagEdit {
+        artist: set("Artist from B"),
+        ..TagEdit::default()
+    };
+    let report = b.library.edit_tags(&[id], &artist).expect("edits B");
+    assert!(report.failed.is_empty(), "{report:?}");
+
+    a.cloud.sync().await.expect("sync A");
+    // B sends its artist first, then gets A's title: its own edit is not overwritten.
+    assert_eq!(b.cloud.sync().await.expect("sync B").metadata_sent, 1);
+    a.cloud.sync().await.expect("sync A");
+
+    for device in [&a, &b] {
+        let track = only(device);
+        assert_eq!(track.id, id);
+        assert_eq!(
+            (track.title.as_str(), track.artist.as_deref()),
+            ("Title from A", Some("Artist from B"))
+        );
+        let tags = file_tags(&track);
+        assert_eq!(tags.title.as_deref(), Some("Title from A"));
+        assert_eq!(tags.artists, ["Artist from B"]);
+    }
+    // Settled: nothing more goes either way.
+    assert_eq!(a.cloud.sync().await.expect("sync A").metadata_sent, 0);
+    assert_eq!(b.cloud.sync().await.expect("sync B").metadata_sent, 0);
+    assert_eq!(only(&b).title, "Title from A");
+    assert_eq!(only(&a).artist.as_deref(), Some("Artist from B"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_file_does_not_stop_the_sync_and_its_row_still_follows() {
+    let server = Locker::start().await;
+    let (a, b) = two_devices_with_the_file(&server).await;
+    let before = only(&b);
+    let path = std::path::PathBuf::from(&before.path);
+    let mut permissions = std::fs::metadata(&path).expect("metadata").permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&path, permissions).expect("read-only");
+    let bytes_before = std::fs::read(&path).expect("bytes");
+
+    let edit = TagEdit {
+        title: set("Retitled on A"),
+        ..TagEdit::default()
+    };
+    a.library.edit_tags(&[before.id], &edit).expect("edits");
+    a.cloud.sync().await.expect("sync A");
+    let report = b.cloud.sync().await.expect("B's sync goes on");
+    assert!(report.changes_applied > 0, "{report:?}");
+
+    assert_eq!(
+        std::fs::read(&path).expect("bytes"),
+        bytes_before,
+        "the file is untouched"
+    );
+    let after = only(&b);
+    assert_eq!(
+        (after.id, after.title.as_str()),
+        (before.id, "Retitled on A")
+    );
+    // The old title is not sent back over A's edit.
+    assert_eq!(b.cloud.sync().await.expect("sync B").metadata_sent, 0);
+    a.cloud.sync().await.expect("sync A");
+    assert_eq!(only(&a).title, "Retitled on A");
+}
