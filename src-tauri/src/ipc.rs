@@ -15,7 +15,7 @@ const HEADER: &str =
 
 /// The command and event registry shared by the app and the binding generator.
 pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, cloud, library, locker, player, playlists, preferences};
+    use commands::{app, cloud, edit, library, locker, player, playlists, preferences};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             app::get_app_info,
@@ -36,6 +36,9 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             library::list_genres,
             library::get_library_stats,
             library::get_artwork,
+            edit::edit_tags,
+            edit::undo_tag_edit,
+            edit::can_undo_tag_edit,
             playlists::list_playlists,
             playlists::get_playlist,
             playlists::create_playlist,

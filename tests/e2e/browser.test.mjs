@@ -114,3 +114,64 @@ test("a playlist made from the songs menu is reordered from the keyboard", async
   await browser.waitUntil(async () => (await titles(grid)).length === 2, { timeout: 5_000 });
   assert.deepEqual(await titles(grid), [before[1], before[0]]);
 });
+
+/** The value of a field of the tag editor, by its label. */
+const tagField = (label) => `//form[starts-with(@aria-label, "Tags of")]//label[normalize-space(text())="${label}"]/input`;
+
+/** Opens the tag editor on the selection from the songs menu of `title`'s row. */
+async function openTagEditor(title) {
+  const { browser } = app;
+  await browser.$(cell(title)).click({ button: "right" });
+  const menu = browser.$('[role="menu"][aria-label="Actions"]');
+  await menu.waitForExist({ timeout: 5_000 });
+  await browser.$('//li[@role="menuitem" and contains(., "Properties")]').click();
+  await browser.$('//form[starts-with(@aria-label, "Tags of")]').waitForExist({ timeout: 5_000 });
+}
+
+test("two songs get a genre from the tag editor, and Ctrl+Z takes it back", async () => {
+  const { browser } = app;
+  await browser.$('button[data-view="songs"]').click();
+  await browser.waitUntil(async () => (await titles("Songs")).length > 4, { timeout: 5_000 });
+  const all = await titles("Songs");
+  const readable = (t) => t && !t.includes("cannot be read");
+  const at = all.findIndex((t, i) => readable(t) && readable(all[i + 1]));
+  assert.ok(at >= 0, "two readable songs side by side");
+  const [first, second] = [all[at], all[at + 1]];
+
+  await browser.$(cell(first)).click();
+  await browser.keys(["Shift", "ArrowDown"]);
+  await browser.waitUntil(async () => (await browser.$('[role="grid"][aria-label="Songs"]').getAttribute("data-selected-count")) === "2", {
+    timeout: 5_000,
+    timeoutMsg: "Shift+Down did not select two songs",
+  });
+  await openTagEditor(second);
+  assert.equal(await browser.$('//form[starts-with(@aria-label, "Tags of")]').getAttribute("aria-label"), "Tags of 2 songs");
+  // The two songs have different titles: the field says so and is left alone unless typed in.
+  assert.equal(await browser.$(tagField("Title")).getAttribute("placeholder"), "Mixed");
+  await browser.saveScreenshot(join(screenshotDir, "tag-editor.png"));
+  await browser.$(tagField("Genre")).setValue("edited genre");
+  await browser.$("button=Save").click();
+  await browser.$('//form[starts-with(@aria-label, "Tags of")]').waitForExist({ reverse: true, timeout: 10_000 });
+
+  // Each song, opened alone, has the new genre and kept its own title.
+  for (const title of [first, second]) {
+    await browser.$(cell(title)).click();
+    await openTagEditor(title);
+    assert.equal(await browser.$(tagField("Genre")).getValue(), "edited genre", title);
+    assert.equal(await browser.$(tagField("Title")).getValue(), title);
+    await browser.$("button=Cancel").click();
+  }
+
+  // Undo puts the old genre back.
+  await browser.$(cell(first)).click();
+  await browser.keys(["Control", "z"]);
+  await browser.waitUntil(
+    async () => {
+      await openTagEditor(first);
+      const genre = await browser.$(tagField("Genre")).getValue();
+      await browser.$("button=Cancel").click();
+      return genre !== "edited genre";
+    },
+    { timeout: 10_000, timeoutMsg: "Ctrl+Z did not undo the edit" },
+  );
+});

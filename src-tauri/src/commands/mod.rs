@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cloud;
+pub mod edit;
 pub mod library;
 pub mod locker;
 pub mod player;

@@ -5,6 +5,7 @@ mod bindings;
 mod cloud;
 mod commands;
 mod demo;
+mod edit;
 mod locker;
 mod player;
 mod settings;

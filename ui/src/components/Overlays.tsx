@@ -1,9 +1,11 @@
-// What floats over the app: the context menu, the Properties dialog and small prompts
+// What floats over the app: the context menu, the tag editor (Properties) and small prompts
 // ("New playlist"). One provider hosts them so any list can open them, and each behaves as
 // desktop users expect: keyboard navigation, Escape closes, focus returns where it was.
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import type { Track } from "../ipc";
-import { formatDate, formatDuration, formatSize } from "../lib/format";
+import { describeError, useUndoTagEdit, type Track } from "../ipc";
+import { describeFailures } from "../lib/tagForm";
+import { TagEditorDialog } from "./TagEditor";
+import { useToast } from "./Toast";
 
 export interface MenuItem {
   label: string;
@@ -16,7 +18,8 @@ export interface MenuItem {
 
 interface Overlays {
   openMenu(items: MenuItem[], at: { x: number; y: number }): void;
-  showProperties(track: Track): void;
+  /** Opens the tag editor for these songs (`tracks`: those already loaded). */
+  editTags(ids: readonly string[], tracks: readonly Track[]): void;
   /** Asks for a line of text; null when cancelled. */
   prompt(title: string, label: string, initial?: string): Promise<string | null>;
   /** Asks before doing something that cannot be undone. */
@@ -25,7 +28,7 @@ interface Overlays {
 
 const OverlayContext = createContext<Overlays>({
   openMenu: () => {},
-  showProperties: () => {},
+  editTags: () => {},
   prompt: () => Promise.resolve(null),
   confirm: () => Promise.resolve(false),
 });
@@ -48,10 +51,39 @@ interface ConfirmState {
 
 export function OverlayProvider({ children }: { children: ReactNode }) {
   const [menu, setMenu] = useState<{ items: MenuItem[]; x: number; y: number } | null>(null);
-  const [properties, setProperties] = useState<Track | null>(null);
+  const [editing, setEditing] = useState<{ ids: readonly string[]; tracks: readonly Track[] } | null>(null);
   const [prompt, setPrompt] = useState<PromptState | null>(null);
   const [confirm, setConfirm] = useState<ConfirmState | null>(null);
   const returnFocus = useRef<Element | null>(null);
+  const toast = useToast();
+  const undo = useUndoTagEdit();
+  /** An edit was saved in this session: Ctrl+Z (outside text fields) undoes it. */
+  const undoable = useRef(false);
+  const undoEdit = () => {
+    undoable.current = false;
+    undo.mutate(undefined, {
+      onSuccess: (report) => {
+        if (report.edited.length > 0) toast("Undid the last edit");
+        if (report.failed.length > 0) toast(describeFailures(report.failed), "error");
+      },
+      onError: (error) => toast(describeError(error), "error"),
+    });
+  };
+  const undoRef = useRef(undoEdit);
+  undoRef.current = undoEdit;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key.toLowerCase() !== "z" || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      const tag = target?.tagName?.toLowerCase();
+      if (tag === "input" || tag === "textarea" || tag === "select" || target?.isContentEditable) return;
+      if (document.querySelector("[role=dialog]") || !undoable.current) return;
+      event.preventDefault();
+      undoRef.current();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   const remember = () => {
     returnFocus.current = document.activeElement;
@@ -66,9 +98,9 @@ export function OverlayProvider({ children }: { children: ReactNode }) {
       remember();
       setMenu({ items, ...at });
     },
-    showProperties: (track) => {
+    editTags: (ids, tracks) => {
       remember();
-      setProperties(track);
+      setEditing({ ids, tracks });
     },
     prompt: (title, label, initial = "") =>
       new Promise((resolve) => {
@@ -96,11 +128,14 @@ export function OverlayProvider({ children }: { children: ReactNode }) {
           }}
         />
       )}
-      {properties && (
-        <PropertiesDialog
-          track={properties}
+      {editing && (
+        <TagEditorDialog
+          ids={editing.ids}
+          tracks={editing.tracks}
+          onUndo={undoEdit}
+          onSaved={() => (undoable.current = true)}
           onClose={() => {
-            setProperties(null);
+            setEditing(null);
             restore();
           }}
         />
@@ -401,48 +436,6 @@ function PromptDialog({ state, onClose }: { state: PromptState; onClose: (value:
           </button>
         </div>
       </form>
-    </Dialog>
-  );
-}
-
-function PropertiesDialog({ track, onClose }: { track: Track; onClose: () => void }) {
-  const position = (no: number | null, total: number | null) => (no === null ? "" : total ? `${no} of ${total}` : String(no));
-  const rows: [string, ReactNode][] = [
-    ["Title", track.title],
-    ["Artist", track.artist ?? ""],
-    ["Album", track.album ?? ""],
-    ["Album artist", track.album_artist ?? ""],
-    ["Track", position(track.track_no, track.track_total)],
-    ["Disc", position(track.disc_no, track.disc_total)],
-    ["Year", track.date ?? track.year ?? ""],
-    ["Genre", track.genre ?? ""],
-    ["Composer", track.composer ?? ""],
-    ["Length", formatDuration(track.duration_ms)],
-    ["Format", [track.codec ?? track.format, track.sample_rate && `${(track.sample_rate / 1000).toFixed(1)} kHz`, track.bit_depth && `${track.bit_depth}-bit`, track.bitrate_kbps && `${track.bitrate_kbps} kbit/s`].filter(Boolean).join(", ")],
-    ["Size", track.size > 0 ? formatSize(track.size) : ""],
-    ["ReplayGain", track.replaygain.track_gain !== null ? `${track.replaygain.track_gain.toFixed(2)} dB (track)${track.replaygain.album_gain !== null ? `, ${track.replaygain.album_gain.toFixed(2)} dB (album)` : ""}` : "none"],
-    ["Plays", track.play_count],
-    ["Added", formatDate(track.added_at)],
-    ["Location", track.path ? <span className="path">{track.path}</span> : "In the cloud only"],
-  ];
-  return (
-    <Dialog title="Properties" onClose={onClose} className="dialog--wide">
-      <dl className="facts" aria-label={`Properties of ${track.title}`}>
-        {rows
-          .filter(([, value]) => value !== "" && value !== null)
-          .map(([name, value]) => (
-            <div key={name} className="facts__row">
-              <dt>{name}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-      </dl>
-      {track.state_reason && <p className="error">{track.state_reason}</p>}
-      <div className="dialog__actions">
-        <button type="button" className="button button--primary" onClick={onClose}>
-          Close
-        </button>
-      </div>
     </Dialog>
   );
 }

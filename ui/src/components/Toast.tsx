@@ -3,19 +3,24 @@
 import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from "react";
 
 type Tone = "info" | "error";
-type Toaster = (message: string, tone?: Tone) => void;
+/** A button on a toast ("Undo"). */
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
+type Toaster = (message: string, tone?: Tone, action?: ToastAction) => void;
 
 const ToastContext = createContext<Toaster>(() => {});
 
 export const useToast = () => useContext(ToastContext);
 
 export function ToastProvider({ children }: { children: ReactNode }) {
-  const [toasts, setToasts] = useState<{ id: number; message: string; tone: Tone }[]>([]);
+  const [toasts, setToasts] = useState<{ id: number; message: string; tone: Tone; action?: ToastAction }[]>([]);
   const next = useRef(0);
-  const toast = useCallback<Toaster>((message, tone = "info") => {
+  const toast = useCallback<Toaster>((message, tone = "info", action) => {
     const id = next.current++;
-    setToasts((current) => [...current.slice(-2), { id, message, tone }]);
-    setTimeout(() => setToasts((current) => current.filter((t) => t.id !== id)), tone === "error" ? 8_000 : 4_000);
+    setToasts((current) => [...current.slice(-2), { id, message, tone, action }]);
+    setTimeout(() => setToasts((current) => current.filter((t) => t.id !== id)), tone === "error" || action ? 8_000 : 4_000);
   }, []);
   return (
     <ToastContext.Provider value={toast}>
@@ -24,6 +29,18 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         {toasts.map((t) => (
           <div key={t.id} className={`toast toast--${t.tone}`} role={t.tone === "error" ? "alert" : undefined}>
             {t.message}
+            {t.action && (
+              <button
+                type="button"
+                className="toast__action"
+                onClick={() => {
+                  setToasts((current) => current.filter((other) => other.id !== t.id));
+                  t.action?.run();
+                }}
+              >
+                {t.action.label}
+              </button>
+            )}
           </div>
         ))}
       </div>

@@ -135,8 +135,9 @@ describe("the songs table", () => {
     await waitFor(() => expect(commands.listPlaylists).toHaveBeenCalled());
     fireEvent.contextMenu(screen.getByText("Song 2"));
     const menu = await screen.findByRole("menu", { name: "Actions" });
-    // One song only for Properties and Show in folder.
-    expect(within(menu).getByRole("menuitem", { name: "Properties" }).getAttribute("aria-disabled")).toBe("true");
+    // One song only for Show in folder; Properties edits the whole selection.
+    expect(within(menu).getByRole("menuitem", { name: "Show in folder" }).getAttribute("aria-disabled")).toBe("true");
+    expect(within(menu).getByRole("menuitem", { name: "Properties" }).getAttribute("aria-disabled")).toBeNull();
     await user.hover(within(menu).getByRole("menuitem", { name: /Add to playlist/ }));
     await user.click(await screen.findByRole("menuitem", { name: "Road trip" }));
     await waitFor(() => expect(commands.addToPlaylist).toHaveBeenCalledWith("p1", [tracks[0]!.id, tracks[1]!.id], null));

@@ -132,7 +132,15 @@ export function useTrackMenu() {
         });
       }
     }
-    menu.push({ label: "Properties", separated: true, disabled: !single, action: () => single && overlays.showProperties(single) });
+    menu.push({
+      label: "Properties",
+      separated: true,
+      disabled: count === 0,
+      action: () => {
+        if (single) overlays.editTags([single.id], [single]);
+        else void ids().then((all) => overlays.editTags(all, tracks.length === all.length ? tracks : []), (error: unknown) => toast(describeError(error), "error"));
+      },
+    });
     return menu;
   };
 }

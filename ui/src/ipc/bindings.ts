@@ -49,6 +49,15 @@ export const commands = {
 	 *  the app and `data:`), or `None` when the artwork is unknown.
 	 */
 	getArtwork: (id: ArtworkId, size: ThumbnailSize) => typedError<string | null, CommandError>(__TAURI_INVOKE("get_artwork", { id, size })),
+	/**
+	 *  Edits the tags of `track_ids`: fields set or cleared change, fields left stay as each song
+	 *  has them. Songs that could not be changed are in the report with their reason.
+	 */
+	editTags: (trackIds: TrackId[], edit: TagEdit, cover: CoverChoice) => typedError<EditReport, CommandError>(__TAURI_INVOKE("edit_tags", { trackIds, edit, cover })),
+	/**  Puts back what the last edit changed; nothing happens when there is no edit to undo. */
+	undoTagEdit: () => typedError<EditReport, CommandError>(__TAURI_INVOKE("undo_tag_edit")),
+	/**  Whether there is an edit to undo. */
+	canUndoTagEdit: () => typedError<boolean, CommandError>(__TAURI_INVOKE("can_undo_tag_edit")),
 	/**  All playlists by name. */
 	listPlaylists: () => typedError<PlaylistSummary[], CommandError>(__TAURI_INVOKE("list_playlists")),
 	/**  One playlist with its entries in order. */
@@ -239,6 +248,15 @@ export type CommandError =
 /**  Whether the server answers. */
 export type Connection = { state: "logged_out" } | { state: "online" } | { state: "offline"; reason: string };
 
+/**  What an edit does to the cover (the webview reads no files: a picture comes as a path). */
+export type CoverChoice = 
+/**  Each song keeps its cover. */
+{ kind: "leave" } | 
+/**  Every picture goes. */
+{ kind: "remove" } | 
+/**  The front cover becomes the picture in this file (JPEG, PNG). */
+{ kind: "from_file"; path: string };
+
 /**  The queue entry playing, with the library's record of its track. */
 export type CurrentTrack = {
 	entry: QueueEntryId,
@@ -246,8 +264,33 @@ export type CurrentTrack = {
 	duration_ms: number | null,
 };
 
+/**  A track an edit could not change, with why. */
+export type EditFailure = {
+	track_id: TrackId,
+	/**  The file, when the track has one. */
+	path: string | null,
+	reason: string,
+};
+
+/**  What an edit did. */
+export type EditReport = {
+	/**  Tracks changed (their files, or their rows for cloud-only tracks). */
+	edited: TrackId[],
+	/**  Tracks left as they were, each with its reason. */
+	failed: EditFailure[],
+};
+
 /**  One entry of a playlist: the same track may appear twice, as two entries. */
 export type EntryId = string;
+
+/**  What an edit does to one field. */
+export type FieldEdit<T> = 
+/**  Left as it is (on a selection, each track keeps its own value). */
+{ action: "leave" } | 
+/**  Set to this value. */
+{ action: "set"; value: T } | 
+/**  Removed. */
+{ action: "clear" };
 
 /**  A music folder the user added (local to this device). */
 export type FolderId = number;
@@ -561,6 +604,25 @@ export type SyncReport = {
 	playlist_ops_waiting: number,
 	/**  Tracks whose tags were sent. */
 	metadata_sent: number,
+};
+
+/**  One edit of a track's tags, for one track or many. */
+export type TagEdit = {
+	title?: FieldEdit<string>,
+	/**  The artists, as one text. */
+	artist?: FieldEdit<string>,
+	album?: FieldEdit<string>,
+	album_artist?: FieldEdit<string>,
+	track_no?: FieldEdit<number>,
+	track_total?: FieldEdit<number>,
+	disc_no?: FieldEdit<number>,
+	disc_total?: FieldEdit<number>,
+	year?: FieldEdit<number>,
+	genre?: FieldEdit<string>,
+	composer?: FieldEdit<string>,
+	compilation?: FieldEdit<boolean>,
+	/**  Files only: a cloud-only track has no comment. */
+	comment?: FieldEdit<string>,
 };
 
 /**  Light, dark, or whatever the OS says. */

@@ -8,11 +8,13 @@ import {
   commands,
   events,
   type CommandError,
+  type CoverChoice,
   type PlayerControl,
   type PlayerView,
   type Preferences,
   type ScanProgress,
   type ScanReport,
+  type TagEdit,
   type TrackFilter,
   type TrackSort,
   type TrackUpload,
@@ -24,6 +26,10 @@ export type {
   AppInfo,
   CloudOverview,
   CommandError,
+  CoverChoice,
+  EditReport,
+  FieldEdit,
+  TagEdit,
   LibraryStats,
   LockerInfo,
   MusicFolder,
@@ -104,6 +110,7 @@ export const queryKeys = {
   cloud: ["cloud"] as const,
   preferences: ["preferences"] as const,
   locker: ["locker"] as const,
+  canUndoEdit: ["library", "can-undo-edit"] as const,
 };
 
 /** Rows of a songs list fetched per page, as the virtualised table scrolls. */
@@ -162,6 +169,33 @@ export function useTracksById(ids: readonly string[]) {
     queryFn: () => unwrap(commands.getTracks([...ids])),
     enabled: ids.length > 0,
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Edits the tags of songs; the lists and the player's record of them refresh after. */
+export function useEditTags() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ ids, edit, cover = { kind: "leave" } }: { ids: string[]; edit: TagEdit; cover?: CoverChoice }) =>
+      unwrap(commands.editTags(ids, edit, cover)),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.library });
+      void client.invalidateQueries({ queryKey: queryKeys.player });
+      void client.invalidateQueries({ queryKey: queryKeys.canUndoEdit });
+    },
+  });
+}
+
+/** Puts back what the last tag edit changed. */
+export function useUndoTagEdit() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(commands.undoTagEdit()),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.library });
+      void client.invalidateQueries({ queryKey: queryKeys.player });
+      void client.invalidateQueries({ queryKey: queryKeys.canUndoEdit });
+    },
   });
 }
 

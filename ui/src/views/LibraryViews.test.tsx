@@ -7,8 +7,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { commands, type AlbumSummary, type LibraryStats, type NameSummary } from "../ipc/bindings";
 import { OverlayProvider } from "../components/Overlays";
 import { ToastProvider } from "../components/Toast";
-import { ok } from "../test/fixtures";
-import { AlbumsView, ArtistPage, ArtistsView } from "./LibraryViews";
+import { makeTrack, ok } from "../test/fixtures";
+import { AlbumPage, AlbumsView, ArtistPage, ArtistsView } from "./LibraryViews";
 
 vi.mock("../ipc/bindings", () => ({
   commands: {
@@ -22,6 +22,8 @@ vi.mock("../ipc/bindings", () => ({
     getPreferences: vi.fn(),
     listPlaylists: vi.fn(),
     getCloudStatus: vi.fn(),
+    listTrackIds: vi.fn(),
+    getTracks: vi.fn(),
   },
   events: {
     cloudChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -104,5 +106,23 @@ describe("Unknown artist", () => {
     expect(commands.listArtistAlbums).toHaveBeenCalledWith("");
     await waitFor(() => expect(commands.listTracks).toHaveBeenCalled());
     expect(vi.mocked(commands.listTracks).mock.calls[0]![0]).toMatchObject({ artist: "" });
+  });
+});
+
+describe("the album page", () => {
+  it("edits all of the album's songs from Edit album", async () => {
+    vi.mocked(commands.listTrackIds).mockImplementation(() => ok(["t1", "t2"]));
+    vi.mocked(commands.getTracks).mockImplementation(() =>
+      ok([makeTrack({ id: "t1", title: "One", album: "Album 1" }), makeTrack({ id: "t2", title: "Two", album: "Album 1" })]),
+    );
+    const user = userEvent.setup();
+    wrap(<AlbumPage route={{ view: "album", key: "k1", title: "Album 1" }} navigate={() => {}} />);
+    await user.click(screen.getByRole("button", { name: "Edit album" }));
+    await screen.findByRole("dialog", { name: "Edit 2 songs" });
+    expect(vi.mocked(commands.listTrackIds).mock.calls[0]![0]).toMatchObject({ album_key: "k1" });
+    await waitFor(() => expect(within(screen.getByRole("dialog")).queryByText("Loading…")).toBeNull());
+    const form = screen.getByRole("dialog", { name: "Edit 2 songs" });
+    expect((within(form).getByLabelText("Album") as HTMLInputElement).value).toBe("Album 1");
+    expect((within(form).getByLabelText("Title") as HTMLInputElement).placeholder).toBe("Mixed");
   });
 });

@@ -5,6 +5,7 @@ import { useState, type ReactNode } from "react";
 import { Cover } from "../components/Cover";
 import { EmptyState } from "../components/EmptyState";
 import { Icon, type IconName } from "../components/Icon";
+import { useOverlays } from "../components/Overlays";
 import { useLibraryRows } from "../components/rows";
 import { SongList } from "../components/SongList";
 import { LIBRARY_COLUMNS, type SortState } from "../components/TrackTable";
@@ -186,7 +187,7 @@ function Genres({ navigate }: { navigate: ViewProps["navigate"] }) {
 }
 
 /** "Play" and "Shuffle" for a whole list. */
-function PlayButtons({ filter, sort }: { filter: TrackFilter; sort: SortState }) {
+function PlayButtons({ filter, sort, children }: { filter: TrackFilter; sort: SortState; children?: ReactNode }) {
   const control = useControlPlayer();
   const fetchIds = useFetchTrackIds();
   const toast = useToast();
@@ -207,11 +208,33 @@ function PlayButtons({ filter, sort }: { filter: TrackFilter; sort: SortState })
       <button type="button" className="button" onClick={() => void play(true)}>
         <Icon name="shuffle" size={14} /> Shuffle
       </button>
+      {children}
     </div>
   );
 }
 
 const albumOrder: SortState = { sort: "album", descending: false };
+
+/** "Edit album": the tag editor for all of the album's songs. */
+function EditAlbumButton({ filter }: { filter: TrackFilter }) {
+  const fetchIds = useFetchTrackIds();
+  const overlays = useOverlays();
+  const toast = useToast();
+  return (
+    <button
+      type="button"
+      className="button"
+      onClick={() =>
+        void fetchIds(filter, albumOrder.sort, albumOrder.descending).then(
+          (ids) => ids.length > 0 && overlays.editTags(ids, []),
+          (error: unknown) => toast(describeError(error), "error"),
+        )
+      }
+    >
+      Edit album
+    </button>
+  );
+}
 
 export function AlbumPage({ route, navigate }: ViewProps) {
   const albums = useAlbums();
@@ -233,7 +256,9 @@ export function AlbumPage({ route, navigate }: ViewProps) {
               {album.year ? ` · ${album.year}` : ""} · {plural(album.track_count, "song")} · {formatLength(album.duration_ms)}
             </p>
           )}
-          <PlayButtons filter={filter} sort={albumOrder} />
+          <PlayButtons filter={filter} sort={albumOrder}>
+            <EditAlbumButton filter={filter} />
+          </PlayButtons>
         </div>
       </header>
       <LibrarySongs label={`Songs of ${route.title}`} filter={filter} list={`album:${route.key}`} initial={albumOrder} columns={["title", "artist", "duration", "plays", "cloud"]} />

@@ -309,13 +309,25 @@ async fn deleting_an_upload_while_its_patch_runs_is_not_a_server_error() {
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(&data[..data.len() / 2]).await.unwrap();
-    // Wait until the server has taken the upload (a second PATCH is refused as busy).
-    for _ in 0..100 {
-        if ann.patch(&upload, 0, vec![1]).await.status() == StatusCode::CONFLICT {
+    // Wait until the server has taken the upload: a probe is refused as busy. The probe's
+    // offset can never match, so a probe that comes too early writes nothing either.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut held = false;
+    for _ in 0..250 {
+        let probe = ann.patch(&upload, 1 << 40, vec![1]).await;
+        assert_eq!(probe.status(), StatusCode::CONFLICT);
+        let body: Value = probe.json().await.unwrap();
+        if body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("another request is writing")
+        {
+            held = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    assert!(held, "the raw PATCH never took the upload");
     let delete = tokio::spawn({
         let ann = ann.clone();
         let upload = upload.clone();
