@@ -317,6 +317,41 @@ fn next_seq(tx: &Transaction<'_>, user: UserId) -> Result<u64> {
     Ok(to_u64(seq))
 }
 
+/// Changes a track's metadata with `change` and, when that changed anything, announces the
+/// track under a new revision: whole replacements and field-by-field patches alike.
+fn change_metadata(
+    tx: &Transaction<'_>,
+    user: UserId,
+    id: TrackId,
+    change: impl FnOnce(&mut TrackMetadata),
+) -> Result<Option<CloudTrack>> {
+    let Some(mut track) = load_track(tx, user, id)? else {
+        return Ok(None);
+    };
+    let before = track.metadata.clone();
+    change(&mut track.metadata);
+    if track.metadata == before {
+        return Ok(Some(track));
+    }
+    let seq = record_change(tx, user, |seq| {
+        track.revision = seq;
+        ChangeEvent::TrackUpserted {
+            track: track.clone(),
+        }
+    })?;
+    tx.execute(
+        "UPDATE tracks SET metadata = ?3, revision = ?4 WHERE user_id = ?1 AND id = ?2",
+        params![
+            user.0.to_string(),
+            id.to_string(),
+            to_json(&track.metadata)?,
+            to_i64(seq)
+        ],
+    )
+    .map_err(Error::db("changing a track's metadata"))?;
+    Ok(Some(track))
+}
+
 /// Allocates a sequence number and appends `event` to the change feed under it.
 fn record_change(
     tx: &Transaction<'_>,
@@ -999,27 +1034,7 @@ impl MetadataStore for SqliteStore {
     ) -> Result<Option<CloudTrack>> {
         let metadata = metadata.clone();
         self.tx("updating a track", move |tx| {
-            let Some(mut track) = load_track(tx, user, id)? else {
-                return Ok(None);
-            };
-            track.metadata = metadata;
-            let seq = record_change(tx, user, |seq| {
-                track.revision = seq;
-                ChangeEvent::TrackUpserted {
-                    track: track.clone(),
-                }
-            })?;
-            tx.execute(
-                "UPDATE tracks SET metadata = ?3, revision = ?4 WHERE user_id = ?1 AND id = ?2",
-                params![
-                    user.0.to_string(),
-                    id.to_string(),
-                    to_json(&track.metadata)?,
-                    to_i64(seq)
-                ],
-            )
-            .map_err(Error::db("updating a track"))?;
-            Ok(Some(track))
+            change_metadata(tx, user, id, |current| *current = metadata)
         })
         .await
     }
@@ -1032,31 +1047,7 @@ impl MetadataStore for SqliteStore {
     ) -> Result<Option<CloudTrack>> {
         let patch = patch.clone();
         self.tx("patching a track", move |tx| {
-            let Some(mut track) = load_track(tx, user, id)? else {
-                return Ok(None);
-            };
-            let before = track.metadata.clone();
-            patch.apply(&mut track.metadata);
-            if track.metadata == before {
-                return Ok(Some(track));
-            }
-            let seq = record_change(tx, user, |seq| {
-                track.revision = seq;
-                ChangeEvent::TrackUpserted {
-                    track: track.clone(),
-                }
-            })?;
-            tx.execute(
-                "UPDATE tracks SET metadata = ?3, revision = ?4 WHERE user_id = ?1 AND id = ?2",
-                params![
-                    user.0.to_string(),
-                    id.to_string(),
-                    to_json(&track.metadata)?,
-                    to_i64(seq)
-                ],
-            )
-            .map_err(Error::db("patching a track"))?;
-            Ok(Some(track))
+            change_metadata(tx, user, id, |current| patch.apply(current))
         })
         .await
     }
