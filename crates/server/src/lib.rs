@@ -42,16 +42,6 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// Cases each fuzz target runs: `PROPTEST_CASES`, or the target's default (bounded, so the
-/// whole suite keeps its time in CI).
-#[cfg(test)]
-fn fuzz_cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
-
 /// How long a shutdown waits for open requests (long streams) before dropping them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 

@@ -75,7 +75,7 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config {
-            cases: crate::fuzz_cases(5_000),
+            cases: tonearm_testkit::cases::proptest_cases(5_000),
             failure_persistence: None,
             ..proptest::test_runner::Config::default()
         })]

@@ -8,6 +8,7 @@
 //! crate sit behind a feature (`library`, `server`), so a crate's tests pull in only what
 //! they use.
 
+pub mod cases;
 #[cfg(feature = "sync")]
 pub mod device;
 pub mod fixtures;
@@ -18,4 +19,5 @@ pub mod locker;
 pub mod rng;
 pub mod server_process;
 pub mod signal;
+pub mod sound;
 pub mod wav;

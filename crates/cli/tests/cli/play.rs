@@ -201,13 +201,7 @@ fn playing_a_library_track_to_the_end_counts_a_play() {
 fn with_no_sound_output_play_says_what_to_do_in_one_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     // A default device naming a card that does not exist: no sound output, on any machine.
-    let conf = dir.path().join("missing.conf");
-    std::fs::write(
-        &conf,
-        "pcm.!default { type hw; card \"TonearmNoSuchCard\" }\n\
-         ctl.!default { type hw; card \"TonearmNoSuchCard\" }\n",
-    )
-    .expect("alsa config");
+    let conf = tonearm_testkit::sound::missing_card_alsa_config(dir.path());
     let out = Command::new(env!("CARGO_BIN_EXE_tonearm"))
         .arg("--data-dir")
         .arg(dir.path().join("data"))

@@ -16,16 +16,9 @@ use proptest::test_runner::{Config, TestRunner};
 use tonearm_library::playlists::m3u;
 use tonearm_library::search;
 
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
-
 fn runner(default: u32) -> TestRunner {
     TestRunner::new(Config {
-        cases: cases(default),
+        cases: tonearm_testkit::cases::proptest_cases(default),
         failure_persistence: None,
         ..Config::default()
     })

@@ -40,13 +40,7 @@ fn playing_without_a_sound_output_says_what_to_do_in_one_line_and_keeps_the_caus
         // device names a card that does not exist, which fails on every machine, sound card
         // or not (on this project's machines, with no ALSA_CONFIG_PATH, it fails anyway).
         let dir = tempfile::tempdir().expect("temp dir");
-        let conf = dir.path().join("missing.conf");
-        std::fs::write(
-            &conf,
-            "pcm.!default { type hw; card \"TonearmNoSuchCard\" }\n\
-             ctl.!default { type hw; card \"TonearmNoSuchCard\" }\n",
-        )
-        .expect("alsa config");
+        let conf = tonearm_testkit::sound::missing_card_alsa_config(dir.path());
         let name = module_path!().split_once("::").map_or("", |(_, m)| m);
         let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
             .args([

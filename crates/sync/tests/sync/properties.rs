@@ -176,12 +176,8 @@ fn playlists_converge_under_random_offline_edits_and_hostile_keys() {
         let hostile = Hostile::login(&locker).await;
         (locker, devices, tracks, hostile)
     });
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(12);
     let mut runner = TestRunner::new(Config {
-        cases,
+        cases: tonearm_testkit::cases::proptest_cases(12),
         max_shrink_iters: 64,
         failure_persistence: None,
         ..Config::default()
