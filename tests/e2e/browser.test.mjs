@@ -1,12 +1,14 @@
 // The library browser end to end: search as you type with grouped results, the songs menu,
-// and a playlist made from it and reordered from the keyboard, in the real window.
+// a playlist made from it and reordered from the keyboard, and the tag editor, in the real
+// window.
 
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { launchApp, screenshotDir } from "./support/app.mjs";
+import { cell, openTagEditor as openTagEditorOf, tagField } from "./support/tags.mjs";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
 let app;
@@ -15,6 +17,10 @@ let music;
 before(async () => {
   music = mkdtempSync(join(tmpdir(), "tonearm-e2e-browse-"));
   cpSync(fixtures, join(music, "Fixtures"), { recursive: true });
+  // Every song in Fixtures has the same cover (embedded, or the folder's cover.jpg): this one,
+  // in a folder of its own, has none, so taking another song's cover is a change to see.
+  mkdirSync(join(music, "Fixtures", "Loose"));
+  copyFileSync(join(fixtures, "untagged.mp3"), join(music, "Fixtures", "Loose", "coverless.mp3"));
   app = await launchApp();
   const { browser } = app;
   await browser.$('button[data-view="settings"]').click();
@@ -29,9 +35,6 @@ after(async () => {
   await app?.close();
   if (music) rmSync(music, { recursive: true, force: true });
 });
-
-// The whole text of the cell (a song that cannot be read has its name and the reason in spans).
-const cell = (title) => `//div[@role="gridcell" and @data-column="title" and .="${title}"]`;
 
 /** The titles of a grid's rows, top to bottom. */
 async function titles(grid) {
@@ -115,18 +118,8 @@ test("a playlist made from the songs menu is reordered from the keyboard", async
   assert.deepEqual(await titles(grid), [before[1], before[0]]);
 });
 
-/** The value of a field of the tag editor, by its label. */
-const tagField = (label) => `//form[starts-with(@aria-label, "Tags of")]//label[normalize-space(text())="${label}"]/input`;
-
 /** Opens the tag editor on the selection from the songs menu of `title`'s row. */
-async function openTagEditor(title) {
-  const { browser } = app;
-  await browser.$(cell(title)).click({ button: "right" });
-  const menu = browser.$('[role="menu"][aria-label="Actions"]');
-  await menu.waitForExist({ timeout: 5_000 });
-  await browser.$('//li[@role="menuitem" and contains(., "Properties")]').click();
-  await browser.$('//form[starts-with(@aria-label, "Tags of")]').waitForExist({ timeout: 5_000 });
-}
+const openTagEditor = (title) => openTagEditorOf(app.browser, title);
 
 test("two songs get a genre from the tag editor, and Ctrl+Z takes it back", async () => {
   const { browser } = app;
@@ -174,4 +167,74 @@ test("two songs get a genre from the tag editor, and Ctrl+Z takes it back", asyn
     },
     { timeout: 10_000, timeoutMsg: "Ctrl+Z did not undo the edit" },
   );
+});
+
+/** The cover choice of the tag editor. */
+const coverSelect = `//form[starts-with(@aria-label, "Tags of")]//label[normalize-space(text())="Cover"]/select`;
+
+/** A song the tag editor's cover search offers, by its title. */
+const offeredSong = (title) =>
+  `//form[starts-with(@aria-label, "Tags of")]//ul[@aria-label="Songs with a cover"]//button[.//span[@class="cover-picker__title" and .="${title}"]]`;
+
+/** The thumbnail `src` of a song the cover search offers (it loads after the button shows). */
+async function offeredCover(title) {
+  const { browser } = app;
+  const image = browser.$(`${offeredSong(title)}//img`);
+  await image.waitForExist({ timeout: 5_000, timeoutMsg: `no cover shown for ${title}` });
+  return image.getAttribute("src");
+}
+
+test("one song's title is edited from Properties and another song's cover replaces its own", async () => {
+  const { browser } = app;
+  const form = '//form[starts-with(@aria-label, "Tags of")]';
+  // Another album ("Tonearm Fixtures — Ünïcode 音楽"; the coverless song is on none).
+  const donor = "Smörgåsbord 名古屋 (ALAC)";
+  await browser.$('button[data-view="songs"]').click();
+  await browser.$(cell("coverless")).waitForExist({ timeout: 10_000 });
+  await browser.$(cell("coverless")).click();
+  await openTagEditor("coverless");
+  assert.equal(await browser.$(form).getAttribute("aria-label"), "Tags of “coverless”");
+  await browser.$(tagField("Title")).setValue("borrowed cover");
+  await browser.$(coverSelect).selectByVisibleText("Use the cover of another song…");
+  const find = browser.$(tagField("Find a song with the cover you want"));
+  await find.waitForExist({ timeout: 5_000 });
+
+  // Saving before a song is chosen says so instead of keeping the cover.
+  await browser.$("button=Save").click();
+  const problem = browser.$(`${form}//*[@role="alert"]`);
+  await problem.waitForExist({ timeout: 5_000, timeoutMsg: "saving without a song said nothing" });
+  assert.equal(await problem.getText(), "Choose the song whose cover to use.");
+
+  // The song has no cover yet: searched for, it is not offered.
+  await find.setValue("coverless");
+  await browser.$(`${form}//p[.="No song with a cover matches “coverless”."]`).waitForExist({ timeout: 5_000 });
+
+  await find.setValue("alac"); // ASCII: typing under Xvfb drops some letters
+  const pick = browser.$(offeredSong(donor));
+  await pick.waitForExist({ timeout: 5_000 });
+  const donorCover = await offeredCover(donor);
+  assert.match(donorCover, /^data:image\//);
+  await pick.click();
+  await browser.waitUntil(async () => (await pick.getAttribute("aria-pressed")) === "true", {
+    timeout: 5_000,
+    timeoutMsg: "the song clicked is not marked as chosen",
+  });
+  await browser.saveScreenshot(join(screenshotDir, "tag-editor-cover.png"));
+  await browser.$("button=Save").click();
+  await browser.$(form).waitForExist({ reverse: true, timeout: 10_000 });
+
+  // The row has the new title.
+  await browser.$(cell("borrowed cover")).waitForExist({ timeout: 10_000 });
+  assert.equal(await browser.$(cell("coverless")).isExisting(), false);
+
+  // And the song now has the other song's cover: the cover search offers it, with that picture.
+  await browser.$(cell("borrowed cover")).click();
+  await openTagEditor("borrowed cover");
+  assert.equal(await browser.$(tagField("Title")).getValue(), "borrowed cover");
+  await browser.$(coverSelect).selectByVisibleText("Use the cover of another song…");
+  await browser.$(tagField("Find a song with the cover you want")).setValue("borrowed");
+  await browser.$(offeredSong("borrowed cover")).waitForExist({ timeout: 5_000, timeoutMsg: "the edited song has no cover" });
+  assert.equal(await offeredCover("borrowed cover"), donorCover);
+  await browser.$("button=Cancel").click();
+  await browser.$(form).waitForExist({ reverse: true, timeout: 5_000 });
 });

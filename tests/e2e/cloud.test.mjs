@@ -1,7 +1,8 @@
 // The cloud end to end: a real locker server (`tonearm-server`); the app connects to it from
 // the Cloud view and uploads its library in the background, each song's state changing to
 // "in the cloud"; a second device (another data directory) connects to the same locker, sees
-// the songs it does not have as cloud-only and plays one, streamed, to its sound card.
+// the songs it does not have as cloud-only and plays one, streamed, to its sound card; a tag
+// edit of a cloud-only song there reaches the first device's file.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { launchApp, screenshotDir, waitForText } from "./support/app.mjs";
+import { cell, openTagEditor, tagField, tagForm } from "./support/tags.mjs";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
 const serverBinary = process.env.TONEARM_SERVER;
@@ -125,4 +127,39 @@ test("a second device lists the cloud's songs as cloud-only and streams one to i
     timeoutMsg: "the engine never counted the cloud song as played",
   });
   await browser.saveScreenshot(join(screenshotDir, "cloud-only-playing.png"));
+});
+
+test("a cloud-only song retitled on the second device is retitled in the first device's file", async () => {
+  const title = "Füße im Schnee 京都 (FLAC)";
+  const retitled = "retitled on the second device";
+  {
+    const { browser } = second;
+    await browser.$('button[data-view="songs"]').click();
+    await openTagEditor(browser, title);
+    assert.equal(await browser.$(tagForm).getAttribute("aria-label"), `Tags of “${title}”`);
+    await browser.$(tagField("Title")).setValue(retitled);
+    await browser.$(tagField("Comment")).setValue("a comment that travels");
+    await browser.$("button=Save").click();
+    await browser.$(tagForm).waitForExist({ reverse: true, timeout: 10_000 });
+    await browser.$(cell(retitled)).waitForExist({ timeout: 10_000 });
+    // Still cloud-only: the edit changed the cloud's record, nothing was downloaded for it.
+    const state = await browser.$(`//div[@role="row"][div[@data-column="title" and .="${retitled}"]]//*[@data-cloud-state]`);
+    assert.equal(await state.getAttribute("data-cloud-state"), "cloud_only");
+  }
+  const { browser } = app;
+  const file = join(work, "Music", "tagged.flac");
+  await browser.$('button[data-view="cloud"]').click();
+  // The second device sends its edit right after saving; the first syncs when asked.
+  await browser.waitUntil(
+    async () => {
+      const sync = browser.$("button=Sync now");
+      if (await sync.isExisting()) await sync.click();
+      return readFileSync(file).includes(`TITLE=${retitled}`);
+    },
+    { timeout: 20_000, interval: 1_000, timeoutMsg: "the edit never reached the first device's file" },
+  );
+  assert.ok(readFileSync(file).includes("COMMENT=a comment that travels"), "the comment travels too");
+  await browser.$('button[data-view="songs"]').click();
+  await browser.$(cell(retitled)).waitForExist({ timeout: 10_000 });
+  assert.equal(await browser.$(cell(title)).isExisting(), false);
 });

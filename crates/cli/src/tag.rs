@@ -234,12 +234,7 @@ fn show(track: &Track) {
     text("genre", track.genre.as_deref());
     text("composer", track.composer.as_deref());
     text("compilation", track.compilation.then_some("yes"));
-    let comment = track
-        .extra_tags
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case("comment") || key == "COMM" || key == "\u{a9}cmt")
-        .map(|(_, value)| value.as_str());
-    text("comment", comment);
+    text("comment", track.comment.as_deref());
     text(
         "cover",
         Some(if track.artwork_id.is_some() {

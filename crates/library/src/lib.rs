@@ -169,7 +169,22 @@ impl Library {
     /// Scans every music folder (see [`scan`] for the pipeline).
     pub fn scan(&self, control: &ScanControl<'_>) -> Result<ScanReport> {
         let folders = self.folder_paths()?;
-        scan::scan(&self.store, &folders, control)
+        let report = scan::scan(&self.store, &folders, control)?;
+        self.retry_pending_after_scan();
+        Ok(report)
+    }
+
+    /// A scan may have found a file that another device's tag edit waits for.
+    fn retry_pending_after_scan(&self) {
+        match self.retry_pending_tags() {
+            Ok(report) => {
+                for failure in report.failed {
+                    tracing::info!(track = %failure.track_id, reason = %failure.reason,
+                        "another device's tag edit still waits for this file");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "waiting tag edits were not retried"),
+        }
     }
 
     /// Rescans just the parts of the music folders where `paths` changed (used by the
@@ -200,7 +215,9 @@ impl Library {
                 merged.push((id, dir));
             }
         }
-        scan::scan(&self.store, &merged, control)
+        let report = scan::scan(&self.store, &merged, control)?;
+        self.retry_pending_after_scan();
+        Ok(report)
     }
 }
 

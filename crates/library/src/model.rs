@@ -148,6 +148,8 @@ pub struct Track {
     pub genres: Vec<String>,
     pub composer: Option<String>,
     pub compilation: bool,
+    /// The comment tag (lofty's `Comment`: COMM, COMMENT, ©cmt...).
+    pub comment: Option<String>,
     pub musicbrainz: MusicBrainzIds,
     pub replaygain: ReplayGain,
     pub artwork_id: Option<ArtworkId>,

@@ -33,8 +33,8 @@ pub struct Change {
 pub enum ChangeEvent {
     /// A track was created or its metadata changed.
     TrackUpserted {
-        /// The track's state after the change.
-        track: CloudTrack,
+        /// The track's state after the change (boxed: it is much larger than the other events).
+        track: Box<CloudTrack>,
     },
     /// A track was deleted.
     TrackDeleted {

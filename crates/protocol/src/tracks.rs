@@ -137,6 +137,14 @@ pub struct TrackMetadata {
     /// Part of a compilation (various artists).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compilation: Option<bool>,
+    /// Free-text comment.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded_text"
+    )]
+    #[schema(max_length = 4096)]
+    pub comment: Option<String>,
     /// Container format: `mp3`, `flac`, `ogg`, `opus`, `m4a`, `wav`, `aiff` or `unknown`. Any
     /// other string is taken as `unknown` (a newer client may know more formats), so the
     /// document calls it a string.
@@ -156,6 +164,7 @@ impl TrackMetadata {
             &mut self.album_artist,
             &mut self.genre,
             &mut self.composer,
+            &mut self.comment,
         ] {
             if let Some(text) = field.as_mut()
                 && text.chars().count() > MAX_TEXT
@@ -280,6 +289,13 @@ pub struct MetadataPatch {
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     #[schema(value_type = Option<bool>)]
     pub compilation: PatchField<bool>,
+    /// Comment.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_text"
+    )]
+    #[schema(value_type = Option<String>, max_length = 4096)]
+    pub comment: PatchField<String>,
 }
 
 impl MetadataPatch {
@@ -303,6 +319,7 @@ impl MetadataPatch {
             disc_number: field(&before.disc_number, &now.disc_number),
             disc_total: field(&before.disc_total, &now.disc_total),
             compilation: field(&before.compilation, &now.compilation),
+            comment: field(&before.comment, &now.comment),
         }
     }
 
@@ -331,6 +348,7 @@ impl MetadataPatch {
         field(&self.disc_number, &mut metadata.disc_number);
         field(&self.disc_total, &mut metadata.disc_total);
         field(&self.compilation, &mut metadata.compilation);
+        field(&self.comment, &mut metadata.comment);
     }
 }
 

@@ -54,6 +54,10 @@ impl Cloud {
     /// Syncs once: tag edits and playlist edits up, then the change feed down.
     pub async fn sync(&self) -> Result<SyncReport> {
         let mut report = SyncReport::default();
+        // A file that another device's edit waits for may be writable again.
+        if let Err(error) = self.library.retry_pending_tags() {
+            tracing::warn!(%error, "waiting tag edits were not retried");
+        }
         let result = self.sync_steps(&mut report).await;
         match &result {
             Ok(()) => {

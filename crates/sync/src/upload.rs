@@ -94,6 +94,7 @@ pub fn to_protocol(metadata: &CloudMetadata) -> TrackMetadata {
         disc_total: metadata.disc_total,
         composer: metadata.composer.clone(),
         compilation: metadata.compilation.then_some(true),
+        comment: metadata.comment.clone(),
         format: match metadata.format.as_str() {
             "mp3" => AudioFormat::Mp3,
             "flac" => AudioFormat::Flac,
@@ -124,6 +125,7 @@ pub fn from_protocol(metadata: &TrackMetadata) -> CloudMetadata {
         disc_total: metadata.disc_total,
         composer: metadata.composer.clone(),
         compilation: metadata.compilation == Some(true),
+        comment: metadata.comment.clone(),
         format: match metadata.format {
             AudioFormat::Mp3 => "mp3",
             AudioFormat::Flac => "flac",

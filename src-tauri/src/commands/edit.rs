@@ -9,7 +9,7 @@ use crate::state::LibraryState;
 use serde::Deserialize;
 use specta::Type;
 use tauri::State;
-use tonearm_library::{CoverEdit, EditReport, TagEdit, TrackId};
+use tonearm_library::{ArtworkId, CoverEdit, EditReport, TagEdit, TrackId};
 
 /// What an edit does to the cover (the webview reads no files: a picture comes as a path).
 #[derive(Debug, Clone, Default, Deserialize, Type)]
@@ -22,6 +22,8 @@ pub enum CoverChoice {
     Remove,
     /// The front cover becomes the picture in this file (JPEG, PNG).
     FromFile { path: String },
+    /// The front cover becomes another song's cover (its `artwork_id`).
+    FromArtwork { artwork_id: ArtworkId },
 }
 
 /// Edits the tags of `track_ids`: fields set or cleared change, fields left stay as each song
@@ -46,6 +48,14 @@ pub async fn edit_tags(
             })?;
             CoverEdit::Replace(bytes)
         }
+        CoverChoice::FromArtwork { artwork_id } => match state.library.artwork(&artwork_id)? {
+            Some(artwork) => CoverEdit::Replace(artwork.bytes),
+            None => {
+                return Err(CommandError::Invalid {
+                    message: "that song's cover is no longer in the library".into(),
+                });
+            }
+        },
     };
     let library = state.library.clone();
     let report = tauri::async_runtime::spawn_blocking(move || library.edit_tags(&track_ids, &edit))

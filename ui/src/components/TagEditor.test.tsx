@@ -1,5 +1,6 @@
 // The tag editor as a user drives it: Properties on two songs shows what differs as Mixed,
-// saving sends only what was typed, the toast's Undo puts it back, failures are named.
+// saving sends only what was typed, the toast's Undo puts it back, failures are named, and
+// another song's cover can be found and taken.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -10,12 +11,16 @@ import { OverlayProvider, useOverlays } from "./Overlays";
 import { ToastProvider } from "./Toast";
 
 vi.mock("../ipc/bindings", () => ({
-  commands: { editTags: vi.fn(), undoTagEdit: vi.fn(), getTracks: vi.fn() },
+  commands: { editTags: vi.fn(), undoTagEdit: vi.fn(), getTracks: vi.fn(), searchLibrary: vi.fn(), getArtwork: vi.fn() },
   events: {},
 }));
 
 const one = makeTrack({ id: "t1", title: "One", artist: "Ada", album: "Blue", track_no: 1, path: "/m/one.flac" });
 const two = makeTrack({ id: "t2", title: "Two", artist: "Ada", album: "Blue", track_no: 2, path: "/m/two.flac" });
+// Songs the cover search finds: two with the same cover, one with none.
+const red = makeTrack({ id: "r1", title: "Red Sky", artist: "Bo", album: "Red", artwork_id: "a1" });
+const redder = makeTrack({ id: "r2", title: "Redder", artist: "Bo", album: "Red", artwork_id: "a1" });
+const bare = makeTrack({ id: "r3", title: "Red Bare", artist: "Bo", album: null, artwork_id: null });
 
 function Opener({ ids, tracks }: { ids: string[]; tracks: typeof one[] }) {
   const overlays = useOverlays();
@@ -43,6 +48,12 @@ beforeEach(() => {
   vi.mocked(commands.editTags).mockReset().mockImplementation((ids) => ok({ edited: ids, failed: [] }));
   vi.mocked(commands.undoTagEdit).mockReset().mockImplementation(() => ok({ edited: ["t1", "t2"], failed: [] }));
   vi.mocked(commands.getTracks).mockReset().mockImplementation(() => ok([one, two]));
+  vi.mocked(commands.searchLibrary)
+    .mockReset()
+    .mockImplementation((query) =>
+      ok({ songs: { items: query.startsWith("red") ? [red, bare, redder] : [], total: 3, offset: 0 }, albums: [], artists: [] }),
+    );
+  vi.mocked(commands.getArtwork).mockReset().mockImplementation((id) => ok(`data:image/jpeg;base64,${id}`));
 });
 
 describe("TagEditor", () => {
@@ -74,8 +85,8 @@ describe("TagEditor", () => {
     expect(await screen.findByText("Undid the last edit")).toBeTruthy();
   });
 
-  it("lists the files that could not be changed, and Ctrl+Z undoes outside text fields", async () => {
-    vi.mocked(commands.editTags).mockImplementation(() =>
+  it("keeps the songs that could not be changed to try again, and Ctrl+Z undoes outside text fields", async () => {
+    vi.mocked(commands.editTags).mockImplementationOnce(() =>
       ok({ edited: ["t1"], failed: [{ track_id: "t2", path: "/m/two.flac", reason: "the file is read-only" }] }),
     );
     const user = userEvent.setup();
@@ -86,9 +97,14 @@ describe("TagEditor", () => {
     await user.clear(within(dialog).getByLabelText("Year"));
     await user.type(within(dialog).getByLabelText("Year"), "1999");
     await user.click(within(dialog).getByRole("button", { name: "Save" }));
-    expect(await screen.findByText("two.flac was not changed: the file is read-only.")).toBeTruthy();
+    expect(await within(dialog).findByText("two.flac was not changed: the file is read-only.")).toBeTruthy();
     expect(screen.getByText("Saved 1 of 2 songs")).toBeTruthy();
     expect(vi.mocked(commands.editTags).mock.calls[0]![1].year).toEqual({ action: "set", value: 1999 });
+    // The file made writable, the same edit goes to that song only.
+    await user.click(within(dialog).getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(vi.mocked(commands.editTags).mock.calls[1]![0]).toEqual(["t2"]);
+    expect(vi.mocked(commands.editTags).mock.calls[1]![1].year).toEqual({ action: "set", value: 1999 });
     await user.keyboard("{Control>}z{/Control}");
     await waitFor(() => expect(commands.undoTagEdit).toHaveBeenCalledTimes(1));
   });
@@ -106,5 +122,49 @@ describe("TagEditor", () => {
     expect(commands.editTags).not.toHaveBeenCalled();
     await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
     expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("takes another song's cover, found by searching as you type", async () => {
+    const user = userEvent.setup();
+    wrap(["t1"], [one]);
+    await user.click(screen.getByRole("button", { name: "Open" }));
+    const dialog = await screen.findByRole("dialog", { name: "Properties" });
+    await user.selectOptions(within(dialog).getByLabelText("Cover"), "Use the cover of another song…");
+    await user.type(within(dialog).getByLabelText("Find a song with the cover you want"), "red");
+    // Only the songs with a cover are offered, each showing it.
+    const list = await within(dialog).findByRole("list", { name: "Songs with a cover" });
+    const offered = within(list).getAllByRole("button");
+    expect(offered.map((button) => button.querySelector(".cover-picker__title")?.textContent)).toEqual(["Red Sky", "Redder"]);
+    expect(vi.mocked(commands.searchLibrary).mock.calls.at(-1)![0]).toBe("red");
+    await waitFor(() => expect(within(offered[1]!).getByRole("img").getAttribute("src")).toBe("data:image/jpeg;base64,a1"));
+    // Enter in the search box does not save.
+    await user.keyboard("{Enter}");
+    expect(commands.editTags).not.toHaveBeenCalled();
+
+    const redderButton = within(list).getByRole("button", { name: /Redder/ });
+    await user.click(redderButton);
+    expect(redderButton.getAttribute("aria-pressed")).toBe("true");
+    // The other song with the same cover is not the one chosen.
+    expect(within(list).getByRole("button", { name: /Red Sky/ }).getAttribute("aria-pressed")).toBe("false");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(commands.editTags).toHaveBeenCalled());
+    const [ids, edit, cover] = vi.mocked(commands.editTags).mock.calls[0]!;
+    expect(ids).toEqual(["t1"]);
+    expect(edit.title).toEqual({ action: "leave" });
+    expect(cover).toEqual({ kind: "from_artwork", artwork_id: "a1" });
+    expect(await screen.findByText("Saved “One”")).toBeTruthy();
+  });
+
+  it("asks which song's cover to use rather than keeping the cover", async () => {
+    const user = userEvent.setup();
+    wrap(["t1"], [one]);
+    await user.click(screen.getByRole("button", { name: "Open" }));
+    const dialog = await screen.findByRole("dialog", { name: "Properties" });
+    await user.selectOptions(within(dialog).getByLabelText("Cover"), "Use the cover of another song…");
+    await user.type(within(dialog).getByLabelText("Find a song with the cover you want"), "nothing");
+    expect(await within(dialog).findByText("No song with a cover matches “nothing”.")).toBeTruthy();
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(within(dialog).getByRole("alert").textContent).toBe("Choose the song whose cover to use.");
+    expect(commands.editTags).not.toHaveBeenCalled();
   });
 });

@@ -1,10 +1,12 @@
 // The tag editor ("Properties" of the songs menu, "Edit album"): one form for one song or
 // many. A field whose values differ shows "Mixed" and stays as each song has it unless the
-// user types; an emptied field is removed. Saving tells what changed and offers Undo.
+// user types; an emptied field is removed. The cover can stay, go, come from a picture file or
+// from another song. Saving tells what changed and offers Undo.
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { describeError, useEditTags, useTracksById, type CoverChoice, type Track } from "../ipc";
-import { formatDate, formatDuration, formatSize } from "../lib/format";
+import { describeError, useEditTags, useSearch, useTracksById, type CoverChoice, type Track } from "../ipc";
+import { artistName, formatDate, formatDuration, formatSize } from "../lib/format";
 import { describeFailures, editFromForm, formFromTracks, typeInto, type TagForm, type TextField } from "../lib/tagForm";
+import { Cover } from "./Cover";
 import { Dialog } from "./Overlays";
 import { useToast } from "./Toast";
 
@@ -36,9 +38,15 @@ export function TagEditorDialog({ ids, tracks, onClose, onUndo, onSaved }: TagEd
 
 function TagEditorForm({ title, tracks, onClose, onUndo, onSaved }: { title: string; tracks: readonly Track[] } & Pick<TagEditorProps, "onClose" | "onUndo" | "onSaved">) {
   const [form, setForm] = useState<TagForm>(() => formFromTracks(tracks));
-  const [cover, setCover] = useState<"leave" | "remove" | "file">("leave");
+  const [cover, setCover] = useState<"leave" | "remove" | "file" | "song">("leave");
   const [coverPath, setCoverPath] = useState("");
+  // The song, not just its artwork id: many songs share one cover, and only the one clicked
+  // should show as chosen.
+  const [coverSong, setCoverSong] = useState<Track | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  // Songs whose files refused the last save (read-only, gone): the dialog stays open for
+  // them, and saving again tries only them, once the user has fixed what the reason says.
+  const [refused, setRefused] = useState<readonly string[] | null>(null);
   const edit = useEditTags();
   const toast = useToast();
   const single = tracks.length === 1 ? tracks[0]! : null;
@@ -66,23 +74,39 @@ function TagEditorForm({ title, tracks, onClose, onUndo, onSaved }: { title: str
       setProblem(result.error);
       return;
     }
+    // Saving without a song would quietly keep the old cover, which is not what was asked.
+    if (cover === "song" && !coverSong?.artwork_id) {
+      setProblem("Choose the song whose cover to use.");
+      return;
+    }
     const coverChoice: CoverChoice =
-      cover === "remove" ? { kind: "remove" } : cover === "file" && coverPath.trim() ? { kind: "from_file", path: coverPath.trim() } : { kind: "leave" };
+      cover === "remove"
+        ? { kind: "remove" }
+        : cover === "song" && coverSong?.artwork_id
+          ? { kind: "from_artwork", artwork_id: coverSong.artwork_id }
+          : cover === "file" && coverPath.trim()
+            ? { kind: "from_file", path: coverPath.trim() }
+            : { kind: "leave" };
     if (!result.changed && coverChoice.kind === "leave") {
       onClose();
       return;
     }
+    const ids = refused ?? tracks.map((t) => t.id);
     edit.mutate(
-      { ids: tracks.map((t) => t.id), edit: result.edit, cover: coverChoice },
+      { ids: [...ids], edit: result.edit, cover: coverChoice },
       {
         onSuccess: (report) => {
-          onClose();
           if (report.edited.length > 0) {
             onSaved();
             const what = report.edited.length === tracks.length ? songs : `${report.edited.length} of ${tracks.length} songs`;
             toast(`Saved ${what}`, "info", { label: "Undo", run: onUndo });
           }
-          if (report.failed.length > 0) toast(describeFailures(report.failed), "error");
+          if (report.failed.length === 0) {
+            onClose();
+            return;
+          }
+          setRefused(report.failed.map((f) => f.track_id));
+          setProblem(describeFailures(report.failed));
         },
         onError: (error) => setProblem(describeError(error)),
       },
@@ -124,6 +148,7 @@ function TagEditorForm({ title, tracks, onClose, onUndo, onSaved }: { title: str
               <option value="leave">Keep {tracks.length === 1 ? "the cover" : "each song's cover"}</option>
               <option value="remove">Remove the cover</option>
               <option value="file">Use a picture file…</option>
+              <option value="song">Use the cover of another song…</option>
             </select>
           </label>
           {cover === "file" && (
@@ -132,6 +157,7 @@ function TagEditorForm({ title, tracks, onClose, onUndo, onSaved }: { title: str
               <input className="input" value={coverPath} onChange={(event) => setCoverPath(event.target.value)} placeholder="/home/me/Pictures/cover.jpg" />
             </label>
           )}
+          {cover === "song" && <CoverSongPicker chosen={coverSong} onChoose={setCoverSong} />}
         </div>
         {single && <Facts track={single} />}
         {problem && (
@@ -144,7 +170,7 @@ function TagEditorForm({ title, tracks, onClose, onUndo, onSaved }: { title: str
             Cancel
           </button>
           <button type="submit" className="button button--primary" disabled={edit.isPending}>
-            {edit.isPending ? "Saving…" : "Save"}
+            {edit.isPending ? "Saving…" : refused ? "Try again" : "Save"}
           </button>
         </div>
       </form>
@@ -171,6 +197,53 @@ function Compilation({ form, setForm }: { form: TagForm; setForm: (update: (form
       />
       Part of a compilation (various artists)
     </label>
+  );
+}
+
+/** "Use the cover of another song…": the library searched as the user types, showing only
+ * songs that have a cover (there is nothing to copy from the others), each with it. */
+function CoverSongPicker({ chosen, onChoose }: { chosen: Track | null; onChoose: (track: Track) => void }) {
+  const [query, setQuery] = useState("");
+  // The search view's own query (same limit, same cache), thinned out here.
+  const results = useSearch(query);
+  const searched = query.trim().length > 0;
+  const songs = searched ? (results.data?.songs.items ?? []).filter((track) => track.artwork_id).slice(0, 8) : [];
+  return (
+    <div className="cover-picker tag-form__wide">
+      <label className="dialog__field">
+        Find a song with the cover you want
+        <input
+          className="input"
+          type="search"
+          value={query}
+          placeholder="Title, artist or album"
+          onChange={(event) => setQuery(event.target.value)}
+          onKeyDown={(event) => {
+            // Enter in a search box searches; it must not save the whole form.
+            if (event.key === "Enter") event.preventDefault();
+          }}
+        />
+      </label>
+      {results.isError && searched && <p className="error">{describeError(results.error)}</p>}
+      {searched && results.data && !results.isPlaceholderData && songs.length === 0 && (
+        <p className="cover-picker__note">No song with a cover matches “{query}”.</p>
+      )}
+      {songs.length > 0 && (
+        <ul className="cover-picker__songs" aria-label="Songs with a cover">
+          {songs.map((track) => (
+            <li key={track.id}>
+              <button type="button" className="cover-picker__song" aria-pressed={chosen?.id === track.id} onClick={() => onChoose(track)}>
+                <Cover artwork={track.artwork_id} size="small" label={track.album ?? track.title} />
+                <span className="cover-picker__title">{track.title}</span>
+                <span className="cover-picker__meta">{[artistName(track.artist), track.album].filter(Boolean).join(" · ")}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {/* The choice outlives a new search that no longer lists it: say which it is. */}
+      {chosen && <p className="cover-picker__note">Using the cover of “{chosen.title}”.</p>}
+    </div>
   );
 }
 

@@ -255,7 +255,9 @@ export type CoverChoice =
 /**  Every picture goes. */
 { kind: "remove" } | 
 /**  The front cover becomes the picture in this file (JPEG, PNG). */
-{ kind: "from_file"; path: string };
+{ kind: "from_file"; path: string } | 
+/**  The front cover becomes another song's cover (its `artwork_id`). */
+{ kind: "from_artwork"; artwork_id: ArtworkId };
 
 /**  The queue entry playing, with the library's record of its track. */
 export type CurrentTrack = {
@@ -621,7 +623,6 @@ export type TagEdit = {
 	genre?: FieldEdit<string>,
 	composer?: FieldEdit<string>,
 	compilation?: FieldEdit<boolean>,
-	/**  Files only: a cloud-only track has no comment. */
 	comment?: FieldEdit<string>,
 };
 
@@ -676,6 +677,8 @@ export type Track = {
 	genres: string[],
 	composer: string | null,
 	compilation: boolean,
+	/**  The comment tag (lofty's `Comment`: COMM, COMMENT, ©cmt...). */
+	comment: string | null,
 	musicbrainz: MusicBrainzIds,
 	replaygain: ReplayGain,
 	artwork_id: ArtworkId | null,

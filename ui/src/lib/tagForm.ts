@@ -26,7 +26,7 @@ export interface FieldState {
   value: string;
   /** What the songs hold, when they all hold the same (null when mixed or unknown). */
   original: string | null;
-  /** The songs differ (or the value is not known, as a comment): shown as "Mixed". */
+  /** The songs differ: shown as "Mixed". */
   mixed: boolean;
   /** The user typed in it. */
   dirty: boolean;
@@ -38,11 +38,6 @@ export interface TagForm {
 }
 
 function valueOf(track: Track, field: TextField): string | null {
-  if (field === "comment") {
-    // The library keeps no comment column: a comment is only known from the extra tags.
-    const found = track.extra_tags.find(([key]) => key.toLowerCase() === "comment");
-    return found ? found[1] : "";
-  }
   const value = track[field];
   return value === null || value === undefined ? "" : String(value);
 }

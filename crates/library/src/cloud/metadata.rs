@@ -34,10 +34,12 @@ pub struct CloudMetadata {
     pub composer: Option<String>,
     #[serde(default)]
     pub compilation: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// The columns of a track (`t`) that [`CloudMetadata::from_row`] reads, in its order.
-pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format, t.track_total, t.disc_total, t.composer, t.compilation";
+pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format, t.track_total, t.disc_total, t.composer, t.compilation, t.comment";
 
 impl CloudMetadata {
     /// Reads [`COLUMNS`], the first of them at index `first` of `row`.
@@ -57,6 +59,7 @@ impl CloudMetadata {
             disc_total: row.get(first + 11)?,
             composer: row.get(first + 12)?,
             compilation: row.get(first + 13)?,
+            comment: row.get(first + 14)?,
         })
     }
 
@@ -89,6 +92,7 @@ impl CloudMetadata {
             disc_total: self.disc_total,
             composers: split(&self.composer),
             compilation: self.compilation,
+            comment: self.comment.clone(),
             ..FileTags::default()
         }
     }
@@ -113,7 +117,8 @@ impl Library {
             let mut stmt = conn.prepare(&format!(
                 "SELECT t.id, c.metadata_sent, {COLUMNS}
                  FROM cloud_tracks c JOIN tracks t ON t.pk = c.track_pk
-                 WHERE c.in_cloud = 1 AND t.state IN ('present', 'cloud')"
+                 WHERE c.in_cloud = 1 AND t.state IN ('present', 'cloud')
+                   AND NOT EXISTS (SELECT 1 FROM tag_pending p WHERE p.track_id = t.id)"
             ))?;
             let rows = stmt.query_map([], |row| {
                 Ok((

@@ -9,8 +9,9 @@
 //! the device then has is recorded as sent, so nothing goes back to the cloud. The edit does
 //! not replace what "undo" puts back: the user did not make it.
 //!
-//! A file that cannot be written (read-only, vanished) is reported; its row still takes the
-//! cloud's values when the file can at least be read, and nothing fails.
+//! A file that cannot be written (read-only, vanished) is reported and the edit waits for it
+//! (`pending`); its row takes the cloud's values at once when the file can at least be read,
+//! and nothing fails.
 
 use super::{FieldEdit, TagEdit};
 use crate::Library;
@@ -45,17 +46,21 @@ impl Library {
             return Ok(None);
         }
         let (report, _undo) = self.apply_edit(&[track], |_| edit.clone(), &|_| Ok(()))?;
-        if !report.failed.is_empty()
-            && stored.state == TrackState::Present
-            && let Some(path) = &stored.path
-        {
-            // The file keeps its tags; the row follows the cloud if the file can be read.
-            if let Err(error) = self.reread(&stored, path, &edit, Some(&edit)) {
-                tracing::warn!(%track, %error, "the row could not follow the cloud's tags");
+        let after = match report.failed.first() {
+            None => sent_after(&base, cloud, &self.stored(track)?.metadata, &edit),
+            Some(failure) => {
+                // The edit waits for the file; the cloud already has it.
+                self.keep_pending(track, &edit, &failure.reason)?;
+                if stored.state == TrackState::Present
+                    && let Some(path) = &stored.path
+                    && let Err(error) = self.reread(&stored, path, &edit, Some(&edit))
+                {
+                    tracing::warn!(%track, %error, "the row could not follow the cloud's tags");
+                }
+                sent_after(&base, cloud, row, &TagEdit::default())
             }
-        }
-        let after = self.stored(track)?.metadata;
-        self.metadata_sent(track, &sent_after(&base, cloud, &after, &edit))?;
+        };
+        self.metadata_sent(track, &after)?;
         Ok(Some(report))
     }
 }
@@ -94,7 +99,8 @@ fn edit_towards(base: &CloudMetadata, cloud: &CloudMetadata, row: &CloudMetadata
             &flag(cloud.compilation),
             &flag(row.compilation),
         ),
-        ..TagEdit::default()
+        comment: field(&base.comment, &cloud.comment, &row.comment),
+        cover: super::CoverEdit::Leave,
     }
 }
 
@@ -124,6 +130,7 @@ fn sent_after(
         disc_total: pick(&edit.disc_total, &after.disc_total, &cloud.disc_total),
         composer: pick(&edit.composer, &after.composer, &cloud.composer),
         compilation: pick(&edit.compilation, &after.compilation, &cloud.compilation),
+        comment: pick(&edit.comment, &after.comment, &cloud.comment),
         duration_ms: base.duration_ms,
         format: base.format.clone(),
     }

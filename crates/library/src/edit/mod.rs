@@ -13,10 +13,12 @@
 //! per track (`tag_undo`), so the last edit can be undone with the same machinery.
 //!
 //! Another device's edit reaches a file of this device through the same machinery
-//! ([`follow`]: the fields the cloud changed, written into the file; not an edit to undo).
+//! ([`follow`]: the fields the cloud changed, written into the file; not an edit to undo),
+//! or waits for the file to be writable again ([`pending`]).
 
 pub mod file;
 mod follow;
+mod pending;
 
 use crate::Library;
 use crate::cloud::CloudMetadata;
@@ -132,7 +134,6 @@ pub struct TagEdit {
     pub genre: FieldEdit<String>,
     pub composer: FieldEdit<String>,
     pub compilation: FieldEdit<bool>,
-    /// Files only: a cloud-only track has no comment.
     pub comment: FieldEdit<String>,
     /// Kept apart from the JSON form (the undo record stores the bytes in a column).
     #[serde(skip)]
@@ -163,6 +164,7 @@ impl TagEdit {
         self.year.apply(&mut tags.year);
         list(&self.genre, &mut tags.genres);
         list(&self.composer, &mut tags.composers);
+        self.comment.apply(&mut tags.comment);
         match self.compilation {
             FieldEdit::Leave => {}
             FieldEdit::Set(on) => tags.compilation = on,
@@ -185,7 +187,7 @@ impl TagEdit {
             genre: self.genre.undo(before.genre.clone()),
             composer: self.composer.undo(before.composer.clone()),
             compilation: self.compilation.undo(before.compilation.then_some(true)),
-            comment: FieldEdit::Leave,
+            comment: self.comment.undo(before.comment.clone()),
             cover: match (&self.cover, artwork) {
                 (CoverEdit::Leave, _) => CoverEdit::Leave,
                 (_, Some(bytes)) => CoverEdit::Replace(bytes),
@@ -339,6 +341,7 @@ impl Library {
                     match file::write_tags(path, &edit, before_rename) {
                         Ok(previous) => {
                             self.reread(&stored, path, &edit, None)?;
+                            self.written(*track, &edit)?;
                             Ok(previous)
                         }
                         Err(reason) => Err(failed(&reason, Some(path))),

@@ -55,6 +55,7 @@ pub struct FileTags {
     pub genres: Vec<String>,
     pub composers: Vec<String>,
     pub compilation: bool,
+    pub comment: Option<String>,
     pub musicbrainz: MusicBrainzIds,
     pub replaygain: ReplayGain,
     /// The front cover (or else the first picture), as stored in the file.
@@ -259,6 +260,7 @@ fn fill_missing(tags: &mut FileTags, other: FileTags) {
     list(&mut tags.genres, other.genres);
     list(&mut tags.composers, other.composers);
     tags.compilation |= other.compilation;
+    option(&mut tags.comment, other.comment);
     let (mine, theirs) = (&mut tags.musicbrainz, other.musicbrainz);
     option(&mut mine.recording_id, theirs.recording_id);
     option(&mut mine.track_id, theirs.track_id);
@@ -453,6 +455,7 @@ const MAPPED: &[ItemKey] = &[
     ItemKey::Genre,
     ItemKey::Composer,
     ItemKey::FlagCompilation,
+    ItemKey::Comment,
     ItemKey::MusicBrainzRecordingId,
     ItemKey::MusicBrainzTrackId,
     ItemKey::MusicBrainzReleaseId,
@@ -512,6 +515,7 @@ fn read_tag(tag: &Tag, tags: &mut FileTags) {
     tags.composers = strings(tag, ItemKey::Composer);
     tags.compilation = first(tag, ItemKey::FlagCompilation)
         .is_some_and(|v| matches!(v.trim(), "1" | "true" | "True" | "TRUE"));
+    tags.comment = first(tag, ItemKey::Comment).filter(|c| !c.trim().is_empty());
     tags.musicbrainz = MusicBrainzIds {
         recording_id: first(tag, ItemKey::MusicBrainzRecordingId),
         track_id: first(tag, ItemKey::MusicBrainzTrackId),

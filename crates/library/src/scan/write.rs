@@ -261,15 +261,16 @@ pub fn write_row(
                     track_total, disc_no, disc_total, year, date, genre, composer, compilation, mb_recording_id,
                     mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id, rg_track_gain, rg_track_peak,
                     rg_album_gain, rg_album_peak, artwork_id, updated_at, fingerprint, sort_title, sort_artist,
-                    sort_album, album_key, id, added_at, state, state_reason)
+                    sort_album, album_key, id, added_at, state, state_reason, comment)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
                     ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37,
-                    ?38, ?39, ?40, ?41, ?42, ?36, ?43, NULL)",
+                    ?38, ?39, ?40, ?41, ?42, ?36, ?43, NULL, ?44)",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             let id = location.id.unwrap_or_default().to_string();
             all.push(&id);
             all.push(&state);
+            all.push(&tags.comment);
             stmt.execute(all.as_slice())?;
             tx.last_insert_rowid()
         }
@@ -284,12 +285,13 @@ pub fn write_row(
                     mb_album_id = ?28, mb_artist_id = ?29, mb_album_artist_id = ?30, rg_track_gain = ?31,
                     rg_track_peak = ?32, rg_album_gain = ?33, rg_album_peak = ?34, artwork_id = ?35,
                     updated_at = ?36, fingerprint = ?37, sort_title = ?38, sort_artist = ?39, sort_album = ?40,
-                    album_key = ?41, state = ?43, state_reason = NULL
+                    album_key = ?41, state = ?43, state_reason = NULL, comment = ?44
                  WHERE pk = ?42",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             all.push(&pk);
             all.push(&state);
+            all.push(&tags.comment);
             stmt.execute(all.as_slice())?;
             tx.prepare_cached("DELETE FROM track_names WHERE track_pk = ?1")?
                 .execute([pk])?;

@@ -19,12 +19,30 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(crate::playlists::repair::repair_positions),
     Migration::Code(summarise_again),
     Migration::Sql(include_str!("migrations/0007_tag_undo.sql")),
+    Migration::Code(comment_column),
+    Migration::Sql(include_str!("migrations/0009_tag_pending.sql")),
 ];
 
 /// Migration 6: the album, artist and genre summaries rebuilt, so a library scanned before
 /// gets its "Unknown artist" entry and album counts that leave out songs with no album.
 fn summarise_again(tx: &Transaction<'_>) -> Result<()> {
     crate::scan::write::rebuild_summaries(tx, None)
+}
+
+/// Migration 8: the comment gets a column of its own (see the SQL file). Adding a column
+/// cannot be written "if missing" in SQL, and a database whose version was set back (by
+/// hand, or by a test reproducing an older one) may have it already.
+fn comment_column(tx: &Transaction<'_>) -> Result<()> {
+    let has: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('tracks') WHERE name = 'comment')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has {
+        tx.execute("ALTER TABLE tracks ADD COLUMN comment TEXT", [])?;
+    }
+    tx.execute_batch(include_str!("migrations/0008_comment.sql"))?;
+    Ok(())
 }
 
 /// The schema version this build writes.

@@ -58,3 +58,42 @@ fn a_database_from_a_newer_tonearm_is_refused_untouched() {
         other => panic!("expected TooNew, got {other:?}"),
     }
 }
+
+#[test]
+fn a_comment_kept_among_the_other_tags_by_version_7_moves_to_its_own_field() {
+    let t = crate::support::TestLibrary::new();
+    t.add("tagged.flac", "b.flac");
+    t.scan();
+    let data = t.dir.path().join("data");
+    drop(t.library);
+    // What version 7 stored: no comment column, the comment among the extra tags.
+    let db = rusqlite::Connection::open(data.join(tonearm_library::DATABASE_FILE)).expect("db");
+    db.execute_batch(
+        "UPDATE tracks SET comment = NULL;
+         INSERT INTO track_tags (track_pk, key, value) SELECT pk, 'COMMENT', 'kept from before' FROM tracks;
+         INSERT INTO track_tags (track_pk, key, value) SELECT pk, 'MOOD', 'calm' FROM tracks;",
+    )
+    .expect("old rows");
+    db.pragma_update(None, "user_version", 7).expect("version");
+    drop(db);
+
+    let library = Library::open(&data, &t.dir.path().join("cache")).expect("opens");
+    let track = library
+        .tracks(&Default::default(), Default::default(), false, 0, 10)
+        .expect("tracks")
+        .items
+        .remove(0);
+    assert_eq!(track.comment.as_deref(), Some("kept from before"));
+    assert!(
+        track
+            .extra_tags
+            .contains(&("MOOD".to_owned(), "calm".to_owned())),
+        "the other tags stay: {:?}",
+        track.extra_tags
+    );
+    assert!(
+        !track.extra_tags.iter().any(|(key, _)| key == "COMMENT"),
+        "{:?}",
+        track.extra_tags
+    );
+}

@@ -123,6 +123,11 @@ fn every_format_takes_an_edit_with_its_audio_untouched_and_keeps_its_id() {
         assert_eq!(new.genre.as_deref(), Some("Edited Genre"), "{name}");
         assert_eq!(new.composer.as_deref(), Some("Edited Composer"), "{name}");
         assert!(new.compilation, "{name}");
+        assert_eq!(new.comment.as_deref(), Some("a comment"), "{name}");
+        assert!(
+            !new.extra_tags.iter().any(|(_, v)| v == "a comment"),
+            "{name}: the comment has its own field"
+        );
         if name == "tagged.wv" {
             assert_eq!(new.artwork_id, wavpack_cover);
         } else {

@@ -336,7 +336,7 @@ fn change_metadata(
     let seq = record_change(tx, user, |seq| {
         track.revision = seq;
         ChangeEvent::TrackUpserted {
-            track: track.clone(),
+            track: Box::new(track.clone()),
         }
     })?;
     tx.execute(
@@ -936,7 +936,7 @@ impl MetadataStore for SqliteStore {
             let mut stored = track.clone();
             let seq = record_change(tx, user, |seq| {
                 stored.revision = seq;
-                ChangeEvent::TrackUpserted { track: stored.clone() }
+                ChangeEvent::TrackUpserted { track: Box::new(stored.clone()) }
             })?;
             tx.execute(
                 "INSERT INTO tracks (user_id, id, hash, size, metadata, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)

@@ -44,6 +44,7 @@ async fn an_edit_on_one_device_arrives_on_another_without_uploading_the_audio() 
     let edit = TagEdit {
         title: set("Retitled"),
         composer: set("Someone"),
+        comment: set("Bought at the gig"),
         ..TagEdit::default()
     };
     let report = a.library.edit_tags(&[before.id], &edit).expect("edits");
@@ -83,6 +84,7 @@ async fn an_edit_on_one_device_arrives_on_another_without_uploading_the_audio() 
     let seen = only(&b);
     assert_eq!((seen.id, seen.title.as_str()), (before.id, "Retitled"));
     assert_eq!(seen.composer.as_deref(), Some("Someone"));
+    assert_eq!(seen.comment.as_deref(), Some("Bought at the gig"));
     assert_eq!(seen.artist, before.artist, "fields not edited stay");
 }
 
@@ -181,6 +183,7 @@ async fn an_edit_on_one_device_is_written_into_the_same_song_s_file_on_another()
     let edit = TagEdit {
         title: set("Retitled on A"),
         composer: set("Composer from A"),
+        comment: set("A comment from A"),
         ..TagEdit::default()
     };
     a.library.edit_tags(&[before.id], &edit).expect("edits");
@@ -200,6 +203,8 @@ async fn an_edit_on_one_device_is_written_into_the_same_song_s_file_on_another()
         "the file changed"
     );
     assert_eq!(tags.composers, ["Composer from A"]);
+    assert_eq!(tags.comment.as_deref(), Some("A comment from A"));
+    assert_eq!(after.comment.as_deref(), Some("A comment from A"));
     assert_ne!(after.size, before.size, "the file itself was rewritten");
     // Nothing to upload and nothing to send back; the cloud still knows the file's bytes.
     assert_eq!(after.upload_state, UploadState::InCloud);
@@ -263,7 +268,8 @@ async fn a_read_only_file_does_not_stop_the_sync_and_its_row_still_follows() {
     let (a, b) = two_devices_with_the_file(&server).await;
     let before = only(&b);
     let path = std::path::PathBuf::from(&before.path);
-    let mut permissions = std::fs::metadata(&path).expect("metadata").permissions();
+    let writable = std::fs::metadata(&path).expect("metadata").permissions();
+    let mut permissions = writable.clone();
     permissions.set_readonly(true);
     std::fs::set_permissions(&path, permissions).expect("read-only");
     let bytes_before = std::fs::read(&path).expect("bytes");
@@ -291,4 +297,70 @@ async fn a_read_only_file_does_not_stop_the_sync_and_its_row_still_follows() {
     assert_eq!(b.cloud.sync().await.expect("sync B").metadata_sent, 0);
     a.cloud.sync().await.expect("sync A");
     assert_eq!(only(&a).title, "Retitled on A");
+    let waiting = b.library.pending_tags().expect("pending");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(
+        waiting[0].reason.to_lowercase().contains("read-only")
+            || waiting[0].reason.contains("permission"),
+        "{waiting:?}"
+    );
+
+    // Writable again: the next scan writes the waiting edit into the file.
+    std::fs::set_permissions(&path, writable).expect("writable");
+    rescan(&b);
+    assert_eq!(file_tags(&only(&b)).title.as_deref(), Some("Retitled on A"));
+    assert!(b.library.pending_tags().expect("pending").is_empty());
+    assert_eq!(b.cloud.sync().await.expect("sync B").metadata_sent, 0);
+    assert_eq!(only(&b).title, "Retitled on A");
+}
+
+fn rescan(device: &Device) {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    device
+        .library
+        .scan(&tonearm_library::ScanControl {
+            cancel: &cancel,
+            progress: &|_| {},
+        })
+        .expect("scan");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_made_while_this_device_s_file_is_missing_is_written_when_it_comes_back() {
+    let server = Locker::start().await;
+    let (a, b) = two_devices_with_the_file(&server).await;
+    let before = only(&b);
+    let path = std::path::PathBuf::from(&before.path);
+    let away = b.dir.path().join("away.flac");
+    std::fs::rename(&path, &away).expect("moved away");
+    rescan(&b);
+    assert_eq!(only(&b).state, TrackState::Missing);
+
+    let edit = TagEdit {
+        title: set("Retitled while away"),
+        ..TagEdit::default()
+    };
+    a.library.edit_tags(&[before.id], &edit).expect("edits");
+    a.cloud.sync().await.expect("sync A");
+    b.cloud.sync().await.expect("B's sync goes on");
+    let waiting = b.library.pending_tags().expect("pending");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0].track_id, before.id);
+
+    // The disk is back with the file as it was: the scan finds it, the edit is written.
+    std::fs::rename(&away, &path).expect("moved back");
+    rescan(&b);
+    let back = only(&b);
+    assert_eq!(back.state, TrackState::Present);
+    assert_eq!(back.id, before.id);
+    assert_eq!(back.title, "Retitled while away");
+    assert_eq!(
+        file_tags(&back).title.as_deref(),
+        Some("Retitled while away")
+    );
+    assert!(b.library.pending_tags().expect("pending").is_empty());
+    // The stale title never went back: the cloud and A keep the edit.
+    assert_eq!(b.cloud.sync().await.expect("sync B").metadata_sent, 0);
+    a.cloud.sync().await.expect("sync A");
+    assert_eq!(only(&a).title, "Retitled while away");
 }
