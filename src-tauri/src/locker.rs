@@ -178,7 +178,7 @@ impl Locker {
             .iter()
             .any(|user| user.username == username);
         if !known {
-            tonearm_server::users::add(store.as_ref(), username, password).await?;
+            tonearm_server::users::add(store.as_ref(), server.vault(), username, password).await?;
         }
         Ok(())
     }

@@ -28,8 +28,8 @@ pub use playlists::{
 };
 pub use position::{NoRoom, PositionError, PositionKey};
 pub use sessions::{
-    LoginRequest, LoginResponse, Password, PasswordTooLong, SessionInfo, SessionsResponse,
-    StorageUsage,
+    ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, ApiKeysResponse, LoginRequest, LoginResponse,
+    Password, PasswordTooLong, SessionInfo, SessionsResponse, StorageUsage,
 };
 pub use tracks::{
     AudioFormat, CloudTrack, CreateTrackRequest, MetadataPatch, PatchField, StreamUrlResponse,

@@ -144,3 +144,39 @@ pub struct StorageUsage {
     /// The most the user may store, when the server sets a quota.
     pub quota_bytes: Option<u64>,
 }
+
+/// `POST /api/v1/api-keys`: a key for a Subsonic app (OpenSubsonic `apiKey`), so the app never
+/// holds the account's password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeyRequest {
+    /// What the key is for (for example "phone"), shown when listing keys.
+    pub name: DeviceName,
+}
+
+/// An API key as listed (the key itself is shown only once, when made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeyInfo {
+    /// Id, for revoking it.
+    pub id: String,
+    /// What the key is for.
+    pub name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A new API key: give `key` to the app; the server keeps only its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeyCreated {
+    /// The key's record.
+    #[serde(flatten)]
+    pub info: ApiKeyInfo,
+    /// The key, shown this once.
+    pub key: String,
+}
+
+/// `GET /api/v1/api-keys`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeysResponse {
+    /// The user's keys, oldest first.
+    pub keys: Vec<ApiKeyInfo>,
+}

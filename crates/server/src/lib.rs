@@ -13,6 +13,7 @@
 mod api;
 pub mod auth;
 pub mod blobs;
+pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod limits;
@@ -24,9 +25,11 @@ pub mod range;
 pub mod signing;
 mod state;
 pub mod store;
+mod subsonic;
 pub mod throttle;
 mod tls;
 pub mod users;
+pub mod vault;
 
 pub use blobs::{BlobStore, ObjectBlobStore};
 pub use config::{Config, Settings, TlsConfig};
@@ -90,6 +93,7 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
     };
     let blobs = ObjectBlobStore::local(&data_dir.join("blobs"))?;
     let signer = signing::UrlSigner::load_or_create(&data_dir.join("url-signing.key"))?;
+    let vault = vault::PasswordVault::open(&data_dir)?;
     let uploads = data_dir.join("uploads");
     std::fs::create_dir_all(&uploads).map_err(Error::io(&uploads))?;
     let limits = config.limits;
@@ -100,6 +104,7 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
         throttle: Arc::new(throttle::LoginThrottle::new(limits.throttle)),
         passwords: passwords::PasswordPool::new(limits.passwords),
         signer,
+        vault,
         publish_lock: Arc::default(),
         busy_uploads: Arc::default(),
         openapi: Arc::default(),
@@ -183,6 +188,12 @@ impl RunningServer {
     #[must_use]
     pub fn store(&self) -> Arc<dyn MetadataStore> {
         Arc::clone(&self.state.store)
+    }
+
+    /// Where account passwords are sealed (for adding accounts while the server runs).
+    #[must_use]
+    pub fn vault(&self) -> &vault::PasswordVault {
+        &self.state.vault
     }
 
     /// Stops accepting connections, lets open requests finish (up to a grace period) and

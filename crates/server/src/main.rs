@@ -174,9 +174,11 @@ fn read_password() -> Result<String> {
 
 async fn user(data_dir: &std::path::Path, action: UserAction) -> Result<()> {
     let store = tonearm_server::open_store(data_dir).context("opening the database")?;
+    let vault = tonearm_server::vault::PasswordVault::open(data_dir)
+        .context("opening the password vault")?;
     match action {
         UserAction::Add { name } => {
-            users::add(&store, &name, &read_password()?).await?;
+            users::add(&store, &vault, &name, &read_password()?).await?;
             println!("added user {name}");
         }
         UserAction::List => {
@@ -185,7 +187,7 @@ async fn user(data_dir: &std::path::Path, action: UserAction) -> Result<()> {
             }
         }
         UserAction::Passwd { name } => {
-            users::set_password(&store, &name, &read_password()?).await?;
+            users::set_password(&store, &vault, &name, &read_password()?).await?;
             println!("changed the password of {name}; its devices are logged out");
         }
         UserAction::Remove { name } => {

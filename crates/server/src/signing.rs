@@ -25,17 +25,9 @@ impl std::fmt::Debug for UrlSigner {
 impl UrlSigner {
     /// Loads the key from `path`, creating it (readable by the owner only) on first start.
     pub fn load_or_create(path: &Path) -> Result<Self> {
-        if let Ok(bytes) = std::fs::read(path) {
-            let key = bytes
-                .try_into()
-                .map_err(|_| Error::Config(format!("{} is not a 32-byte key", path.display())))?;
-            return Ok(Self { key });
-        }
-        let key = random_bytes::<32>();
-        let temporary = path.with_extension("tmp");
-        write_private(&temporary, &key)?;
-        std::fs::rename(&temporary, path).map_err(Error::io(path))?;
-        Ok(Self { key })
+        Ok(Self {
+            key: load_or_create_key(path)?,
+        })
     }
 
     fn mac(&self, user: UserId, track: TrackId, expires: i64) -> blake3::Hash {
@@ -65,6 +57,20 @@ impl UrlSigner {
         };
         now < expires && given == self.mac(user, track, expires)
     }
+}
+
+/// A 32-byte secret kept in `path`, made (readable by the owner only) on first use.
+pub(crate) fn load_or_create_key(path: &Path) -> Result<[u8; 32]> {
+    if let Ok(bytes) = std::fs::read(path) {
+        return bytes
+            .try_into()
+            .map_err(|_| Error::Config(format!("{} is not a 32-byte key", path.display())));
+    }
+    let key = random_bytes::<32>();
+    let temporary = path.with_extension("tmp");
+    write_private(&temporary, &key)?;
+    std::fs::rename(&temporary, path).map_err(Error::io(path))?;
+    Ok(key)
 }
 
 fn write_private(path: &Path, key: &[u8]) -> Result<()> {

@@ -7,6 +7,7 @@ use crate::passwords::PasswordPool;
 use crate::signing::UrlSigner;
 use crate::store::{MetadataStore, UploadId};
 use crate::throttle::LoginThrottle;
+use crate::vault::PasswordVault;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub passwords: PasswordPool,
     /// Signs stream URLs.
     pub signer: UrlSigner,
+    /// Account passwords sealed for Subsonic's token authentication.
+    pub vault: PasswordVault,
     /// Publications hold it shared, garbage collection exclusively: a blob being published is
     /// never collected between its bytes landing and its row being written.
     pub publish_lock: Arc<RwLock<()>>,

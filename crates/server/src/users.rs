@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::passwords;
 use crate::state::now;
 use crate::store::{MetadataStore, UserRecord};
+use crate::vault::PasswordVault;
 
 fn validate_username(name: &str) -> Result<()> {
     tonearm_protocol::Username::parse(name)
@@ -34,11 +35,17 @@ async fn hash(password: &str) -> Result<String> {
 }
 
 /// Creates an account.
-pub async fn add(store: &dyn MetadataStore, username: &str, password: &str) -> Result<()> {
+pub async fn add(
+    store: &dyn MetadataStore,
+    vault: &PasswordVault,
+    username: &str,
+    password: &str,
+) -> Result<()> {
     validate_username(username)?;
     validate_password(password)?;
+    let sealed = vault.seal(username, password)?;
     store
-        .create_user(username, &hash(password).await?, now())
+        .create_user(username, &hash(password).await?, &sealed, now())
         .await?;
     Ok(())
 }
@@ -49,9 +56,18 @@ pub async fn list(store: &dyn MetadataStore) -> Result<Vec<UserRecord>> {
 }
 
 /// Sets a new password and logs every device of the account out.
-pub async fn set_password(store: &dyn MetadataStore, username: &str, password: &str) -> Result<()> {
+pub async fn set_password(
+    store: &dyn MetadataStore,
+    vault: &PasswordVault,
+    username: &str,
+    password: &str,
+) -> Result<()> {
     validate_password(password)?;
-    if store.set_password(username, &hash(password).await?).await? {
+    let sealed = vault.seal(username, password)?;
+    if store
+        .set_password(username, &hash(password).await?, &sealed)
+        .await?
+    {
         Ok(())
     } else {
         Err(Error::NotFound("user"))

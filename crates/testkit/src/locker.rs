@@ -48,9 +48,14 @@ impl Locker {
 
     /// Creates the account `name` with [`PASSWORD`].
     pub async fn add_user(&self, name: &str) {
-        tonearm_server::users::add(&*self.server().store(), name, PASSWORD)
-            .await
-            .expect("the user is added");
+        tonearm_server::users::add(
+            &*self.server().store(),
+            self.server().vault(),
+            name,
+            PASSWORD,
+        )
+        .await
+        .expect("the user is added");
     }
 
     /// Shuts the server down gracefully (its data stays).

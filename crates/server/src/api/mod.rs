@@ -9,6 +9,8 @@ mod matching;
 mod playlists;
 mod sessions;
 mod tracks;
+
+pub(crate) use tracks::send_audio;
 mod uploads;
 
 use crate::error::{ApiError, Error};
@@ -76,6 +78,8 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::login, sessions::list))
         .routes(routes!(sessions::revoke))
         .routes(routes!(sessions::storage))
+        .routes(routes!(sessions::create_api_key, sessions::list_api_keys))
+        .routes(routes!(sessions::revoke_api_key))
         .merge(uploads)
         .routes(routes!(matching::match_blob))
         .routes(routes!(matching::answer))
@@ -93,6 +97,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     // A fresh state has no document yet; a second router over the same state keeps the first.
     let _ = state.openapi.set(Arc::new(json));
     let router = router
+        .merge(crate::subsonic::router())
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::limits::JSON_BODY,

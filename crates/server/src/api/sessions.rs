@@ -1,5 +1,6 @@
-//! `/api/v1/sessions`: log in (issuing a per-device token), list and revoke sessions; and
-//! `/api/v1/storage`: how much of the locker the user fills.
+//! `/api/v1/sessions`: log in (issuing a per-device token), list and revoke sessions;
+//! `/api/v1/api-keys`: keys for Subsonic apps; and `/api/v1/storage`: how much of the locker
+//! the user fills.
 
 use super::extract::{Json, Path};
 use crate::auth::{self, AuthUser};
@@ -10,7 +11,8 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use std::net::SocketAddr;
 use tonearm_protocol::{
-    ErrorBody, LoginRequest, LoginResponse, SessionId, SessionsResponse, StorageUsage,
+    ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, ApiKeysResponse, ErrorBody, LoginRequest,
+    LoginResponse, SessionId, SessionsResponse, StorageUsage,
 };
 
 /// Log in.
@@ -50,6 +52,13 @@ pub async fn login(
         }
     };
     state.throttle.succeeded(name, ip);
+    if user.sealed_password.is_none() {
+        // An account made before passwords were kept for Subsonic gets it now.
+        match state.vault.seal(name, request.password.expose()) {
+            Ok(sealed) => state.store.set_sealed_password(user.id, &sealed).await?,
+            Err(error) => tracing::warn!(%error, "the password could not be sealed"),
+        }
+    }
     let device = request.device.as_str();
     let (token, token_hash) = auth::new_token();
     let session = state
@@ -104,4 +113,74 @@ pub async fn storage(
         used_bytes: state.store.usage(auth.user).await?,
         quota_bytes: state.config.user_quota,
     }))
+}
+
+/// Make an API key for a Subsonic app.
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "sessions", security(("bearer" = [])),
+    request_body = ApiKeyRequest,
+    responses(
+        (status = 201, description = "the key, shown this once", body = ApiKeyCreated),
+        (status = 400, description = "malformed body", body = ErrorBody),
+    ))]
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(request): Json<ApiKeyRequest>,
+) -> Result<(StatusCode, Json<ApiKeyCreated>), ApiError> {
+    let (key, _) = auth::new_token();
+    let info = ApiKeyInfo {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: request.name.as_str().to_owned(),
+        created_at: now(),
+    };
+    let record = crate::store::ApiKeyRecord {
+        id: info.id.clone(),
+        name: info.name.clone(),
+        created_at: info.created_at,
+    };
+    state
+        .store
+        .create_api_key(auth.user, &record, &crate::subsonic::api_key_hash(&key))
+        .await?;
+    Ok((StatusCode::CREATED, Json(ApiKeyCreated { info, key })))
+}
+
+/// List the user's API keys.
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, description = "keys, oldest first", body = ApiKeysResponse)))]
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<ApiKeysResponse>, ApiError> {
+    let keys = state
+        .store
+        .api_keys(auth.user)
+        .await?
+        .into_iter()
+        .map(|k| ApiKeyInfo {
+            id: k.id,
+            name: k.name,
+            created_at: k.created_at,
+        })
+        .collect();
+    Ok(Json(ApiKeysResponse { keys }))
+}
+
+/// Revoke an API key: apps using it stop working at once.
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "sessions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the key's id")),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 404, description = "no such key", body = ErrorBody),
+    ))]
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if state.store.delete_api_key(auth.user, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound("API key").into())
+    }
 }

@@ -202,8 +202,26 @@ pub async fn stream(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let track = stream_track(&state, id, &query, &headers).await?;
-    let len = track.size;
-    let etag = format!("\"{}\"", track.blake3);
+    Ok(send_audio(
+        &state,
+        &track.blake3,
+        track.size,
+        track.metadata.format.mime_type(),
+        &headers,
+    )
+    .await?)
+}
+
+/// Answers a request for a blob's bytes: the whole file or the range asked for, with the
+/// headers a player needs to seek and cache (the `stream` route and Subsonic's `stream`).
+pub(crate) async fn send_audio(
+    state: &AppState,
+    hash: &tonearm_protocol::BlobHash,
+    len: u64,
+    mime: &str,
+    headers: &HeaderMap,
+) -> Result<Response, Error> {
+    let etag = format!("\"{hash}\"");
     let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let if_range_ok = headers
         .get(header::IF_RANGE)
@@ -237,9 +255,9 @@ pub async fn stream(
                 .expect("static headers are valid"));
         }
     };
-    let stream = state.blobs.read(&track.blake3, range.clone()).await?;
+    let stream = state.blobs.read(hash, range.clone()).await?;
     Ok(builder
-        .header(header::CONTENT_TYPE, track.metadata.format.mime_type())
+        .header(header::CONTENT_TYPE, mime)
         .header(header::CONTENT_LENGTH, range.end - range.start)
         .body(Body::from_stream(stream))
         .expect("headers built from numbers and hex are valid"))

@@ -9,6 +9,7 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
+use crate::catalog::CatalogStore;
 use crate::error::Result;
 use async_trait::async_trait;
 use tonearm_protocol::{
@@ -34,6 +35,20 @@ pub struct UserRecord {
     pub username: String,
     /// PHC string of the argon2id hash.
     pub password_hash: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// The password sealed by the `vault`, for Subsonic's token authentication (`None` for
+    /// accounts made before it was kept, until their next password login).
+    pub sealed_password: Option<String>,
+}
+
+/// An API key as listed (the key itself is shown once, at creation, and stored hashed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    /// Id, for revoking it.
+    pub id: String,
+    /// What the user called it ("phone").
+    pub name: String,
     /// Unix seconds.
     pub created_at: i64,
 }
@@ -76,22 +91,45 @@ pub struct ChallengeRecord {
     pub expires_at: i64,
 }
 
-/// The metadata store. See the module docs.
+/// The metadata store. See the module docs. The catalog's queries ([`CatalogStore`]) are part
+/// of it, over the same data.
 #[async_trait]
-pub trait MetadataStore: Send + Sync + std::fmt::Debug {
+pub trait MetadataStore: CatalogStore + Send + Sync + std::fmt::Debug {
     /// Checks that the store answers (for the health endpoint).
     async fn ping(&self) -> Result<()>;
 
     // --- users and sessions ---
 
     /// Creates a user; fails with `UserExists` if the name is taken.
-    async fn create_user(&self, username: &str, password_hash: &str, now: i64) -> Result<UserId>;
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        sealed_password: &str,
+        now: i64,
+    ) -> Result<UserId>;
     /// All users, by name.
     async fn list_users(&self) -> Result<Vec<UserRecord>>;
     /// Looks a user up by name.
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>>;
-    /// Replaces a password hash and revokes every session of the user; false if no such user.
-    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool>;
+    /// Replaces a password (hash and sealed copy) and revokes every session of the user; false
+    /// if no such user.
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        sealed_password: &str,
+    ) -> Result<bool>;
+    /// Keeps the sealed copy of a password that was just checked against its hash.
+    async fn set_sealed_password(&self, user: UserId, sealed_password: &str) -> Result<()>;
+    /// Records an API key of the user, stored as its hash.
+    async fn create_api_key(&self, user: UserId, key: &ApiKeyRecord, key_hash: &str) -> Result<()>;
+    /// The user's API keys, oldest first.
+    async fn api_keys(&self, user: UserId) -> Result<Vec<ApiKeyRecord>>;
+    /// The user an API key (by its hash) belongs to.
+    async fn user_by_api_key(&self, key_hash: &str) -> Result<Option<UserRecord>>;
+    /// Revokes one of the user's API keys; false if there is none with that id.
+    async fn delete_api_key(&self, user: UserId, id: &str) -> Result<bool>;
     /// Removes a user with everything they own; false if no such user.
     async fn remove_user(&self, username: &str) -> Result<bool>;
     /// Records a session whose token hashes to `token_hash`.

@@ -4,7 +4,9 @@
 //! PostgreSQL also accepts (`ON CONFLICT`, `RETURNING`, `BIGINT`, no `INSERT OR …`), so the
 //! PostgreSQL store can reuse the schema and queries nearly verbatim.
 
-use super::{ChallengeRecord, MetadataStore, UploadId, UploadRecord, UserId, UserRecord};
+use super::{
+    ApiKeyRecord, ChallengeRecord, MetadataStore, UploadId, UploadRecord, UserId, UserRecord,
+};
 use crate::error::{Error, Result};
 use crate::playlists::{self, Effect, Liveness, PlaylistView, StoredEntry};
 use async_trait::async_trait;
@@ -19,6 +21,7 @@ use tonearm_protocol::{
 };
 use uuid::Uuid;
 
+mod catalog;
 mod repair;
 
 /// One schema version: SQL, or a repair that needs code.
@@ -117,7 +120,39 @@ CREATE TABLE changes (
 ",
     ),
     Migration::Code(repair::repair_position_keys),
+    Migration::Code(catalog::create),
+    Migration::Code(add_subsonic_credentials),
 ];
+
+/// Migration 4: passwords kept sealed for Subsonic (`crate::vault`) and API keys. The column is
+/// added only if missing (a database whose migrations were rolled back has it).
+fn add_subsonic_credentials(tx: &Transaction<'_>) -> Result<()> {
+    let context = "adding Subsonic credentials";
+    let has: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('users') WHERE name = 'sealed_password')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(Error::db(context))?;
+    if !has {
+        tx.execute("ALTER TABLE users ADD COLUMN sealed_password TEXT", [])
+            .map_err(Error::db(context))?;
+    }
+    tx.execute_batch(
+        r"
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS api_keys_by_user ON api_keys(user_id);
+",
+    )
+    .map_err(Error::db(context))
+}
 
 /// Read-only connections: WAL lets them read while the writer writes.
 const READERS: usize = 4;
@@ -277,6 +312,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Unix seconds now.
+fn now_seconds() -> i64 {
+    crate::state::now()
+}
+
 fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
@@ -349,6 +389,7 @@ fn change_metadata(
         ],
     )
     .map_err(Error::db("changing a track's metadata"))?;
+    catalog::index(tx, user, &track, now_seconds())?;
     Ok(Some(track))
 }
 
@@ -444,16 +485,25 @@ impl UploadRow {
     }
 }
 
-fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, i64)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+type UserRow = (String, String, String, i64, Option<String>);
+
+fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
 }
 
-fn build_user(raw: (String, String, String, i64)) -> Result<UserRecord> {
+fn build_user(raw: UserRow) -> Result<UserRecord> {
     Ok(UserRecord {
         id: UserId(parse_uuid(&raw.0)?),
         username: raw.1,
         password_hash: raw.2,
         created_at: raw.3,
+        sealed_password: raw.4,
     })
 }
 
@@ -468,15 +518,25 @@ impl MetadataStore for SqliteStore {
         .await
     }
 
-    async fn create_user(&self, username: &str, password_hash: &str, now: i64) -> Result<UserId> {
-        let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        sealed_password: &str,
+        now: i64,
+    ) -> Result<UserId> {
+        let (username, password_hash, sealed) = (
+            username.to_owned(),
+            password_hash.to_owned(),
+            sealed_password.to_owned(),
+        );
         self.tx("creating a user", move |tx| {
             let id = UserId(Uuid::new_v4());
             let inserted = tx
                 .execute(
-                    "INSERT INTO users (id, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (username) DO NOTHING",
-                    params![id.0.to_string(), username, password_hash, now],
+                    "INSERT INTO users (id, username, password_hash, sealed_password, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (username) DO NOTHING",
+                    params![id.0.to_string(), username, password_hash, sealed, now],
                 )
                 .map_err(Error::db("creating a user"))?;
             if inserted == 0 {
@@ -491,7 +551,7 @@ impl MetadataStore for SqliteStore {
         self.read(|conn| {
             let mut stmt = conn
                 .prepare(
-                    "SELECT id, username, password_hash, created_at FROM users ORDER BY username",
+                    "SELECT id, username, password_hash, created_at, sealed_password FROM users ORDER BY username",
                 )
                 .map_err(Error::db("listing users"))?;
             let rows = stmt
@@ -508,7 +568,7 @@ impl MetadataStore for SqliteStore {
         let username = username.to_owned();
         self.read(move |conn| {
             conn.query_row(
-                "SELECT id, username, password_hash, created_at FROM users WHERE username = ?1",
+                "SELECT id, username, password_hash, created_at, sealed_password FROM users WHERE username = ?1",
                 [username],
                 user_from_row,
             )
@@ -520,14 +580,23 @@ impl MetadataStore for SqliteStore {
         .await
     }
 
-    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
-        let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        sealed_password: &str,
+    ) -> Result<bool> {
+        let (username, password_hash, sealed) = (
+            username.to_owned(),
+            password_hash.to_owned(),
+            sealed_password.to_owned(),
+        );
         self.tx("changing a password", move |tx| {
             let context = "changing a password";
             let id: Option<String> = tx
                 .query_row(
-                    "UPDATE users SET password_hash = ?2 WHERE username = ?1 RETURNING id",
-                    [username, password_hash],
+                    "UPDATE users SET password_hash = ?2, sealed_password = ?3 WHERE username = ?1 RETURNING id",
+                    [username, password_hash, sealed],
                     |r| r.get(0),
                 )
                 .optional()
@@ -540,9 +609,83 @@ impl MetadataStore for SqliteStore {
         .await
     }
 
+    async fn set_sealed_password(&self, user: UserId, sealed_password: &str) -> Result<()> {
+        let sealed = sealed_password.to_owned();
+        self.with(move |conn| {
+            conn.execute(
+                "UPDATE users SET sealed_password = ?2 WHERE id = ?1",
+                [user.0.to_string(), sealed],
+            )
+            .map_err(Error::db("keeping a password for Subsonic"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_api_key(&self, user: UserId, key: &ApiKeyRecord, key_hash: &str) -> Result<()> {
+        let (key, key_hash) = (key.clone(), key_hash.to_owned());
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO api_keys (id, user_id, name, key_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key.id, user.0.to_string(), key.name, key_hash, key.created_at],
+            )
+            .map_err(Error::db("creating an API key"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn api_keys(&self, user: UserId) -> Result<Vec<ApiKeyRecord>> {
+        self.read(move |conn| {
+            let context = "listing API keys";
+            let mut stmt = conn
+                .prepare("SELECT id, name, created_at FROM api_keys WHERE user_id = ?1 ORDER BY created_at, id")
+                .map_err(Error::db(context))?;
+            let rows = stmt
+                .query_map([user.0.to_string()], |r| {
+                    Ok(ApiKeyRecord { id: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? })
+                })
+                .map_err(Error::db(context))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Error::db(context))
+        })
+        .await
+    }
+
+    async fn user_by_api_key(&self, key_hash: &str) -> Result<Option<UserRecord>> {
+        let key_hash = key_hash.to_owned();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT u.id, u.username, u.password_hash, u.created_at, u.sealed_password
+                 FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?1",
+                [key_hash],
+                user_from_row,
+            )
+            .optional()
+            .map_err(Error::db("looking up an API key"))?
+            .map(build_user)
+            .transpose()
+        })
+        .await
+    }
+
+    async fn delete_api_key(&self, user: UserId, id: &str) -> Result<bool> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            let removed = conn
+                .execute(
+                    "DELETE FROM api_keys WHERE user_id = ?1 AND id = ?2",
+                    [user.0.to_string(), id],
+                )
+                .map_err(Error::db("revoking an API key"))?;
+            Ok(removed > 0)
+        })
+        .await
+    }
+
     async fn remove_user(&self, username: &str) -> Result<bool> {
         let username = username.to_owned();
         self.tx("removing a user", move |tx| {
+            catalog::forget_user(tx, &username)?;
             let removed = tx
                 .execute("DELETE FROM users WHERE username = ?1", [username])
                 .map_err(Error::db("removing a user"))?;
@@ -945,7 +1088,9 @@ impl MetadataStore for SqliteStore {
                 params![user.0.to_string(), id.to_string(), track.blake3.as_str(), size, to_json(&track.metadata)?, to_i64(seq)],
             )
             .map_err(Error::db(context))?;
-            Ok(CloudTrack { revision: seq, ..track })
+            let track = CloudTrack { revision: seq, ..track };
+            catalog::index(tx, user, &track, now_seconds())?;
+            Ok(track)
         })
         .await
     }
@@ -1063,6 +1208,7 @@ impl MetadataStore for SqliteStore {
                 params![user.0.to_string(), id.to_string(), to_i64(seq)],
             )
             .map_err(Error::db("deleting a track"))?;
+            catalog::unindex(tx, user, id)?;
             Ok(true)
         })
         .await
@@ -1293,13 +1439,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("meta.db");
         let store = SqliteStore::open(&path).unwrap();
-        let user = store.create_user("ann", "hash", 1).await.unwrap();
+        let user = store.create_user("ann", "hash", "sealed", 1).await.unwrap();
         drop(store);
         let store = SqliteStore::open(&path).unwrap();
         let found = store.user_by_name("ann").await.unwrap().unwrap();
         assert_eq!(found.id, user);
         assert!(matches!(
-            store.create_user("ann", "h", 2).await,
+            store.create_user("ann", "h", "s", 2).await,
             Err(Error::UserExists(_))
         ));
     }

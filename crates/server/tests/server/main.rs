@@ -13,6 +13,7 @@ mod matching;
 mod openapi;
 mod playlists;
 mod streaming;
+mod subsonic;
 mod tls;
 mod tracks;
 mod tus_interop;

@@ -28,6 +28,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/tracks/{id}/stream-url"),
     ("patch", "/api/v1/tracks/{id}/metadata"),
     ("get", "/api/v1/changes"),
+    ("get", "/api/v1/api-keys"),
+    ("post", "/api/v1/api-keys"),
+    ("delete", "/api/v1/api-keys/{id}"),
     ("get", "/api/v1/playlists"),
     ("post", "/api/v1/playlists/ops"),
 ];

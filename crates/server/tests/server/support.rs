@@ -72,9 +72,14 @@ impl TestServer {
     }
 
     pub async fn add_user(&self, name: &str) {
-        tonearm_server::users::add(&*self.server().store(), name, PASSWORD)
-            .await
-            .unwrap();
+        tonearm_server::users::add(
+            &*self.server().store(),
+            self.server().vault(),
+            name,
+            PASSWORD,
+        )
+        .await
+        .unwrap();
     }
 
     /// Creates `name` and logs in as `name` from device "test".
@@ -191,6 +196,18 @@ impl User {
             .post_json(
                 "/api/v1/tracks",
                 &json!({"blake3": hash, "metadata": {"title": "Song", "format": format}}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    /// Creates a track over an uploaded blob with `metadata` (JSON, `format` included).
+    pub async fn create_track_with(&self, hash: &BlobHash, metadata: Value) -> CloudTrack {
+        let response = self
+            .post_json(
+                "/api/v1/tracks",
+                &json!({"blake3": hash, "metadata": metadata}),
             )
             .await;
         assert_eq!(response.status(), StatusCode::CREATED);

@@ -1,0 +1,1103 @@
+//! The catalog (`crate::catalog`) in SQLite: songs, albums and artists derived from the
+//! tracks in the same transaction that changes a track, a full-text index for search, and
+//! the user's marks (stars, ratings, play counts) kept apart from the songs so they survive a
+//! song's removal and return with it.
+//!
+//! Search runs on FTS5 over folded text (case, accents and letters like æ spelled out, the
+//! same folding as queries get); each row carries its owner as a token,
+//! so a match is intersected with the owner's rows inside the index instead of filtered
+//! after (another user's songs are never candidates, and cost nothing).
+
+use super::SqliteStore;
+use super::{from_json, parse_hash, parse_uuid, to_i64, to_u64};
+use crate::catalog::ids::{album_of, sort_name};
+use crate::catalog::{
+    Album, AlbumId, AlbumOrder, Artist, ArtistId, CatalogStore, Found, Genre, Item, Page, Play,
+    PlayQueue, Search, Song, Stats, fold,
+};
+use crate::error::{Error, Result};
+use crate::store::UserId;
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use tonearm_protocol::{CloudTrack, TrackId};
+
+/// The catalog's tables; the migration that adds them fills them from the live tracks.
+pub(super) const SCHEMA: &str = r"
+CREATE TABLE IF NOT EXISTS catalog_songs (
+    pk INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    track_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    sort_title TEXT NOT NULL,
+    artist TEXT,
+    album TEXT NOT NULL,
+    album_id TEXT NOT NULL,
+    album_artist TEXT NOT NULL,
+    artist_id TEXT NOT NULL,
+    genre TEXT,
+    year INTEGER,
+    track_no INTEGER,
+    disc_no INTEGER,
+    duration_ms INTEGER,
+    composer TEXT,
+    comment TEXT,
+    format TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    UNIQUE (user_id, track_id)
+);
+CREATE INDEX IF NOT EXISTS catalog_songs_by_album ON catalog_songs(user_id, album_id, disc_no, track_no);
+CREATE INDEX IF NOT EXISTS catalog_songs_by_genre ON catalog_songs(user_id, genre);
+CREATE INDEX IF NOT EXISTS catalog_songs_by_artist ON catalog_songs(user_id, artist_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS catalog_search USING fts5(
+    owner, title, artist, album, album_artist, genre, composer,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+);
+CREATE TABLE IF NOT EXISTS catalog_albums (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sort_name TEXT NOT NULL,
+    artist TEXT NOT NULL,
+    artist_sort TEXT NOT NULL,
+    artist_id TEXT NOT NULL,
+    year INTEGER,
+    genre TEXT,
+    song_count INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    added_at INTEGER NOT NULL,
+    cover_song TEXT,
+    PRIMARY KEY (user_id, id)
+);
+CREATE INDEX IF NOT EXISTS catalog_albums_by_name ON catalog_albums(user_id, sort_name);
+CREATE INDEX IF NOT EXISTS catalog_albums_by_artist_name ON catalog_albums(user_id, artist_sort, sort_name);
+CREATE INDEX IF NOT EXISTS catalog_albums_by_added ON catalog_albums(user_id, added_at);
+CREATE INDEX IF NOT EXISTS catalog_albums_by_year ON catalog_albums(user_id, year);
+CREATE INDEX IF NOT EXISTS catalog_albums_by_genre ON catalog_albums(user_id, genre, sort_name);
+CREATE INDEX IF NOT EXISTS catalog_albums_by_artist ON catalog_albums(user_id, artist_id, year);
+CREATE TABLE IF NOT EXISTS catalog_artists (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sort_name TEXT NOT NULL,
+    album_count INTEGER NOT NULL,
+    PRIMARY KEY (user_id, id)
+);
+CREATE INDEX IF NOT EXISTS catalog_artists_by_name ON catalog_artists(user_id, sort_name);
+CREATE TABLE IF NOT EXISTS catalog_marks (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('song', 'album', 'artist')),
+    item_id TEXT NOT NULL,
+    starred_at BIGINT,
+    rating INTEGER,
+    play_count BIGINT NOT NULL DEFAULT 0,
+    played_at BIGINT,
+    PRIMARY KEY (user_id, kind, item_id)
+);
+CREATE INDEX IF NOT EXISTS catalog_marks_by_plays ON catalog_marks(user_id, kind, play_count);
+CREATE INDEX IF NOT EXISTS catalog_marks_by_played ON catalog_marks(user_id, kind, played_at);
+CREATE TABLE IF NOT EXISTS plays (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    track_id TEXT NOT NULL,
+    played_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, id)
+);
+CREATE TABLE IF NOT EXISTS play_queues (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    entries TEXT NOT NULL,
+    current TEXT,
+    position_ms BIGINT NOT NULL,
+    changed_at BIGINT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+";
+
+const CONTEXT: &str = "updating the catalog";
+
+fn db<T>(result: rusqlite::Result<T>) -> Result<T> {
+    result.map_err(Error::db(CONTEXT))
+}
+
+/// The migration that adds the catalog: its tables, filled from every live track. Run again
+/// (a database whose migrations were rolled back), it rebuilds what it derives and keeps the
+/// user's marks.
+pub(super) fn create(tx: &Transaction<'_>) -> Result<()> {
+    db(tx.execute_batch(SCHEMA))?;
+    db(tx.execute_batch(
+        "DELETE FROM catalog_search; DELETE FROM catalog_songs; DELETE FROM catalog_albums;
+         DELETE FROM catalog_artists;",
+    ))?;
+    let tracks: Vec<(String, String, String, i64, String, i64)> = {
+        let mut stmt = db(tx.prepare(
+            "SELECT user_id, id, hash, size, metadata, revision FROM tracks WHERE deleted = 0",
+        ))?;
+        let rows = db(stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        }))?;
+        db(rows.collect())?
+    };
+    let now = super::now_seconds();
+    for (user, id, hash, size, metadata, revision) in tracks {
+        let track = super::build_track((id, hash, size, metadata, revision))?;
+        index(tx, UserId(parse_uuid(&user)?), &track, now)?;
+    }
+    Ok(())
+}
+
+/// The FTS token that names a user's rows.
+fn owner(user: UserId) -> String {
+    format!("u{}", user.0.simple())
+}
+
+/// Puts a created or changed track into the catalog, with its album and artist.
+pub(super) fn index(
+    tx: &Transaction<'_>,
+    user: UserId,
+    track: &CloudTrack,
+    now: i64,
+) -> Result<()> {
+    let user_text = user.0.to_string();
+    let previous: Option<(i64, String, String, i64)> = db(tx
+        .query_row(
+            "SELECT pk, album_id, artist_id, added_at FROM catalog_songs WHERE user_id = ?1 AND track_id = ?2",
+            [&user_text, &track.id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional())?;
+    let m = &track.metadata;
+    let (album_artist, album) = album_of(
+        m.album.as_deref(),
+        m.album_artist.as_deref(),
+        m.artist.as_deref(),
+        m.compilation == Some(true),
+    );
+    let album_id = AlbumId::of(&album_artist, &album);
+    let artist_id = ArtistId::of(&album_artist);
+    let title = m
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| "Untitled".to_owned());
+    let genre = m
+        .genre
+        .as_deref()
+        .and_then(|g| g.split("; ").next())
+        .map(str::trim)
+        .filter(|g| !g.is_empty());
+    let format = serde_json::to_value(m.format)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned());
+    let added_at = previous.as_ref().map_or(now, |p| p.3);
+    if let Some((pk, ..)) = &previous {
+        db(tx.execute("DELETE FROM catalog_search WHERE rowid = ?1", [pk]))?;
+    }
+    db(tx.execute(
+        "INSERT INTO catalog_songs (user_id, track_id, title, sort_title, artist, album, album_id,
+            album_artist, artist_id, genre, year, track_no, disc_no, duration_ms, composer, comment,
+            format, size, hash, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+         ON CONFLICT (user_id, track_id) DO UPDATE SET title = excluded.title,
+            sort_title = excluded.sort_title, artist = excluded.artist, album = excluded.album,
+            album_id = excluded.album_id, album_artist = excluded.album_artist,
+            artist_id = excluded.artist_id, genre = excluded.genre, year = excluded.year,
+            track_no = excluded.track_no, disc_no = excluded.disc_no,
+            duration_ms = excluded.duration_ms, composer = excluded.composer,
+            comment = excluded.comment, format = excluded.format, size = excluded.size,
+            hash = excluded.hash",
+        params![
+            user_text,
+            track.id.to_string(),
+            title,
+            sort_name(&title),
+            m.artist,
+            album,
+            album_id.as_str(),
+            album_artist,
+            artist_id.as_str(),
+            genre,
+            m.year,
+            m.track_number,
+            m.disc_number,
+            m.duration_ms.map(to_i64),
+            m.composer,
+            m.comment,
+            format,
+            to_i64(track.size),
+            track.blake3.as_str(),
+            added_at,
+        ],
+    ))?;
+    let pk: i64 = db(tx.query_row(
+        "SELECT pk FROM catalog_songs WHERE user_id = ?1 AND track_id = ?2",
+        [&user_text, &track.id.to_string()],
+        |r| r.get(0),
+    ))?;
+    db(tx.execute(
+        "INSERT INTO catalog_search (rowid, owner, title, artist, album, album_artist, genre, composer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            pk,
+            owner(user),
+            fold(&title),
+            folded(&m.artist),
+            folded(&m.album),
+            folded(&m.album_artist),
+            folded(&m.genre),
+            folded(&m.composer)
+        ],
+    ))?;
+    refresh_album(tx, user, &album_id)?;
+    refresh_artist(tx, user, &artist_id)?;
+    if let Some((_, old_album, old_artist, _)) = previous {
+        if old_album != album_id.as_str() {
+            refresh_album(tx, user, &AlbumId::stored(old_album))?;
+        }
+        if old_artist != artist_id.as_str() {
+            refresh_artist(tx, user, &ArtistId::stored(old_artist))?;
+        }
+    }
+    Ok(())
+}
+
+/// What the search index holds of a field: folded as queries are ([`fold`]).
+fn folded(text: &Option<String>) -> Option<String> {
+    text.as_deref().map(fold)
+}
+
+/// Takes a removed track out of the catalog (its marks stay, for when it comes back).
+pub(super) fn unindex(tx: &Transaction<'_>, user: UserId, id: TrackId) -> Result<()> {
+    let user_text = user.0.to_string();
+    let previous: Option<(i64, String, String)> = db(tx
+        .query_row(
+            "SELECT pk, album_id, artist_id FROM catalog_songs WHERE user_id = ?1 AND track_id = ?2",
+            [&user_text, &id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional())?;
+    let Some((pk, album, artist)) = previous else {
+        return Ok(());
+    };
+    db(tx.execute("DELETE FROM catalog_search WHERE rowid = ?1", [pk]))?;
+    db(tx.execute("DELETE FROM catalog_songs WHERE pk = ?1", [pk]))?;
+    refresh_album(tx, user, &AlbumId::stored(album))?;
+    refresh_artist(tx, user, &ArtistId::stored(artist))
+}
+
+/// Before a user is removed: their search rows (the index has no foreign keys).
+pub(super) fn forget_user(tx: &Transaction<'_>, username: &str) -> Result<()> {
+    db(tx.execute(
+        "DELETE FROM catalog_search WHERE rowid IN (SELECT s.pk FROM catalog_songs s
+            JOIN users u ON u.id = s.user_id WHERE u.username = ?1)",
+        [username],
+    ))?;
+    Ok(())
+}
+
+fn refresh_album(tx: &Transaction<'_>, user: UserId, id: &AlbumId) -> Result<()> {
+    let user_text = user.0.to_string();
+    db(tx.execute(
+        "DELETE FROM catalog_albums WHERE user_id = ?1 AND id = ?2",
+        [&user_text, id.as_str()],
+    ))?;
+    let names: Option<(String, String)> = db(tx
+        .query_row(
+            "SELECT album, album_artist FROM catalog_songs WHERE user_id = ?1 AND album_id = ?2 LIMIT 1",
+            [&user_text, id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional())?;
+    let Some((name, artist)) = names else {
+        return Ok(());
+    };
+    db(tx.execute(
+        "INSERT INTO catalog_albums (user_id, id, name, sort_name, artist, artist_sort, artist_id,
+            year, genre, song_count, duration_ms, added_at, cover_song)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, MIN(artist_id), MAX(year), MIN(genre), COUNT(*),
+            SUM(COALESCE(duration_ms, 0)), MIN(added_at),
+            (SELECT track_id FROM catalog_songs WHERE user_id = ?1 AND album_id = ?2
+             ORDER BY disc_no, track_no, sort_title LIMIT 1)
+         FROM catalog_songs WHERE user_id = ?1 AND album_id = ?2",
+        params![
+            user_text,
+            id.as_str(),
+            name,
+            sort_name(&name),
+            artist,
+            sort_name(&artist)
+        ],
+    ))?;
+    Ok(())
+}
+
+fn refresh_artist(tx: &Transaction<'_>, user: UserId, id: &ArtistId) -> Result<()> {
+    let user_text = user.0.to_string();
+    let row: Option<(String, i64)> = db(tx
+        .query_row(
+            "SELECT MIN(artist), COUNT(*) FROM catalog_albums WHERE user_id = ?1 AND artist_id = ?2
+             HAVING COUNT(*) > 0",
+            [&user_text, id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional())?;
+    match row {
+        None => {
+            db(tx.execute(
+                "DELETE FROM catalog_artists WHERE user_id = ?1 AND id = ?2",
+                [&user_text, id.as_str()],
+            ))?;
+        }
+        Some((name, count)) => {
+            db(tx.execute(
+                "INSERT INTO catalog_artists (user_id, id, name, sort_name, album_count)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (user_id, id) DO UPDATE SET name = excluded.name,
+                    sort_name = excluded.sort_name, album_count = excluded.album_count",
+                params![user_text, id.as_str(), name, sort_name(&name), count],
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+// --- reading ---
+
+const SONG_COLUMNS: &str = "s.track_id, s.title, s.artist, s.album, s.album_id, s.album_artist,
+    s.artist_id, s.genre, s.year, s.track_no, s.disc_no, s.duration_ms, s.composer, s.comment,
+    s.format, s.size, s.hash, s.added_at, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at";
+
+/// The songs of `s`, with their marks.
+const SONGS_FROM: &str = "catalog_songs s LEFT JOIN catalog_marks m
+    ON m.user_id = s.user_id AND m.kind = 'song' AND m.item_id = s.track_id";
+
+fn song(r: &Row<'_>) -> rusqlite::Result<Song> {
+    let id: String = r.get(0)?;
+    let hash: String = r.get(16)?;
+    Ok(Song {
+        id: TrackId(uuid::Uuid::parse_str(&id).unwrap_or_default()),
+        title: r.get(1)?,
+        artist: r.get(2)?,
+        album: r.get(3)?,
+        album_id: AlbumId::stored(r.get(4)?),
+        album_artist: r.get(5)?,
+        artist_id: ArtistId::stored(r.get(6)?),
+        genre: r.get(7)?,
+        year: r.get(8)?,
+        track_number: r.get(9)?,
+        disc_number: r.get(10)?,
+        duration_ms: r.get::<_, Option<i64>>(11)?.map(to_u64),
+        composer: r.get(12)?,
+        comment: r.get(13)?,
+        format: r.get(14)?,
+        size: to_u64(r.get(15)?),
+        hash: parse_hash(hash).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(16, rusqlite::types::Type::Text, e.into())
+        })?,
+        added_at: r.get(17)?,
+        stats: stats(r, 18)?,
+    })
+}
+
+fn stats(r: &Row<'_>, first: usize) -> rusqlite::Result<Stats> {
+    Ok(Stats {
+        starred_at: r.get(first)?,
+        rating: r
+            .get::<_, Option<i64>>(first + 1)?
+            .map(|v| v.clamp(0, 5) as u8),
+        play_count: to_u64(r.get(first + 2)?),
+        played_at: r.get(first + 3)?,
+    })
+}
+
+const ALBUM_COLUMNS: &str = "a.id, a.name, a.artist, a.artist_id, a.year, a.genre, a.song_count,
+    a.duration_ms, a.added_at, a.cover_song, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at";
+
+const ALBUMS_FROM: &str = "catalog_albums a LEFT JOIN catalog_marks m
+    ON m.user_id = a.user_id AND m.kind = 'album' AND m.item_id = a.id";
+
+fn album(r: &Row<'_>) -> rusqlite::Result<Album> {
+    Ok(Album {
+        id: AlbumId::stored(r.get(0)?),
+        name: r.get(1)?,
+        artist: r.get(2)?,
+        artist_id: ArtistId::stored(r.get(3)?),
+        year: r.get(4)?,
+        genre: r.get(5)?,
+        song_count: r.get(6)?,
+        duration_ms: to_u64(r.get(7)?),
+        added_at: r.get(8)?,
+        cover_song: r
+            .get::<_, Option<String>>(9)?
+            .and_then(|id| uuid::Uuid::parse_str(&id).ok())
+            .map(TrackId),
+        stats: stats(r, 10)?,
+    })
+}
+
+const ARTIST_COLUMNS: &str = "r.id, r.name, r.sort_name, r.album_count, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at";
+
+const ARTISTS_FROM: &str = "catalog_artists r LEFT JOIN catalog_marks m
+    ON m.user_id = r.user_id AND m.kind = 'artist' AND m.item_id = r.id";
+
+fn artist(r: &Row<'_>) -> rusqlite::Result<Artist> {
+    Ok(Artist {
+        id: ArtistId::stored(r.get(0)?),
+        name: r.get(1)?,
+        sort_name: r.get(2)?,
+        album_count: r.get(3)?,
+        stats: stats(r, 4)?,
+    })
+}
+
+fn collect<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = db(conn.prepare_cached(sql))?;
+    let rows = db(stmt.query_map(params, map))?;
+    db(rows.collect())
+}
+
+pub(super) fn artists(conn: &Connection, user: UserId) -> Result<Vec<Artist>> {
+    collect(
+        conn,
+        &format!(
+            "SELECT {ARTIST_COLUMNS} FROM {ARTISTS_FROM} WHERE r.user_id = ?1 ORDER BY r.sort_name"
+        ),
+        [user.0.to_string()],
+        artist,
+    )
+}
+
+pub(super) fn artist_with_albums(
+    conn: &Connection,
+    user: UserId,
+    id: &ArtistId,
+) -> Result<Option<(Artist, Vec<Album>)>> {
+    let found = collect(
+        conn,
+        &format!("SELECT {ARTIST_COLUMNS} FROM {ARTISTS_FROM} WHERE r.user_id = ?1 AND r.id = ?2"),
+        [user.0.to_string(), id.to_string()],
+        artist,
+    )?;
+    let Some(found) = found.into_iter().next() else {
+        return Ok(None);
+    };
+    let albums = collect(
+        conn,
+        &format!(
+            "SELECT {ALBUM_COLUMNS} FROM {ALBUMS_FROM} WHERE a.user_id = ?1 AND a.artist_id = ?2
+             ORDER BY a.year, a.sort_name"
+        ),
+        [user.0.to_string(), id.to_string()],
+        album,
+    )?;
+    Ok(Some((found, albums)))
+}
+
+pub(super) fn album_with_songs(
+    conn: &Connection,
+    user: UserId,
+    id: &AlbumId,
+) -> Result<Option<(Album, Vec<Song>)>> {
+    let found = collect(
+        conn,
+        &format!("SELECT {ALBUM_COLUMNS} FROM {ALBUMS_FROM} WHERE a.user_id = ?1 AND a.id = ?2"),
+        [user.0.to_string(), id.to_string()],
+        album,
+    )?;
+    let Some(found) = found.into_iter().next() else {
+        return Ok(None);
+    };
+    let songs = collect(
+        conn,
+        &format!(
+            "SELECT {SONG_COLUMNS} FROM {SONGS_FROM} WHERE s.user_id = ?1 AND s.album_id = ?2
+             ORDER BY s.disc_no, s.track_no, s.sort_title"
+        ),
+        [user.0.to_string(), id.to_string()],
+        song,
+    )?;
+    Ok(Some((found, songs)))
+}
+
+pub(super) fn albums(
+    conn: &Connection,
+    user: UserId,
+    order: &AlbumOrder,
+    page: Page,
+) -> Result<Vec<Album>> {
+    let user_text = user.0.to_string();
+    let (size, offset) = (page.size, page.offset);
+    let select = format!("SELECT {ALBUM_COLUMNS} FROM {ALBUMS_FROM} WHERE a.user_id = ?1");
+    let sql = match order {
+        AlbumOrder::Random => format!("{select} ORDER BY random() LIMIT ?2 OFFSET ?3"),
+        AlbumOrder::Newest => {
+            format!("{select} ORDER BY a.added_at DESC, a.sort_name LIMIT ?2 OFFSET ?3")
+        }
+        AlbumOrder::AlphabeticalByName => {
+            format!("{select} ORDER BY a.sort_name, a.artist_sort LIMIT ?2 OFFSET ?3")
+        }
+        AlbumOrder::AlphabeticalByArtist => {
+            format!("{select} ORDER BY a.artist_sort, a.sort_name LIMIT ?2 OFFSET ?3")
+        }
+        AlbumOrder::Frequent => format!(
+            "{select} AND m.play_count > 0 ORDER BY m.play_count DESC, a.sort_name LIMIT ?2 OFFSET ?3"
+        ),
+        AlbumOrder::Recent => format!(
+            "{select} AND m.played_at IS NOT NULL ORDER BY m.played_at DESC LIMIT ?2 OFFSET ?3"
+        ),
+        AlbumOrder::Starred => format!(
+            "{select} AND m.starred_at IS NOT NULL ORDER BY m.starred_at DESC LIMIT ?2 OFFSET ?3"
+        ),
+        AlbumOrder::Highest => format!(
+            "{select} AND m.rating > 0 ORDER BY m.rating DESC, a.sort_name LIMIT ?2 OFFSET ?3"
+        ),
+        AlbumOrder::ByYear { from, to } => {
+            let (low, high) = if from <= to { (from, to) } else { (to, from) };
+            let direction = if from <= to { "" } else { " DESC" };
+            return collect(
+                conn,
+                &format!(
+                    "{select} AND a.year BETWEEN ?4 AND ?5 ORDER BY a.year{direction}, a.sort_name
+                     LIMIT ?2 OFFSET ?3"
+                ),
+                params![user_text, size, offset, low, high],
+                album,
+            );
+        }
+        AlbumOrder::ByGenre(genre) => {
+            return collect(
+                conn,
+                &format!(
+                    "{select} AND a.genre = ?4 COLLATE NOCASE ORDER BY a.sort_name LIMIT ?2 OFFSET ?3"
+                ),
+                params![user_text, size, offset, genre],
+                album,
+            );
+        }
+    };
+    collect(conn, &sql, params![user_text, size, offset], album)
+}
+
+pub(super) fn songs(conn: &Connection, user: UserId, ids: &[TrackId]) -> Result<Vec<Song>> {
+    let sql =
+        format!("SELECT {SONG_COLUMNS} FROM {SONGS_FROM} WHERE s.user_id = ?1 AND s.track_id = ?2");
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        found.extend(collect(
+            conn,
+            &sql,
+            [user.0.to_string(), id.to_string()],
+            song,
+        )?);
+    }
+    Ok(found)
+}
+
+pub(super) fn random_songs(
+    conn: &Connection,
+    user: UserId,
+    size: u32,
+    genre: Option<&str>,
+    years: (Option<i32>, Option<i32>),
+) -> Result<Vec<Song>> {
+    collect(
+        conn,
+        &format!(
+            "SELECT {SONG_COLUMNS} FROM {SONGS_FROM} WHERE s.user_id = ?1
+               AND (?3 IS NULL OR s.genre = ?3 COLLATE NOCASE)
+               AND (?4 IS NULL OR s.year >= ?4) AND (?5 IS NULL OR s.year <= ?5)
+             ORDER BY random() LIMIT ?2"
+        ),
+        params![
+            user.0.to_string(),
+            size.min(crate::catalog::MAX_PAGE),
+            genre,
+            years.0,
+            years.1
+        ],
+        song,
+    )
+}
+
+pub(super) fn songs_by_genre(
+    conn: &Connection,
+    user: UserId,
+    genre: &str,
+    page: Page,
+) -> Result<Vec<Song>> {
+    collect(
+        conn,
+        &format!(
+            "SELECT {SONG_COLUMNS} FROM {SONGS_FROM} WHERE s.user_id = ?1 AND s.genre = ?2 COLLATE NOCASE
+             ORDER BY s.album_id, s.disc_no, s.track_no LIMIT ?3 OFFSET ?4"
+        ),
+        params![user.0.to_string(), genre, page.size, page.offset],
+        song,
+    )
+}
+
+pub(super) fn top_songs(
+    conn: &Connection,
+    user: UserId,
+    artist_name: &str,
+    size: u32,
+) -> Result<Vec<Song>> {
+    let id = ArtistId::of(artist_name);
+    collect(
+        conn,
+        &format!(
+            "SELECT {SONG_COLUMNS} FROM {SONGS_FROM} WHERE s.user_id = ?1 AND s.artist_id = ?2
+             ORDER BY COALESCE(m.play_count, 0) DESC, m.rating DESC, s.title LIMIT ?3"
+        ),
+        params![
+            user.0.to_string(),
+            id.as_str(),
+            size.min(crate::catalog::MAX_PAGE)
+        ],
+        song,
+    )
+}
+
+pub(super) fn genres(conn: &Connection, user: UserId) -> Result<Vec<Genre>> {
+    collect(
+        conn,
+        "SELECT genre, COUNT(*), COUNT(DISTINCT album_id) FROM catalog_songs
+         WHERE user_id = ?1 AND genre IS NOT NULL GROUP BY genre COLLATE NOCASE ORDER BY genre COLLATE NOCASE",
+        [user.0.to_string()],
+        |r| {
+            Ok(Genre {
+                name: r.get(0)?,
+                song_count: r.get(1)?,
+                album_count: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// The words of a query as an FTS5 expression: each a quoted prefix, all required.
+fn match_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// `LIKE` patterns for names whose words start with each of `words`.
+fn like_words(words: &[String]) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for word in words {
+        let escaped = word
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        sql.push_str(&format!(
+            " AND (' ' || {{column}}) LIKE ?{} ESCAPE '\\'",
+            values.len() + 2
+        ));
+        values.push(format!("% {escaped}%"));
+    }
+    (sql, values)
+}
+
+pub(super) fn search(conn: &Connection, user: UserId, search: &Search) -> Result<Found> {
+    let words: Vec<String> = fold(&search.query)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let user_text = user.0.to_string();
+    if words.is_empty() {
+        // Everything, in a stable order, for clients that page through the whole library.
+        let artists = collect(
+            conn,
+            &format!(
+                "SELECT {ARTIST_COLUMNS} FROM {ARTISTS_FROM} WHERE r.user_id = ?1 ORDER BY r.sort_name LIMIT ?2 OFFSET ?3"
+            ),
+            params![user_text, search.artists.size, search.artists.offset],
+            artist,
+        )?;
+        let albums = collect(
+            conn,
+            &format!(
+                "SELECT {ALBUM_COLUMNS} FROM {ALBUMS_FROM} WHERE a.user_id = ?1 ORDER BY a.sort_name, a.id LIMIT ?2 OFFSET ?3"
+            ),
+            params![user_text, search.albums.size, search.albums.offset],
+            album,
+        )?;
+        let songs = collect(
+            conn,
+            &format!(
+                "SELECT {SONG_COLUMNS} FROM {SONGS_FROM} WHERE s.user_id = ?1 ORDER BY s.pk LIMIT ?2 OFFSET ?3"
+            ),
+            params![user_text, search.songs.size, search.songs.offset],
+            song,
+        )?;
+        return Ok(Found {
+            artists,
+            albums,
+            songs,
+        });
+    }
+    let folded = words.join(" ");
+    let named = |columns: &str, from: &str, alias: &str, page: Page| {
+        let (filter, values) = like_words(&words);
+        let filter = filter.replace("{column}", &format!("{alias}.sort_name"));
+        let first = values.len() + 2;
+        let sql = format!(
+            "SELECT {columns} FROM {from} WHERE {alias}.user_id = ?1{filter}
+             ORDER BY ({alias}.sort_name = ?{first}) DESC, ({alias}.sort_name LIKE ?{second} ESCAPE '\\') DESC,
+                {alias}.sort_name LIMIT ?{limit} OFFSET ?{offset}",
+            second = first + 1,
+            limit = first + 2,
+            offset = first + 3,
+        );
+        let mut all: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(user_text.clone())];
+        all.extend(
+            values
+                .into_iter()
+                .map(|v| Box::new(v) as Box<dyn rusqlite::ToSql>),
+        );
+        all.push(Box::new(folded.clone()));
+        all.push(Box::new(format!(
+            "{}%",
+            folded
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )));
+        all.push(Box::new(page.size));
+        all.push(Box::new(page.offset));
+        (sql, all)
+    };
+    let (sql, values) = named(ARTIST_COLUMNS, ARTISTS_FROM, "r", search.artists);
+    let artists = collect(
+        conn,
+        &sql,
+        rusqlite::params_from_iter(values.iter()),
+        artist,
+    )?;
+    let (sql, values) = named(ALBUM_COLUMNS, ALBUMS_FROM, "a", search.albums);
+    let albums = collect(conn, &sql, rusqlite::params_from_iter(values.iter()), album)?;
+    let expression = format!("owner : \"{}\" AND {}", owner(user), match_words(&words));
+    // Title matches first (bm25 weights by column), then artist and album.
+    let songs = collect(
+        conn,
+        &format!(
+            "SELECT {SONG_COLUMNS} FROM (SELECT rowid AS pk, bm25(catalog_search, 0, 10, 4, 3, 3, 1, 1) AS score
+                 FROM catalog_search WHERE catalog_search MATCH ?1) f
+             JOIN catalog_songs s ON s.pk = f.pk
+             LEFT JOIN catalog_marks m ON m.user_id = s.user_id AND m.kind = 'song' AND m.item_id = s.track_id
+             WHERE s.user_id = ?2
+             ORDER BY f.score, s.sort_title LIMIT ?3 OFFSET ?4"
+        ),
+        params![expression, user_text, search.songs.size, search.songs.offset],
+        song,
+    )?;
+    Ok(Found {
+        artists,
+        albums,
+        songs,
+    })
+}
+
+pub(super) fn starred(conn: &Connection, user: UserId) -> Result<Found> {
+    let user_text = user.0.to_string();
+    Ok(Found {
+        artists: collect(
+            conn,
+            &format!(
+                "SELECT {ARTIST_COLUMNS} FROM {ARTISTS_FROM} WHERE r.user_id = ?1 AND m.starred_at IS NOT NULL ORDER BY m.starred_at DESC"
+            ),
+            [&user_text],
+            artist,
+        )?,
+        albums: collect(
+            conn,
+            &format!(
+                "SELECT {ALBUM_COLUMNS} FROM {ALBUMS_FROM} WHERE a.user_id = ?1 AND m.starred_at IS NOT NULL ORDER BY m.starred_at DESC"
+            ),
+            [&user_text],
+            album,
+        )?,
+        songs: collect(
+            conn,
+            &format!(
+                "SELECT {SONG_COLUMNS} FROM {SONGS_FROM} WHERE s.user_id = ?1 AND m.starred_at IS NOT NULL ORDER BY m.starred_at DESC"
+            ),
+            [&user_text],
+            song,
+        )?,
+    })
+}
+
+/// The kind and id of an item, if the user has it.
+fn known(conn: &Connection, user: UserId, item: &Item) -> Result<Option<(&'static str, String)>> {
+    let user_text = user.0.to_string();
+    let (kind, id, sql) = match item {
+        Item::Song(id) => (
+            "song",
+            id.to_string(),
+            "SELECT 1 FROM catalog_songs WHERE user_id = ?1 AND track_id = ?2",
+        ),
+        Item::Album(id) => (
+            "album",
+            id.to_string(),
+            "SELECT 1 FROM catalog_albums WHERE user_id = ?1 AND id = ?2",
+        ),
+        Item::Artist(id) => (
+            "artist",
+            id.to_string(),
+            "SELECT 1 FROM catalog_artists WHERE user_id = ?1 AND id = ?2",
+        ),
+    };
+    let exists = db(conn
+        .query_row(sql, [&user_text, &id], |_| Ok(()))
+        .optional())?
+    .is_some();
+    Ok(exists.then_some((kind, id)))
+}
+
+fn upsert_mark(tx: &Transaction<'_>, user: UserId, kind: &str, id: &str) -> Result<()> {
+    db(tx.execute(
+        "INSERT OR IGNORE INTO catalog_marks (user_id, kind, item_id) VALUES (?1, ?2, ?3)",
+        params![user.0.to_string(), kind, id],
+    ))?;
+    Ok(())
+}
+
+pub(super) fn star(
+    tx: &Transaction<'_>,
+    user: UserId,
+    items: &[Item],
+    at: Option<i64>,
+) -> Result<usize> {
+    let mut done = 0;
+    for item in items {
+        let Some((kind, id)) = known(tx, user, item)? else {
+            continue;
+        };
+        upsert_mark(tx, user, kind, &id)?;
+        db(tx.execute(
+            "UPDATE catalog_marks SET starred_at = ?4 WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3",
+            params![user.0.to_string(), kind, id, at],
+        ))?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+pub(super) fn rate(tx: &Transaction<'_>, user: UserId, item: &Item, rating: u8) -> Result<bool> {
+    let Some((kind, id)) = known(tx, user, item)? else {
+        return Ok(false);
+    };
+    upsert_mark(tx, user, kind, &id)?;
+    let rating = (rating > 0).then_some(i64::from(rating.min(5)));
+    db(tx.execute(
+        "UPDATE catalog_marks SET rating = ?4 WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3",
+        params![user.0.to_string(), kind, id, rating],
+    ))?;
+    Ok(true)
+}
+
+pub(super) fn record_plays(tx: &Transaction<'_>, user: UserId, plays: &[Play]) -> Result<usize> {
+    let user_text = user.0.to_string();
+    let mut counted = 0;
+    for play in plays {
+        let where_: Option<(String, String)> = db(tx
+            .query_row(
+                "SELECT album_id, artist_id FROM catalog_songs WHERE user_id = ?1 AND track_id = ?2",
+                [&user_text, &play.track.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional())?;
+        let Some((album, artist)) = where_ else {
+            continue;
+        };
+        let new = db(tx.execute(
+            "INSERT OR IGNORE INTO plays (user_id, id, track_id, played_at) VALUES (?1, ?2, ?3, ?4)",
+            params![user_text, play.id, play.track.to_string(), play.played_at],
+        ))?;
+        if new == 0 {
+            continue;
+        }
+        for (kind, id) in [
+            ("song", play.track.to_string()),
+            ("album", album),
+            ("artist", artist),
+        ] {
+            upsert_mark(tx, user, kind, &id)?;
+            db(tx.execute(
+                "UPDATE catalog_marks SET play_count = play_count + 1,
+                    played_at = MAX(COALESCE(played_at, 0), ?4)
+                 WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3",
+                params![user_text, kind, id, play.played_at],
+            ))?;
+        }
+        counted += 1;
+    }
+    Ok(counted)
+}
+
+pub(super) fn play_queue(conn: &Connection, user: UserId) -> Result<Option<PlayQueue>> {
+    let row: Option<(String, Option<String>, i64, i64, String)> = db(conn
+        .query_row(
+            "SELECT entries, current, position_ms, changed_at, changed_by FROM play_queues WHERE user_id = ?1",
+            [user.0.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional())?;
+    let Some((entries, current, position, changed_at, changed_by)) = row else {
+        return Ok(None);
+    };
+    let parse = |text: &str| uuid::Uuid::parse_str(text).ok().map(TrackId);
+    let entries: Vec<String> = from_json(&entries)?;
+    // Songs removed since the queue was saved are left out.
+    let live = songs(
+        conn,
+        user,
+        &entries.iter().filter_map(|e| parse(e)).collect::<Vec<_>>(),
+    )?;
+    Ok(Some(PlayQueue {
+        entries: live.iter().map(|s| s.id).collect(),
+        current: current.as_deref().and_then(parse),
+        position_ms: to_u64(position),
+        changed_at,
+        changed_by,
+    }))
+}
+
+pub(super) fn save_play_queue(tx: &Transaction<'_>, user: UserId, queue: &PlayQueue) -> Result<()> {
+    let entries: Vec<String> = queue.entries.iter().map(ToString::to_string).collect();
+    db(tx.execute(
+        "INSERT OR REPLACE INTO play_queues (user_id, entries, current, position_ms, changed_at, changed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            user.0.to_string(),
+            serde_json::to_string(&entries).unwrap_or_default(),
+            queue.current.map(|c| c.to_string()),
+            to_i64(queue.position_ms),
+            queue.changed_at,
+            queue.changed_by,
+        ],
+    ))?;
+    Ok(())
+}
+
+#[async_trait]
+impl CatalogStore for SqliteStore {
+    async fn artists(&self, user: UserId) -> Result<Vec<Artist>> {
+        self.read(move |conn| artists(conn, user)).await
+    }
+
+    async fn artist(&self, user: UserId, id: &ArtistId) -> Result<Option<(Artist, Vec<Album>)>> {
+        let id = id.clone();
+        self.read(move |conn| artist_with_albums(conn, user, &id))
+            .await
+    }
+
+    async fn album(&self, user: UserId, id: &AlbumId) -> Result<Option<(Album, Vec<Song>)>> {
+        let id = id.clone();
+        self.read(move |conn| album_with_songs(conn, user, &id))
+            .await
+    }
+
+    async fn albums(&self, user: UserId, order: &AlbumOrder, page: Page) -> Result<Vec<Album>> {
+        let order = order.clone();
+        self.read(move |conn| albums(conn, user, &order, page))
+            .await
+    }
+
+    async fn song(&self, user: UserId, id: TrackId) -> Result<Option<Song>> {
+        self.read(move |conn| Ok(songs(conn, user, &[id])?.into_iter().next()))
+            .await
+    }
+
+    async fn songs(&self, user: UserId, ids: &[TrackId]) -> Result<Vec<Song>> {
+        let ids = ids.to_vec();
+        self.read(move |conn| songs(conn, user, &ids)).await
+    }
+
+    async fn random_songs(
+        &self,
+        user: UserId,
+        size: u32,
+        genre: Option<&str>,
+        years: (Option<i32>, Option<i32>),
+    ) -> Result<Vec<Song>> {
+        let genre = genre.map(str::to_owned);
+        self.read(move |conn| random_songs(conn, user, size, genre.as_deref(), years))
+            .await
+    }
+
+    async fn songs_by_genre(&self, user: UserId, genre: &str, page: Page) -> Result<Vec<Song>> {
+        let genre = genre.to_owned();
+        self.read(move |conn| songs_by_genre(conn, user, &genre, page))
+            .await
+    }
+
+    async fn top_songs(&self, user: UserId, artist: &str, size: u32) -> Result<Vec<Song>> {
+        let artist = artist.to_owned();
+        self.read(move |conn| top_songs(conn, user, &artist, size))
+            .await
+    }
+
+    async fn genres(&self, user: UserId) -> Result<Vec<Genre>> {
+        self.read(move |conn| genres(conn, user)).await
+    }
+
+    async fn search(&self, user: UserId, query: &Search) -> Result<Found> {
+        let query = query.clone();
+        self.read(move |conn| self::search(conn, user, &query))
+            .await
+    }
+
+    async fn starred(&self, user: UserId) -> Result<Found> {
+        self.read(move |conn| starred(conn, user)).await
+    }
+
+    async fn star(&self, user: UserId, items: &[Item], at: Option<i64>) -> Result<usize> {
+        let items = items.to_vec();
+        self.tx("starring", move |tx| star(tx, user, &items, at))
+            .await
+    }
+
+    async fn rate(&self, user: UserId, item: &Item, rating: u8) -> Result<bool> {
+        let item = item.clone();
+        self.tx("rating", move |tx| rate(tx, user, &item, rating))
+            .await
+    }
+
+    async fn record_plays(&self, user: UserId, plays: &[Play]) -> Result<usize> {
+        let plays = plays.to_vec();
+        self.tx("recording plays", move |tx| record_plays(tx, user, &plays))
+            .await
+    }
+
+    async fn play_queue(&self, user: UserId) -> Result<Option<PlayQueue>> {
+        self.read(move |conn| play_queue(conn, user)).await
+    }
+
+    async fn save_play_queue(&self, user: UserId, queue: &PlayQueue) -> Result<()> {
+        let queue = queue.clone();
+        self.tx("saving the play queue", move |tx| {
+            save_play_queue(tx, user, &queue)
+        })
+        .await
+    }
+}

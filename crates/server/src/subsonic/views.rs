@@ -1,0 +1,262 @@
+//! The catalog's records as Subsonic objects (`Child`, `AlbumID3`, `ArtistID3`...), in the JSON
+//! form the envelope carries (XML is derived from it). OpenSubsonic fields the server supports
+//! are always present, empty when there is nothing, as the spec asks, so clients can tell
+//! them supported; ratings appear only when set (the spec's range is 1 to 5).
+
+use crate::catalog::{Album, Artist, Song, Stats};
+use serde_json::{Map, Value, json};
+
+/// A date-time as the spec writes it: `2024-05-01T12:00:00Z`.
+pub fn date_time(unix_seconds: i64) -> String {
+    let days = unix_seconds.div_euclid(86_400);
+    let seconds = unix_seconds.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// The file extension and MIME type of a catalog format name.
+pub fn suffix_and_type(format: &str) -> (&'static str, &'static str) {
+    match format {
+        "mp3" => ("mp3", "audio/mpeg"),
+        "flac" => ("flac", "audio/flac"),
+        "ogg" => ("ogg", "audio/ogg"),
+        "opus" => ("opus", "audio/ogg"),
+        "m4a" => ("m4a", "audio/mp4"),
+        "wav" => ("wav", "audio/wav"),
+        "aiff" => ("aiff", "audio/aiff"),
+        _ => ("", "application/octet-stream"),
+    }
+}
+
+fn marks(object: &mut Map<String, Value>, stats: &Stats) {
+    if let Some(at) = stats.starred_at {
+        object.insert("starred".into(), json!(date_time(at)));
+    }
+    if let Some(rating) = stats.rating.filter(|r| (1..=5).contains(r)) {
+        object.insert("userRating".into(), json!(rating));
+    }
+    object.insert("playCount".into(), json!(stats.play_count));
+    if let Some(at) = stats.played_at {
+        object.insert("played".into(), json!(date_time(at)));
+    }
+}
+
+fn put<T: Into<Value>>(object: &mut Map<String, Value>, key: &str, value: Option<T>) {
+    if let Some(value) = value {
+        object.insert(key.into(), value.into());
+    }
+}
+
+/// A song (`Child` with `isDir: false`).
+pub fn song(song: &Song) -> Value {
+    let (suffix, content_type) = suffix_and_type(&song.format);
+    let seconds = song.duration_ms.map(|ms| ms.div_ceil(1000));
+    let mut object = Map::new();
+    object.insert("id".into(), json!(song.id.to_string()));
+    object.insert("parent".into(), json!(song.album_id.as_str()));
+    object.insert("isDir".into(), json!(false));
+    object.insert("title".into(), json!(song.title));
+    put(&mut object, "album", song.album.clone());
+    put(&mut object, "artist", song.artist.clone());
+    put(&mut object, "track", song.track_number);
+    put(&mut object, "year", song.year);
+    put(&mut object, "genre", song.genre.clone());
+    object.insert("coverArt".into(), json!(song.id.to_string()));
+    object.insert("size".into(), json!(song.size));
+    object.insert("contentType".into(), json!(content_type));
+    object.insert("suffix".into(), json!(suffix));
+    put(&mut object, "duration", seconds);
+    if let Some(seconds) = seconds.filter(|s| *s > 0) {
+        object.insert("bitRate".into(), json!(song.size * 8 / 1000 / seconds));
+    }
+    object.insert(
+        "path".into(),
+        json!(format!(
+            "{}/{}/{}{}.{}",
+            song.album_artist.as_deref().unwrap_or("Unknown"),
+            song.album.as_deref().unwrap_or("Unknown"),
+            song.track_number
+                .map(|n| format!("{n:02} - "))
+                .unwrap_or_default(),
+            song.title,
+            if suffix.is_empty() { "bin" } else { suffix }
+        )),
+    );
+    object.insert("isVideo".into(), json!(false));
+    put(&mut object, "discNumber", song.disc_number);
+    object.insert("created".into(), json!(date_time(song.added_at)));
+    object.insert("albumId".into(), json!(song.album_id.as_str()));
+    object.insert("artistId".into(), json!(song.artist_id.as_str()));
+    object.insert("type".into(), json!("music"));
+    object.insert("mediaType".into(), json!("song"));
+    object.insert(
+        "comment".into(),
+        json!(song.comment.clone().unwrap_or_default()),
+    );
+    object.insert(
+        "sortName".into(),
+        json!(crate::catalog::ids::sort_name(&song.title)),
+    );
+    object.insert(
+        "genres".into(),
+        json!(
+            song.genre
+                .iter()
+                .map(|g| json!({ "name": g }))
+                .collect::<Vec<_>>()
+        ),
+    );
+    object.insert(
+        "displayArtist".into(),
+        json!(song.artist.clone().unwrap_or_default()),
+    );
+    object.insert(
+        "displayAlbumArtist".into(),
+        json!(song.album_artist.clone().unwrap_or_default()),
+    );
+    object.insert(
+        "displayComposer".into(),
+        json!(song.composer.clone().unwrap_or_default()),
+    );
+    marks(&mut object, &song.stats);
+    Value::Object(object)
+}
+
+/// An album (`AlbumID3`).
+pub fn album(album: &Album) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), json!(album.id.as_str()));
+    object.insert("name".into(), json!(album.name));
+    object.insert("artist".into(), json!(album.artist));
+    object.insert("artistId".into(), json!(album.artist_id.as_str()));
+    object.insert("coverArt".into(), json!(album.id.as_str()));
+    object.insert("songCount".into(), json!(album.song_count));
+    object.insert("duration".into(), json!(album.duration_ms.div_ceil(1000)));
+    object.insert("created".into(), json!(date_time(album.added_at)));
+    put(&mut object, "year", album.year);
+    put(&mut object, "genre", album.genre.clone());
+    object.insert(
+        "sortName".into(),
+        json!(crate::catalog::ids::sort_name(&album.name)),
+    );
+    object.insert(
+        "genres".into(),
+        json!(
+            album
+                .genre
+                .iter()
+                .map(|g| json!({ "name": g }))
+                .collect::<Vec<_>>()
+        ),
+    );
+    object.insert("displayArtist".into(), json!(album.artist));
+    object.insert(
+        "artists".into(),
+        json!([{ "id": album.artist_id.as_str(), "name": album.artist }]),
+    );
+    object.insert(
+        "isCompilation".into(),
+        json!(album.artist == crate::catalog::ids::VARIOUS_ARTISTS),
+    );
+    marks(&mut object, &album.stats);
+    Value::Object(object)
+}
+
+/// An album as a directory entry (`Child` with `isDir: true`), for folder-based browsing.
+pub fn album_as_directory(album: &Album) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), json!(album.id.as_str()));
+    object.insert("parent".into(), json!(album.artist_id.as_str()));
+    object.insert("isDir".into(), json!(true));
+    object.insert("title".into(), json!(album.name));
+    object.insert("album".into(), json!(album.name));
+    object.insert("artist".into(), json!(album.artist));
+    object.insert("coverArt".into(), json!(album.id.as_str()));
+    object.insert("duration".into(), json!(album.duration_ms.div_ceil(1000)));
+    object.insert("created".into(), json!(date_time(album.added_at)));
+    object.insert("albumId".into(), json!(album.id.as_str()));
+    object.insert("artistId".into(), json!(album.artist_id.as_str()));
+    object.insert("mediaType".into(), json!("album"));
+    put(&mut object, "year", album.year);
+    put(&mut object, "genre", album.genre.clone());
+    marks(&mut object, &album.stats);
+    Value::Object(object)
+}
+
+/// An artist (`ArtistID3`).
+pub fn artist(artist: &Artist) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), json!(artist.id.as_str()));
+    object.insert("name".into(), json!(artist.name));
+    object.insert("albumCount".into(), json!(artist.album_count));
+    object.insert("sortName".into(), json!(artist.sort_name));
+    object.insert("coverArt".into(), json!(artist.id.as_str()));
+    if let Some(at) = artist.stats.starred_at {
+        object.insert("starred".into(), json!(date_time(at)));
+    }
+    if let Some(rating) = artist.stats.rating.filter(|r| (1..=5).contains(r)) {
+        object.insert("userRating".into(), json!(rating));
+    }
+    Value::Object(object)
+}
+
+/// The letter an artist is indexed under: the first of its sort name, `#` for the rest.
+pub fn index_letter(sort_name: &str) -> String {
+    match sort_name.chars().next() {
+        Some(c) if c.is_alphabetic() => c.to_uppercase().collect(),
+        _ => "#".to_owned(),
+    }
+}
+
+/// Artists grouped by letter (`index` of `ArtistsID3` and `Indexes`).
+pub fn indexes(artists: &[Artist]) -> Vec<Value> {
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    for one in artists {
+        let letter = index_letter(&one.sort_name);
+        match groups.last_mut() {
+            Some((last, members)) if *last == letter => members.push(artist(one)),
+            _ => groups.push((letter, vec![artist(one)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(name, members)| json!({ "name": name, "artist": members }))
+        .collect()
+}
+
+/// The articles left out of sort names (the `ignoredArticles` field).
+pub const IGNORED_ARTICLES: &str = "The A An";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_the_spec_wants() {
+        assert_eq!(date_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(date_time(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(date_time(1_733_455_509), "2024-12-06T03:25:09Z");
+    }
+
+    #[test]
+    fn artists_are_grouped_by_letter() {
+        assert_eq!(index_letter("beatles"), "B");
+        assert_eq!(index_letter("élan"), "É");
+        assert_eq!(index_letter("2pac"), "#");
+        assert_eq!(index_letter(""), "#");
+    }
+}
