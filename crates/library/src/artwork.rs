@@ -62,6 +62,36 @@ impl Library {
         })
     }
 
+    /// Keeps cover bytes (from the cloud) once by content; `None` when they are not an image.
+    pub fn add_artwork(&self, bytes: &[u8]) -> Result<Option<ArtworkId>> {
+        self.store()
+            .write(|tx| crate::scan::write::store_artwork(tx, bytes))
+    }
+
+    /// Whether the library holds this cover.
+    pub fn has_artwork(&self, id: &str) -> Result<bool> {
+        self.store().read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT 1 FROM artwork WHERE id = ?1")?
+                .exists([id])?)
+        })
+    }
+
+    /// The cover a track's row has.
+    pub fn track_artwork(&self, track: crate::ids::TrackId) -> Result<Option<ArtworkId>> {
+        self.store().read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT artwork_id FROM tracks WHERE id = ?1",
+                    [track.to_string()],
+                    |row| row.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten()
+                .map(ArtworkId))
+        })
+    }
+
     /// A JPEG thumbnail no larger than `size`, made on first use and cached; `None` when the
     /// artwork is unknown.
     pub fn thumbnail(&self, id: &ArtworkId, size: ThumbnailSize) -> Result<Option<PathBuf>> {

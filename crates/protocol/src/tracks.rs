@@ -145,6 +145,10 @@ pub struct TrackMetadata {
     )]
     #[schema(max_length = 4096)]
     pub comment: Option<String>,
+    /// BLAKE3 of the front cover, uploaded once with `PUT /api/v1/artwork/{hash}`. A cover
+    /// the user has not uploaded is simply not served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artwork: Option<BlobHash>,
     /// Container format: `mp3`, `flac`, `ogg`, `opus`, `m4a`, `wav`, `aiff` or `unknown`. Any
     /// other string is taken as `unknown` (a newer client may know more formats), so the
     /// document calls it a string.
@@ -296,6 +300,10 @@ pub struct MetadataPatch {
     )]
     #[schema(value_type = Option<String>, max_length = 4096)]
     pub comment: PatchField<String>,
+    /// Front cover (BLAKE3 of an uploaded image).
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schema(value_type = Option<BlobHash>)]
+    pub artwork: PatchField<BlobHash>,
 }
 
 impl MetadataPatch {
@@ -320,6 +328,7 @@ impl MetadataPatch {
             disc_total: field(&before.disc_total, &now.disc_total),
             compilation: field(&before.compilation, &now.compilation),
             comment: field(&before.comment, &now.comment),
+            artwork: field(&before.artwork, &now.artwork),
         }
     }
 
@@ -349,6 +358,7 @@ impl MetadataPatch {
         field(&self.disc_total, &mut metadata.disc_total);
         field(&self.compilation, &mut metadata.compilation);
         field(&self.comment, &mut metadata.comment);
+        field(&self.artwork, &mut metadata.artwork);
     }
 }
 

@@ -29,6 +29,8 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Publishes the verified file at `file` as blob `hash`. Publishing an existing blob again is
     /// harmless: the bytes are the same.
     async fn publish(&self, hash: &BlobHash, file: &Path) -> Result<()>;
+    /// Stores small verified bytes (a cover image) as blob `hash`, in one write.
+    async fn put(&self, hash: &BlobHash, bytes: Bytes) -> Result<()>;
     /// Streams `range` (end exclusive) of a blob.
     async fn read(&self, hash: &BlobHash, range: Range<u64>) -> Result<ByteStream>;
     /// Removes a blob; removing a missing blob is not an error.
@@ -100,6 +102,14 @@ impl BlobStore for ObjectBlobStore {
             writer.write(&buffer[..read]);
         }
         writer.finish().await.map_err(store_error(hash))?;
+        Ok(())
+    }
+
+    async fn put(&self, hash: &BlobHash, bytes: Bytes) -> Result<()> {
+        self.store
+            .put(&Self::path(hash), bytes.into())
+            .await
+            .map_err(store_error(hash))?;
         Ok(())
     }
 

@@ -11,6 +11,7 @@
 //! `tls` (HTTPS when a certificate is configured).
 
 mod api;
+pub mod artwork;
 pub mod auth;
 pub mod blobs;
 pub mod catalog;
@@ -105,6 +106,7 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
         passwords: passwords::PasswordPool::new(limits.passwords),
         signer,
         vault,
+        thumbnails: artwork::Thumbnails::new(&data_dir),
         publish_lock: Arc::default(),
         busy_uploads: Arc::default(),
         openapi: Arc::default(),

@@ -1,6 +1,7 @@
 //! What every request handler shares: configuration, the two stores, the login throttle and
 //! the password workers, the URL signer and the lock that keeps garbage collection from racing a publication.
 
+use crate::artwork::Thumbnails;
 use crate::blobs::BlobStore;
 use crate::config::Config;
 use crate::passwords::PasswordPool;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub signer: UrlSigner,
     /// Account passwords sealed for Subsonic's token authentication.
     pub vault: PasswordVault,
+    /// Cover thumbnails, made once and cached.
+    pub thumbnails: Thumbnails,
     /// Publications hold it shared, garbage collection exclusively: a blob being published is
     /// never collected between its bytes landing and its row being written.
     pub publish_lock: Arc<RwLock<()>>,

@@ -248,6 +248,39 @@ impl Client {
         .await
     }
 
+    /// Whether the user already has this cover on the server.
+    pub async fn has_artwork(&self, hash: &str) -> Result<bool> {
+        let response = self
+            .request(Method::HEAD, &format!("/api/v1/artwork/{hash}"))
+            .send()
+            .await?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Ok(false);
+        }
+        Self::check(response).await.map(|_| true)
+    }
+
+    /// Uploads a cover (its BLAKE3 is `hash`).
+    pub async fn put_artwork(&self, hash: &str, bytes: Vec<u8>) -> Result<()> {
+        let response = self
+            .request(Method::PUT, &format!("/api/v1/artwork/{hash}"))
+            .body(bytes)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await?;
+        Self::check(response).await.map(drop)
+    }
+
+    /// A cover the user uploaded, whole.
+    pub async fn get_artwork(&self, hash: &str) -> Result<Vec<u8>> {
+        let response = self
+            .request(Method::GET, &format!("/api/v1/artwork/{hash}"))
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await?;
+        Ok(Self::check(response).await?.bytes().await?.to_vec())
+    }
+
     /// Bytes `start..end` of a track's audio.
     pub async fn read_range(&self, track: TrackId, start: u64, end: u64) -> Result<Vec<u8>> {
         let path = format!("/api/v1/tracks/{}/stream", track.0);

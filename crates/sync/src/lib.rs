@@ -19,6 +19,7 @@
 //! `tonearm_library::cloud`.
 
 pub mod account;
+mod artwork;
 pub mod background;
 pub mod client;
 pub mod error;
@@ -178,6 +179,8 @@ pub struct Cloud {
     connection: Mutex<Connection>,
     /// What the server said about storage at the last sync.
     storage: Mutex<Option<tonearm_protocol::StorageUsage>>,
+    /// Covers the server is known to have (checked once per run).
+    shared_artwork: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Cloud {
@@ -226,6 +229,7 @@ impl Cloud {
             cache,
             connection: Mutex::new(connection),
             storage: Mutex::new(None),
+            shared_artwork: Mutex::default(),
         }))
     }
 

@@ -19,6 +19,7 @@
 //! Playlist edits wait while they refer to a track the cloud does not have yet (it is still
 //! uploading): sending them would get them rejected, and the addition lost.
 
+use crate::client::Client;
 use crate::error::Result;
 use crate::upload::{from_protocol, to_protocol};
 use crate::{Cloud, SyncEvent};
@@ -92,7 +93,9 @@ impl Cloud {
             // survives; what was sent is not known for rows older than this rule, and then
             // every field with a value goes (clearing nothing).
             let before = change.sent.as_ref().map(to_protocol).unwrap_or_default();
-            let patch = MetadataPatch::between(&before, &to_protocol(&change.now));
+            let mut now = to_protocol(&change.now);
+            self.share_artwork(&client, &mut now).await?;
+            let patch = MetadataPatch::between(&before, &now);
             if patch.is_empty() {
                 self.library.metadata_sent(change.track, &change.now)?;
             } else {
@@ -104,7 +107,7 @@ impl Cloud {
                 // The server's merge (other devices' edits of other fields included), at its
                 // revision: the feed's older states of this track are then skipped, and never
                 // put an older value over this edit.
-                self.apply_track(&merged)?;
+                self.apply_track(&client, &merged).await?;
             }
         }
         self.push_playlist_ops(report).await?;
@@ -176,7 +179,7 @@ impl Cloud {
         loop {
             let page = client.changes(cursor, PAGE).await?;
             for change in &page.changes {
-                self.apply(&change.event)?;
+                self.apply(&client, &change.event).await?;
                 report.changes_applied += 1;
             }
             cursor = page.next.max(cursor);
@@ -188,10 +191,10 @@ impl Cloud {
         }
     }
 
-    fn apply(&self, event: &ChangeEvent) -> Result<()> {
+    async fn apply(&self, client: &Client, event: &ChangeEvent) -> Result<()> {
         let library = &self.library;
         match event {
-            ChangeEvent::TrackUpserted { track } => self.apply_track(track)?,
+            ChangeEvent::TrackUpserted { track } => self.apply_track(client, track).await?,
             ChangeEvent::TrackDeleted { track_id } => {
                 library.apply_remote_deletion(TrackId(track_id.0))?;
             }
@@ -221,14 +224,16 @@ impl Cloud {
     /// A track as the cloud has it: a cloud-only row takes its metadata; a file of this device
     /// takes the fields another device changed (written into the file, the row read again);
     /// a file that cannot be written is logged, and the sync goes on.
-    fn apply_track(&self, track: &CloudTrack) -> Result<()> {
-        let remote = RemoteTrack {
+    async fn apply_track(&self, client: &Client, track: &CloudTrack) -> Result<()> {
+        let mut remote = RemoteTrack {
             id: TrackId(track.id.0),
             blake3: track.blake3.as_str().to_owned(),
             size: track.size,
             metadata: from_protocol(&track.metadata),
             revision: track.revision,
         };
+        self.fetch_artwork(client, remote.id, &mut remote.metadata)
+            .await?;
         if self.library.apply_remote_track(&remote)? != RemoteApplied::Linked {
             return Ok(());
         }

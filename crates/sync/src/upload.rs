@@ -95,6 +95,10 @@ pub fn to_protocol(metadata: &CloudMetadata) -> TrackMetadata {
         composer: metadata.composer.clone(),
         compilation: metadata.compilation.then_some(true),
         comment: metadata.comment.clone(),
+        artwork: metadata
+            .artwork
+            .as_deref()
+            .and_then(|hash| tonearm_protocol::BlobHash::try_from(hash.to_owned()).ok()),
         format: match metadata.format.as_str() {
             "mp3" => AudioFormat::Mp3,
             "flac" => AudioFormat::Flac,
@@ -126,6 +130,10 @@ pub fn from_protocol(metadata: &TrackMetadata) -> CloudMetadata {
         composer: metadata.composer.clone(),
         compilation: metadata.compilation == Some(true),
         comment: metadata.comment.clone(),
+        artwork: metadata
+            .artwork
+            .as_ref()
+            .map(|hash| hash.as_str().to_owned()),
         format: match metadata.format {
             AudioFormat::Mp3 => "mp3",
             AudioFormat::Flac => "flac",
@@ -360,11 +368,13 @@ impl Cloud {
             // The account already has a track over these bytes: adopt its id.
             Some(id) => TrackId(id.0),
             None => {
+                let mut metadata = to_protocol(&job.metadata);
+                self.share_artwork(&client, &mut metadata).await?;
                 let created = client
                     .create_track(&CreateTrackRequest {
                         id: Some(tonearm_protocol::TrackId(track.0)),
                         blake3: request.blake3,
-                        metadata: to_protocol(&job.metadata),
+                        metadata,
                     })
                     .await?;
                 TrackId(created.id.0)

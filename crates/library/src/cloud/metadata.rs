@@ -36,10 +36,13 @@ pub struct CloudMetadata {
     pub compilation: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// The front cover's id (the BLAKE3 of its bytes, as the cloud names covers too).
+    #[serde(default)]
+    pub artwork: Option<String>,
 }
 
 /// The columns of a track (`t`) that [`CloudMetadata::from_row`] reads, in its order.
-pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format, t.track_total, t.disc_total, t.composer, t.compilation, t.comment";
+pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format, t.track_total, t.disc_total, t.composer, t.compilation, t.comment, t.artwork_id";
 
 impl CloudMetadata {
     /// Reads [`COLUMNS`], the first of them at index `first` of `row`.
@@ -60,6 +63,7 @@ impl CloudMetadata {
             composer: row.get(first + 12)?,
             compilation: row.get(first + 13)?,
             comment: row.get(first + 14)?,
+            artwork: row.get(first + 15)?,
         })
     }
 

@@ -11,7 +11,7 @@ use super::metadata::CloudMetadata;
 use super::{hashes, parse_id};
 use crate::Library;
 use crate::error::{LibraryError, Result};
-use crate::ids::TrackId;
+use crate::ids::{ArtworkId, TrackId};
 use crate::model::TrackState;
 use crate::now_ms;
 use crate::scan::write::{self, Dirty, Location, Target};
@@ -145,12 +145,21 @@ fn write_cloud_only(tx: &Transaction<'_>, remote: &RemoteTrack, target: Target) 
         fingerprint: format!("cloud:{}", remote.blake3),
         id: Some(remote.id),
     };
+    // The cover, when this device has its bytes (the sync engine fetches them first).
+    let artwork: Option<ArtworkId> = match &remote.metadata.artwork {
+        Some(id) => tx
+            .prepare_cached("SELECT id FROM artwork WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?
+            .map(ArtworkId),
+        None => None,
+    };
     let mut dirty = Dirty::default();
     let pk = write::write_row(
         tx,
         &location,
         &remote.metadata.tags(),
-        None,
+        artwork.as_ref(),
         target,
         &mut dirty,
     )?;

@@ -13,10 +13,11 @@
 //! (`pending`); its row takes the cloud's values at once when the file can at least be read,
 //! and nothing fails.
 
-use super::{FieldEdit, TagEdit};
+use super::{CoverEdit, FieldEdit, TagEdit};
 use crate::Library;
 use crate::cloud::CloudMetadata;
 use crate::error::Result;
+use crate::ids::ArtworkId;
 use crate::ids::TrackId;
 use crate::model::TrackState;
 
@@ -39,7 +40,17 @@ impl Library {
         let base = self
             .metadata_sent_for(track)?
             .unwrap_or_else(|| row.clone());
-        let edit = edit_towards(&base, cloud, row);
+        let mut edit = edit_towards(&base, cloud, row);
+        if let Some(cover) = changed(&base.artwork, &cloud.artwork, &row.artwork) {
+            edit.cover = match cover {
+                None => CoverEdit::Remove,
+                // The sync engine fetched the bytes first; without them the file keeps its own.
+                Some(id) => match self.artwork(&ArtworkId(id))? {
+                    Some(artwork) => CoverEdit::Replace(artwork.bytes),
+                    None => CoverEdit::Leave,
+                },
+            };
+        }
         if edit.is_empty() {
             // Nothing to write; the cloud's changes (if any) match the row already.
             self.metadata_sent(track, &sent_after(&base, cloud, row, &edit))?;
@@ -67,18 +78,26 @@ impl Library {
 
 /// The edit that brings `row` to the cloud's values of the fields the cloud changed since
 /// `base` (what was last sent), leaving fields changed here and not sent yet.
+/// The cloud's value of a field when the cloud changed it since `base` and this device did
+/// not (nor already has it).
+fn changed<T: Clone + PartialEq>(
+    base: &Option<T>,
+    cloud: &Option<T>,
+    row: &Option<T>,
+) -> Option<Option<T>> {
+    (cloud != base && row == base && row != cloud).then(|| cloud.clone())
+}
+
 fn edit_towards(base: &CloudMetadata, cloud: &CloudMetadata, row: &CloudMetadata) -> TagEdit {
     fn field<T: Clone + PartialEq>(
         base: &Option<T>,
         cloud: &Option<T>,
         row: &Option<T>,
     ) -> FieldEdit<T> {
-        if cloud == base || row != base || row == cloud {
-            return FieldEdit::Leave;
-        }
-        match cloud {
-            Some(value) => FieldEdit::Set(value.clone()),
-            None => FieldEdit::Clear,
+        match changed(base, cloud, row) {
+            None => FieldEdit::Leave,
+            Some(Some(value)) => FieldEdit::Set(value),
+            Some(None) => FieldEdit::Clear,
         }
     }
     let flag = |on: bool| Some(on);
@@ -131,6 +150,11 @@ fn sent_after(
         composer: pick(&edit.composer, &after.composer, &cloud.composer),
         compilation: pick(&edit.compilation, &after.compilation, &cloud.compilation),
         comment: pick(&edit.comment, &after.comment, &cloud.comment),
+        artwork: if edit.cover == CoverEdit::Leave {
+            cloud.artwork.clone()
+        } else {
+            after.artwork.clone()
+        },
         duration_ms: base.duration_ms,
         format: base.format.clone(),
     }

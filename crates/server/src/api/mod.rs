@@ -2,6 +2,7 @@
 //! and the OpenAPI document (served at `/api/v1/openapi.json`) cannot disagree. Each handler's
 //! `#[utoipa::path]` describes its own answers; `document` adds those many routes share.
 
+mod artwork;
 mod document;
 mod extract;
 mod health;
@@ -10,6 +11,7 @@ mod playlists;
 mod sessions;
 mod tracks;
 
+pub(crate) use artwork::send as send_artwork;
 pub(crate) use tracks::send_audio;
 mod uploads;
 
@@ -72,6 +74,12 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .layer(axum::middleware::map_response(
             uploads::tus_resumable_header,
         ));
+    // Covers are larger than JSON bodies.
+    let artwork = OpenApiRouter::new()
+        .routes(routes!(artwork::put, artwork::get))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::artwork::MAX_BYTES + 1,
+        ));
     let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(openapi))
@@ -88,6 +96,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(tracks::stream))
         .routes(routes!(tracks::stream_url))
         .routes(routes!(tracks::patch_metadata))
+        .merge(artwork)
         .routes(routes!(playlists::list))
         .routes(routes!(playlists::apply_ops))
         .routes(routes!(playlists::changes))

@@ -60,6 +60,8 @@ pub struct Song {
     /// Unix seconds.
     pub added_at: i64,
     pub stats: Stats,
+    /// Its front cover, if the device sent one.
+    pub artwork: Option<BlobHash>,
 }
 
 /// What the user did with a song, album or artist.
@@ -90,6 +92,8 @@ pub struct Album {
     /// A song of the album whose cover stands for it (the first with one, else the first).
     pub cover_song: Option<TrackId>,
     pub stats: Stats,
+    /// The album's cover: that of its first song with one.
+    pub cover: Option<BlobHash>,
 }
 
 /// An album artist.
@@ -168,6 +172,16 @@ pub struct Play {
     pub played_at: i64,
 }
 
+/// A cover image in the blob store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artwork {
+    pub hash: BlobHash,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub size: u64,
+}
+
 /// A saved play queue (Subsonic's `savePlayQueue`), one per user.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlayQueue {
@@ -225,4 +239,11 @@ pub trait CatalogStore: Send + Sync {
     async fn play_queue(&self, user: UserId) -> Result<Option<PlayQueue>>;
     /// Replaces the saved play queue (its unknown songs left out).
     async fn save_play_queue(&self, user: UserId, queue: &PlayQueue) -> Result<()>;
+    /// The cover of a song, an album or an artist (their first album with one), if the user
+    /// uploaded it: a hash named in metadata is not enough.
+    async fn cover(&self, user: UserId, item: &Item) -> Result<Option<Artwork>>;
+    /// Records an uploaded cover and that the user has it.
+    async fn add_artwork(&self, user: UserId, artwork: &Artwork) -> Result<()>;
+    /// A cover the user uploaded.
+    async fn artwork(&self, user: UserId, hash: &BlobHash) -> Result<Option<Artwork>>;
 }

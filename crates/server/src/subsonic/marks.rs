@@ -9,7 +9,7 @@ use crate::state::{AppState, now};
 use serde_json::json;
 
 /// An id of `id=`: a song, or (from folder-based clients) an album or artist directory.
-fn any_item(text: &str) -> Result<Item, Failure> {
+pub(super) fn any_item(text: &str) -> Result<Item, Failure> {
     if let Some(album) = AlbumId::parse(text) {
         return Ok(Item::Album(album));
     }

@@ -21,9 +21,18 @@ pub async fn audio(state: &AppState, call: &Call, headers: &HeaderMap) -> Result
     Ok(Reply::Media(response))
 }
 
-/// `getCoverArt`: not kept in the cloud yet, so every cover is missing (code 70, which apps
-/// answer with their placeholder).
-pub async fn cover(_state: &AppState, call: &Call) -> Result<Reply, Failure> {
-    call.params.required("id")?;
-    Err(Failure::not_found("cover art"))
+/// `getCoverArt`: the cover of a song, an album or an artist (ids as the `coverArt` fields
+/// give them), scaled to `size` when asked; code 70 when there is none, which apps answer with
+/// their placeholder.
+pub async fn cover(state: &AppState, call: &Call) -> Result<Reply, Failure> {
+    let id = call.params.required("id")?;
+    let item = super::marks::any_item(id).map_err(|_| Failure::not_found("cover art"))?;
+    let size = call.params.parsed::<u32>("size")?;
+    let artwork = state
+        .store
+        .cover(call.user.id, &item)
+        .await?
+        .ok_or_else(|| Failure::not_found("cover art"))?;
+    let response = crate::api::send_artwork(state, &artwork, size).await?;
+    Ok(Reply::Media(response))
 }

@@ -75,7 +75,9 @@ pub fn song(song: &Song) -> Value {
     put(&mut object, "track", song.track_number);
     put(&mut object, "year", song.year);
     put(&mut object, "genre", song.genre.clone());
-    object.insert("coverArt".into(), json!(song.id.to_string()));
+    if song.artwork.is_some() {
+        object.insert("coverArt".into(), json!(song.id.to_string()));
+    }
     object.insert("size".into(), json!(song.size));
     object.insert("contentType".into(), json!(content_type));
     object.insert("suffix".into(), json!(suffix));
@@ -143,7 +145,9 @@ pub fn album(album: &Album) -> Value {
     object.insert("name".into(), json!(album.name));
     object.insert("artist".into(), json!(album.artist));
     object.insert("artistId".into(), json!(album.artist_id.as_str()));
-    object.insert("coverArt".into(), json!(album.id.as_str()));
+    if album.cover.is_some() {
+        object.insert("coverArt".into(), json!(album.id.as_str()));
+    }
     object.insert("songCount".into(), json!(album.song_count));
     object.insert("duration".into(), json!(album.duration_ms.div_ceil(1000)));
     object.insert("created".into(), json!(date_time(album.added_at)));
@@ -185,7 +189,9 @@ pub fn album_as_directory(album: &Album) -> Value {
     object.insert("title".into(), json!(album.name));
     object.insert("album".into(), json!(album.name));
     object.insert("artist".into(), json!(album.artist));
-    object.insert("coverArt".into(), json!(album.id.as_str()));
+    if album.cover.is_some() {
+        object.insert("coverArt".into(), json!(album.id.as_str()));
+    }
     object.insert("duration".into(), json!(album.duration_ms.div_ceil(1000)));
     object.insert("created".into(), json!(date_time(album.added_at)));
     object.insert("albumId".into(), json!(album.id.as_str()));
@@ -204,6 +210,7 @@ pub fn artist(artist: &Artist) -> Value {
     object.insert("name".into(), json!(artist.name));
     object.insert("albumCount".into(), json!(artist.album_count));
     object.insert("sortName".into(), json!(artist.sort_name));
+    // Its first album's cover, when it has one (getCoverArt answers 70 otherwise).
     object.insert("coverArt".into(), json!(artist.id.as_str()));
     if let Some(at) = artist.stats.starred_at {
         object.insert("starred".into(), json!(date_time(at)));

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod artwork;
 mod auth;
 mod conformance;
 mod hostile;
@@ -14,7 +15,13 @@ mod openapi;
 mod playlists;
 mod streaming;
 mod subsonic;
+mod subsonic_interop;
 mod tls;
 mod tracks;
 mod tus_interop;
 mod uploads;
+
+/// The largest cover the server takes.
+pub fn artwork_limit() -> usize {
+    tonearm_server::artwork::MAX_BYTES
+}

@@ -31,6 +31,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/api-keys"),
     ("post", "/api/v1/api-keys"),
     ("delete", "/api/v1/api-keys/{id}"),
+    ("get", "/api/v1/artwork/{hash}"),
+    ("put", "/api/v1/artwork/{hash}"),
     ("get", "/api/v1/playlists"),
     ("post", "/api/v1/playlists/ops"),
 ];

@@ -13,6 +13,8 @@ use tonearm_protocol::CloudTrack;
 /// of "The Beatles", a compilation, and a song on no album.
 pub struct Library {
     pub songs: Vec<CloudTrack>,
+    /// Each song's file, as uploaded.
+    pub files: Vec<Vec<u8>>,
 }
 
 pub async fn seed(user: &User, salt: u64) -> Library {
@@ -25,11 +27,14 @@ pub async fn seed(user: &User, salt: u64) -> Library {
         json!({"title": "Loose Song", "artist": "Nobody", "format": "ogg"}),
     ];
     let mut songs = Vec::new();
+    let mut files = Vec::new();
     for (index, spec) in specs.into_iter().enumerate() {
-        let hash = user.upload(&audio(4096 + index, salt + index as u64)).await;
+        let file = audio(4096 + index, salt + index as u64);
+        let hash = user.upload(&file).await;
         songs.push(user.create_track_with(&hash, spec).await);
+        files.push(file);
     }
-    Library { songs }
+    Library { songs, files }
 }
 
 /// Calls `/rest/{method}` as `user` with a password, in JSON.
@@ -501,6 +506,17 @@ async fn search_folds_case_and_accents_and_an_empty_query_pages_over_everything(
     let result = &ok(&found)["searchResult3"];
     assert_eq!(result["artist"][0]["name"], "Sigur Rós");
     assert_eq!(result["song"].as_array().unwrap().len(), 3);
+    let names: Vec<&str> = result["album"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Ágætis byrjun", "Takk..."],
+        "albums by the artist's name"
+    );
     let found = call(&server, "ann", "search3", &[("query", "agaetis")]).await;
     assert_eq!(
         ok(&found)["searchResult3"]["album"][0]["name"],

@@ -1,6 +1,7 @@
 //! The cloud client against the real `tonearm-server` on 127.0.0.1, with several "devices"
 //! (separate data directories and libraries) scanning real audio files.
 
+mod artwork;
 mod background;
 mod connection;
 mod devices;

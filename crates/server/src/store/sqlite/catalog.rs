@@ -12,14 +12,14 @@ use super::SqliteStore;
 use super::{from_json, parse_hash, parse_uuid, to_i64, to_u64};
 use crate::catalog::ids::{album_of, sort_name};
 use crate::catalog::{
-    Album, AlbumId, AlbumOrder, Artist, ArtistId, CatalogStore, Found, Genre, Item, Page, Play,
-    PlayQueue, Search, Song, Stats, fold,
+    Album, AlbumId, AlbumOrder, Artist, ArtistId, Artwork, CatalogStore, Found, Genre, Item, Page,
+    Play, PlayQueue, Search, Song, Stats, fold,
 };
 use crate::error::{Error, Result};
 use crate::store::UserId;
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
-use tonearm_protocol::{CloudTrack, TrackId};
+use tonearm_protocol::{BlobHash, CloudTrack, TrackId};
 
 /// The catalog's tables; the migration that adds them fills them from the live tracks.
 pub(super) const SCHEMA: &str = r"
@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS catalog_songs (
     duration_ms INTEGER,
     composer TEXT,
     comment TEXT,
+    artwork TEXT,
     format TEXT NOT NULL,
     size INTEGER NOT NULL,
     hash TEXT NOT NULL,
@@ -69,6 +70,7 @@ CREATE TABLE IF NOT EXISTS catalog_albums (
     duration_ms INTEGER NOT NULL,
     added_at INTEGER NOT NULL,
     cover_song TEXT,
+    cover TEXT,
     PRIMARY KEY (user_id, id)
 );
 CREATE INDEX IF NOT EXISTS catalog_albums_by_name ON catalog_albums(user_id, sort_name);
@@ -104,6 +106,20 @@ CREATE TABLE IF NOT EXISTS plays (
     track_id TEXT NOT NULL,
     played_at BIGINT NOT NULL,
     PRIMARY KEY (user_id, id)
+);
+CREATE TABLE IF NOT EXISTS artwork (
+    hash TEXT PRIMARY KEY,
+    mime TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    size BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS artwork_owners (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    hash TEXT NOT NULL REFERENCES artwork(hash),
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, hash)
 );
 CREATE TABLE IF NOT EXISTS play_queues (
     user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
@@ -205,8 +221,8 @@ pub(super) fn index(
     db(tx.execute(
         "INSERT INTO catalog_songs (user_id, track_id, title, sort_title, artist, album, album_id,
             album_artist, artist_id, genre, year, track_no, disc_no, duration_ms, composer, comment,
-            format, size, hash, added_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+            format, size, hash, added_at, artwork)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
          ON CONFLICT (user_id, track_id) DO UPDATE SET title = excluded.title,
             sort_title = excluded.sort_title, artist = excluded.artist, album = excluded.album,
             album_id = excluded.album_id, album_artist = excluded.album_artist,
@@ -214,7 +230,7 @@ pub(super) fn index(
             track_no = excluded.track_no, disc_no = excluded.disc_no,
             duration_ms = excluded.duration_ms, composer = excluded.composer,
             comment = excluded.comment, format = excluded.format, size = excluded.size,
-            hash = excluded.hash",
+            hash = excluded.hash, artwork = excluded.artwork",
         params![
             user_text,
             track.id.to_string(),
@@ -236,6 +252,7 @@ pub(super) fn index(
             to_i64(track.size),
             track.blake3.as_str(),
             added_at,
+            m.artwork.as_ref().map(|a| a.as_str()),
         ],
     ))?;
     let pk: i64 = db(tx.query_row(
@@ -322,12 +339,13 @@ fn refresh_album(tx: &Transaction<'_>, user: UserId, id: &AlbumId) -> Result<()>
     };
     db(tx.execute(
         "INSERT INTO catalog_albums (user_id, id, name, sort_name, artist, artist_sort, artist_id,
-            year, genre, song_count, duration_ms, added_at, cover_song)
+            year, genre, song_count, duration_ms, added_at, cover_song, cover)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, MIN(artist_id), MAX(year), MIN(genre), COUNT(*),
-            SUM(COALESCE(duration_ms, 0)), MIN(added_at),
-            (SELECT track_id FROM catalog_songs WHERE user_id = ?1 AND album_id = ?2
-             ORDER BY disc_no, track_no, sort_title LIMIT 1)
-         FROM catalog_songs WHERE user_id = ?1 AND album_id = ?2",
+            SUM(COALESCE(duration_ms, 0)), MIN(added_at), first.track_id, first.artwork
+         FROM catalog_songs,
+            (SELECT track_id, artwork FROM catalog_songs WHERE user_id = ?1 AND album_id = ?2
+             ORDER BY artwork IS NULL, disc_no, track_no, sort_title LIMIT 1) AS first
+         WHERE user_id = ?1 AND album_id = ?2",
         params![
             user_text,
             id.as_str(),
@@ -374,7 +392,8 @@ fn refresh_artist(tx: &Transaction<'_>, user: UserId, id: &ArtistId) -> Result<(
 
 const SONG_COLUMNS: &str = "s.track_id, s.title, s.artist, s.album, s.album_id, s.album_artist,
     s.artist_id, s.genre, s.year, s.track_no, s.disc_no, s.duration_ms, s.composer, s.comment,
-    s.format, s.size, s.hash, s.added_at, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at";
+    s.format, s.size, s.hash, s.added_at, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at,
+    s.artwork";
 
 /// The songs of `s`, with their marks.
 const SONGS_FROM: &str = "catalog_songs s LEFT JOIN catalog_marks m
@@ -405,6 +424,7 @@ fn song(r: &Row<'_>) -> rusqlite::Result<Song> {
         })?,
         added_at: r.get(17)?,
         stats: stats(r, 18)?,
+        artwork: stored_hash(r, 22)?,
     })
 }
 
@@ -420,7 +440,8 @@ fn stats(r: &Row<'_>, first: usize) -> rusqlite::Result<Stats> {
 }
 
 const ALBUM_COLUMNS: &str = "a.id, a.name, a.artist, a.artist_id, a.year, a.genre, a.song_count,
-    a.duration_ms, a.added_at, a.cover_song, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at";
+    a.duration_ms, a.added_at, a.cover_song, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at,
+    a.cover";
 
 const ALBUMS_FROM: &str = "catalog_albums a LEFT JOIN catalog_marks m
     ON m.user_id = a.user_id AND m.kind = 'album' AND m.item_id = a.id";
@@ -441,7 +462,23 @@ fn album(r: &Row<'_>) -> rusqlite::Result<Album> {
             .and_then(|id| uuid::Uuid::parse_str(&id).ok())
             .map(TrackId),
         stats: stats(r, 10)?,
+        cover: stored_hash(r, 14)?,
     })
+}
+
+/// An optional hash column.
+fn stored_hash(r: &Row<'_>, index: usize) -> rusqlite::Result<Option<BlobHash>> {
+    r.get::<_, Option<String>>(index)?
+        .map(|text| {
+            parse_hash(text).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    index,
+                    rusqlite::types::Type::Text,
+                    e.into(),
+                )
+            })
+        })
+        .transpose()
 }
 
 const ARTIST_COLUMNS: &str = "r.id, r.name, r.sort_name, r.album_count, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at";
@@ -757,7 +794,13 @@ pub(super) fn search(conn: &Connection, user: UserId, search: &Search) -> Result
     let folded = words.join(" ");
     let named = |columns: &str, from: &str, alias: &str, page: Page| {
         let (filter, values) = like_words(&words);
-        let filter = filter.replace("{column}", &format!("{alias}.sort_name"));
+        // Albums are found by their artist's name too ("sigur" finds Sigur Rós's albums).
+        let column = if alias == "a" {
+            "(a.sort_name || ' ' || a.artist_sort)".to_owned()
+        } else {
+            format!("{alias}.sort_name")
+        };
+        let filter = filter.replace("{column}", &column);
         let first = values.len() + 2;
         let sql = format!(
             "SELECT {columns} FROM {from} WHERE {alias}.user_id = ?1{filter}
@@ -999,6 +1042,79 @@ pub(super) fn save_play_queue(tx: &Transaction<'_>, user: UserId, queue: &PlayQu
     Ok(())
 }
 
+/// The user's uploaded cover `hash`.
+fn owned_artwork(conn: &Connection, user: UserId, hash: &str) -> Result<Option<Artwork>> {
+    let row: Option<(String, String, u32, u32, i64)> = db(conn
+        .query_row(
+            "SELECT a.hash, a.mime, a.width, a.height, a.size FROM artwork_owners o
+             JOIN artwork a ON a.hash = o.hash WHERE o.user_id = ?1 AND o.hash = ?2",
+            [user.0.to_string(), hash.to_owned()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional())?;
+    row.map(|(hash, mime, width, height, size)| {
+        Ok(Artwork {
+            hash: parse_hash(hash)?,
+            mime,
+            width,
+            height,
+            size: to_u64(size),
+        })
+    })
+    .transpose()
+}
+
+pub(super) fn cover(conn: &Connection, user: UserId, item: &Item) -> Result<Option<Artwork>> {
+    let user_text = user.0.to_string();
+    let (sql, id) = match item {
+        Item::Song(id) => (
+            "SELECT artwork FROM catalog_songs WHERE user_id = ?1 AND track_id = ?2",
+            id.to_string(),
+        ),
+        Item::Album(id) => (
+            "SELECT cover FROM catalog_albums WHERE user_id = ?1 AND id = ?2",
+            id.to_string(),
+        ),
+        Item::Artist(id) => (
+            "SELECT cover FROM catalog_albums WHERE user_id = ?1 AND artist_id = ?2
+               AND cover IS NOT NULL ORDER BY year, sort_name LIMIT 1",
+            id.to_string(),
+        ),
+    };
+    let hash: Option<Option<String>> = db(conn
+        .query_row(sql, [&user_text, &id], |r| r.get(0))
+        .optional())?;
+    match hash.flatten() {
+        Some(hash) => owned_artwork(conn, user, &hash),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn add_artwork(
+    tx: &Transaction<'_>,
+    user: UserId,
+    artwork: &Artwork,
+    now: i64,
+) -> Result<()> {
+    db(tx.execute(
+        "INSERT OR IGNORE INTO artwork (hash, mime, width, height, size, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            artwork.hash.as_str(),
+            artwork.mime,
+            artwork.width,
+            artwork.height,
+            to_i64(artwork.size),
+            now
+        ],
+    ))?;
+    db(tx.execute(
+        "INSERT OR IGNORE INTO artwork_owners (user_id, hash, created_at) VALUES (?1, ?2, ?3)",
+        params![user.0.to_string(), artwork.hash.as_str(), now],
+    ))?;
+    Ok(())
+}
+
 #[async_trait]
 impl CatalogStore for SqliteStore {
     async fn artists(&self, user: UserId) -> Result<Vec<Artist>> {
@@ -1099,5 +1215,24 @@ impl CatalogStore for SqliteStore {
             save_play_queue(tx, user, &queue)
         })
         .await
+    }
+
+    async fn cover(&self, user: UserId, item: &Item) -> Result<Option<Artwork>> {
+        let item = item.clone();
+        self.read(move |conn| cover(conn, user, &item)).await
+    }
+
+    async fn add_artwork(&self, user: UserId, artwork: &Artwork) -> Result<()> {
+        let artwork = artwork.clone();
+        self.tx("recording a cover", move |tx| {
+            add_artwork(tx, user, &artwork, super::now_seconds())
+        })
+        .await
+    }
+
+    async fn artwork(&self, user: UserId, hash: &BlobHash) -> Result<Option<Artwork>> {
+        let hash = hash.to_string();
+        self.read(move |conn| owned_artwork(conn, user, &hash))
+            .await
     }
 }
