@@ -39,6 +39,8 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             edit::edit_tags,
             edit::undo_tag_edit,
             edit::can_undo_tag_edit,
+            edit::set_loved,
+            edit::set_rating,
             playlists::list_playlists,
             playlists::get_playlist,
             playlists::create_playlist,

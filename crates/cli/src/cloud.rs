@@ -59,6 +59,22 @@ pub enum CloudCommand {
     },
     /// Delete a track from the cloud (a copy on this device stays).
     Delete { track: TrackId },
+    /// Keys for Subsonic apps (docs/subsonic.md), so an app never holds your password.
+    #[command(name = "api-key", subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a key; it is printed once.
+    Create {
+        /// What it is for, such as "phone".
+        name: String,
+    },
+    /// The account's keys.
+    List,
+    /// Revoke a key by its id: apps using it stop working at once.
+    Revoke { id: String },
 }
 
 /// Settings from the environment: `TONEARM_TOKEN_STORE=file` keeps the token out of the OS
@@ -131,6 +147,29 @@ pub fn run(library: &Arc<Library>, dirs: &crate::paths::Dirs, command: CloudComm
                     _ => "token in an owner-only file in the data directory",
                 }
             );
+        }
+        CloudCommand::ApiKey(action) => {
+            let cloud = open(library, dirs, settings("", 3, None))?;
+            let client = cloud.client()?;
+            match action {
+                ApiKeyCommand::Create { name } => {
+                    let created = runtime.block_on(client.create_api_key(&name))?;
+                    println!("{}", created.key);
+                    eprintln!(
+                        "API key {:?} made (id {}); give the key above to the app: it is not shown again",
+                        created.info.name, created.info.id
+                    );
+                }
+                ApiKeyCommand::List => {
+                    for key in runtime.block_on(client.api_keys())? {
+                        println!("{}\t{}", key.id, key.name);
+                    }
+                }
+                ApiKeyCommand::Revoke { id } => {
+                    runtime.block_on(client.revoke_api_key(&id))?;
+                    println!("revoked {id}");
+                }
+            }
         }
         CloudCommand::Logout => {
             let cloud = open(library, dirs, settings("", 3, None))?;

@@ -158,6 +158,8 @@ pub struct Track {
     pub last_played_at: Option<i64>,
     /// 0..=100.
     pub rating: Option<u8>,
+    /// Loved (a heart; "starred" in Subsonic apps).
+    pub loved: bool,
     /// Unix milliseconds.
     pub added_at: i64,
     pub state: TrackState,

@@ -96,7 +96,7 @@ const TRACK_COLUMNS: &str = "t.id, t.folder_id, t.path_text, t.size, t.mtime_ms,
     (SELECT c.error FROM cloud_tracks c WHERE c.track_pk = t.pk AND c.state = 'failed'),
     EXISTS (SELECT 1 FROM cloud_tracks c JOIN stream_cache s ON s.blake3 = c.blake3
             WHERE c.track_pk = t.pk AND s.pinned = 1 AND s.cached >= s.size),
-    t.comment";
+    t.comment, t.loved";
 
 fn split_list(text: Option<String>) -> Vec<String> {
     text.map(|t| t.split('\u{1f}').map(str::to_owned).collect())
@@ -169,6 +169,7 @@ fn track_from_row(row: &Row<'_>) -> rusqlite::Result<Track> {
         upload_error: row.get(45)?,
         kept_offline: row.get(46)?,
         comment: row.get(47)?,
+        loved: row.get(48)?,
     })
 }
 

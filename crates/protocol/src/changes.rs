@@ -2,6 +2,7 @@
 //! devices sync incrementally instead of re-listing.
 
 use crate::ids::{EntryId, PlaylistId, TrackId};
+use crate::marks::TrackMarks;
 use crate::playlists::{PlaylistEntry, PlaylistSummary};
 use crate::tracks::CloudTrack;
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,11 @@ pub enum ChangeEvent {
         playlist_id: PlaylistId,
         /// Which entry.
         entry_id: EntryId,
+    },
+    /// A song's plays, rating or love changed (from any device or app).
+    TrackMarks {
+        /// The song's marks after the change.
+        marks: TrackMarks,
     },
 }
 

@@ -8,6 +8,7 @@
 pub mod changes;
 pub mod error;
 pub mod ids;
+pub mod marks;
 pub mod matching;
 pub mod names;
 mod object;
@@ -20,6 +21,7 @@ pub mod uploads;
 pub use changes::{Change, ChangeEvent, ChangesResponse};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{BlobHash, ChallengeId, EntryId, IdError, OpId, PlaylistId, SessionId, TrackId};
+pub use marks::{MarksPatch, Play, PlayId, PlaysRequest, PlaysResponse, TrackMarks};
 pub use matching::{ByteRange, ChallengeAnswer, MatchRequest, MatchResponse, answer_challenge};
 pub use names::{DeviceName, NameError, Username};
 pub use playlists::{

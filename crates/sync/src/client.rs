@@ -248,6 +248,62 @@ impl Client {
         .await
     }
 
+    /// Sends plays; each is counted once by its id.
+    pub async fn post_plays(
+        &self,
+        request: &tonearm_protocol::PlaysRequest,
+    ) -> Result<tonearm_protocol::PlaysResponse> {
+        let response = self
+            .request(Method::POST, "/api/v1/plays")
+            .json(request)
+            .send()
+            .await?;
+        Self::json(response).await
+    }
+
+    /// Rates or loves a song.
+    pub async fn patch_marks(
+        &self,
+        id: TrackId,
+        patch: &tonearm_protocol::MarksPatch,
+    ) -> Result<tonearm_protocol::TrackMarks> {
+        let response = self
+            .request(Method::PATCH, &format!("/api/v1/tracks/{}/marks", id.0))
+            .json(patch)
+            .send()
+            .await?;
+        Self::json(response).await
+    }
+
+    /// Makes an API key for a Subsonic app; the answer holds the key, shown this once.
+    pub async fn create_api_key(&self, name: &str) -> Result<tonearm_protocol::ApiKeyCreated> {
+        let name = tonearm_protocol::DeviceName::parse(name)
+            .map_err(|e| SyncError::Protocol(format!("an API key's name: {e}")))?;
+        let response = self
+            .request(Method::POST, "/api/v1/api-keys")
+            .json(&tonearm_protocol::ApiKeyRequest { name })
+            .send()
+            .await?;
+        Self::json(response).await
+    }
+
+    /// The account's API keys, oldest first.
+    pub async fn api_keys(&self) -> Result<Vec<tonearm_protocol::ApiKeyInfo>> {
+        let response = self.request(Method::GET, "/api/v1/api-keys").send().await?;
+        Ok(Self::json::<tonearm_protocol::ApiKeysResponse>(response)
+            .await?
+            .keys)
+    }
+
+    /// Revokes an API key: apps using it stop working at once.
+    pub async fn revoke_api_key(&self, id: &str) -> Result<()> {
+        let response = self
+            .request(Method::DELETE, &format!("/api/v1/api-keys/{id}"))
+            .send()
+            .await?;
+        Self::check(response).await.map(drop)
+    }
+
     /// Whether the user already has this cover on the server.
     pub async fn has_artwork(&self, hash: &str) -> Result<bool> {
         let response = self

@@ -49,6 +49,8 @@ pub struct SyncReport {
     pub playlist_ops_waiting: u64,
     /// Tracks whose tags were sent.
     pub metadata_sent: u64,
+    /// Plays sent.
+    pub plays_sent: u64,
 }
 
 impl Cloud {
@@ -110,8 +112,52 @@ impl Cloud {
                 self.apply_track(&client, &merged).await?;
             }
         }
+        self.push_marks(&client, report).await?;
         self.push_playlist_ops(report).await?;
         self.pull(report).await
+    }
+
+    /// Sends the plays, ratings and loves made here (of songs the cloud has).
+    async fn push_marks(&self, client: &Client, report: &mut SyncReport) -> Result<()> {
+        loop {
+            let pending = self.library.plays_to_send(500)?;
+            if pending.is_empty() {
+                break;
+            }
+            let plays = pending
+                .iter()
+                .filter_map(|play| {
+                    Some(tonearm_protocol::Play {
+                        id: tonearm_protocol::PlayId::parse(&play.id)?,
+                        track_id: tonearm_protocol::TrackId(play.track.0),
+                        played_at: play.played_at.div_euclid(1000),
+                    })
+                })
+                .collect();
+            client
+                .post_plays(&tonearm_protocol::PlaysRequest { plays })
+                .await?;
+            let ids: Vec<String> = pending.into_iter().map(|p| p.id).collect();
+            report.plays_sent += ids.len() as u64;
+            self.library.plays_sent(&ids)?;
+        }
+        for marks in self.library.marks_to_send()? {
+            let patch = tonearm_protocol::MarksPatch {
+                rating: marks.stars,
+                loved: marks.loved,
+            };
+            match client
+                .patch_marks(tonearm_protocol::TrackId(marks.track.0), &patch)
+                .await
+            {
+                Ok(_) => {}
+                // The cloud no longer has the song: nothing to rate there.
+                Err(crate::error::SyncError::Server { status: 404, .. }) => {}
+                Err(other) => return Err(other),
+            }
+            self.library.marks_sent(&marks)?;
+        }
+        Ok(())
     }
 
     /// Sends the playlist edits made here, in order. An entry whose song has not reached the
@@ -214,6 +260,20 @@ impl Cloud {
             }
             ChangeEvent::EntryRemoved { entry_id, .. } => {
                 library.apply_remote_entry_removal(EntryId(entry_id.0))?;
+            }
+            ChangeEvent::TrackMarks { marks } => {
+                let track = TrackId(marks.track_id.0);
+                let cloud = tonearm_library::history::CloudMarks {
+                    play_count: marks.play_count,
+                    played_at: marks.played_at,
+                    stars: marks.rating,
+                    loved: marks.loved,
+                };
+                match library.apply_remote_marks(track, &cloud) {
+                    // A song this device does not list (removed here): nothing to mark.
+                    Ok(()) | Err(tonearm_library::LibraryError::UnknownTrack(_)) => {}
+                    Err(other) => return Err(other.into()),
+                }
             }
         }
         Ok(())

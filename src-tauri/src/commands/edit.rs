@@ -1,5 +1,5 @@
 //! Tag editing commands: edit one song or many ("Properties" and "Edit album"), undo the last
-//! edit. The library writes the files and keeps what to undo; the sync engine sends the new
+//! edit; and the user's marks of songs (love, rating). The library writes the files and keeps what to undo; the sync engine sends the new
 //! tags to the cloud at its next sync, which an edit asks for right away (rather than within
 //! `tonearm_sync::SYNC_EVERY`) so other devices see it soon.
 
@@ -70,6 +70,11 @@ fn sync_soon(cloud: &CloudState, report: &EditReport) {
     if report.edited.is_empty() {
         return;
     }
+    sync_now(cloud);
+}
+
+/// Asks for a sync now (a failure waits for the next periodic one).
+fn sync_now(cloud: &CloudState) {
     let engine = cloud.cloud.clone();
     cloud.runtime.spawn(async move {
         if let Err(error) = engine.sync().await {
@@ -98,4 +103,37 @@ pub async fn undo_tag_edit(
 #[specta::specta]
 pub fn can_undo_tag_edit(state: State<'_, LibraryState>) -> Result<bool, CommandError> {
     Ok(state.library.can_undo_edit()?)
+}
+
+/// Loves songs, or takes the love back; every device and Subsonic app sees it (it is cloud
+/// data, sent at once).
+#[tauri::command]
+#[specta::specta]
+pub fn set_loved(
+    state: State<'_, LibraryState>,
+    cloud: State<'_, CloudState>,
+    track_ids: Vec<TrackId>,
+    loved: bool,
+) -> Result<(), CommandError> {
+    for track in track_ids {
+        state.library.set_loved(track, loved)?;
+    }
+    sync_now(&cloud);
+    Ok(())
+}
+
+/// Rates songs 0 to 100 (the cloud keeps whole stars: 20 per star), or clears their rating.
+#[tauri::command]
+#[specta::specta]
+pub fn set_rating(
+    state: State<'_, LibraryState>,
+    cloud: State<'_, CloudState>,
+    track_ids: Vec<TrackId>,
+    rating: Option<u8>,
+) -> Result<(), CommandError> {
+    for track in track_ids {
+        state.library.set_rating(track, rating)?;
+    }
+    sync_now(&cloud);
+    Ok(())
 }

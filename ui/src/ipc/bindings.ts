@@ -58,6 +58,13 @@ export const commands = {
 	undoTagEdit: () => typedError<EditReport, CommandError>(__TAURI_INVOKE("undo_tag_edit")),
 	/**  Whether there is an edit to undo. */
 	canUndoTagEdit: () => typedError<boolean, CommandError>(__TAURI_INVOKE("can_undo_tag_edit")),
+	/**
+	 *  Loves songs, or takes the love back; every device and Subsonic app sees it (it is cloud
+	 *  data, sent at once).
+	 */
+	setLoved: (trackIds: TrackId[], loved: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_loved", { trackIds, loved })),
+	/**  Rates songs 0 to 100 (the cloud keeps whole stars: 20 per star), or clears their rating. */
+	setRating: (trackIds: TrackId[], rating: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("set_rating", { trackIds, rating })),
 	/**  All playlists by name. */
 	listPlaylists: () => typedError<PlaylistSummary[], CommandError>(__TAURI_INVOKE("list_playlists")),
 	/**  One playlist with its entries in order. */
@@ -606,6 +613,8 @@ export type SyncReport = {
 	playlist_ops_waiting: number,
 	/**  Tracks whose tags were sent. */
 	metadata_sent: number,
+	/**  Plays sent. */
+	plays_sent: number,
 };
 
 /**  One edit of a track's tags, for one track or many. */
@@ -687,6 +696,8 @@ export type Track = {
 	last_played_at: number | null,
 	/**  0..=100. */
 	rating: number | null,
+	/**  Loved (a heart; "starred" in Subsonic apps). */
+	loved: boolean,
 	/**  Unix milliseconds. */
 	added_at: number,
 	state: TrackState,

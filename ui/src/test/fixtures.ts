@@ -14,7 +14,7 @@ export function makeTrack(fields: Partial<Track> & Pick<Track, "id" | "title">):
     genres: [], composer: null, compilation: false,
     musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
     replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
-    artwork_id: null, play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "present", state_reason: null,
+    artwork_id: null, play_count: 0, last_played_at: null, rating: null, loved: false, added_at: 0, state: "present", state_reason: null,
     comment: null, extra_tags: [], upload_state: "local_only", upload_error: null, kept_offline: false,
     ...fields,
   };

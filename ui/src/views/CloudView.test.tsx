@@ -103,7 +103,7 @@ beforeEach(() => {
   vi.mocked(commands.cloudLogout).mockImplementation(() => ok(null));
   vi.mocked(commands.uploadLibrary).mockImplementation(() => ok(2));
   vi.mocked(commands.syncCloud).mockImplementation(() =>
-    ok({ changes_applied: 4, playlist_ops_sent: 1, playlist_ops_waiting: 0, metadata_sent: 0 }),
+    ok({ changes_applied: 4, playlist_ops_sent: 1, playlist_ops_waiting: 0, metadata_sent: 0, plays_sent: 0 }),
   );
 });
 

@@ -106,7 +106,7 @@ function unavailable(entry: PlaylistEntry): Track {
     date: null, genre: null, genres: [], composer: null, compilation: false,
     musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
     replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
-    artwork_id: null, play_count: 0, last_played_at: null, rating: null, added_at: 0, state: "missing",
+    artwork_id: null, play_count: 0, last_played_at: null, rating: null, loved: false, added_at: 0, state: "missing",
     state_reason: "This song is no longer in your library", comment: null, extra_tags: [], upload_state: "local_only", upload_error: null,
     kept_offline: false,
   };

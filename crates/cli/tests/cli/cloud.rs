@@ -220,3 +220,48 @@ fn a_server_address_without_a_scheme_is_refused_before_anything_is_sent() {
         "nothing was sent"
     );
 }
+
+/// A Subsonic `ping` with an API key, over a plain HTTP/1.1 request: its `status`.
+fn ping_with_key(url: &str, key: &str) -> String {
+    use std::io::Read;
+    let address = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).expect("connects");
+    write!(
+        stream,
+        "GET /rest/ping?apiKey={key}&v=1.16.1&c=cli-test&f=json HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    let body = answer.split("\r\n\r\n").nth(1).expect("a body");
+    let body: Value = serde_json::from_str(body.trim()).expect("json");
+    body["subsonic-response"]["status"]
+        .as_str()
+        .expect("status")
+        .to_owned()
+}
+
+#[test]
+fn api_keys_for_subsonic_apps_are_made_listed_and_revoked() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime.block_on(Locker::start());
+    runtime.block_on(server.add_user("ann"));
+    let url = server.url();
+    let data = tempfile::tempdir().expect("device");
+    let (_, stderr, success) = login(data.path(), &url, PASSWORD);
+    assert!(success, "{stderr}");
+
+    let (key, stderr, success) = tonearm(data.path(), &["cloud", "api-key", "create", "phone"], "");
+    assert!(success, "{stderr}");
+    let key = key.trim().to_owned();
+    assert!(stderr.contains("not shown again"), "{stderr}");
+    assert_eq!(ping_with_key(&url, &key), "ok");
+    let listed = ok(data.path(), &["cloud", "api-key", "list"]);
+    let (id, name) = listed.trim().split_once('\t').expect("id and name");
+    assert_eq!(name, "phone");
+    assert!(!listed.contains(&key), "the key itself is never listed");
+    ok(data.path(), &["cloud", "api-key", "revoke", id]);
+    assert_eq!(ping_with_key(&url, &key), "failed");
+    let (_, stderr, success) = tonearm(data.path(), &["cloud", "api-key", "revoke", id], "");
+    assert!(!success && stderr.contains("not found"), "{stderr}");
+}

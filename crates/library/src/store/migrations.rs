@@ -21,6 +21,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0007_tag_undo.sql")),
     Migration::Code(comment_column),
     Migration::Sql(include_str!("migrations/0009_tag_pending.sql")),
+    Migration::Code(marks_as_cloud_data),
 ];
 
 /// Migration 6: the album, artist and genre summaries rebuilt, so a library scanned before
@@ -42,6 +43,45 @@ fn comment_column(tx: &Transaction<'_>) -> Result<()> {
         tx.execute("ALTER TABLE tracks ADD COLUMN comment TEXT", [])?;
     }
     tx.execute_batch(include_str!("migrations/0008_comment.sql"))?;
+    Ok(())
+}
+
+/// Migration 10: plays, ratings and loves become cloud data. Tracks get `loved`; each play is
+/// kept with an id (`play_log`) until the cloud has it, and the plays counted before become
+/// such plays, so they go up once (see `history`).
+fn marks_as_cloud_data(tx: &Transaction<'_>) -> Result<()> {
+    let has: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('tracks') WHERE name = 'loved')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has {
+        tx.execute(
+            "ALTER TABLE tracks ADD COLUMN loved INTEGER NOT NULL DEFAULT 0",
+            [],
+        )?;
+    }
+    tx.execute_batch(include_str!("migrations/0010_marks.sql"))?;
+    let counted: Vec<(String, i64, Option<i64>)> = {
+        let mut stmt = tx.prepare(
+            "SELECT t.id, t.play_count - (SELECT COUNT(*) FROM play_log p WHERE p.track_id = t.id),
+                    t.last_played_at
+             FROM tracks t WHERE t.play_count > 0",
+        )?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut insert =
+        tx.prepare("INSERT INTO play_log (id, track_id, played_at, sent) VALUES (?1, ?2, ?3, 0)")?;
+    for (track, missing, at) in counted {
+        for _ in 0..missing.clamp(0, 100_000) {
+            insert.execute(rusqlite::params![
+                uuid::Uuid::new_v4().to_string(),
+                track,
+                at.unwrap_or(0)
+            ])?;
+        }
+    }
     Ok(())
 }
 

@@ -97,3 +97,39 @@ fn a_comment_kept_among_the_other_tags_by_version_7_moves_to_its_own_field() {
         track.extra_tags
     );
 }
+
+#[test]
+fn plays_counted_before_plays_were_cloud_data_become_plays_to_send_once() {
+    let t = crate::support::TestLibrary::new();
+    t.add("tagged.flac", "b.flac");
+    t.scan();
+    let data = t.dir.path().join("data");
+    drop(t.library);
+    // What version 9 stored: a count and no play of its own.
+    let db = rusqlite::Connection::open(data.join(tonearm_library::DATABASE_FILE)).expect("db");
+    db.execute_batch(
+        "UPDATE tracks SET play_count = 3, last_played_at = 1700000000000; DELETE FROM play_log;",
+    )
+    .expect("old rows");
+    db.pragma_update(None, "user_version", 9).expect("version");
+    drop(db);
+
+    Library::open(&data, &t.dir.path().join("cache")).expect("opens");
+    let db = rusqlite::Connection::open(data.join(tonearm_library::DATABASE_FILE)).expect("db");
+    let (plays, distinct): (i64, i64) = db
+        .query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT id) FROM play_log WHERE sent = 0 AND played_at = 1700000000000",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("plays");
+    assert_eq!((plays, distinct), (3, 3), "one play each, each its own id");
+    drop(db);
+    // Opened again, nothing is added twice.
+    Library::open(&data, &t.dir.path().join("cache")).expect("opens again");
+    let db = rusqlite::Connection::open(data.join(tonearm_library::DATABASE_FILE)).expect("db");
+    let plays: i64 = db
+        .query_row("SELECT COUNT(*) FROM play_log", [], |r| r.get(0))
+        .expect("plays");
+    assert_eq!(plays, 3);
+}

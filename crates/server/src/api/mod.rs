@@ -6,6 +6,7 @@ mod artwork;
 mod document;
 mod extract;
 mod health;
+mod marks;
 mod matching;
 mod playlists;
 mod sessions;
@@ -97,6 +98,8 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(tracks::stream_url))
         .routes(routes!(tracks::patch_metadata))
         .merge(artwork)
+        .routes(routes!(marks::plays))
+        .routes(routes!(marks::patch))
         .routes(routes!(playlists::list))
         .routes(routes!(playlists::apply_ops))
         .routes(routes!(playlists::changes))

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::store::UserId;
 use async_trait::async_trait;
 pub use ids::{AlbumId, ArtistId, fold};
-use tonearm_protocol::{BlobHash, TrackId};
+use tonearm_protocol::{BlobHash, TrackId, TrackMarks};
 
 /// At most this many items in one page of a list (Subsonic's own limit for album lists).
 pub const MAX_PAGE: u32 = 500;
@@ -234,7 +234,10 @@ pub trait CatalogStore: Send + Sync {
     /// Rates an item 1 to 5, or removes its rating with 0; false if the item is unknown.
     async fn rate(&self, user: UserId, item: &Item, rating: u8) -> Result<bool>;
     /// Records plays; a play id seen before is not counted again. Returns how many counted.
+    /// Stars, ratings and plays of songs are announced in the change feed.
     async fn record_plays(&self, user: UserId, plays: &[Play]) -> Result<usize>;
+    /// A song's marks.
+    async fn track_marks(&self, user: UserId, track: TrackId) -> Result<Option<TrackMarks>>;
     /// The saved play queue, if any.
     async fn play_queue(&self, user: UserId) -> Result<Option<PlayQueue>>;
     /// Replaces the saved play queue (its unknown songs left out).

@@ -394,7 +394,7 @@ fn change_metadata(
 }
 
 /// Allocates a sequence number and appends `event` to the change feed under it.
-fn record_change(
+pub(super) fn record_change(
     tx: &Transaction<'_>,
     user: UserId,
     make: impl FnOnce(u64) -> ChangeEvent,

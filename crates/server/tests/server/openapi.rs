@@ -32,6 +32,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/api-keys"),
     ("delete", "/api/v1/api-keys/{id}"),
     ("get", "/api/v1/artwork/{hash}"),
+    ("post", "/api/v1/plays"),
+    ("patch", "/api/v1/tracks/{id}/marks"),
     ("put", "/api/v1/artwork/{hash}"),
     ("get", "/api/v1/playlists"),
     ("post", "/api/v1/playlists/ops"),

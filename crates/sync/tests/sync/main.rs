@@ -5,6 +5,7 @@ mod artwork;
 mod background;
 mod connection;
 mod devices;
+mod marks;
 mod playlists;
 mod properties;
 mod streaming;

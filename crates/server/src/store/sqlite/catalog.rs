@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::store::UserId;
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
-use tonearm_protocol::{BlobHash, CloudTrack, TrackId};
+use tonearm_protocol::{BlobHash, ChangeEvent, CloudTrack, TrackId, TrackMarks};
 
 /// The catalog's tables; the migration that adds them fills them from the live tracks.
 pub(super) const SCHEMA: &str = r"
@@ -924,6 +924,30 @@ fn upsert_mark(tx: &Transaction<'_>, user: UserId, kind: &str, id: &str) -> Resu
     Ok(())
 }
 
+/// Announces a song's marks in the change feed, as they are now.
+fn announce_marks(tx: &Transaction<'_>, user: UserId, track: &str) -> Result<()> {
+    if let Some(marks) = track_marks(tx, user, TrackId(parse_uuid(track)?))? {
+        super::record_change(tx, user, |_| ChangeEvent::TrackMarks { marks })?;
+    }
+    Ok(())
+}
+
+/// A song's marks as the feed gives them.
+pub(super) fn track_marks(
+    conn: &Connection,
+    user: UserId,
+    track: TrackId,
+) -> Result<Option<TrackMarks>> {
+    let found = songs(conn, user, &[track])?;
+    Ok(found.into_iter().next().map(|song| TrackMarks {
+        track_id: song.id,
+        play_count: song.stats.play_count,
+        played_at: song.stats.played_at,
+        rating: song.stats.rating,
+        loved: song.stats.starred_at.is_some(),
+    }))
+}
+
 pub(super) fn star(
     tx: &Transaction<'_>,
     user: UserId,
@@ -936,10 +960,15 @@ pub(super) fn star(
             continue;
         };
         upsert_mark(tx, user, kind, &id)?;
-        db(tx.execute(
-            "UPDATE catalog_marks SET starred_at = ?4 WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3",
+        // Starred again keeps the first time; only a change is announced.
+        let changed = db(tx.execute(
+            "UPDATE catalog_marks SET starred_at = ?4 WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3
+               AND (starred_at IS NULL) <> (?4 IS NULL)",
             params![user.0.to_string(), kind, id, at],
         ))?;
+        if changed > 0 && kind == "song" {
+            announce_marks(tx, user, &id)?;
+        }
         done += 1;
     }
     Ok(done)
@@ -951,10 +980,14 @@ pub(super) fn rate(tx: &Transaction<'_>, user: UserId, item: &Item, rating: u8) 
     };
     upsert_mark(tx, user, kind, &id)?;
     let rating = (rating > 0).then_some(i64::from(rating.min(5)));
-    db(tx.execute(
-        "UPDATE catalog_marks SET rating = ?4 WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3",
+    let changed = db(tx.execute(
+        "UPDATE catalog_marks SET rating = ?4 WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3
+           AND rating IS NOT ?4",
         params![user.0.to_string(), kind, id, rating],
     ))?;
+    if changed > 0 && kind == "song" {
+        announce_marks(tx, user, &id)?;
+    }
     Ok(true)
 }
 
@@ -992,6 +1025,7 @@ pub(super) fn record_plays(tx: &Transaction<'_>, user: UserId, plays: &[Play]) -
                 params![user_text, kind, id, play.played_at],
             ))?;
         }
+        announce_marks(tx, user, &play.track.to_string())?;
         counted += 1;
     }
     Ok(counted)
@@ -1234,5 +1268,9 @@ impl CatalogStore for SqliteStore {
         let hash = hash.to_string();
         self.read(move |conn| owned_artwork(conn, user, &hash))
             .await
+    }
+
+    async fn track_marks(&self, user: UserId, track: TrackId) -> Result<Option<TrackMarks>> {
+        self.read(move |conn| track_marks(conn, user, track)).await
     }
 }
