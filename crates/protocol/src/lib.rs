@@ -8,6 +8,7 @@
 pub mod changes;
 pub mod error;
 pub mod ids;
+pub mod library;
 pub mod marks;
 pub mod matching;
 pub mod names;

@@ -141,3 +141,59 @@ pub async fn delete_from_cloud(
     }
     Ok(())
 }
+
+/// A key for a Subsonic app, as listed (the key itself is shown once, when made).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A key just made: `key` is shown this once, for the user to give to the app.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct NewApiKey {
+    pub info: ApiKey,
+    pub key: String,
+}
+
+/// The account's keys for Subsonic apps, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_api_keys(state: State<'_, CloudState>) -> Result<Vec<ApiKey>, CommandError> {
+    let keys = state.cloud.client()?.api_keys().await?;
+    Ok(keys
+        .into_iter()
+        .map(|k| ApiKey {
+            id: k.id,
+            name: k.name,
+            created_at: k.created_at,
+        })
+        .collect())
+}
+
+/// Makes a key for a Subsonic app named `name` ("phone").
+#[tauri::command]
+#[specta::specta]
+pub async fn create_api_key(
+    state: State<'_, CloudState>,
+    name: String,
+) -> Result<NewApiKey, CommandError> {
+    let created = state.cloud.client()?.create_api_key(name.trim()).await?;
+    Ok(NewApiKey {
+        info: ApiKey {
+            id: created.info.id,
+            name: created.info.name,
+            created_at: created.info.created_at,
+        },
+        key: created.key,
+    })
+}
+
+/// Revokes a key: apps using it stop working at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn revoke_api_key(state: State<'_, CloudState>, id: String) -> Result<(), CommandError> {
+    Ok(state.cloud.client()?.revoke_api_key(&id).await?)
+}

@@ -105,6 +105,12 @@ export const commands = {
 	resumeUploads: (trackId: TrackId | null) => typedError<number, CommandError>(__TAURI_INVOKE("resume_uploads", { trackId })),
 	/**  Syncs now: playlist and tag edits up, the cloud's changes down. */
 	syncCloud: () => typedError<SyncReport, CommandError>(__TAURI_INVOKE("sync_cloud")),
+	/**  The account's keys for Subsonic apps, oldest first. */
+	listApiKeys: () => typedError<ApiKey[], CommandError>(__TAURI_INVOKE("list_api_keys")),
+	/**  Makes a key for a Subsonic app named `name` ("phone"). */
+	createApiKey: (name: string) => typedError<NewApiKey, CommandError>(__TAURI_INVOKE("create_api_key", { name })),
+	/**  Revokes a key: apps using it stop working at once. */
+	revokeApiKey: (id: string) => typedError<null, CommandError>(__TAURI_INVOKE("revoke_api_key", { id })),
 	/**
 	 *  Keeps cloud tracks on this device ("keep offline": a track, an album, a playlist),
 	 *  downloading them in the background; returns once all are on disk.
@@ -159,6 +165,14 @@ export type AlbumSummary = {
 	duration_ms: number,
 	artwork_id: ArtworkId | null,
 	compilation: boolean,
+};
+
+/**  A key for a Subsonic app, as listed (the key itself is shown once, when made). */
+export type ApiKey = {
+	id: string,
+	name: string,
+	/**  Unix seconds. */
+	created_at: number,
 };
 
 /**  What the Settings view shows about this installation. */
@@ -373,6 +387,12 @@ export type NameSummary = {
 	track_count: number,
 	album_count: number,
 	duration_ms: number,
+};
+
+/**  A key just made: `key` is shown this once, for the user to give to the app. */
+export type NewApiKey = {
+	info: ApiKey,
+	key: string,
 };
 
 /**  One page of a longer list. */

@@ -48,6 +48,7 @@ pub async fn put(
 
 /// The size a client asks a cover at.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SizeQuery {
     /// Longest side in pixels; the original when absent or larger.
     pub size: Option<u32>,

@@ -6,6 +6,7 @@ mod artwork;
 mod document;
 mod extract;
 mod health;
+mod library;
 mod marks;
 mod matching;
 mod playlists;
@@ -98,6 +99,13 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(tracks::stream_url))
         .routes(routes!(tracks::patch_metadata))
         .merge(artwork)
+        .routes(routes!(library::artists))
+        .routes(routes!(library::artist_page))
+        .routes(routes!(library::albums))
+        .routes(routes!(library::album_page))
+        .routes(routes!(library::genres))
+        .routes(routes!(library::songs))
+        .routes(routes!(library::search))
         .routes(routes!(marks::plays))
         .routes(routes!(marks::patch))
         .routes(routes!(playlists::list))

@@ -10,6 +10,7 @@ mod auth;
 mod conformance;
 mod hostile;
 mod isolation;
+mod library;
 mod marks;
 mod matching;
 mod openapi;
