@@ -184,3 +184,91 @@ async fn a_song_not_yet_in_the_cloud_holds_back_only_its_own_entry() {
     there.cloud.sync().await.expect("sync");
     assert_eq!(entries(&there, waiting), [(again[0], local)]);
 }
+
+/// Calls `/rest/{method}` as ann with a password, in JSON.
+async fn subsonic(server: &Locker, method: &str, params: &str) -> serde_json::Value {
+    let password = crate::support::PASSWORD.replace(' ', "%20");
+    let answer: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/rest/{method}?u=ann&p={password}&v=1.16.1&c=phone&f=json{params}",
+            server.url()
+        ))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let answer = answer["subsonic-response"].clone();
+    assert_eq!(answer["status"], "ok", "{method}: {answer}");
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_playlist_edited_from_a_subsonic_app_converges_with_edits_on_two_desktops() {
+    let server = Locker::start().await;
+    server.add_user("ann").await;
+    let source = tempfile::tempdir().expect("temp dir");
+    let files = write_tones(source.path(), 5, 300.0, 100.0, 0.5);
+    let (a, b) = (Device::new(), Device::new());
+    a.add_music(&files);
+    a.login(&server, "ann").await;
+    b.login(&server, "ann").await;
+    a.cloud.queue_all().expect("queue");
+    a.cloud.run_uploads(2, Until::Idle).await;
+    let tracks: Vec<TrackId> = a.tracks().iter().map(|t| t.id).collect();
+    let playlist = a.library.create_playlist("Shared").expect("create");
+    a.library
+        .add_to_playlist(playlist, &tracks[..3], None)
+        .expect("add");
+    a.cloud.sync().await.expect("sync A");
+    b.cloud.sync().await.expect("sync B");
+    assert_eq!(entries(&b, playlist).len(), 3);
+
+    // Offline on both desktops: A adds a song at the top, B removes the second entry.
+    let first_on_a = a
+        .library
+        .add_to_playlist(playlist, &[tracks[3]], Some(0))
+        .expect("add on A");
+    let second = entries(&b, playlist)[1].0;
+    b.library
+        .remove_from_playlist(playlist, second)
+        .expect("remove on B");
+    // Meanwhile an app removes the first song it sees (index 0, before A's addition reached
+    // the cloud) and adds another at the end.
+    let id = playlist.to_string();
+    subsonic(
+        &server,
+        "updatePlaylist",
+        &format!(
+            "&playlistId={id}&songIndexToRemove=0&songIdToAdd={}",
+            tracks[4]
+        ),
+    )
+    .await;
+
+    for device in [&a, &b, &a] {
+        device.cloud.sync().await.expect("sync");
+    }
+    let on_a = entries(&a, playlist);
+    assert_eq!(on_a, entries(&b, playlist), "the desktops agree");
+    let expected: Vec<TrackId> = vec![tracks[3], tracks[2], tracks[4]];
+    assert_eq!(
+        on_a.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        expected,
+        "A's addition, the third song, the app's addition; both removals kept"
+    );
+    assert_eq!(on_a[0].0, first_on_a[0], "A's entry kept its id");
+    let from_app = subsonic(&server, "getPlaylist", &format!("&id={id}")).await;
+    let in_app: Vec<String> = from_app["playlist"]["entry"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(
+        in_app,
+        expected.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "the app sees the same list"
+    );
+}
