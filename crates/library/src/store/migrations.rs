@@ -48,7 +48,7 @@ fn comment_column(tx: &Transaction<'_>) -> Result<()> {
 
 /// Migration 10: plays, ratings and loves become cloud data. Tracks get `loved`; each play is
 /// kept with an id (`play_log`) until the cloud has it, and the plays counted before become
-/// such plays, so they go up once (see `history`).
+/// such plays, so they go up once, as do the ratings given before (see `history`).
 fn marks_as_cloud_data(tx: &Transaction<'_>) -> Result<()> {
     let has: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('tracks') WHERE name = 'loved')",
@@ -62,6 +62,12 @@ fn marks_as_cloud_data(tx: &Transaction<'_>) -> Result<()> {
         )?;
     }
     tx.execute_batch(include_str!("migrations/0010_marks.sql"))?;
+    // Ratings given before go up once too.
+    tx.execute(
+        "INSERT OR IGNORE INTO marks_pending (track_id, rating)
+         SELECT id, 1 FROM tracks WHERE rating IS NOT NULL",
+        [],
+    )?;
     let counted: Vec<(String, i64, Option<i64>)> = {
         let mut stmt = tx.prepare(
             "SELECT t.id, t.play_count - (SELECT COUNT(*) FROM play_log p WHERE p.track_id = t.id),

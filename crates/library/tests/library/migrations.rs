@@ -108,7 +108,8 @@ fn plays_counted_before_plays_were_cloud_data_become_plays_to_send_once() {
     // What version 9 stored: a count and no play of its own.
     let db = rusqlite::Connection::open(data.join(tonearm_library::DATABASE_FILE)).expect("db");
     db.execute_batch(
-        "UPDATE tracks SET play_count = 3, last_played_at = 1700000000000; DELETE FROM play_log;",
+        "UPDATE tracks SET play_count = 3, last_played_at = 1700000000000, rating = 80;
+         DELETE FROM play_log; DELETE FROM marks_pending;",
     )
     .expect("old rows");
     db.pragma_update(None, "user_version", 9).expect("version");
@@ -124,6 +125,14 @@ fn plays_counted_before_plays_were_cloud_data_become_plays_to_send_once() {
         )
         .expect("plays");
     assert_eq!((plays, distinct), (3, 3), "one play each, each its own id");
+    let ratings: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM marks_pending WHERE rating = 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("pending");
+    assert_eq!(ratings, 1, "the rating goes up too");
     drop(db);
     // Opened again, nothing is added twice.
     Library::open(&data, &t.dir.path().join("cache")).expect("opens again");

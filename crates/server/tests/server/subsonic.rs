@@ -875,3 +875,141 @@ async fn playlists_edited_by_index_go_through_the_operation_log() {
         70
     );
 }
+
+/// Every endpoint, fed nonsense: answered with a Subsonic status (an error code of the spec's
+/// list, or ok), never an HTTP error or a server failure.
+#[tokio::test]
+async fn nonsense_parameters_on_every_endpoint_get_the_spec_s_errors() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    seed(&ann, 200).await;
+    let methods = [
+        "ping",
+        "getLicense",
+        "getMusicFolders",
+        "getIndexes",
+        "getMusicDirectory",
+        "getArtists",
+        "getArtist",
+        "getAlbum",
+        "getSong",
+        "getGenres",
+        "getAlbumList2",
+        "getRandomSongs",
+        "getSongsByGenre",
+        "getTopSongs",
+        "search3",
+        "getStarred2",
+        "stream",
+        "download",
+        "getCoverArt",
+        "star",
+        "unstar",
+        "setRating",
+        "scrobble",
+        "getPlayQueue",
+        "savePlayQueue",
+        "getPlaylists",
+        "getPlaylist",
+        "createPlaylist",
+        "updatePlaylist",
+        "deletePlaylist",
+        "getUser",
+        "tokenInfo",
+        "getNowPlaying",
+        "jukeboxControl",
+    ];
+    let nonsense = [
+        "",
+        "-1",
+        "99999999999999999999",
+        "al-",
+        "ar-0000000000000000",
+        "%00",
+        "'; DROP TABLE x",
+        "\u{202e}",
+        "true",
+        "../../x",
+        "0x10",
+    ];
+    let names = [
+        "id",
+        "albumId",
+        "artistId",
+        "type",
+        "size",
+        "offset",
+        "count",
+        "query",
+        "rating",
+        "time",
+        "submission",
+        "playlistId",
+        "songId",
+        "songIdToAdd",
+        "songIndexToRemove",
+        "name",
+        "genre",
+        "fromYear",
+        "toYear",
+        "username",
+        "current",
+        "position",
+        "artist",
+        "musicFolderId",
+        "artistCount",
+        "songOffset",
+    ];
+    let spec_codes = [0, 10, 20, 30, 40, 41, 42, 43, 44, 50, 60, 70];
+    let client = reqwest::Client::new();
+    let mut rng = tonearm_testkit::rng::Rng::new(99);
+    for method in methods {
+        for _ in 0..12 {
+            let mut params = vec![
+                ("u", "ann".to_owned()),
+                ("p", PASSWORD.to_owned()),
+                ("v", "1.16.1".to_owned()),
+                ("c", "t".to_owned()),
+                ("f", "json".to_owned()),
+            ];
+            for _ in 0..rng.below(6) {
+                params.push((
+                    names[rng.below(names.len())],
+                    nonsense[rng.below(nonsense.len())].to_owned(),
+                ));
+            }
+            let response = client
+                .post(server.url(&format!("/rest/{method}")))
+                .form(&params)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status() == StatusCode::OK
+                    || response.status() == StatusCode::PARTIAL_CONTENT
+                    || response.status() == StatusCode::RANGE_NOT_SATISFIABLE,
+                "{method} {params:?}: {}",
+                response.status()
+            );
+            let binary = !response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json");
+            if binary {
+                continue;
+            }
+            let body: Value = response.json().await.unwrap();
+            let answer = &body["subsonic-response"];
+            if answer["status"] == "failed" {
+                let code = answer["error"]["code"].as_i64().unwrap();
+                assert!(spec_codes.contains(&code), "{method} {params:?}: {answer}");
+                assert_ne!(
+                    answer["error"]["message"], "internal server error",
+                    "{method} {params:?}"
+                );
+            } else {
+                assert_eq!(answer["status"], "ok", "{method} {params:?}: {answer}");
+            }
+        }
+    }
+}
