@@ -1,8 +1,9 @@
 // The cloud end to end: a real locker server (`tonearm-server`); the app connects to it from
 // the Cloud view and uploads its library in the background, each song's state changing to
 // "in the cloud"; a second device (another data directory) connects to the same locker, sees
-// the songs it does not have as cloud-only and plays one, streamed, to its sound card; a tag
-// edit of a cloud-only song there reaches the first device's file.
+// the songs it does not have as cloud-only and plays one, streamed, to its sound card, and
+// shows their album with the cover the cloud keeps; a tag edit of a cloud-only song there
+// reaches the first device's file, and a love set there shows on the first device.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -11,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { launchApp, screenshotDir, waitForText } from "./support/app.mjs";
-import { cell, openTagEditor, tagField, tagForm } from "./support/tags.mjs";
+import { cell, lovedMark, menuItem, openTagEditor, tagField, tagForm } from "./support/tags.mjs";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
 const serverBinary = process.env.TONEARM_SERVER;
@@ -129,6 +130,29 @@ test("a second device lists the cloud's songs as cloud-only and streams one to i
   await browser.saveScreenshot(join(screenshotDir, "cloud-only-playing.png"));
 });
 
+test("the second device shows the cloud-only album with the cover the cloud keeps, not the placeholder", async () => {
+  const { browser } = second;
+  const manifest = JSON.parse(readFileSync(join(fixtures, "manifest.json"), "utf8"));
+  const album = manifest.files.find((file) => file.name === "tagged.flac").tags.album;
+  assert.equal(album, "Tonearm Fixtures — Ünïcode 音楽");
+  await browser.$('button[data-view="albums"]').click();
+  const card = `//ul[@aria-label="Albums"]//button[contains(@class, "album-card")][span[@class="album-card__title" and .="${album}"]]`;
+  await browser.$(card).waitForExist({ timeout: 10_000, timeoutMsg: "the cloud-only album is not in the Albums view" });
+  // The cover is fetched from the cloud before the songs naming it are shown, so the card
+  // draws it at once; the thumbnail is the fixtures' 96×96 cover (it is never enlarged).
+  const image = browser.$(`${card}//div[contains(@class, "cover")]/img[@alt="Cover of ${album}"]`);
+  await image.waitForExist({ timeout: 10_000, timeoutMsg: "the cloud-only album shows no cover" });
+  await browser.waitUntil(async () => (await image.getProperty("naturalWidth")) > 0, {
+    timeout: 5_000,
+    timeoutMsg: "the album's cover never decoded",
+  });
+  assert.match(await image.getAttribute("src"), /^data:image\/jpeg;base64,/);
+  assert.equal(await image.getProperty("naturalWidth"), manifest.cover.width);
+  assert.equal(await image.getProperty("naturalHeight"), manifest.cover.height);
+  assert.equal(await browser.$(`${card}//*[contains(@class, "cover__placeholder")]`).isExisting(), false);
+  await browser.saveScreenshot(join(screenshotDir, "cloud-only-album.png"));
+});
+
 test("a cloud-only song retitled on the second device is retitled in the first device's file", async () => {
   const title = "Füße im Schnee 京都 (FLAC)";
   const retitled = "retitled on the second device";
@@ -162,4 +186,40 @@ test("a cloud-only song retitled on the second device is retitled in the first d
   await browser.$('button[data-view="songs"]').click();
   await browser.$(cell(retitled)).waitForExist({ timeout: 10_000 });
   assert.equal(await browser.$(cell(title)).isExisting(), false);
+});
+
+test("a love set on the second device shows on the first", async () => {
+  const title = "retitled on the second device";
+  {
+    const { browser } = second;
+    await browser.$('button[data-view="songs"]').click();
+    await browser.$(cell(title)).waitForExist({ timeout: 10_000 });
+    assert.equal(await browser.$(lovedMark(title)).isExisting(), false, "not loved yet");
+    await browser.$(cell(title)).click({ button: "right" });
+    await browser.$('[role="menu"][aria-label="Actions"]').waitForExist({ timeout: 5_000 });
+    assert.equal(await browser.$(menuItem("Unlove")).isExisting(), false);
+    await browser.$(menuItem("Love")).click();
+    await browser.$(lovedMark(title)).waitForExist({ timeout: 10_000, timeoutMsg: "the love did not show on the second device" });
+  }
+  const { browser } = app;
+  // The second device sends the love at once; the first syncs when asked, then its songs list
+  // (fetched again when it is opened) shows the heart.
+  await browser.waitUntil(
+    async () => {
+      await browser.$('button[data-view="cloud"]').click();
+      const sync = browser.$("button=Sync now");
+      await sync.waitForExist({ timeout: 10_000 });
+      await sync.click();
+      // "Syncing…" while it runs; "Sync now" again when it is done.
+      await browser.$("button=Sync now").waitForExist({ timeout: 20_000 });
+      await browser.$('button[data-view="songs"]').click();
+      await browser.$(cell(title)).waitForExist({ timeout: 10_000 });
+      return browser
+        .$(lovedMark(title))
+        .waitForExist({ timeout: 2_000 })
+        .then(() => true, () => false);
+    },
+    { timeout: 60_000, interval: 1_000, timeoutMsg: "the love set on the second device never showed on the first" },
+  );
+  await browser.saveScreenshot(join(screenshotDir, "loved-from-another-device.png"));
 });

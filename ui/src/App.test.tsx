@@ -42,6 +42,7 @@ vi.mock("./ipc/bindings", () => ({
     suggestMusicFolders: vi.fn(),
     startLocalLocker: vi.fn(),
     getLocalLocker: vi.fn(),
+    listApiKeys: vi.fn(() => Promise.resolve({ status: "ok", data: [] })),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -316,6 +317,9 @@ describe("the cloud panel", () => {
     expect(within(playlists).getByText("3 edits waiting")).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Upload library" }));
     expect(commands.uploadLibrary).toHaveBeenCalledTimes(1);
+    // Connected, the panel offers keys for phone apps.
+    const apps = screen.getByRole("region", { name: "Apps (Subsonic)" });
+    expect(await within(apps).findByText("No keys yet.")).toBeTruthy();
   });
 });
 

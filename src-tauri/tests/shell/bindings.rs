@@ -50,3 +50,25 @@ fn bindings_expose_every_command_the_webview_is_allowed_to_call() {
         assert!(committed.contains(&invoke), "no binding invokes {command}");
     }
 }
+
+#[test]
+fn the_webview_is_allowed_every_command_the_bindings_call() {
+    let committed = std::fs::read_to_string(workspace_root().join(BINDINGS_PATH))
+        .expect("bindings are committed");
+    let config = std::fs::read_to_string(workspace_root().join("tauri.conf.json"))
+        .expect("config exists");
+    // A command the UI calls but the window is not granted fails at run time, silently.
+    let called: Vec<&str> = committed
+        .split("TAURI_INVOKE(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(called.len() > 10, "the bindings call commands: {called:?}");
+    for command in called {
+        let permission = format!("\"allow-{}\"", command.replace('_', "-"));
+        assert!(
+            config.contains(&permission),
+            "{command} is called by the UI but not granted in tauri.conf.json (and build.rs)"
+        );
+    }
+}

@@ -4,6 +4,13 @@
  * and the reason in spans). */
 export const cell = (title) => `//div[@role="gridcell" and @data-column="title" and .="${title}"]`;
 
+/** The heart the songs list shows by a loved song's title (`title`: the cell's whole text). */
+export const lovedMark = (title) =>
+  `//div[@role="row"]/div[@role="gridcell" and @data-column="title" and .="${title}"]//*[@role="img" and @aria-label="Loved"]`;
+
+/** An item of the open songs menu (or its submenu), by its whole text. */
+export const menuItem = (label) => `//li[starts-with(@role, "menuitem") and normalize-space(text())="${label}"]`;
+
 /** The tag editor's form. */
 export const tagForm = '//form[starts-with(@aria-label, "Tags of")]';
 

@@ -1,18 +1,21 @@
-// The now-playing bar's error line, with the Rust side mocked through the generated bindings:
-// whatever the engine reports stays on one line, the whole sentence in the tooltip.
+// The now-playing bar, with the Rust side mocked through the generated bindings: whatever the
+// engine reports stays on one line, the whole sentence in the tooltip; the heart loves the
+// song playing and takes the love back.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { act } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { commands, events, type PlayerChange, type PlayerView } from "../ipc/bindings";
 import { usePlayerChanges } from "../ipc";
 import { NowPlayingBar } from "./NowPlayingBar";
-import { ok } from "../test/fixtures";
+import { makeTrack, ok } from "../test/fixtures";
 
 vi.mock("../ipc/bindings", () => ({
   commands: {
     getPlayerState: vi.fn(),
     controlPlayer: vi.fn(),
+    setLoved: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -44,6 +47,7 @@ function Bar() {
 
 beforeEach(() => {
   vi.mocked(commands.getPlayerState).mockImplementation(() => ok(idle));
+  vi.mocked(commands.setLoved).mockReset().mockImplementation(() => ok(null));
   vi.mocked(events.playerChanged.listen).mockImplementation((handler) => {
     playerChanged = (change) => act(() => handler({ event: "player-changed", id: 0, payload: change }));
     return Promise.resolve(() => {});
@@ -73,5 +77,51 @@ describe("the now-playing bar", () => {
     expect(style.textOverflow).toBe("ellipsis");
     // The column it sits in may shrink below the sentence's width, so the ellipsis shows.
     expect(parseFloat(getComputedStyle(line.parentElement!).minWidth)).toBe(0);
+  });
+
+  it("loves the song playing with the heart, and takes the love back", async () => {
+    const song = makeTrack({ id: "t1", title: "So What" });
+    // The player's record of the song, as Rust has it after each change.
+    let loved = false;
+    vi.mocked(commands.getPlayerState).mockImplementation(() =>
+      ok({ ...idle, current: { entry: 1, track: { ...song, loved }, duration_ms: 60_000 } }),
+    );
+    vi.mocked(commands.setLoved).mockImplementation((_, love) => {
+      loved = love;
+      return ok(null);
+    });
+    const user = userEvent.setup();
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <Bar />
+      </QueryClientProvider>,
+    );
+    const bar = screen.getByRole("contentinfo", { name: "Now playing" });
+    const heart = await within(bar).findByRole("button", { name: "Love" });
+    expect(heart.getAttribute("aria-pressed")).toBe("false");
+
+    await user.click(heart);
+    expect(commands.setLoved).toHaveBeenCalledWith(["t1"], true);
+    const unlove = await within(bar).findByRole("button", { name: "Unlove" });
+    expect(unlove.getAttribute("aria-pressed")).toBe("true");
+
+    await user.click(unlove);
+    expect(commands.setLoved).toHaveBeenLastCalledWith(["t1"], false);
+    expect((await within(bar).findByRole("button", { name: "Love" })).getAttribute("aria-pressed")).toBe("false");
+  });
+
+  it("has no heart when nothing plays", async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <Bar />
+      </QueryClientProvider>,
+    );
+    const bar = screen.getByRole("contentinfo", { name: "Now playing" });
+    // The player's state has come (its buttons are enabled), with no song in it.
+    await waitFor(() => expect((within(bar).getByRole("button", { name: "Shuffle" }) as HTMLButtonElement).disabled).toBe(false));
+    expect(within(bar).getByText("Nothing playing")).toBeTruthy();
+    expect(within(bar).queryByRole("button", { name: /love/i })).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
-// The now-playing bar: what plays, the transport, the position and the volume. Everything it
-// shows comes from the audio engine's events; everything it does is a player command.
+// The now-playing bar: what plays (with a heart to love it), the transport, the position and
+// the volume. Everything it shows comes from the audio engine's events; everything it does is
+// a player command, except the heart, which loves the song.
 import { useEffect, useState } from "react";
-import { describeError, useControlPlayer, usePlayer, type Repeat } from "../ipc";
+import { describeError, useControlPlayer, usePlayer, useSetLoved, type Repeat } from "../ipc";
 import { Cover } from "./Cover";
 import { Icon } from "./Icon";
 
@@ -32,10 +33,19 @@ export function NowPlayingBar() {
   const position = seeking ?? view?.position_ms ?? 0;
   const volume = status?.volume ?? 1;
   const send = control.mutate;
+  const setLoved = useSetLoved();
+  const loved = current?.track.loved ?? false;
 
   useEffect(() => setSeeking(null), [current?.entry]);
+  // A heart that failed for one song says nothing of the next.
+  const resetLove = setLoved.reset;
+  useEffect(() => resetLove(), [current?.entry, resetLove]);
 
-  const message = control.isError ? describeError(control.error) : player.lastError;
+  const message = control.isError
+    ? describeError(control.error)
+    : setLoved.isError
+      ? describeError(setLoved.error)
+      : player.lastError;
   return (
     <footer className="now-playing" aria-label="Now playing">
       <div className="now-playing__track">
@@ -59,6 +69,17 @@ export function NowPlayingBar() {
             </div>
           )}
         </div>
+        {current && (
+          <button
+            type="button"
+            className={`icon-button now-playing__love${loved ? " is-loved" : ""}`}
+            aria-label={loved ? "Unlove" : "Love"}
+            aria-pressed={loved}
+            onClick={() => setLoved.mutate({ ids: [current.track.id], loved: !loved })}
+          >
+            <Icon name="heart" size={16} filled={loved} />
+          </button>
+        )}
       </div>
       <div className="now-playing__transport">
         <div className="now-playing__buttons">

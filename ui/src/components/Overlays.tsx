@@ -14,7 +14,18 @@ export interface MenuItem {
   submenu?: MenuItem[];
   /** Draws a line before this item. */
   separated?: boolean;
+  /** One choice of several (a rating): set, the item is a radio item, checked or not. */
+  checked?: boolean;
+  /** Drawn after the label for the eye only ("★★★★☆" after "4 stars"). */
+  hint?: string;
 }
+
+/** The role and state of an item: a choice of several says whether it is the one chosen. */
+const itemRole = (item: MenuItem) =>
+  item.checked === undefined ? { role: "menuitem" } : { role: "menuitemradio", "aria-checked": item.checked };
+
+const itemClass = (item: MenuItem, active: boolean) =>
+  `menu__item${active ? " is-active" : ""}${item.separated ? " menu__item--separated" : ""}${item.checked !== undefined ? " menu__item--choice" : ""}`;
 
 interface Overlays {
   openMenu(items: MenuItem[], at: { x: number; y: number }): void;
@@ -274,11 +285,11 @@ export function Menu({ items, x, y, onClose, label = "Actions" }: { items: MenuI
       {items.map((item, index) => (
         <li
           key={`${item.label}-${index}`}
-          role="menuitem"
+          {...itemRole(item)}
           aria-disabled={item.disabled || undefined}
           aria-haspopup={item.submenu ? "menu" : undefined}
           aria-expanded={item.submenu ? open === index : undefined}
-          className={`menu__item${index === active ? " is-active" : ""}${item.separated ? " menu__item--separated" : ""}`}
+          className={itemClass(item, index === active)}
           onMouseEnter={() => {
             setActive(index);
             setOpen(item.submenu ? index : null);
@@ -289,6 +300,7 @@ export function Menu({ items, x, y, onClose, label = "Actions" }: { items: MenuI
           }}
         >
           {item.label}
+          {item.hint && <span className="menu__hint" aria-hidden="true">{item.hint}</span>}
           {item.submenu && <span aria-hidden="true"> ▸</span>}
           {item.submenu && open === index && (
             <SubMenu
@@ -311,7 +323,8 @@ export function Menu({ items, x, y, onClose, label = "Actions" }: { items: MenuI
 
 function SubMenu({ items, onPick, onBack }: { items: MenuItem[]; onPick: (item: MenuItem) => void; onBack: () => void }) {
   const list = useRef<HTMLUListElement>(null);
-  const [active, setActive] = useState(0);
+  // Of several choices (a rating), the keys start from the one chosen.
+  const [active, setActive] = useState(() => Math.max(0, items.findIndex((item) => item.checked)));
   useEffect(() => list.current?.focus(), []);
   return (
     <ul
@@ -345,9 +358,9 @@ function SubMenu({ items, onPick, onBack }: { items: MenuItem[]; onPick: (item: 
       {items.map((item, index) => (
         <li
           key={`${item.label}-${index}`}
-          role="menuitem"
+          {...itemRole(item)}
           aria-disabled={item.disabled || undefined}
-          className={`menu__item${index === active ? " is-active" : ""}${item.separated ? " menu__item--separated" : ""}`}
+          className={itemClass(item, index === active)}
           onMouseEnter={() => setActive(index)}
           onClick={(event) => {
             event.stopPropagation();
@@ -355,6 +368,7 @@ function SubMenu({ items, onPick, onBack }: { items: MenuItem[]; onPick: (item: 
           }}
         >
           {item.label}
+          {item.hint && <span className="menu__hint" aria-hidden="true">{item.hint}</span>}
         </li>
       ))}
     </ul>

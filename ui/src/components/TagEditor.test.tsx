@@ -11,7 +11,7 @@ import { OverlayProvider, useOverlays } from "./Overlays";
 import { ToastProvider } from "./Toast";
 
 vi.mock("../ipc/bindings", () => ({
-  commands: { editTags: vi.fn(), undoTagEdit: vi.fn(), getTracks: vi.fn(), searchLibrary: vi.fn(), getArtwork: vi.fn() },
+  commands: { editTags: vi.fn(), undoTagEdit: vi.fn(), getTracks: vi.fn(), searchLibrary: vi.fn(), getArtwork: vi.fn(), setRating: vi.fn() },
   events: {},
 }));
 
@@ -54,6 +54,7 @@ beforeEach(() => {
       ok({ songs: { items: query.startsWith("red") ? [red, bare, redder] : [], total: 3, offset: 0 }, albums: [], artists: [] }),
     );
   vi.mocked(commands.getArtwork).mockReset().mockImplementation((id) => ok(`data:image/jpeg;base64,${id}`));
+  vi.mocked(commands.setRating).mockReset().mockImplementation(() => ok(null));
 });
 
 describe("TagEditor", () => {
@@ -166,5 +167,44 @@ describe("TagEditor", () => {
     await user.click(within(dialog).getByRole("button", { name: "Save" }));
     expect(within(dialog).getByRole("alert").textContent).toBe("Choose the song whose cover to use.");
     expect(commands.editTags).not.toHaveBeenCalled();
+  });
+
+  it("rates one song with five stars at once, 20 per star; clicking the current star clears it", async () => {
+    const user = userEvent.setup();
+    wrap(["t1"], [{ ...one, rating: 60 }]);
+    await user.click(screen.getByRole("button", { name: "Open" }));
+    const dialog = await screen.findByRole("dialog", { name: "Properties" });
+    const stars = within(dialog).getByRole("group", { name: "Rating of One" });
+    const star = (label: string) => within(stars).getByRole("button", { name: label });
+    // Three stars (60): the third is the pressed one.
+    expect(within(stars).getAllByRole("button").map((b) => b.getAttribute("aria-pressed"))).toEqual(["false", "false", "true", "false", "false"]);
+
+    await user.click(star("4 stars"));
+    await waitFor(() => expect(commands.setRating).toHaveBeenCalledWith(["t1"], 80));
+    expect(star("4 stars").getAttribute("aria-pressed")).toBe("true");
+    // Set at once: it is not a tag, so Save has nothing to send.
+    expect(commands.editTags).not.toHaveBeenCalled();
+
+    // From the keyboard, the current star again: the rating goes.
+    star("4 stars").focus();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(commands.setRating).toHaveBeenLastCalledWith(["t1"], null));
+    expect(within(stars).getAllByRole("button").every((b) => b.getAttribute("aria-pressed") === "false")).toBe(true);
+    // Enter on a star does not submit the form.
+    expect(screen.getByRole("dialog", { name: "Properties" })).toBeTruthy();
+    expect(commands.editTags).not.toHaveBeenCalled();
+  });
+
+  it("puts the stars back and says why when the rating cannot be set", async () => {
+    vi.mocked(commands.setRating).mockImplementation(() =>
+      Promise.resolve({ status: "error" as const, error: { kind: "notFound" as const, message: "the song is gone" } }),
+    );
+    const user = userEvent.setup();
+    wrap(["t1"], [one]);
+    await user.click(screen.getByRole("button", { name: "Open" }));
+    const stars = within(await screen.findByRole("dialog", { name: "Properties" })).getByRole("group", { name: "Rating of One" });
+    await user.click(within(stars).getByRole("button", { name: "2 stars" }));
+    expect(await screen.findByText("The song is gone. It may have been removed; the list has been refreshed.")).toBeTruthy();
+    expect(within(stars).getByRole("button", { name: "2 stars" }).getAttribute("aria-pressed")).toBe("false");
   });
 });

@@ -3,11 +3,12 @@
 // user types; an emptied field is removed. The cover can stay, go, come from a picture file or
 // from another song. Saving tells what changed and offers Undo.
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { describeError, useEditTags, useSearch, useTracksById, type CoverChoice, type Track } from "../ipc";
+import { describeError, useEditTags, useSearch, useSetRating, useTracksById, type CoverChoice, type Track } from "../ipc";
 import { artistName, formatDate, formatDuration, formatSize } from "../lib/format";
 import { describeFailures, editFromForm, formFromTracks, typeInto, type TagForm, type TextField } from "../lib/tagForm";
 import { Cover } from "./Cover";
 import { Dialog } from "./Overlays";
+import { StarRating } from "./StarRating";
 import { useToast } from "./Toast";
 
 export interface TagEditorProps {
@@ -247,7 +248,35 @@ function CoverSongPicker({ chosen, onChoose }: { chosen: Track | null; onChoose:
   );
 }
 
-/** What a single song is, beyond its tags: length, format, file. */
+/** One song's rating, set as soon as a star is clicked (it is not a tag of the file: Save and
+ * Cancel do not apply to it). */
+function Rating({ track }: { track: Track }) {
+  // The dialog holds the song as it was opened; the stars follow what the user clicks.
+  const [rating, setRatingShown] = useState(track.rating);
+  const setRating = useSetRating();
+  const toast = useToast();
+  return (
+    <StarRating
+      rating={rating}
+      label={`Rating of ${track.title}`}
+      onRate={(next) => {
+        const before = rating;
+        setRatingShown(next);
+        setRating.mutate(
+          { ids: [track.id], rating: next },
+          {
+            onError: (error) => {
+              setRatingShown(before);
+              toast(describeError(error), "error");
+            },
+          },
+        );
+      }}
+    />
+  );
+}
+
+/** What a single song is, beyond its tags: length, format, plays and rating, file. */
 function Facts({ track }: { track: Track }) {
   const rows: [string, ReactNode][] = [
     ["Length", formatDuration(track.duration_ms)],
@@ -255,6 +284,7 @@ function Facts({ track }: { track: Track }) {
     ["Size", track.size > 0 ? formatSize(track.size) : ""],
     ["ReplayGain", track.replaygain.track_gain !== null ? `${track.replaygain.track_gain.toFixed(2)} dB (track)${track.replaygain.album_gain !== null ? `, ${track.replaygain.album_gain.toFixed(2)} dB (album)` : ""}` : "none"],
     ["Plays", track.play_count],
+    ["Rating", <Rating track={track} />],
     ["Added", formatDate(track.added_at)],
     ["Location", track.path ? <span className="path">{track.path}</span> : "In the cloud only"],
   ];

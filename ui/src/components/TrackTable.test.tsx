@@ -24,6 +24,8 @@ vi.mock("../ipc/bindings", () => ({
     getCloudStatus: vi.fn(),
     queueUploads: vi.fn(),
     pinTracks: vi.fn(),
+    setLoved: vi.fn(),
+    setRating: vi.fn(),
   },
   events: {
     cloudChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -69,6 +71,8 @@ beforeEach(() => {
   vi.mocked(commands.listPlaylists).mockImplementation(() => ok([{ id: "p1", name: "Road trip", entry_count: 0, updated_at: 0 }]));
   vi.mocked(commands.addToPlaylist).mockImplementation(() => ok([]));
   vi.mocked(commands.getCloudStatus).mockImplementation(() => new Promise(() => {}));
+  vi.mocked(commands.setLoved).mockReset().mockImplementation(() => ok(null));
+  vi.mocked(commands.setRating).mockReset().mockImplementation(() => ok(null));
   void events;
 });
 
@@ -189,6 +193,83 @@ describe("the songs table", () => {
     expect(onReorder).toHaveBeenLastCalledWith([1], 3);
     await user.keyboard("{Alt>}{ArrowUp}{/Alt}");
     expect(onReorder).toHaveBeenLastCalledWith([2], 1);
+  });
+});
+
+describe("loves and ratings", () => {
+  /** Selects the rows of these titles (click, then Ctrl+click) and opens the songs menu. */
+  async function menuOn(user: ReturnType<typeof userEvent.setup>, titles: string[]) {
+    await user.click(screen.getByText(titles[0]!));
+    await user.keyboard("{Control>}");
+    for (const title of titles.slice(1)) await user.click(screen.getByText(title));
+    await user.keyboard("{/Control}");
+    fireEvent.contextMenu(screen.getByText(titles.at(-1)!));
+    return screen.findByRole("menu", { name: "Actions" });
+  }
+
+  it("marks loved songs with a heart by their title, and nothing else", () => {
+    const tracks = [track(1, { loved: true }), track(2)];
+    wrap(<Songs tracks={tracks} />);
+    const [loved, plain] = within(screen.getByRole("grid")).getAllByRole("row").slice(1);
+    const title = within(loved!).getAllByRole("gridcell")[0]!;
+    expect(within(title).getByRole("img", { name: "Loved" })).toBeTruthy();
+    // The title stays the cell's text (the heart has none).
+    expect(title.textContent).toBe("Song 1");
+    expect(within(plain!).queryByRole("img", { name: "Loved" })).toBeNull();
+  });
+
+  it("loves the whole selection when any of it is not loved, and unloves it when all is", async () => {
+    const tracks = [track(1, { loved: true }), track(2), track(3, { loved: true })];
+    const user = userEvent.setup();
+    wrap(<Songs tracks={tracks} />);
+
+    let menu = await menuOn(user, ["Song 1", "Song 2"]);
+    expect(within(menu).queryByRole("menuitem", { name: "Unlove" })).toBeNull();
+    await user.click(within(menu).getByRole("menuitem", { name: "Love" }));
+    await waitFor(() => expect(commands.setLoved).toHaveBeenCalledWith([tracks[0]!.id, tracks[1]!.id], true));
+    expect(await screen.findByText("Loved 2 songs")).toBeTruthy();
+
+    menu = await menuOn(user, ["Song 1", "Song 3"]);
+    expect(within(menu).queryByRole("menuitem", { name: "Love" })).toBeNull();
+    await user.click(within(menu).getByRole("menuitem", { name: "Unlove" }));
+    await waitFor(() => expect(commands.setLoved).toHaveBeenLastCalledWith([tracks[0]!.id, tracks[2]!.id], false));
+  });
+
+  it("rates the selection from the Rating submenu, 20 per star, by mouse or by keys", async () => {
+    const tracks = [track(1, { rating: 60 }), track(2, { rating: 60 }), track(3)];
+    const user = userEvent.setup();
+    wrap(<Songs tracks={tracks} />);
+
+    let menu = await menuOn(user, ["Song 1", "Song 2"]);
+    await user.hover(within(menu).getByRole("menuitem", { name: /Rating/ }));
+    // Both have three stars: that choice is ticked.
+    expect((await screen.findByRole("menuitemradio", { name: "3 stars" })).getAttribute("aria-checked")).toBe("true");
+    expect(screen.getByRole("menuitemradio", { name: "4 stars" }).getAttribute("aria-checked")).toBe("false");
+    await user.click(screen.getByRole("menuitemradio", { name: "4 stars" }));
+    await waitFor(() => expect(commands.setRating).toHaveBeenCalledWith([tracks[0]!.id, tracks[1]!.id], 80));
+    expect(screen.queryByRole("menu")).toBeNull();
+
+    // From the keyboard: the menu key, down to Rating, right into it, down to "No rating".
+    menu = await menuOn(user, ["Song 3"]);
+    const items = within(menu).getAllByRole("menuitem");
+    const rating = items.findIndex((item) => item.textContent?.startsWith("Rating"));
+    for (let i = 0; i < rating; i++) await user.keyboard("{ArrowDown}");
+    await user.keyboard("{ArrowRight}");
+    const sub = await screen.findByRole("menuitemradio", { name: "No rating" });
+    // Song 3 has no rating: "No rating" is the ticked choice.
+    expect(sub.getAttribute("aria-checked")).toBe("true");
+    await user.keyboard("{ArrowUp}{Enter}");
+    await waitFor(() => expect(commands.setRating).toHaveBeenLastCalledWith([tracks[2]!.id], 20));
+  });
+
+  it("clears the rating with No rating", async () => {
+    const tracks = [track(1, { rating: 100 })];
+    const user = userEvent.setup();
+    wrap(<Songs tracks={tracks} />);
+    const menu = await menuOn(user, ["Song 1"]);
+    await user.hover(within(menu).getByRole("menuitem", { name: /Rating/ }));
+    await user.click(await screen.findByRole("menuitemradio", { name: "No rating" }));
+    await waitFor(() => expect(commands.setRating).toHaveBeenCalledWith([tracks[0]!.id], null));
   });
 });
 

@@ -57,12 +57,30 @@ export const COLUMNS: Record<ColumnId, Column> = {
 /** A song's title. A file that cannot be read has only its name: shown whole, marked, with
  * why for screen readers (the row's tooltip says it to the eye). */
 function TitleCell({ track }: { track: Track }) {
-  if (track.state !== "unreadable") return <>{track.title}</>;
+  if (track.state !== "unreadable") {
+    return (
+      <>
+        {track.loved && <LovedMark />}
+        {track.title}
+      </>
+    );
+  }
   return (
     <span className="tracks__unreadable">
       <Icon name="alert" size={13} />
       {fileName(track.path)}
       <span className="visually-hidden"> (cannot be read{track.state_reason ? `: ${track.state_reason}` : ""})</span>
+    </span>
+  );
+}
+
+/** A small heart at the end of a loved song's title. It comes first in the cell and floats
+ * right, so a long title is cut with an ellipsis before it instead of hiding it, and the title
+ * stays the cell's own text. */
+function LovedMark() {
+  return (
+    <span className="tracks__loved" role="img" aria-label="Loved" title="Loved">
+      <Icon name="heart" size={12} filled />
     </span>
   );
 }

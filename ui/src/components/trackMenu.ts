@@ -12,9 +12,12 @@ import {
   usePlaylists,
   useQueueUploads,
   useRevealTrack,
+  useSetLoved,
+  useSetRating,
   useUnpinTracks,
   type Track,
 } from "../ipc";
+import { STAR, starsLabel, starsOf, starsText } from "../lib/rating";
 import { useOverlays, type MenuItem } from "./Overlays";
 import { useToast } from "./Toast";
 
@@ -41,6 +44,8 @@ export function useTrackMenu() {
   const pin = usePinTracks();
   const unpin = useUnpinTracks();
   const deleteFromCloud = useDeleteFromCloud();
+  const setLoved = useSetLoved();
+  const setRating = useSetRating();
   const cloud = useCloudStatus();
   const connected = Boolean(cloud.data?.status.account);
 
@@ -87,6 +92,38 @@ export function useTrackMenu() {
       { label: "Add to playlist", submenu: playlistItems },
     ];
     if (target.removeFromList) menu.push({ label: target.removeFromList.label, action: target.removeFromList.run });
+
+    // "Unlove" only when every selected song is known to be loved; rows not loaded yet count
+    // as not loved, so a large selection is loved as a whole.
+    const allLoved = count > 0 && tracks.length === count && tracks.every((t) => t.loved);
+    menu.push({
+      label: allLoved ? "Unlove" : "Love",
+      separated: true,
+      disabled: count === 0,
+      action: () =>
+        run(async () => setLoved.mutateAsync({ ids: await ids(), loved: !allLoved }), count > 1 ? `${allLoved ? "Unloved" : "Loved"} ${songs}` : undefined),
+    });
+    // The stars every selected song has, when they all have the same (0: none).
+    const ratings = new Set(tracks.map((t) => starsOf(t.rating)));
+    const shared = tracks.length === count && ratings.size === 1 ? [...ratings][0] : undefined;
+    const rate = (stars: number) =>
+      run(
+        async () => setRating.mutateAsync({ ids: await ids(), rating: stars === 0 ? null : stars * STAR }),
+        count > 1 ? (stars === 0 ? `Cleared the rating of ${songs}` : `Rated ${songs} ${starsLabel(stars)}`) : undefined,
+      );
+    menu.push({
+      label: "Rating",
+      disabled: count === 0,
+      submenu: [
+        ...[5, 4, 3, 2, 1].map((stars) => ({
+          label: starsLabel(stars),
+          hint: starsText(stars),
+          checked: shared === stars,
+          action: () => rate(stars),
+        })),
+        { label: "No rating", separated: true, checked: shared === 0, action: () => rate(0) },
+      ],
+    });
     menu.push({
       label: "Show in folder",
       separated: true,

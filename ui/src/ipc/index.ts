@@ -15,6 +15,7 @@ import {
   type ScanProgress,
   type ScanReport,
   type TagEdit,
+  type Track,
   type TrackFilter,
   type TrackSort,
   type TrackUpload,
@@ -23,6 +24,7 @@ import { mark } from "../perf";
 
 export type {
   AlbumSummary,
+  ApiKey,
   AppInfo,
   CloudOverview,
   CommandError,
@@ -34,6 +36,7 @@ export type {
   LockerInfo,
   MusicFolder,
   NameSummary,
+  NewApiKey,
   PlayerControl,
   PlayerView,
   Playlist,
@@ -111,6 +114,8 @@ export const queryKeys = {
   preferences: ["preferences"] as const,
   locker: ["locker"] as const,
   canUndoEdit: ["library", "can-undo-edit"] as const,
+  /** Not under `cloud`: the cloud panel refreshes often, the keys need not follow it. */
+  apiKeys: ["api-keys"] as const,
 };
 
 /** Rows of a songs list fetched per page, as the virtualised table scrolls. */
@@ -196,6 +201,51 @@ export function useUndoTagEdit() {
       void client.invalidateQueries({ queryKey: queryKeys.player });
       void client.invalidateQueries({ queryKey: queryKeys.canUndoEdit });
     },
+  });
+}
+
+/**
+ * The player's record of the song playing changed here first, so the now-playing bar's heart
+ * turns at once instead of after the player's state is fetched again.
+ */
+function markCurrent(client: ReturnType<typeof useQueryClient>, ids: readonly string[], change: Partial<Pick<Track, "loved" | "rating">>) {
+  client.setQueryData<PlayerView>(queryKeys.player, (view) =>
+    view?.current && ids.includes(view.current.track.id)
+      ? { ...view, current: { ...view.current, track: { ...view.current.track, ...change } } }
+      : view,
+  );
+}
+
+/** After a love or a rating: the lists, the player's song, and the cloud panel (it sends them). */
+function useMarkSettled() {
+  const client = useQueryClient();
+  return {
+    client,
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.library });
+      void client.invalidateQueries({ queryKey: queryKeys.player });
+      void client.invalidateQueries({ queryKey: queryKeys.cloud });
+    },
+  };
+}
+
+/** Loves songs, or takes the love back (cloud data: every device and Subsonic app sees it). */
+export function useSetLoved() {
+  const { client, onSettled } = useMarkSettled();
+  return useMutation({
+    mutationFn: ({ ids, loved }: { ids: string[]; loved: boolean }) => unwrap(commands.setLoved(ids, loved)),
+    onMutate: ({ ids, loved }) => markCurrent(client, ids, { loved }),
+    onSettled,
+  });
+}
+
+/** Rates songs 0 to 100 (20 per star), or clears their rating (null). */
+export function useSetRating() {
+  const { client, onSettled } = useMarkSettled();
+  return useMutation({
+    mutationFn: ({ ids, rating }: { ids: string[]; rating: number | null }) => unwrap(commands.setRating(ids, rating)),
+    onMutate: ({ ids, rating }) => markCurrent(client, ids, { rating }),
+    onSettled,
   });
 }
 
@@ -538,6 +588,29 @@ export const usePinTracks = () => useCloudAction((tracks: string[]) => unwrap(co
 export const useUnpinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.unpinTracks(tracks)));
 /** Deletes tracks from the cloud (copies on this device stay). */
 export const useDeleteFromCloud = () => useCloudAction((tracks: string[]) => unwrap(commands.deleteFromCloud(tracks)));
+
+/** The account's keys for Subsonic apps (asked of the server: only while logged in). */
+export function useApiKeys() {
+  return useQuery({ queryKey: queryKeys.apiKeys, queryFn: () => unwrap(commands.listApiKeys()) });
+}
+
+/** Makes a key for an app; the answer holds the key itself, which is never shown again. */
+export function useCreateApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => unwrap(commands.createApiKey(name)),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.apiKeys }),
+  });
+}
+
+/** Revokes a key: apps using it stop working at once. */
+export function useRevokeApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(commands.revokeApiKey(id)),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.apiKeys }),
+  });
+}
 
 /** "This computer as the cloud": the built-in locker, when it runs. */
 export function useLocalLocker() {

@@ -1,5 +1,5 @@
-// The pure parts of the browser: selection, the virtual window, shortcuts, navigation, and
-// what the cloud column says.
+// The pure parts of the browser: selection, the virtual window, shortcuts, navigation, what
+// the cloud column says, and ratings in stars.
 import { describe, expect, it } from "vitest";
 import { describeCloudState } from "../components/CloudState";
 import type { Track } from "../ipc";
@@ -8,6 +8,7 @@ import { shortcutFor, type KeyLike } from "../shortcuts";
 import { click, clamp, contextClick, emptySelection, isSelected, move, selectAll, selectedCount, selectedIndices } from "./selection";
 import { gridLayout, pagesFor, scrollToShow, visibleRows } from "./virtual";
 import { artistName, fileName, folderName, formatDuration, formatEta, formatSize } from "./format";
+import { starsLabel, starsOf, starsText } from "./rating";
 
 describe("selection", () => {
   it("selects like a desktop list: click, Ctrl+click, Shift+click", () => {
@@ -177,5 +178,21 @@ describe("formats", () => {
     expect(folderName("/music/A/01 Track.mp3")).toBe("A");
     expect(folderName("C:\\Music\\B\\01 Track.mp3")).toBe("B");
     expect(folderName("01 Track.mp3")).toBe("");
+  });
+});
+
+describe("ratings", () => {
+  it("are whole stars, 20 each, from a 0..100 rating that another app may have set in between", () => {
+    expect(starsOf(null)).toBe(0);
+    expect(starsOf(0)).toBe(0);
+    expect(starsOf(20)).toBe(1);
+    expect(starsOf(80)).toBe(4);
+    expect(starsOf(100)).toBe(5);
+    // A rating set elsewhere to a value between stars shows as the nearest star.
+    expect(starsOf(69)).toBe(3);
+    expect(starsOf(70)).toBe(4);
+    expect(starsOf(150)).toBe(5);
+    expect([1, 4].map(starsLabel)).toEqual(["1 star", "4 stars"]);
+    expect(starsText(4)).toBe("★★★★☆");
   });
 });

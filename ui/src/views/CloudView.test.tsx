@@ -1,5 +1,6 @@
 // The cloud panel against a mocked Rust side: per-track controls send the right track, live
-// progress and the upload rate show, logging out asks first, playlists show their sync state.
+// progress and the upload rate show, logging out asks first, playlists show their sync state;
+// keys for Subsonic apps are listed, made (the key shown once) and revoked after asking.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -7,7 +8,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { OverlayProvider } from "../components/Overlays";
 import { ToastProvider } from "../components/Toast";
 import { uploadRateKey, uploadsKey, type LiveUploads, type UploadRate } from "../ipc";
-import { commands, type CloudOverview, type CloudTotals, type TrackCloudState } from "../ipc/bindings";
+import { commands, type ApiKey, type CloudOverview, type CloudTotals, type TrackCloudState } from "../ipc/bindings";
 import { CloudView } from "./CloudView";
 import { ok } from "../test/fixtures";
 
@@ -24,6 +25,9 @@ vi.mock("../ipc/bindings", () => ({
     getLocalLocker: vi.fn(),
     startLocalLocker: vi.fn(),
     stopLocalLocker: vi.fn(),
+    listApiKeys: vi.fn(),
+    createApiKey: vi.fn(),
+    revokeApiKey: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -96,7 +100,24 @@ function renderCloud(data: CloudOverview, prepare?: (client: QueryClient) => voi
   return { client, navigate };
 }
 
+/** The server's keys, as `listApiKeys` answers (tests change it). */
+let apiKeys: ApiKey[] = [];
+
 beforeEach(() => {
+  apiKeys = [
+    { id: "k1", name: "phone", created_at: Date.UTC(2024, 2, 15, 12) / 1000 },
+    { id: "k2", name: "car", created_at: Date.UTC(2025, 0, 2, 12) / 1000 },
+  ];
+  vi.mocked(commands.listApiKeys).mockReset().mockImplementation(() => ok(apiKeys));
+  vi.mocked(commands.createApiKey).mockReset().mockImplementation((name) => {
+    const info = { id: "k3", name, created_at: Date.UTC(2025, 5, 1, 12) / 1000 };
+    apiKeys = [...apiKeys, info];
+    return ok({ info, key: "tk_secret-key-shown-once" });
+  });
+  vi.mocked(commands.revokeApiKey).mockReset().mockImplementation((id) => {
+    apiKeys = apiKeys.filter((key) => key.id !== id);
+    return ok(null);
+  });
   vi.mocked(commands.pauseUploads).mockImplementation(() => ok(1));
   vi.mocked(commands.resumeUploads).mockImplementation(() => ok(1));
   vi.mocked(commands.queueUploads).mockImplementation((ids) => ok(ids.length));
@@ -290,6 +311,97 @@ describe("the connected cloud panel", () => {
   });
 });
 
+describe("apps (Subsonic)", () => {
+  it("says how apps connect and lists the account's keys with when each was made", async () => {
+    renderCloud(overview());
+    const section = await screen.findByRole("region", { name: "Apps (Subsonic)" });
+    expect(section.textContent).toMatch(/Symfonium or DSub/);
+    expect(section.textContent).toMatch(/https:\/\/music\.example\.org with\s+your user name \(ada\) and password, or with a key/);
+    const list = await within(section).findByRole("list", { name: "Keys for apps" });
+    const rows = within(list).getAllByRole("listitem");
+    expect(rows.map((row) => row.querySelector(".cloud__title")?.textContent)).toEqual(["phone", "car"]);
+    expect(rows[0]!.textContent).toContain(`Made ${new Date(Date.UTC(2024, 2, 15, 12)).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" })}`);
+    expect(within(rows[1]!).getByRole("button", { name: "Revoke car" }).textContent).toBe("Revoke");
+  });
+
+  it("makes a key and shows it once, to copy, with the warning", async () => {
+    const user = userEvent.setup();
+    renderCloud(overview());
+    const section = await screen.findByRole("region", { name: "Apps (Subsonic)" });
+    const form = within(section).getByRole("form", { name: "Make a key" });
+    const make = within(form).getByRole("button", { name: "Make a key" }) as HTMLButtonElement;
+    expect(make.disabled).toBe(true);
+    await user.type(within(form).getByLabelText(/Name/), "tablet");
+    await user.click(make);
+    expect(commands.createApiKey).toHaveBeenCalledWith("tablet");
+
+    const field = (await within(section).findByLabelText("Key for “tablet”")) as HTMLInputElement;
+    expect(field.value).toBe("tk_secret-key-shown-once");
+    expect(field.readOnly).toBe(true);
+    expect(within(section).getByText("Give this key to the app now: it is not shown again.")).toBeTruthy();
+    expect((within(form).getByLabelText(/Name/) as HTMLInputElement).value).toBe("");
+    // The new key joins the list (its name, never the key itself).
+    const list = within(section).getByRole("list", { name: "Keys for apps" });
+    await waitFor(() => expect(within(list).getByText("tablet")).toBeTruthy());
+    expect(list.textContent).not.toContain("tk_secret");
+
+    await user.click(within(section).getByRole("button", { name: "Copy" }));
+    expect(await navigator.clipboard.readText()).toBe("tk_secret-key-shown-once");
+    expect(await screen.findByText("Copied the key")).toBeTruthy();
+
+    // Once put away, it is gone for good.
+    await user.click(within(section).getByRole("button", { name: "Done" }));
+    expect(within(section).queryByLabelText("Key for “tablet”")).toBeNull();
+    expect(section.textContent).not.toContain("tk_secret");
+  });
+
+  it("revokes a key only after asking", async () => {
+    const user = userEvent.setup();
+    renderCloud(overview());
+    const section = await screen.findByRole("region", { name: "Apps (Subsonic)" });
+    await user.click(await within(section).findByRole("button", { name: "Revoke phone" }));
+    let dialog = screen.getByRole("dialog", { name: "Revoke the key “phone”?" });
+    expect(dialog.textContent).toMatch(/Apps using it stop working at once/);
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(commands.revokeApiKey).not.toHaveBeenCalled();
+
+    await user.click(within(section).getByRole("button", { name: "Revoke phone" }));
+    dialog = screen.getByRole("dialog", { name: "Revoke the key “phone”?" });
+    await user.click(within(dialog).getByRole("button", { name: "Revoke" }));
+    await waitFor(() => expect(commands.revokeApiKey).toHaveBeenCalledWith("k1"));
+    await waitFor(() => expect(within(section).queryByText("phone")).toBeNull());
+    expect(within(section).getByText("car")).toBeTruthy();
+  });
+
+  it("explains a key that could not be made", async () => {
+    vi.mocked(commands.createApiKey).mockImplementation(() =>
+      Promise.resolve({ status: "error" as const, error: { kind: "invalid" as const, message: "a key named “phone” exists" } }),
+    );
+    const user = userEvent.setup();
+    renderCloud(overview());
+    const section = await screen.findByRole("region", { name: "Apps (Subsonic)" });
+    await user.type(within(section).getByLabelText(/Name/), "phone");
+    await user.click(within(section).getByRole("button", { name: "Make a key" }));
+    expect((await within(section).findByRole("alert")).textContent).toBe("A key named “phone” exists. Check it and try again.");
+    expect(within(section).queryByText(/not shown again/)).toBeNull();
+  });
+
+  it("says why the keys cannot be listed and offers to try again", async () => {
+    vi.mocked(commands.listApiKeys).mockImplementation(() =>
+      Promise.resolve({ status: "error" as const, error: { kind: "unavailable" as const, message: "the server does not answer" } }),
+    );
+    const user = userEvent.setup();
+    renderCloud(overview());
+    const section = await screen.findByRole("region", { name: "Apps (Subsonic)" });
+    expect((await within(section).findByRole("alert")).textContent).toBe(
+      "The server does not answer. Check the connection; Tonearm keeps trying in the background.",
+    );
+    vi.mocked(commands.listApiKeys).mockImplementation(() => ok(apiKeys));
+    await user.click(within(section).getByRole("button", { name: "Try again" }));
+    expect(await within(section).findByRole("list", { name: "Keys for apps" })).toBeTruthy();
+  });
+});
+
 describe("the logged-out cloud panel", () => {
   it("offers the connect form and explains a refused login", async () => {
     vi.mocked(commands.cloudLogin).mockImplementation(() =>
@@ -303,6 +415,9 @@ describe("the logged-out cloud panel", () => {
     await user.click(within(form).getByRole("button", { name: "Connect" }));
     expect(commands.cloudLogin).toHaveBeenCalledWith("http://127.0.0.1:7420", "ada", "nope");
     expect((await screen.findByRole("alert")).textContent).toBe("Wrong user name or password. Check it and try again.");
+    // Keys for apps are the account's: none without one, and the server is not asked.
+    expect(screen.queryByRole("region", { name: "Apps (Subsonic)" })).toBeNull();
+    expect(commands.listApiKeys).not.toHaveBeenCalled();
   });
 });
 

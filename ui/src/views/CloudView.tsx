@@ -1,31 +1,37 @@
 // The cloud panel: connect to a locker server, then see the account and connection, what is
 // in the cloud and what is left to upload (each track's progress, the overall rate and time
-// left), each playlist's sync state and the stream cache; upload, pause, retry, sync, log out.
-import { useEffect, useState, type FormEvent } from "react";
+// left), each playlist's sync state and the stream cache; upload, pause, retry, sync, log out;
+// keys for Subsonic apps (phone players) to connect to the same locker.
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { EmptyState } from "../components/EmptyState";
 import { useOverlays } from "../components/Overlays";
 import { useToast } from "../components/Toast";
 import {
   describeError,
+  useApiKeys,
   useCloudLogin,
   useCloudLogout,
   useCloudStatus,
+  useCreateApiKey,
   useLocalLocker,
   useLiveUploads,
   usePauseUploads,
   useQueueUploads,
   useResumeUploads,
+  useRevokeApiKey,
   useStartLocalLocker,
   useStopLocalLocker,
   useSyncCloud,
   useUploadLibrary,
   useUploadRate,
+  type ApiKey,
   type CloudOverview,
+  type NewApiKey,
   type TrackUpload,
   type UploadState,
 } from "../ipc";
 import type { CloudStatus, PlaylistSyncState, TrackCloudState } from "../ipc/settings";
-import { formatEta, formatRate, formatSize, plural } from "../lib/format";
+import { formatDate, formatEta, formatRate, formatSize, plural } from "../lib/format";
 import type { ViewProps } from "./registry";
 import "../styles/cloud.css";
 
@@ -333,6 +339,163 @@ function Connected({ overview, openSettings }: { overview: CloudOverview; openSe
           </button>
         </div>
       </section>
+
+      {status.account && <SubsonicApps server={status.account.server} username={status.account.username} />}
+    </div>
+  );
+}
+
+/** "Apps (Subsonic)": how phone apps connect, the account's keys for them, and making one. */
+function SubsonicApps({ server, username }: { server: string; username: string }) {
+  const keys = useApiKeys();
+  const create = useCreateApiKey();
+  const revoke = useRevokeApiKey();
+  const { confirm } = useOverlays();
+  const toast = useToast();
+  const [name, setName] = useState("");
+  // The key just made: shown until dismissed, another is made, or the panel closes; the
+  // server never gives it again.
+  const [made, setMade] = useState<NewApiKey | null>(null);
+  const [problem, setProblem] = useState<unknown>(null);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const wanted = name.trim();
+    if (!wanted) return;
+    create.mutate(wanted, {
+      onSuccess: (key) => {
+        setMade(key);
+        setName("");
+        setProblem(null);
+      },
+      onError: (error) => setProblem(error),
+    });
+  }
+
+  async function revokeKey(key: ApiKey) {
+    const yes = await confirm(
+      `Revoke the key “${key.name}”?`,
+      "Apps using it stop working at once. Make a new key to connect them again.",
+      "Revoke",
+    );
+    if (!yes) return;
+    revoke.mutate(key.id, {
+      onSuccess: () => {
+        setProblem(null);
+        if (made?.info.id === key.id) setMade(null);
+        toast(`Revoked the key “${key.name}”`);
+      },
+      onError: (error) => setProblem(error),
+    });
+  }
+
+  return (
+    <section className="cloud__section" aria-labelledby="cloud-apps" data-testid="cloud-apps">
+      <h2 id="cloud-apps">Apps (Subsonic)</h2>
+      <p className="settings__hint">
+        Phone apps like Symfonium or DSub can play your cloud: connect them to <span className="path">{server}</span> with
+        your user name ({username}) and password, or with a key made here.
+      </p>
+
+      {keys.isError ? (
+        <div className="cloud__keys-error">
+          <p role="alert" className="error">{describeError(keys.error)}</p>
+          <button type="button" className="button button--small" onClick={() => void keys.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : !keys.data ? (
+        <p className="settings__hint">Asking the server for your keys…</p>
+      ) : keys.data.length === 0 ? (
+        <p className="settings__hint">No keys yet.</p>
+      ) : (
+        <ul className="cloud__keys" aria-label="Keys for apps">
+          {keys.data.map((key) => (
+            <li key={key.id} className="cloud__key" data-key-id={key.id}>
+              <span className="cloud__title">{key.name}</span>
+              <span className="cloud__state">Made {formatDate(key.created_at * 1000)}</span>
+              <button
+                type="button"
+                className="button button--small"
+                aria-label={`Revoke ${key.name}`}
+                disabled={revoke.isPending && revoke.variables === key.id}
+                onClick={() => void revokeKey(key)}
+              >
+                Revoke
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {made && <NewKey made={made} onDone={() => setMade(null)} />}
+
+      <form className="cloud__make-key" aria-label="Make a key" onSubmit={submit}>
+        <label>
+          Name (the app or device it is for)
+          <input
+            id="api-key-name"
+            className="input"
+            value={name}
+            placeholder="phone"
+            onChange={(event) => setName(event.target.value)}
+            required
+            spellCheck={false}
+            autoComplete="off"
+          />
+        </label>
+        <button type="submit" className="button" disabled={create.isPending || !name.trim()}>
+          {create.isPending ? "Making…" : "Make a key"}
+        </button>
+      </form>
+      {problem !== null && <p role="alert" className="error">{describeError(problem)}</p>}
+    </section>
+  );
+}
+
+/** A key just made, shown this once: selectable, with Copy. */
+function NewKey({ made, onDone }: { made: NewApiKey; onDone: () => void }) {
+  const field = useRef<HTMLInputElement>(null);
+  const toast = useToast();
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(made.key);
+    } catch {
+      // No clipboard API here (or it refused): copy the selected text the older way.
+      field.current?.select();
+      if (!document.execCommand?.("copy")) {
+        toast("Tonearm could not copy the key. Select it and press Ctrl+C.", "error");
+        return;
+      }
+    }
+    toast("Copied the key");
+  }
+
+  return (
+    <div className="cloud__new-key" data-testid="new-api-key">
+      <label htmlFor="api-key-value">Key for “{made.info.name}”</label>
+      <span className="cloud__new-key-row">
+        <input
+          ref={field}
+          id="api-key-value"
+          className="input path"
+          value={made.key}
+          readOnly
+          spellCheck={false}
+          autoComplete="off"
+          onFocus={(event) => event.currentTarget.select()}
+        />
+        <button type="button" className="button" onClick={() => void copy()}>
+          Copy
+        </button>
+      </span>
+      <p className="cloud__new-key-note">Give this key to the app now: it is not shown again.</p>
+      <div>
+        <button type="button" className="link-button" onClick={onDone}>
+          Done
+        </button>
+      </div>
     </div>
   );
 }

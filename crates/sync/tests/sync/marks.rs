@@ -119,3 +119,24 @@ async fn a_subsonic_app_s_scrobble_and_star_reach_the_desktop() {
     assert_eq!((track.play_count, track.loved), (3, true));
     assert_eq!(track.last_played_at, Some(1_700_009_000_000));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cloud_only_song_loved_on_one_device_is_loved_on_the_other() {
+    let server = Locker::start().await;
+    server.add_user("ann").await;
+    let a = Device::new();
+    a.add_music(&[fixtures().join("tagged.flac")]);
+    a.login(&server, "ann").await;
+    a.cloud.queue_all().expect("queue");
+    a.cloud.run_uploads(1, Until::Idle).await;
+    let b = Device::new();
+    b.login(&server, "ann").await;
+    b.cloud.sync().await.expect("sync B");
+    let id = only(&b).id;
+    b.library.set_loved(id, true).expect("love");
+    assert!(only(&b).loved);
+    b.cloud.sync().await.expect("sync B");
+    assert!(only(&b).loved, "still loved after the sync");
+    a.cloud.sync().await.expect("sync A");
+    assert!(only(&a).loved);
+}
