@@ -7,34 +7,20 @@
 //! `tests/interop/.venv` and sets `TONEARM_REQUIRE_INTEROP=1`, so a missing schemathesis fails
 //! instead of skipping.
 
-use crate::support::{TestServer, audio};
+use crate::support::{TestServer, audio, interop_dir, interop_program, skip_without};
 use reqwest::StatusCode;
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Far more than a run takes (about 20 s alone on 2 cores): a hung run fails instead of
 /// hanging the suite.
 const TIME_LIMIT: Duration = Duration::from_secs(240);
 
-fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop")
-}
-
 fn schemathesis() -> Result<PathBuf, String> {
-    let path = std::env::var_os("TONEARM_INTEROP_SCHEMATHESIS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            interop_dir().join(if cfg!(windows) {
-                ".venv/Scripts/schemathesis.exe"
-            } else {
-                ".venv/bin/schemathesis"
-            })
-        });
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(format!("no schemathesis at {}", path.display()))
+    match std::env::var_os("TONEARM_INTEROP_SCHEMATHESIS") {
+        Some(path) => Ok(PathBuf::from(path)),
+        None => interop_program("schemathesis"),
     }
 }
 
@@ -43,11 +29,7 @@ async fn the_server_answers_as_its_document_says() {
     let program = match schemathesis() {
         Ok(program) => program,
         Err(why) => {
-            assert!(
-                std::env::var_os("TONEARM_REQUIRE_INTEROP").is_none(),
-                "schemathesis unavailable: {why}"
-            );
-            eprintln!("skipping the conformance run: {why} (run `cargo xtask test` to install it)");
+            skip_without("the conformance run", &why);
             return;
         }
     };

@@ -9,12 +9,11 @@
 //! skipping.
 
 use crate::subsonic::seed;
-use crate::support::{PASSWORD, TestServer};
+use crate::support::{PASSWORD, TestServer, interop_dir, interop_program, skip_without};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -24,10 +23,6 @@ const TIME_LIMIT: Duration = Duration::from_secs(180);
 
 /// The Python driver's exit status when its libraries are not installed (an older venv).
 const CLIENTS_MISSING: i32 = 3;
-
-fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop")
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Driver {
@@ -43,18 +38,7 @@ impl Driver {
         let dir = interop_dir();
         match self {
             Self::Python => {
-                let python = std::env::var_os("TONEARM_INTEROP_PYTHON")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| {
-                        dir.join(if cfg!(windows) {
-                            ".venv/Scripts/python.exe"
-                        } else {
-                            ".venv/bin/python"
-                        })
-                    });
-                if !python.exists() {
-                    return Err(format!("no python at {}", python.display()));
-                }
+                let python = interop_program("python")?;
                 let mut command = tokio::process::Command::new(python);
                 command.arg(dir.join("subsonic_clients.py"));
                 Ok(command)
@@ -75,11 +59,7 @@ impl Driver {
 
 /// Skips the test, unless the clients are required.
 fn unavailable(driver: Driver, why: &str) {
-    assert!(
-        std::env::var_os("TONEARM_REQUIRE_INTEROP").is_none(),
-        "{driver:?} Subsonic clients unavailable: {why}"
-    );
-    eprintln!("skipping {driver:?} Subsonic interop: {why} (run `cargo xtask test`)");
+    skip_without(&format!("{driver:?} Subsonic interop"), why);
 }
 
 /// Seeds ann's and bob's libraries, makes ann an API key, runs the driver on them.

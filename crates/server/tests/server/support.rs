@@ -309,3 +309,36 @@ pub async fn run_cli(data_dir: &Path, args: &[&str], stdin: &str) -> (bool, Stri
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
 }
+
+/// `tests/interop/`: the independent clients the interop tests drive.
+pub fn interop_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop")
+}
+
+/// A program of the interop venv (`cargo xtask test` makes it from `requirements.txt`), or
+/// `TONEARM_INTEROP_PYTHON` for `python`; why not, when it is missing.
+pub fn interop_program(name: &str) -> Result<PathBuf, String> {
+    let path = match std::env::var_os("TONEARM_INTEROP_PYTHON") {
+        Some(python) if name == "python" => PathBuf::from(python),
+        _ => interop_dir().join(if cfg!(windows) {
+            format!(".venv/Scripts/{name}.exe")
+        } else {
+            format!(".venv/bin/{name}")
+        }),
+    };
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!("no {name} at {}", path.display()))
+    }
+}
+
+/// Whether an interop test may go on without its client: it may not under `cargo xtask test`
+/// (`TONEARM_REQUIRE_INTEROP` is set there), where a missing client fails the test.
+pub fn skip_without(what: &str, why: &str) {
+    assert!(
+        std::env::var_os("TONEARM_REQUIRE_INTEROP").is_none(),
+        "{what} unavailable: {why}"
+    );
+    eprintln!("skipping {what}: {why} (run `cargo xtask test` to install it)");
+}

@@ -4,14 +4,10 @@
 //! (`npm ci` there, and a venv with `requirements.txt` at `tests/interop/.venv`) and sets
 //! `TONEARM_REQUIRE_INTEROP=1`, so a missing client fails instead of skipping.
 
-use crate::support::{TestServer, User, audio};
+use crate::support::{TestServer, User, audio, interop_dir, interop_program, skip_without};
 use reqwest::{Method, StatusCode};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tonearm_protocol::BlobHash;
-
-fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop")
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Client {
@@ -25,18 +21,7 @@ impl Client {
         let dir = interop_dir();
         match self {
             Self::Tuspy => {
-                let python = std::env::var_os("TONEARM_INTEROP_PYTHON")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| {
-                        dir.join(if cfg!(windows) {
-                            ".venv/Scripts/python.exe"
-                        } else {
-                            ".venv/bin/python"
-                        })
-                    });
-                if !python.exists() {
-                    return Err(format!("no python with tuspy at {}", python.display()));
-                }
+                let python = interop_program("python")?;
                 let mut command = tokio::process::Command::new(python);
                 command.arg(dir.join("tuspy_upload.py"));
                 Ok(command)
@@ -101,11 +86,7 @@ async fn assert_blob_streams_back(user: &User, data: &[u8]) {
 
 async fn interoperates(client: Client) {
     if let Err(why) = client.command() {
-        assert!(
-            std::env::var_os("TONEARM_REQUIRE_INTEROP").is_none(),
-            "{client:?} unavailable: {why}"
-        );
-        eprintln!("skipping {client:?} interop: {why} (run `cargo xtask test` to install it)");
+        skip_without(&format!("{client:?} interop"), &why);
         return;
     }
     let server = TestServer::start().await;

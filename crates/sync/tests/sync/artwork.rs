@@ -2,15 +2,9 @@
 //! metadata; another device shows a cloud-only song and album with that cover, and a cover
 //! changed on one device is written into the same song's file on another.
 
-use crate::support::{Device, Locker, fixtures};
+use crate::support::{Device, Locker, fixtures, only};
 use tonearm_library::{CoverEdit, TagEdit, Track, TrackState};
 use tonearm_sync::Until;
-
-fn only(device: &Device) -> Track {
-    let tracks = device.tracks();
-    assert_eq!(tracks.len(), 1, "{tracks:?}");
-    tracks.into_iter().next().expect("one track")
-}
 
 /// A picture unlike the fixtures' cover.
 fn other_cover() -> Vec<u8> {

@@ -2,15 +2,8 @@
 //! rating or a love set on one device reaches the other, and a Subsonic app's scrobble and
 //! star reach the desktop too.
 
-use crate::support::{Device, Locker, PASSWORD, fixtures};
-use tonearm_library::Track;
+use crate::support::{Device, Locker, fixtures, only, subsonic};
 use tonearm_sync::Until;
-
-fn only(device: &Device) -> Track {
-    let tracks = device.tracks();
-    assert_eq!(tracks.len(), 1, "{tracks:?}");
-    tracks.into_iter().next().expect("one track")
-}
 
 /// Two devices with the same file, matched to one cloud track; A played it twice before it
 /// was uploaded (what a library had before plays were cloud data).
@@ -98,22 +91,8 @@ async fn a_subsonic_app_s_scrobble_and_star_reach_the_desktop() {
     let server = Locker::start().await;
     let (a, _b) = two_devices(&server).await;
     let id = only(&a).id.to_string();
-    let client = reqwest::Client::new();
-    let password = PASSWORD.replace(' ', "%20");
-    for (method, extra) in [("scrobble", "&time=1700009000000"), ("star", "")] {
-        let answer: serde_json::Value = client
-            .get(format!(
-                "{}/rest/{method}?u=ann&p={password}&v=1.16.1&c=phone&f=json&id={id}{extra}",
-                server.url()
-            ))
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(answer["subsonic-response"]["status"], "ok", "{answer}");
-    }
+    subsonic(&server, "scrobble", &format!("&id={id}&time=1700009000000")).await;
+    subsonic(&server, "star", &format!("&id={id}")).await;
     a.cloud.sync().await.expect("sync A");
     let track = only(&a);
     assert_eq!((track.play_count, track.loved), (3, true));

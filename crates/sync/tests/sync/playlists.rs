@@ -1,7 +1,7 @@
 //! Playlists edited on three devices, offline at times, converge: the same entries in the
 //! same order everywhere, and no addition lost.
 
-use crate::support::{Device, Locker, write_tones};
+use crate::support::{Device, Locker, subsonic, write_tones};
 use std::collections::HashSet;
 use tonearm_library::{EntryId, PlaylistId, TrackId};
 use tonearm_sync::Until;
@@ -183,25 +183,6 @@ async fn a_song_not_yet_in_the_cloud_holds_back_only_its_own_entry() {
     assert_eq!(report.playlist_ops_waiting, 0);
     there.cloud.sync().await.expect("sync");
     assert_eq!(entries(&there, waiting), [(again[0], local)]);
-}
-
-/// Calls `/rest/{method}` as ann with a password, in JSON.
-async fn subsonic(server: &Locker, method: &str, params: &str) -> serde_json::Value {
-    let password = crate::support::PASSWORD.replace(' ', "%20");
-    let answer: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/rest/{method}?u=ann&p={password}&v=1.16.1&c=phone&f=json{params}",
-            server.url()
-        ))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
-    let answer = answer["subsonic-response"].clone();
-    assert_eq!(answer["status"], "ok", "{method}: {answer}");
-    answer
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

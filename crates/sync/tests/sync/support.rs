@@ -19,3 +19,30 @@ pub fn decode_all(
     }
     samples
 }
+
+/// The one track of a device's library.
+pub fn only(device: &Device) -> tonearm_library::Track {
+    let tracks = device.tracks();
+    assert_eq!(tracks.len(), 1, "{tracks:?}");
+    tracks.into_iter().next().expect("one track")
+}
+
+/// Calls the server's Subsonic API (`/rest/{method}`) as ann, as a phone app would; asserts
+/// the answer is ok and returns it. `params` are appended to the query (`&id=...`).
+pub async fn subsonic(server: &Locker, method: &str, params: &str) -> serde_json::Value {
+    let password = PASSWORD.replace(' ', "%20");
+    let answer: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/rest/{method}?u=ann&p={password}&v=1.16.1&c=phone&f=json{params}",
+            server.url()
+        ))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let answer = answer["subsonic-response"].clone();
+    assert_eq!(answer["status"], "ok", "{method}: {answer}");
+    answer
+}

@@ -2,19 +2,13 @@
 //! audio goes up again, edits of different fields made offline on two devices both survive and
 //! the same field is last-writer-wins.
 
-use crate::support::{Device, Locker, fixtures};
+use crate::support::{Device, Locker, fixtures, only};
 use tonearm_library::cloud::UploadState;
 use tonearm_library::{FieldEdit, TagEdit, Track, TrackState};
 use tonearm_sync::Until;
 
 fn set(text: &str) -> FieldEdit<String> {
     FieldEdit::Set(text.to_owned())
-}
-
-fn only(device: &Device) -> Track {
-    let tracks = device.tracks();
-    assert_eq!(tracks.len(), 1, "{tracks:?}");
-    tracks.into_iter().next().expect("one track")
 }
 
 /// A with the FLAC uploaded, B with it as a cloud-only track.
