@@ -55,8 +55,8 @@ fn bindings_expose_every_command_the_webview_is_allowed_to_call() {
 fn the_webview_is_allowed_every_command_the_bindings_call() {
     let committed = std::fs::read_to_string(workspace_root().join(BINDINGS_PATH))
         .expect("bindings are committed");
-    let config = std::fs::read_to_string(workspace_root().join("tauri.conf.json"))
-        .expect("config exists");
+    let config =
+        std::fs::read_to_string(workspace_root().join("tauri.conf.json")).expect("config exists");
     // A command the UI calls but the window is not granted fails at run time, silently.
     let called: Vec<&str> = committed
         .split("TAURI_INVOKE(\"")
