@@ -44,6 +44,8 @@ pub enum ErrorCode {
     HashMismatch,
     /// The proof-of-ownership answer was wrong; nothing was linked.
     ChallengeFailed,
+    /// A change asked with a browser's session cookie lacked the session's CSRF token.
+    Forbidden,
     /// The requested byte range cannot be satisfied.
     RangeNotSatisfiable,
     /// The server is at a limit (too many password checks waiting); retry after the

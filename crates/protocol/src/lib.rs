@@ -32,7 +32,8 @@ pub use playlists::{
 pub use position::{NoRoom, PositionError, PositionKey};
 pub use sessions::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, ApiKeysResponse, LoginRequest, LoginResponse,
-    Password, PasswordTooLong, SessionInfo, SessionsResponse, StorageUsage,
+    Password, PasswordTooLong, SessionInfo, SessionsResponse, StorageUsage, WebLoginRequest,
+    WebSession,
 };
 pub use tracks::{
     AudioFormat, CloudTrack, CreateTrackRequest, MetadataPatch, PatchField, StreamUrlResponse,

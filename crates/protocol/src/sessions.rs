@@ -180,3 +180,24 @@ pub struct ApiKeysResponse {
     /// The user's keys, oldest first.
     pub keys: Vec<ApiKeyInfo>,
 }
+
+/// `POST /api/v1/web/session`: a browser signs in (the web player).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebLoginRequest {
+    /// Account name.
+    pub username: Username,
+    /// Account password (at most 1,024 characters).
+    pub password: Password,
+}
+
+/// A browser's session: the token itself is only in the `HttpOnly` cookie; the page gets the
+/// CSRF token it sends (as `X-Tonearm-CSRF`) with every change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebSession {
+    /// Who is signed in.
+    pub username: String,
+    /// Sent with every change (`X-Tonearm-CSRF`).
+    pub csrf_token: String,
+    /// The session, as the account's list of sessions shows it.
+    pub session: SessionInfo,
+}

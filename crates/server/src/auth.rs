@@ -66,6 +66,27 @@ impl AuthUser {
     }
 }
 
+/// The cookie that holds a browser's session token (the web player's): `HttpOnly`, so the
+/// page's scripts never see it, and `SameSite=Strict`, so other sites' pages do not send it.
+pub const SESSION_COOKIE: &str = "tonearm_session";
+
+/// The header a browser session sends with every change: the session's CSRF token, which
+/// only the page itself learns (`UrlSigner::csrf_token`).
+pub const CSRF_HEADER: &str = "x-tonearm-csrf";
+
+/// The session token in a request's `Cookie` header.
+pub(crate) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty())
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = crate::error::ApiError;
 
@@ -73,7 +94,36 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers).ok_or(Error::Unauthorized)?;
-        Ok(Self::from_token(state, token).await?)
+        if let Some(token) = bearer_token(&parts.headers) {
+            return Ok(Self::from_token(state, token).await?);
+        }
+        // A browser's session: reads as any device's; changes only with the CSRF token.
+        let token = session_cookie(&parts.headers).ok_or(Error::Unauthorized)?;
+        let user = Self::from_token(state, token).await?;
+        if !parts.method.is_safe() {
+            check_csrf(state, token, &parts.headers)?;
+        }
+        Ok(user)
+    }
+}
+
+/// Refuses a change asked with the session cookie `token` unless it carries the session's
+/// CSRF token (compared in constant time).
+pub(crate) fn check_csrf(
+    state: &AppState,
+    token: &str,
+    headers: &axum::http::HeaderMap,
+) -> Result<()> {
+    let expected = state.signer.csrf_token(&token_hash(token));
+    let given = headers
+        .get(CSRF_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    if blake3::hash(given.as_bytes()) == blake3::hash(expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Error::Csrf {
+            header: CSRF_HEADER,
+        })
     }
 }

@@ -149,6 +149,14 @@ pub enum Error {
     /// A proof-of-ownership answer was wrong.
     #[error("wrong proof of ownership: nothing was linked")]
     ChallengeFailed,
+    /// A change asked with the session cookie, without the session's CSRF token.
+    #[error(
+        "this change needs the session's {header} header (a page of another site cannot send it)"
+    )]
+    Csrf {
+        /// The header's name.
+        header: &'static str,
+    },
 }
 
 /// Shorthand for results in this crate.
@@ -213,6 +221,7 @@ impl IntoResponse for ApiError {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::QuotaExceeded)
             }
             Error::ChallengeFailed => (StatusCode::FORBIDDEN, ErrorCode::ChallengeFailed),
+            Error::Csrf { .. } => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             Error::TusVersion => (StatusCode::PRECONDITION_FAILED, ErrorCode::BadRequest),
             Error::MediaType { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::BadRequest),
             Error::Database { .. }

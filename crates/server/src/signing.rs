@@ -35,6 +35,17 @@ impl UrlSigner {
         blake3::keyed_hash(&self.key, message.as_bytes())
     }
 
+    /// The CSRF token of the browser session whose token hashes to `token_hash`: derived, so
+    /// nothing more is stored, and only someone who can read the session's answers (the page
+    /// itself, not another site) learns it.
+    #[must_use]
+    pub fn csrf_token(&self, token_hash: &str) -> String {
+        let message = format!("tonearm csrf v1\0{token_hash}");
+        blake3::keyed_hash(&self.key, message.as_bytes())
+            .to_hex()
+            .to_string()
+    }
+
     /// The signature for these parameters, hex.
     #[must_use]
     pub fn sign(&self, user: UserId, track: TrackId, expires: i64) -> String {

@@ -16,6 +16,7 @@ mod tracks;
 pub(crate) use artwork::send as send_artwork;
 pub(crate) use tracks::send_audio;
 mod uploads;
+mod web;
 
 use crate::error::{ApiError, Error};
 use crate::state::AppState;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::login, sessions::list))
         .routes(routes!(sessions::revoke))
         .routes(routes!(sessions::storage))
+        .routes(routes!(web::sign_in, web::current, web::sign_out))
         .routes(routes!(sessions::create_api_key, sessions::list_api_keys))
         .routes(routes!(sessions::revoke_api_key))
         .merge(uploads)

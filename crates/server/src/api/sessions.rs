@@ -33,32 +33,8 @@ pub async fn login(
     headers: axum::http::HeaderMap,
     Json(request): Json<LoginRequest>,
 ) -> Result<(StatusCode, Json<LoginResponse>), ApiError> {
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok());
-    let ip = crate::throttle::client_address(peer.ip(), forwarded, &state.config.trusted_proxies);
-    let name = request.username.as_str();
-    state.throttle.check(name, ip)?;
-    let user = state.store.user_by_name(name).await?;
-    let phc = user.as_ref().map(|u| u.password_hash.as_str());
-    let verdict = state.passwords.verify(request.password.expose(), phc).await;
-    let user = match (verdict, user) {
-        (Verdict::Valid, Some(user)) => user,
-        (Verdict::Busy(retry_after), _) => return Err(Error::Busy { retry_after }.into()),
-        (_, user) => {
-            state.throttle.failed(name, ip, user.is_some());
-            tracing::info!(username = name, %ip, "failed login");
-            return Err(Error::Unauthorized.into());
-        }
-    };
-    state.throttle.succeeded(name, ip);
-    if user.sealed_password.is_none() {
-        // An account made before passwords were kept for Subsonic gets it now.
-        match state.vault.seal(name, request.password.expose()) {
-            Ok(sealed) => state.store.set_sealed_password(user.id, &sealed).await?,
-            Err(error) => tracing::warn!(%error, "the password could not be sealed"),
-        }
-    }
+    let ip = client_ip(&state, peer, &headers);
+    let user = check_login(&state, ip, request.username.as_str(), &request.password).await?;
     let device = request.device.as_str();
     let (token, token_hash) = auth::new_token();
     let session = state
@@ -67,6 +43,50 @@ pub async fn login(
         .await?;
     tracing::info!(username = %user.username, device, "logged in");
     Ok((StatusCode::CREATED, Json(LoginResponse { token, session })))
+}
+
+/// The address a request comes from, as the login throttle counts it.
+pub(super) fn client_ip(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &axum::http::HeaderMap,
+) -> std::net::IpAddr {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    crate::throttle::client_address(peer.ip(), forwarded, &state.config.trusted_proxies)
+}
+
+/// Checks a name and password as every login does: throttled, on the password pool; the
+/// password is kept sealed for Subsonic if it was not yet.
+pub(super) async fn check_login(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    name: &str,
+    password: &tonearm_protocol::Password,
+) -> Result<crate::store::UserRecord, Error> {
+    state.throttle.check(name, ip)?;
+    let user = state.store.user_by_name(name).await?;
+    let phc = user.as_ref().map(|u| u.password_hash.as_str());
+    let verdict = state.passwords.verify(password.expose(), phc).await;
+    let user = match (verdict, user) {
+        (Verdict::Valid, Some(user)) => user,
+        (Verdict::Busy(retry_after), _) => return Err(Error::Busy { retry_after }),
+        (_, user) => {
+            state.throttle.failed(name, ip, user.is_some());
+            tracing::info!(username = name, %ip, "failed login");
+            return Err(Error::Unauthorized);
+        }
+    };
+    state.throttle.succeeded(name, ip);
+    if user.sealed_password.is_none() {
+        // An account made before passwords were kept for Subsonic gets it now.
+        match state.vault.seal(name, password.expose()) {
+            Ok(sealed) => state.store.set_sealed_password(user.id, &sealed).await?,
+            Err(error) => tracing::warn!(%error, "the password could not be sealed"),
+        }
+    }
+    Ok(user)
 }
 
 /// List the user's sessions.

@@ -283,7 +283,10 @@ async fn stream_track(
             .await?
             .ok_or(Error::NotFound("track"));
     }
-    let token = bearer_token(headers).ok_or(Error::Unauthorized)?;
+    // A player's bearer token, or a browser's session cookie (a read: no CSRF token needed).
+    let token = bearer_token(headers)
+        .or_else(|| crate::auth::session_cookie(headers))
+        .ok_or(Error::Unauthorized)?;
     let (_user, track) = state
         .store
         .track_for_token(&token_hash(token), id)

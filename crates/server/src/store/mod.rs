@@ -110,6 +110,8 @@ pub trait MetadataStore: CatalogStore + Send + Sync + std::fmt::Debug {
     ) -> Result<UserId>;
     /// All users, by name.
     async fn list_users(&self) -> Result<Vec<UserRecord>>;
+    /// A user's name.
+    async fn username(&self, user: UserId) -> Result<Option<String>>;
     /// Looks a user up by name.
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>>;
     /// Replaces a password (hash and sealed copy) and revokes every session of the user; false

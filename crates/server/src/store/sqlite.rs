@@ -564,6 +564,19 @@ impl MetadataStore for SqliteStore {
         .await
     }
 
+    async fn username(&self, user: UserId) -> Result<Option<String>> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT username FROM users WHERE id = ?1",
+                [user.0.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(Error::db("looking up a user"))
+        })
+        .await
+    }
+
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>> {
         let username = username.to_owned();
         self.read(move |conn| {

@@ -22,6 +22,7 @@ mod tls;
 mod tracks;
 mod tus_interop;
 mod uploads;
+mod web;
 
 /// The largest cover the server takes.
 pub fn artwork_limit() -> usize {
