@@ -54,12 +54,19 @@ fn logging_in_uploads_the_library_in_the_background_with_progress_events() {
         assert!(Instant::now() < deadline, "never uploaded: {status}");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let seen = changes.lock().expect("lock").clone();
-    let in_cloud = seen
-        .iter()
-        .filter(|c| c["kind"] == "upload" && c["state"] == "in_cloud")
-        .count();
-    assert_eq!(in_cloud, 2, "{seen:#?}");
+    // The events are delivered after the state they report is stored: wait for them too.
+    let seen = loop {
+        let seen = changes.lock().expect("lock").clone();
+        let in_cloud = seen
+            .iter()
+            .filter(|c| c["kind"] == "upload" && c["state"] == "in_cloud")
+            .count();
+        if in_cloud >= 2 || Instant::now() > deadline {
+            assert_eq!(in_cloud, 2, "{seen:#?}");
+            break seen;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert!(seen.iter().any(|c| c["kind"] == "totals"), "{seen:#?}");
     assert_eq!(
         invoke(&window, "upload_library", json!({})).expect("nothing left"),
