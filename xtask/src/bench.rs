@@ -20,7 +20,7 @@ const BENCHES: &[(&str, &str)] = &[
     ),
     (
         "server",
-        "upload throughput, time to first byte of 200 concurrent range clients, server memory",
+        "upload throughput, time to first byte of 200 concurrent range clients, server memory; OpenSubsonic lists, search and covers with 100k tracks",
     ),
     (
         "logins",

@@ -24,6 +24,13 @@ impl ServerProcess {
     /// starts the server. The binary is the one `cargo build --release -p tonearm-server`
     /// puts beside the examples' folder of the running benchmark (`target/release`).
     pub fn start(user: &str, password: &str) -> Self {
+        Self::start_with(user, password, |_| {})
+    }
+
+    /// As [`start`](Self::start), with `prepare` run on the data directory after the account
+    /// is made and before the server opens it (a benchmark filling the database through the
+    /// server's own store, as if the server were restarted on an existing library).
+    pub fn start_with(user: &str, password: &str, prepare: impl FnOnce(&std::path::Path)) -> Self {
         let binary = binary();
         let dir = tempfile::tempdir().expect("a temp dir for the server");
         let data_dir = dir.path().join("data");
@@ -41,6 +48,7 @@ impl ServerProcess {
             add.wait().expect("`user add` ends").success(),
             "could not create the user {user}"
         );
+        prepare(&data_dir);
         let mut child = Command::new(&binary)
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir)

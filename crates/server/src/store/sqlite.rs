@@ -122,6 +122,7 @@ CREATE TABLE changes (
     Migration::Code(repair::repair_position_keys),
     Migration::Code(catalog::create),
     Migration::Code(add_subsonic_credentials),
+    Migration::Code(catalog::index_pages),
 ];
 
 /// Migration 4: passwords kept sealed for Subsonic (`crate::vault`) and API keys. The column is
@@ -175,6 +176,9 @@ fn open_connection(path: &Path) -> Result<Connection> {
          PRAGMA busy_timeout = 5000;",
     )
     .map_err(Error::db("configuring the database"))?;
+    // The catalog's lists and searches are many statements (an album order, a search's word
+    // count, a page of each kind); rusqlite's default cache of 16 made them prepare again.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 

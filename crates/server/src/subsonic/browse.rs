@@ -3,7 +3,7 @@
 //! the same ids: album artists, then their albums, then the songs.
 
 use super::Call;
-use super::response::{Failure, Payload, payload};
+use super::response::{Failure, Payload, object, payload};
 use super::views::{self, IGNORED_ARTICLES};
 use crate::catalog::{AlbumId, AlbumOrder, ArtistId, MAX_PAGE, Page, Search};
 use crate::state::AppState;
@@ -118,7 +118,10 @@ pub async fn artists(state: &AppState, call: &Call) -> Result<Payload, Failure> 
     let artists = state.store.artists(call.user.id).await?;
     Ok(payload(
         "artists",
-        json!({ "ignoredArticles": IGNORED_ARTICLES, "index": views::indexes(&artists) }),
+        object([
+            ("ignoredArticles", IGNORED_ARTICLES.into()),
+            ("index", views::indexes(&artists).into()),
+        ]),
     ))
 }
 
@@ -131,7 +134,7 @@ pub async fn artist(state: &AppState, call: &Call) -> Result<Payload, Failure> {
         .await?
         .ok_or_else(|| Failure::not_found("artist"))?;
     let mut object = views::artist(&artist);
-    object["album"] = json!(albums(&list));
+    object["album"] = albums(&list).into();
     Ok(payload("artist", object))
 }
 
@@ -144,7 +147,7 @@ pub async fn album(state: &AppState, call: &Call) -> Result<Payload, Failure> {
         .await?
         .ok_or_else(|| Failure::not_found("album"))?;
     let mut object = views::album(&album);
-    object["song"] = json!(songs(&list));
+    object["song"] = songs(&list).into();
     Ok(payload("album", object))
 }
 
@@ -164,7 +167,7 @@ pub async fn genres(state: &AppState, call: &Call) -> Result<Payload, Failure> {
         .iter()
         .map(|g| json!({ "value": g.name, "songCount": g.song_count, "albumCount": g.album_count }))
         .collect();
-    Ok(payload("genres", json!({ "genre": genres })))
+    Ok(payload("genres", object([("genre", genres.into())])))
 }
 
 pub async fn album_list(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -199,7 +202,10 @@ pub async fn album_list(state: &AppState, call: &Call) -> Result<Payload, Failur
         params.number("size", 10, MAX_PAGE)?,
     );
     let list = state.store.albums(call.user.id, &order, page).await?;
-    Ok(payload("albumList2", json!({ "album": albums(&list) })))
+    Ok(payload(
+        "albumList2",
+        object([("album", albums(&list).into())]),
+    ))
 }
 
 pub async fn random_songs(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -214,7 +220,10 @@ pub async fn random_songs(state: &AppState, call: &Call) -> Result<Payload, Fail
             (params.parsed("fromYear")?, params.parsed("toYear")?),
         )
         .await?;
-    Ok(payload("randomSongs", json!({ "song": songs(&list) })))
+    Ok(payload(
+        "randomSongs",
+        object([("song", songs(&list).into())]),
+    ))
 }
 
 pub async fn songs_by_genre(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -228,7 +237,10 @@ pub async fn songs_by_genre(state: &AppState, call: &Call) -> Result<Payload, Fa
         .store
         .songs_by_genre(call.user.id, genre, page)
         .await?;
-    Ok(payload("songsByGenre", json!({ "song": songs(&list) })))
+    Ok(payload(
+        "songsByGenre",
+        object([("song", songs(&list).into())]),
+    ))
 }
 
 /// `getTopSongs`: the artist's most played songs here (there is no outside chart).
@@ -237,7 +249,7 @@ pub async fn top_songs(state: &AppState, call: &Call) -> Result<Payload, Failure
     let artist = params.required("artist")?;
     let count = params.number("count", 50, MAX_PAGE)?;
     let list = state.store.top_songs(call.user.id, artist, count).await?;
-    Ok(payload("topSongs", json!({ "song": songs(&list) })))
+    Ok(payload("topSongs", object([("song", songs(&list).into())])))
 }
 
 pub async fn search(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -265,11 +277,11 @@ pub async fn search(state: &AppState, call: &Call) -> Result<Payload, Failure> {
     let found = state.store.search(call.user.id, &search).await?;
     Ok(payload(
         "searchResult3",
-        json!({
-            "artist": artists_json(&found.artists),
-            "album": albums(&found.albums),
-            "song": songs(&found.songs),
-        }),
+        object([
+            ("artist", artists_json(&found.artists).into()),
+            ("album", albums(&found.albums).into()),
+            ("song", songs(&found.songs).into()),
+        ]),
     ))
 }
 
@@ -277,10 +289,10 @@ pub async fn starred(state: &AppState, call: &Call) -> Result<Payload, Failure> 
     let found = state.store.starred(call.user.id).await?;
     Ok(payload(
         "starred2",
-        json!({
-            "artist": artists_json(&found.artists),
-            "album": albums(&found.albums),
-            "song": songs(&found.songs),
-        }),
+        object([
+            ("artist", artists_json(&found.artists).into()),
+            ("album", albums(&found.albums).into()),
+            ("song", songs(&found.songs).into()),
+        ]),
     ))
 }

@@ -57,7 +57,7 @@ async fn view(
         "readonly": false,
     });
     if entries {
-        object["entry"] = json!(songs.iter().map(views::song).collect::<Vec<_>>());
+        object["entry"] = songs.iter().map(views::song).collect::<Vec<_>>().into();
     }
     Ok(object)
 }
@@ -77,7 +77,10 @@ pub async fn list(state: &AppState, call: &Call) -> Result<Payload, Failure> {
     for playlist in &all.playlists {
         views.push(view(state, call, playlist, false).await?);
     }
-    Ok(payload("playlists", json!({ "playlist": views })))
+    Ok(payload(
+        "playlists",
+        super::response::object([("playlist", views.into())]),
+    ))
 }
 
 pub async fn get(state: &AppState, call: &Call) -> Result<Payload, Failure> {

@@ -241,7 +241,9 @@ pub fn indexes(artists: &[Artist]) -> Vec<Value> {
     }
     groups
         .into_iter()
-        .map(|(name, members)| json!({ "name": name, "artist": members }))
+        .map(|(name, members)| {
+            super::response::object([("name", name.into()), ("artist", members.into())])
+        })
         .collect()
 }
 
