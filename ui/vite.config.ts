@@ -1,11 +1,24 @@
 /// <reference types="vitest/config" />
-// Vite builds the UI into ui/dist, which the Rust shell embeds; Vitest runs the unit tests.
+// Vite builds the desktop UI into ui/dist, which the Rust shell embeds; Vitest runs the unit
+// tests. The web player has its own config (`vite.web.config.ts`): the same components over
+// another data layer, chosen by what `@data` names (see `dataLayer`).
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { fileURLToPath } from "node:url";
+import { defineConfig, type AliasOptions } from "vite";
+
+/** `@data` is the data layer the shared components import: `src/ipc` (Tauri) or `src/web/data` (HTTP). */
+export function dataLayer(folder: string): AliasOptions {
+  const root = fileURLToPath(new URL(`./src/${folder}`, import.meta.url));
+  return [
+    { find: /^@data$/, replacement: `${root}/index.ts` },
+    { find: /^@data\/(.*)$/, replacement: `${root}/$1` },
+  ];
+}
 
 export default defineConfig({
   plugins: [react()],
   clearScreen: false,
+  resolve: { alias: dataLayer("ipc") },
   server: { port: 5173, strictPort: true },
   build: {
     // WebKitGTK 2.4x and Safari 16 are the oldest engines the app runs in.

@@ -19,7 +19,7 @@ import {
   usePlayerChanges,
   usePlaylist,
   usePreferences,
-} from "./ipc";
+} from "@data";
 import { back, push, sectionOf, type History, type Route } from "./navigation";
 import { mark } from "./perf";
 import { shortcutFor } from "./shortcuts";

@@ -1,7 +1,7 @@
 // A track's place in the cloud as an icon and a short label: on this computer only, in the
 // cloud, only in the cloud (streams), kept offline, waiting, uploading with its progress,
 // paused, failed with the reason. Live progress comes from the sync engine's events.
-import type { Track, TrackUpload, UploadState } from "../ipc";
+import type { Track, TrackUpload, UploadState } from "@data";
 import { Icon, type IconName } from "./Icon";
 
 interface Shown {

@@ -1,6 +1,6 @@
 // Album artwork from the library (a thumbnail as a data: URL, which the CSP allows), or a
 // quiet placeholder when there is none. Fetched only when drawn.
-import { useArtwork } from "../ipc";
+import { useArtwork } from "@data";
 import { Icon } from "./Icon";
 
 export function Cover({ artwork, size, label }: { artwork: string | null | undefined; size: "small" | "medium" | "large"; label: string }) {

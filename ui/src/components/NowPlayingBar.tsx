@@ -2,7 +2,7 @@
 // the volume. Everything it shows comes from the audio engine's events; everything it does is
 // a player command, except the heart, which loves the song.
 import { useEffect, useState } from "react";
-import { describeError, useControlPlayer, usePlayer, useSetLoved, type Repeat } from "../ipc";
+import { describeError, useControlPlayer, usePlayer, useSetLoved, type Repeat } from "@data";
 import { Cover } from "./Cover";
 import { Icon } from "./Icon";
 

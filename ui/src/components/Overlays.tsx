@@ -2,7 +2,7 @@
 // ("New playlist"). One provider hosts them so any list can open them, and each behaves as
 // desktop users expect: keyboard navigation, Escape closes, focus returns where it was.
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import { describeError, useUndoTagEdit, type Track } from "../ipc";
+import { describeError, useUndoTagEdit, type Track } from "@data";
 import { describeFailures } from "../lib/tagForm";
 import { TagEditorDialog } from "./TagEditor";
 import { useToast } from "./Toast";

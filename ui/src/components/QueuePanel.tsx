@@ -14,7 +14,7 @@ import {
   type PlayerView,
   type QueueEntry,
   type Track,
-} from "../ipc";
+} from "@data";
 import { formatDuration, plural } from "../lib/format";
 import { Icon } from "./Icon";
 import { useToast } from "./Toast";

@@ -1,6 +1,6 @@
 // The sidebar: the views grouped by section, the playlists (each a place to drop songs), and
 // the current place marked for screen readers.
-import { usePlaylists, type PlaylistSummary } from "../ipc";
+import { usePlaylists, type PlaylistSummary } from "@data";
 import type { Route, SectionId } from "../navigation";
 import { views, type ViewEntry } from "../views/registry";
 import { useDropSongs } from "./dropSongs";

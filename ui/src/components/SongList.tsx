@@ -1,7 +1,7 @@
 // A songs table wired to the app: plays from a row, opens the songs menu, remembers column
 // widths in the settings, and marks the song playing. Every list of songs uses it.
 import { useCallback } from "react";
-import { describeError, useControlPlayer, usePlayer, usePreferences, useSetPreferences } from "../ipc";
+import { describeError, useControlPlayer, usePlayer, usePreferences, useSetPreferences } from "@data";
 import { useOverlays } from "./Overlays";
 import { useToast } from "./Toast";
 import { useTrackMenu, type MenuTarget } from "./trackMenu";

@@ -3,7 +3,7 @@
 // user types; an emptied field is removed. The cover can stay, go, come from a picture file or
 // from another song. Saving tells what changed and offers Undo.
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { describeError, useEditTags, useSearch, useSetRating, useTracksById, type CoverChoice, type Track } from "../ipc";
+import { describeError, useEditTags, useSearch, useSetRating, useTracksById, type CoverChoice, type Track } from "@data";
 import { artistName, formatDate, formatDuration, formatSize } from "../lib/format";
 import { describeFailures, editFromForm, formFromTracks, typeInto, type TagForm, type TextField } from "../lib/tagForm";
 import { Cover } from "./Cover";

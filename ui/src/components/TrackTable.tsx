@@ -7,7 +7,7 @@
 // come from a `RowSource`, which fetches what the visible window needs.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from "react";
 import { memo } from "react";
-import { useLiveUploads, type Track, type TrackSort, type TrackUpload } from "../ipc";
+import { useLiveUploads, type Track, type TrackSort, type TrackUpload } from "@data";
 import { artistName, fileName, folderName, formatDate, formatDuration } from "../lib/format";
 import {
   click,

@@ -1,7 +1,7 @@
 // Songs dragged from any list and dropped on a playlist (in the sidebar or the Playlists
 // view) are added at its end.
 import { useState, type DragEvent } from "react";
-import { describeError, useAddToPlaylist } from "../ipc";
+import { describeError, useAddToPlaylist } from "@data";
 import { plural } from "../lib/format";
 import { dragPayload, setDragPayload } from "./drag";
 import { useToast } from "./Toast";

@@ -1,7 +1,7 @@
 // Row sources for the songs table: a sorted library list fetched page by page as it
 // scrolls, and a list already in memory (a playlist, search results, the queue).
 import { useCallback, useMemo, useState } from "react";
-import { TRACK_PAGE, useFetchTrackIds, useTrackPages, type Track, type TrackFilter, type TrackSort } from "../ipc";
+import { TRACK_PAGE, useFetchTrackIds, useTrackPages, type Track, type TrackFilter, type TrackSort } from "@data";
 import { pagesFor, type Window } from "../lib/virtual";
 import type { RowSource } from "./TrackTable";
 

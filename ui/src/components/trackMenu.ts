@@ -16,7 +16,7 @@ import {
   useSetRating,
   useUnpinTracks,
   type Track,
-} from "../ipc";
+} from "@data";
 import { STAR, starsLabel, starsOf, starsText } from "../lib/rating";
 import { useOverlays, type MenuItem } from "./Overlays";
 import { useToast } from "./Toast";

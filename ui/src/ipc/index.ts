@@ -57,6 +57,16 @@ export type {
   UploadState,
 } from "./bindings";
 
+/**
+ * What this data layer can do beyond browsing and playing: the desktop reaches files and the
+ * cloud panel; the web player (`src/web/data`) answers the same hooks over HTTP and has neither.
+ * Shared components hide what the layer they run on cannot do.
+ */
+export const capabilities = {
+  /** Songs are files on this computer: "Show in folder", tag editing, imports and exports. */
+  files: true,
+} as const;
+
 /** A command's own error, thrown so React Query sees a failure. */
 export class CommandFailure extends Error {
   constructor(readonly error: CommandError) {

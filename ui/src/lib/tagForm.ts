@@ -1,7 +1,7 @@
 // The tag editor's form as data: what the fields show for one song or many (a field whose
 // values differ is "mixed" and stays as each song has it unless the user types), and the
 // edit the form sends (each field left, set or cleared). Pure, so it is tested on its own.
-import type { FieldEdit, TagEdit, Track } from "../ipc";
+import type { FieldEdit, TagEdit, Track } from "@data";
 
 export const TEXT_FIELDS = [
   ["title", "Title"],

@@ -29,8 +29,8 @@ import {
   type NewApiKey,
   type TrackUpload,
   type UploadState,
-} from "../ipc";
-import type { CloudStatus, PlaylistSyncState, TrackCloudState } from "../ipc/settings";
+} from "@data";
+import type { CloudStatus, PlaylistSyncState, TrackCloudState } from "@data/settings";
 import { formatDate, formatEta, formatRate, formatSize, plural } from "../lib/format";
 import type { ViewProps } from "./registry";
 import "../styles/cloud.css";

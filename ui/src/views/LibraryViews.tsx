@@ -24,7 +24,7 @@ import {
   type AlbumSummary,
   type NameSummary,
   type TrackFilter,
-} from "../ipc";
+} from "@data";
 import { artistName, formatLength, plural } from "../lib/format";
 import type { Route } from "../navigation";
 import type { ViewProps } from "./registry";

@@ -30,8 +30,8 @@ import {
   type Playlist,
   type PlaylistEntry,
   type Track,
-} from "../ipc";
-import { useReorderPlaylist, type EntryMove } from "../ipc/playlists";
+} from "@data";
+import { useReorderPlaylist, type EntryMove } from "@data/playlists";
 import { formatLength, plural } from "../lib/format";
 import type { ViewProps } from "./registry";
 

@@ -4,7 +4,7 @@ import { Cover } from "../components/Cover";
 import { EmptyState } from "../components/EmptyState";
 import { useMemoryRows } from "../components/rows";
 import { SongList } from "../components/SongList";
-import { describeError, useSearch } from "../ipc";
+import { describeError, useSearch } from "@data";
 import { artistName, plural } from "../lib/format";
 import { markPainted } from "../perf";
 import type { ViewProps } from "./registry";

@@ -18,8 +18,8 @@ import {
   type ReplayGainMode,
   type ScanReport,
   type Theme,
-} from "../ipc";
-import { useEditPreferences } from "../ipc/settings";
+} from "@data";
+import { useEditPreferences } from "@data/settings";
 import { formatSize } from "../lib/format";
 import type { ViewProps } from "./registry";
 import "../styles/settings.css";

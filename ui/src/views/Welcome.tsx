@@ -13,7 +13,7 @@ import {
   useScan,
   useStartLocalLocker,
   useSuggestedFolders,
-} from "../ipc";
+} from "@data";
 import { plural } from "../lib/format";
 
 type Cloud = "none" | "server" | "this-computer";
