@@ -23,7 +23,7 @@ import {
 import { back, push, sectionOf, type History, type Route } from "./navigation";
 import { mark } from "./perf";
 import { shortcutFor } from "./shortcuts";
-import { resolve } from "./views/registry";
+import { resolve, views } from "./views/registry";
 import { Welcome } from "./views/Welcome";
 import "./styles/library.css";
 
@@ -66,7 +66,7 @@ function Frame() {
 
   return (
     <div className={`app${queueOpen ? " app--queue" : ""}`} data-first-run={welcome.known ? (welcome.show ? "welcome" : "done") : "unknown"}>
-      <Sidebar route={route} current={sectionOf(route)} onNavigate={navigate} />
+      <Sidebar views={views} route={route} current={sectionOf(route)} onNavigate={navigate} />
       <main className="main" aria-labelledby="view-title">
         <header className="main__header">
           <button type="button" className="icon-button" aria-label="Back" disabled={history.stack.length < 2} onClick={goBack}>

@@ -26,9 +26,12 @@ const HEADLESS_PACKAGES: &[&str] = &["xvfb", "xauth"];
 
 /// What the tests need beyond the build: the WebDriver server for WebKitGTK (end-to-end
 /// tests); a D-Bus session bus and `dbus-send` (media keys over MPRIS); PulseAudio with its
-/// ALSA plug-in and `parecord` (a sound card that keeps real time, for playback tests).
+/// ALSA plug-in and `parecord` (a sound card that keeps real time, for playback tests);
+/// Chromium and its WebDriver server (the web player's end-to-end tests and benchmark).
 const TEST_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
+    "chromium",
+    "chromium-driver",
     "dbus",
     "pulseaudio",
     "pulseaudio-utils",

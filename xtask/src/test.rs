@@ -52,16 +52,18 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Builds the app (and the locker server the cloud tests talk to) and runs the WebDriver
-/// suite in `tests/e2e` against it.
+/// Builds the app (and the locker server the cloud tests talk to, and the command line the
+/// web player's tests use as a desktop device) and runs the WebDriver suite in `tests/e2e`:
+/// the app through tauri-driver, the web player in Chromium through chromedriver.
 fn end_to_end(project: &Project) -> Result<()> {
     project::run(
         project
             .cargo()
-            .args(["build", "-p", "tonearm-desktop", "-p", "tonearm-server"]),
+            .args(["build", "-p", "tonearm-desktop", "-p", "tonearm-server", "-p", "tonearm-cli"]),
     )?;
     let app = setup::app_binary(project)?;
     let server = setup::binary(project, "debug", "tonearm-server")?;
+    let cli = setup::binary(project, "debug", "tonearm")?;
     let screenshots = project.target_dir()?.join("e2e-screenshots");
     std::fs::create_dir_all(&screenshots)?;
 
@@ -70,6 +72,7 @@ fn end_to_end(project: &Project) -> Result<()> {
         .args(["--test", "--test-concurrency=1", "tests/e2e/"])
         .env("TONEARM_APP", &app)
         .env("TONEARM_SERVER", &server)
+        .env("TONEARM_CLI", &cli)
         .env("TONEARM_SCREENSHOTS", &screenshots);
     project::run(&mut command)?;
     eprintln!("screenshots of every view: {}", screenshots.display());

@@ -26,6 +26,7 @@ const paths = {
   queue: "M3 6h12M3 12h12M3 18h8m9-3v6m-3-3h6",
   plus: "M12 5v14M5 12h14",
   close: "M6 6l12 12M18 6 6 18",
+  menu: "M4 6h16M4 12h16M4 18h16",
   search: "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm10 3-5-5",
   back: "M15 18l-6-6 6-6",
   grip: "M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01",

@@ -2,11 +2,21 @@
 // the current place marked for screen readers.
 import { usePlaylists, type PlaylistSummary } from "@data";
 import type { Route, SectionId } from "../navigation";
-import { views, type ViewEntry } from "../views/registry";
+import type { ViewEntry } from "../views/browse";
 import { useDropSongs } from "./dropSongs";
 import { Icon } from "./Icon";
 
-export function Sidebar({ route, current, onNavigate }: { route: Route; current: SectionId | null; onNavigate: (route: Route) => void }) {
+export function Sidebar({
+  views,
+  route,
+  current,
+  onNavigate,
+}: {
+  views: readonly ViewEntry[];
+  route: Route;
+  current: SectionId | null;
+  onNavigate: (route: Route) => void;
+}) {
   const sections = new Map<ViewEntry["section"], ViewEntry[]>();
   for (const view of views) sections.set(view.section, [...(sections.get(view.section) ?? []), view]);
   const playlists = usePlaylists();

@@ -2,6 +2,7 @@
 // are (on this computer, in the cloud, only in the cloud, kept offline) and where the list
 // is (a playlist can remove its entries). Every action goes through the IPC hooks.
 import {
+  capabilities,
   describeError,
   useAddToPlaylist,
   useCloudStatus,
@@ -124,7 +125,7 @@ export function useTrackMenu() {
         { label: "No rating", separated: true, checked: shared === 0, action: () => rate(0) },
       ],
     });
-    menu.push({
+    if (capabilities.files) menu.push({
       label: "Show in folder",
       separated: true,
       disabled: !single || single.state === "cloud",
@@ -169,7 +170,7 @@ export function useTrackMenu() {
         });
       }
     }
-    menu.push({
+    if (capabilities.files) menu.push({
       label: "Properties",
       separated: true,
       disabled: count === 0,

@@ -1,5 +1,7 @@
-// The IPC boundary: only ui/src/ipc/ may talk to Tauri or import the generated bindings.
-// Components that call `invoke` themselves drift from the Rust signatures unnoticed.
+// The IPC boundary: only ui/src/ipc/ may talk to Tauri or import the generated bindings'
+// code. Components that call `invoke` themselves drift from the Rust signatures unnoticed.
+// Types are the shared vocabulary: `import type` from the bindings is allowed anywhere (the
+// web player's data layer answers in the same types), and erased from the build.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -18,7 +20,14 @@ describe("the IPC boundary", () => {
   it("keeps Tauri and the generated bindings inside ui/src/ipc", () => {
     const offenders = sourceFiles(src)
       .filter((path) => !relative(src, path).startsWith("ipc"))
-      .filter((path) => /from\s+["'](@tauri-apps\/|[./]+\/?(ipc\/)?bindings)/.test(readFileSync(path, "utf8")))
+      .filter((path) => /^import\s+(?!type\b)[^;]*from\s+["'](@tauri-apps\/|[./]+\/?(ipc\/)?bindings)/m.test(readFileSync(path, "utf8")))
+      .map((path) => relative(src, path));
+    expect(offenders).toEqual([]);
+  });
+
+  it("keeps the web player off Tauri and the desktop's data layer", () => {
+    const offenders = sourceFiles(join(src, "web"))
+      .filter((path) => /from\s+["'](@tauri-apps\/|[./]+\/ipc(\/index)?["'])/.test(readFileSync(path, "utf8")))
       .map((path) => relative(src, path));
     expect(offenders).toEqual([]);
   });

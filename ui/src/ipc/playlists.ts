@@ -3,26 +3,10 @@
 // sent one after the other, and the playlist is fetched again once, when they are all done.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { commands, type Playlist } from "./bindings";
+import { applyMoves, type EntryMove } from "../lib/moves";
 import { queryKeys, unwrap } from "./index";
 
-/** One `move_in_playlist`: take `entry` out, then put it at `index` of what is left. */
-export interface EntryMove {
-  entry: string;
-  index: number;
-}
-
-/** The order after these moves, as the Rust side applies them (pure). */
-export function applyMoves<T extends { id: string }>(items: readonly T[], moves: readonly EntryMove[]): T[] {
-  let list = [...items];
-  for (const { entry, index } of moves) {
-    const item = list.find((candidate) => candidate.id === entry);
-    if (!item) continue;
-    const others = list.filter((candidate) => candidate !== item);
-    const at = Math.max(0, Math.min(index, others.length));
-    list = [...others.slice(0, at), item, ...others.slice(at)];
-  }
-  return list;
-}
+export { applyMoves, type EntryMove } from "../lib/moves";
 
 /** Moves entries of a playlist, showing the result before the commands are done. */
 export function useReorderPlaylist() {

@@ -13,6 +13,7 @@ import { useToast } from "../components/Toast";
 import { VirtualGrid, VirtualList } from "../components/Virtual";
 import {
   allTracks,
+  capabilities,
   describeError,
   useAlbums,
   useArtistAlbums,
@@ -27,9 +28,17 @@ import {
 } from "@data";
 import { artistName, formatLength, plural } from "../lib/format";
 import type { Route } from "../navigation";
-import type { ViewProps } from "./registry";
+import type { ViewProps } from "./browse";
 
 function EmptyLibrary({ icon, navigate }: { icon: IconName; navigate: ViewProps["navigate"] }) {
+  if (!capabilities.files) {
+    return (
+      <EmptyState icon={icon} title="Nothing in your cloud yet">
+        Songs appear here once the Tonearm app on one of your computers has uploaded them. Then browse and play
+        them from any browser, on any device.
+      </EmptyState>
+    );
+  }
   return (
     <EmptyState
       icon={icon}
@@ -163,8 +172,9 @@ function Names({ label, items, onOpen, display = (name) => name }: { label: stri
         <button type="button" className="names__item" onClick={() => onOpen(item.name)}>
           <span className="names__name">{display(item.name)}</span>
           <span className="names__meta">
-            {item.album_count > 0 && `${plural(item.album_count, "album")} · `}
-            {plural(item.track_count, "song")}
+            {[item.album_count > 0 && plural(item.album_count, "album"), item.track_count > 0 && plural(item.track_count, "song")]
+              .filter(Boolean)
+              .join(" · ")}
           </span>
         </button>
       )}
@@ -257,7 +267,7 @@ export function AlbumPage({ route, navigate }: ViewProps) {
             </p>
           )}
           <PlayButtons filter={filter} sort={albumOrder}>
-            <EditAlbumButton filter={filter} />
+            {capabilities.files && <EditAlbumButton filter={filter} />}
           </PlayButtons>
         </div>
       </header>

@@ -13,6 +13,7 @@ import { SongList } from "../components/SongList";
 import { useToast } from "../components/Toast";
 import type { ColumnId, RowSource } from "../components/TrackTable";
 import {
+  capabilities,
   CommandFailure,
   describeError,
   useAddToPlaylist,
@@ -33,7 +34,7 @@ import {
 } from "@data";
 import { useReorderPlaylist, type EntryMove } from "@data/playlists";
 import { formatLength, plural } from "../lib/format";
-import type { ViewProps } from "./registry";
+import type { ViewProps } from "./browse";
 
 const PLAYLIST_COLUMNS: readonly ColumnId[] = ["position", "title", "artist", "album", "duration", "cloud"];
 
@@ -180,15 +181,17 @@ export function PlaylistsView({ navigate }: ViewProps) {
     <div className="playlists">
       <div className="playlists__toolbar">
         {list.length > 0 && newButton}
-        <button
-          type="button"
-          className="button"
-          aria-expanded={importing}
-          aria-controls="playlist-import"
-          onClick={() => setImporting((open) => !open)}
-        >
-          Import M3U…
-        </button>
+        {capabilities.files && (
+          <button
+            type="button"
+            className="button"
+            aria-expanded={importing}
+            aria-controls="playlist-import"
+            onClick={() => setImporting((open) => !open)}
+          >
+            Import M3U…
+          </button>
+        )}
       </div>
       {importing && <ImportForm navigate={navigate} />}
       {list.length === 0 ? (
@@ -427,15 +430,17 @@ function PlaylistContent({ playlist, navigate }: { playlist: Playlist; navigate:
           <button type="button" className="button" onClick={() => void actions.rename(playlist)}>
             Rename
           </button>
-          <button
-            type="button"
-            className="button"
-            aria-expanded={exporting}
-            aria-controls="playlist-export"
-            onClick={() => setExporting((open) => !open)}
-          >
-            Export M3U…
-          </button>
+          {capabilities.files && (
+            <button
+              type="button"
+              className="button"
+              aria-expanded={exporting}
+              aria-controls="playlist-export"
+              onClick={() => setExporting((open) => !open)}
+            >
+              Export M3U…
+            </button>
+          )}
           <button
             type="button"
             className="button button--danger"

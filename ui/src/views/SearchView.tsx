@@ -7,7 +7,7 @@ import { SongList } from "../components/SongList";
 import { describeError, useSearch } from "@data";
 import { artistName, plural } from "../lib/format";
 import { markPainted } from "../perf";
-import type { ViewProps } from "./registry";
+import type { ViewProps } from "./browse";
 import { useEffect } from "react";
 
 export function SearchView({ route, navigate }: ViewProps) {

@@ -1,38 +1,19 @@
-// The app's views: the sidebar sections, and the pages inside them (an album, an artist, a
-// genre, a playlist, search results). Adding a view means adding it here.
+// The desktop app's views: the shared library views (`browse.ts`) and the desktop's own, the
+// cloud panel and the settings. Adding a view means adding it here (or in `browse.ts` when
+// the web player has it too).
 import type { ComponentType } from "react";
-import type { IconName } from "../components/Icon";
-import { artistName } from "../lib/format";
 import type { Route, SectionId } from "../navigation";
+import { browseViews, resolveIn, type ViewEntry, type ViewProps } from "./browse";
 import { CloudView } from "./CloudView";
-import { AlbumPage, AlbumsView, ArtistPage, ArtistsView, GenrePage, GenresView, SongsView } from "./LibraryViews";
-import { PlaylistPage, PlaylistsView } from "./PlaylistsView";
-import { SearchView } from "./SearchView";
 import { SettingsView } from "./SettingsView";
 
-/** What every view receives: where it is, and a way to send the user elsewhere. */
-export interface ViewProps {
-  route: Route;
-  navigate: (route: Route) => void;
-}
+export type { ViewEntry, ViewProps };
 
 /** Kept for views that only move between sections. */
 export type ViewId = SectionId;
 
-export interface ViewEntry {
-  id: SectionId;
-  label: string;
-  icon: IconName;
-  section: "Library" | "Playlists" | "Cloud" | "App";
-  component: ComponentType<ViewProps>;
-}
-
 export const views: readonly ViewEntry[] = [
-  { id: "songs", label: "Songs", icon: "note", section: "Library", component: SongsView },
-  { id: "albums", label: "Albums", icon: "album", section: "Library", component: AlbumsView },
-  { id: "artists", label: "Artists", icon: "artist", section: "Library", component: ArtistsView },
-  { id: "genres", label: "Genres", icon: "genre", section: "Library", component: GenresView },
-  { id: "playlists", label: "Playlists", icon: "playlist", section: "Playlists", component: PlaylistsView },
+  ...browseViews,
   { id: "cloud", label: "Cloud", icon: "cloud", section: "Cloud", component: CloudView },
   { id: "settings", label: "Settings", icon: "settings", section: "App", component: SettingsView },
 ];
@@ -45,20 +26,5 @@ export function viewById(id: SectionId): ViewEntry {
 
 /** The component and the heading of any route. */
 export function resolve(route: Route): { title: string; component: ComponentType<ViewProps> } {
-  switch (route.view) {
-    case "album":
-      return { title: route.title || "Unknown album", component: AlbumPage };
-    case "artist":
-      return { title: artistName(route.name), component: ArtistPage };
-    case "genre":
-      return { title: route.name, component: GenrePage };
-    case "playlist":
-      return { title: "Playlist", component: PlaylistPage };
-    case "search":
-      return { title: "Search", component: SearchView };
-    default: {
-      const entry = viewById(route.view);
-      return { title: entry.label, component: entry.component };
-    }
-  }
+  return resolveIn(views, route);
 }

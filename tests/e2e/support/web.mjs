@@ -1,0 +1,211 @@
+// The web player end to end: a real `tonearm-server` with an account whose library a real
+// desktop device (the `tonearm` command line, the same library and sync crates as the app)
+// uploaded, and Chromium driven by chromedriver through WebdriverIO.
+//
+// Environment (set by `cargo xtask test`):
+//   TONEARM_SERVER  the server binary      TONEARM_CLI  the command line binary
+//   TONEARM_SCREENSHOTS  folder for screenshots (optional)
+
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+const fixtures = join(import.meta.dirname, "..", "..", "fixtures", "audio");
+export const password = "correct horse battery staple";
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suite through \`cargo xtask test\``);
+  return value;
+}
+
+/** A 16-bit stereo WAV of a cosine at `hz` (starting at full amplitude, so silence at a join is visible). */
+export function toneWav(path, hz, seconds, rate = 44_100) {
+  const frames = Math.round(seconds * rate);
+  const data = Buffer.alloc(frames * 4);
+  for (let i = 0; i < frames; i++) {
+    const sample = Math.round(0.5 * 32767 * Math.cos((2 * Math.PI * hz * i) / rate));
+    data.writeInt16LE(sample, i * 4);
+    data.writeInt16LE(sample, i * 4 + 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(2, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 4, 28);
+  header.writeUInt16LE(4, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(data.length, 40);
+  writeFileSync(path, Buffer.concat([header, data]));
+}
+
+/** Runs the command line as the desktop device whose data directory is `device`. */
+export function cli(device, args, input) {
+  const result = spawnSync(need("TONEARM_CLI"), ["--data-dir", device, ...args], {
+    input,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, TONEARM_TOKEN_STORE: "file" },
+  });
+  assert.equal(result.status, 0, `tonearm ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/**
+ * Starts a server in `work`, adds ann, and has a desktop device upload a library: the
+ * fixtures' songs and two three-second tones (`join a`, `join b`) for the gapless join.
+ */
+export async function startLocker(work) {
+  const server = need("TONEARM_SERVER");
+  const data = join(work, "server");
+  const added = spawnSync(server, ["--data-dir", data, "user", "add", "ann"], { input: `${password}\n` });
+  assert.equal(added.status, 0, String(added.stderr));
+  const process_ = spawn(server, ["--data-dir", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    process_.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1].replace(/\/$/, ""));
+    });
+    process_.on("exit", (code) => reject(new Error(`tonearm-server exited with ${code}`)));
+  });
+  const music = join(work, "Music");
+  mkdirSync(music, { recursive: true });
+  for (const name of ["id3v24.mp3", "tagged.flac", "tagged.ogg"]) copyFileSync(join(fixtures, name), join(music, name));
+  toneWav(join(music, "join a.wav"), 440, 3);
+  toneWav(join(music, "join b.wav"), 660, 3);
+  const device = join(work, "desktop");
+  cli(device, ["folders", "add", music]);
+  cli(device, ["scan"]);
+  cli(device, ["cloud", "login", url, "--user", "ann", "--password-stdin"], `${password}\n`);
+  cli(device, ["cloud", "upload", "--wait"]);
+  return { url, device, stop: () => process_.kill() };
+}
+
+/**
+ * Chromium, headless, with audio allowed to start without a gesture; `phone` emulates a
+ * 390×844 phone (touch, device pixel ratio 3). Every page gets a tap on the audio output
+ * (an AnalyserNode beside the destination) so a test can read the samples really played.
+ */
+export async function openBrowser({ phone = false } = {}) {
+  const browser = await remote({
+    logLevel: "warn",
+    capabilities: {
+      browserName: "chrome",
+      "goog:chromeOptions": {
+        binary: "/usr/bin/chromium",
+        args: [
+          "--headless=new",
+          "--no-sandbox",
+          "--disable-dev-shm-usage",
+          "--autoplay-policy=no-user-gesture-required",
+          phone ? "--window-size=390,844" : "--window-size=1280,800",
+        ],
+        ...(phone ? { mobileEmulation: { deviceMetrics: { width: 390, height: 844, pixelRatio: 3, touch: true } } } : {}),
+      },
+      "wdio:chromedriverOptions": { binary: "/usr/bin/chromedriver" },
+    },
+  });
+  await browser.addInitScript(() => {
+    const connect = AudioNode.prototype.connect;
+    AudioNode.prototype.connect = function (target, ...rest) {
+      if (target instanceof AudioDestinationNode && !this.__tapped) {
+        this.__tapped = true;
+        const analyser = this.context.createAnalyser();
+        analyser.fftSize = 32768;
+        connect.call(this, analyser);
+        window.__tap = { analyser, rate: this.context.sampleRate, context: this.context };
+      }
+      return connect.call(this, target, ...rest);
+    };
+  });
+  return browser;
+}
+
+/** Signs in on the page at `url` as ann. */
+export async function signIn(browser, url) {
+  await browser.url(url);
+  await browser.$("#sign-in-username").waitForExist({ timeout: 15_000 });
+  await browser.$("#sign-in-username").setValue("ann");
+  await browser.$("#sign-in-password").setValue(password);
+  await browser.$("button=Sign in").click();
+  await browser.$('[data-testid="view-songs"]').waitForExist({ timeout: 15_000 });
+}
+
+/** The text of `selector` once it matches `pattern`. */
+export async function textMatching(browser, selector, pattern, timeout = 15_000) {
+  let text = "";
+  await browser.waitUntil(
+    async () => {
+      const element = await browser.$(selector);
+      text = (await element.isExisting()) ? await element.getText() : "";
+      return pattern.test(text);
+    },
+    { timeout, timeoutMsg: `${selector} never matched ${pattern} (last: ${JSON.stringify(text)})` },
+  );
+  return text;
+}
+
+/**
+ * Listens to the output for `seconds`: the tap's latest 32,768 samples, read every 150 ms.
+ * Each window's silence before the first and after the last sound is set aside (playback not
+ * started, or over); what is left must be sound throughout, so the longest run of silent
+ * samples inside it is the gap a join left. A window whose start is at about `fromHz` and
+ * whose end at about `toHz` holds the join.
+ */
+export async function listen(browser, seconds, fromHz, toHz) {
+  return browser.executeAsync(
+    (seconds, fromHz, toHz, done) => {
+      const silent = (x) => Math.abs(x) < 1e-4;
+      const hz = (samples, rate) => {
+        let crossings = 0;
+        for (let i = 1; i < samples.length; i++) if (samples[i - 1] < 0 !== samples[i] < 0) crossings++;
+        return crossings / 2 / (samples.length / rate);
+      };
+      const report = { windows: 0, sounding: 0, longestGap: 0, joins: 0, joinGap: -1, rate: 0 };
+      const started = performance.now();
+      const read = () => {
+        const tap = window.__tap;
+        if (tap) {
+          const samples = new Float32Array(tap.analyser.fftSize);
+          tap.analyser.getFloatTimeDomainData(samples);
+          report.rate = tap.rate;
+          report.windows++;
+          let first = samples.findIndex((x) => !silent(x));
+          let last = samples.length - 1;
+          while (last >= 0 && silent(samples[last])) last--;
+          if (first >= 0 && last - first > 2048) {
+            report.sounding++;
+            let run = 0;
+            let longest = 0;
+            for (let i = first; i <= last; i++) {
+              run = silent(samples[i]) ? run + 1 : 0;
+              longest = Math.max(longest, run);
+            }
+            report.longestGap = Math.max(report.longestGap, longest);
+            const head = hz(samples.subarray(first, first + 4096), tap.rate);
+            const tail = hz(samples.subarray(last - 4096, last), tap.rate);
+            if (Math.abs(head - fromHz) < 20 && Math.abs(tail - toHz) < 20 && first === 0 && last === samples.length - 1) {
+              report.joins++;
+              report.joinGap = Math.max(report.joinGap, longest);
+            }
+          }
+        }
+        if (performance.now() - started < seconds * 1000) setTimeout(read, 150);
+        else done(report);
+      };
+      read();
+    },
+    seconds,
+    fromHz,
+    toHz,
+  );
+}
