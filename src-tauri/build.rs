@@ -59,6 +59,7 @@ const COMMANDS: &[&str] = &[
     "get_local_locker",
     "start_local_locker",
     "stop_local_locker",
+    "get_web_player",
     "get_preferences",
     "set_preferences",
 ];

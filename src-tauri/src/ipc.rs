@@ -70,6 +70,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             locker::get_local_locker,
             locker::start_local_locker,
             locker::stop_local_locker,
+            locker::get_web_player,
             preferences::get_preferences,
             preferences::set_preferences,
         ])

@@ -21,6 +21,7 @@ mod preferences;
 mod rendering;
 mod reveal;
 mod state;
+mod web_player;
 mod window;
 
 use paths::AppPaths;

@@ -190,6 +190,15 @@ impl Locker {
         }
     }
 
+    /// How it runs, if it does.
+    pub async fn settings(&self) -> Option<LockerSettings> {
+        self.running
+            .lock()
+            .await
+            .as_ref()
+            .map(|(_, settings)| settings.clone())
+    }
+
     /// What runs, if anything.
     pub async fn info(&self) -> Option<LockerInfo> {
         self.running
@@ -204,10 +213,7 @@ fn info(settings: &LockerSettings) -> LockerInfo {
     let addresses = if settings.lan {
         network_addresses()
             .into_iter()
-            .map(|ip| match ip {
-                IpAddr::V6(ip) => format!("http://[{ip}]:{}", settings.port),
-                IpAddr::V4(ip) => format!("http://{ip}:{}", settings.port),
-            })
+            .map(|ip| http_address(ip, settings.port))
             .collect()
     } else {
         Vec::new()
@@ -220,19 +226,34 @@ fn info(settings: &LockerSettings) -> LockerInfo {
     }
 }
 
+/// `http://IP:PORT`, the IPv6 form in brackets.
+pub(crate) fn http_address(ip: IpAddr, port: u16) -> String {
+    match ip {
+        IpAddr::V6(ip) => format!("http://[{ip}]:{port}"),
+        IpAddr::V4(ip) => format!("http://{ip}:{port}"),
+    }
+}
+
+/// Whether another device could reach this computer at `ip` (not loopback, not link-local,
+/// not "any").
+pub(crate) fn reachable_from_network(ip: IpAddr) -> bool {
+    !ip.is_loopback()
+        && !ip.is_unspecified()
+        && match ip {
+            IpAddr::V4(v4) => !v4.is_link_local(),
+            IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) != 0xfe80,
+        }
+}
+
 /// This computer's addresses on its networks (not loopback, not link-local).
-fn network_addresses() -> Vec<IpAddr> {
+pub(crate) fn network_addresses() -> Vec<IpAddr> {
     let Ok(interfaces) = if_addrs::get_if_addrs() else {
         return Vec::new();
     };
     let mut addresses: Vec<IpAddr> = interfaces
         .iter()
         .map(if_addrs::Interface::ip)
-        .filter(|ip| !ip.is_loopback())
-        .filter(|ip| match ip {
-            IpAddr::V4(v4) => !v4.is_link_local(),
-            IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) != 0xfe80,
-        })
+        .filter(|ip| reachable_from_network(*ip))
         .collect();
     // IPv4 first: that is what people type.
     addresses.sort_by_key(IpAddr::is_ipv6);

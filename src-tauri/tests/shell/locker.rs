@@ -32,6 +32,10 @@ fn this_computer_becomes_the_cloud_and_other_devices_can_log_in() {
             invoke(&window, "get_local_locker", json!({})).expect("none"),
             json!(null)
         );
+        assert_eq!(
+            invoke(&window, "get_web_player", json!({})).expect("logged out"),
+            json!(null)
+        );
 
         let short = invoke(
             &window,
@@ -60,6 +64,11 @@ fn this_computer_becomes_the_cloud_and_other_devices_can_log_in() {
             status_server(&window),
             json!(url),
             "this app is connected to it"
+        );
+        // The web player is on the same address, which a phone cannot reach.
+        assert_eq!(
+            invoke(&window, "get_web_player", json!({})).expect("web player"),
+            json!({ "url": format!("{url}/"), "reach": "this_computer_only", "qr": null })
         );
 
         // Another device logs in with the owner's password; a wrong one is refused.

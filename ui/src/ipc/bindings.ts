@@ -130,6 +130,11 @@ export const commands = {
 	startLocalLocker: (password: string, lan: boolean) => typedError<LockerInfo, CommandError>(__TAURI_INVOKE("start_local_locker", { password, lan })),
 	/**  Stops the built-in locker; it no longer starts with the app. Its data stays. */
 	stopLocalLocker: () => typedError<null, CommandError>(__TAURI_INVOKE("stop_local_locker")),
+	/**
+	 *  Where a browser opens the cloud's web player (with a QR code when this computer is the
+	 *  cloud on the local network); `None` while logged out.
+	 */
+	getWebPlayer: () => typedError<WebPlayer | null, CommandError>(__TAURI_INVOKE("get_web_player")),
 	/**  The current settings. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**
@@ -504,6 +509,14 @@ export type Preferences = {
 	welcomed: boolean,
 };
 
+/**  A QR code's modules, for the UI to draw. */
+export type QrMatrix = {
+	/**  Modules per side, the quiet zone around them not included. */
+	size: number,
+	/**  `size * size` modules, row after row, `true` for dark. */
+	modules: boolean[],
+};
+
 /**  One entry of the queue. */
 export type QueueEntry = {
 	entry: QueueEntryId,
@@ -798,6 +811,29 @@ export type UploadState =
 "verifying" | "in_cloud" | "paused" | 
 /**  The last attempt failed; it is tried again at `next_retry_at`. */
 "failed";
+
+/**  What the Cloud view shows about the web player. */
+export type WebPlayer = {
+	/**  Where a browser opens it. */
+	url: string,
+	reach: WebPlayerReach,
+	/**  The QR code of `url`, when a phone on the local network can open it. */
+	qr: QrMatrix | null,
+};
+
+/**  Who can open the web player at its address. */
+export type WebPlayerReach = 
+/**  The cloud is a server elsewhere: its address, as this app uses it. */
+"server" | 
+/**  This computer is the cloud and devices on the local network can open the address. */
+"local_network" | 
+/**
+ *  This computer is the cloud, but it listens only to this computer: a phone cannot
+ *  reach it until the user lets devices on the network connect.
+ */
+"this_computer_only" | 
+/**  This computer is the cloud, open to the network, but it has no network address now. */
+"no_network";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

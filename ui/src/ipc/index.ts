@@ -20,6 +20,7 @@ import {
   type TrackSort,
   type TrackUpload,
 } from "./bindings";
+import { queryKeys } from "../lib/queryKeys";
 import { mark } from "../perf";
 
 export type {
@@ -102,31 +103,7 @@ export function describeError(error: unknown): string {
   return "Tonearm could not do that. Restart the app; if it keeps happening, the log file in the app's log folder says why.";
 }
 
-/** Query keys, one place, so invalidation after a mutation cannot miss a spelling. */
-export const queryKeys = {
-  appInfo: ["app-info"] as const,
-  library: ["library"] as const,
-  folders: ["library", "folders"] as const,
-  stats: ["library", "stats"] as const,
-  tracks: (filter: TrackFilter, sort: TrackSort, descending: boolean) => ["library", "tracks", filter, sort, descending] as const,
-  trackIds: (filter: TrackFilter, sort: TrackSort, descending: boolean) => ["library", "track-ids", filter, sort, descending] as const,
-  tracksById: (ids: readonly string[]) => ["library", "by-id", ids] as const,
-  albums: ["library", "albums"] as const,
-  artistAlbums: (artist: string) => ["library", "artist-albums", artist] as const,
-  artists: ["library", "artists"] as const,
-  genres: ["library", "genres"] as const,
-  search: (query: string) => ["library", "search", query] as const,
-  artwork: (id: string, size: string) => ["artwork", id, size] as const,
-  playlists: ["library", "playlists"] as const,
-  playlist: (id: string) => ["library", "playlists", id] as const,
-  player: ["player"] as const,
-  cloud: ["cloud"] as const,
-  preferences: ["preferences"] as const,
-  locker: ["locker"] as const,
-  canUndoEdit: ["library", "can-undo-edit"] as const,
-  /** Not under `cloud`: the cloud panel refreshes often, the keys need not follow it. */
-  apiKeys: ["api-keys"] as const,
-};
+export { queryKeys } from "../lib/queryKeys";
 
 /** Rows of a songs list fetched per page, as the virtualised table scrolls. */
 export const TRACK_PAGE = 100;
@@ -647,6 +624,20 @@ export function useStopLocalLocker() {
       void client.invalidateQueries({ queryKey: queryKeys.locker });
       void client.invalidateQueries({ queryKey: queryKeys.cloud });
     },
+  });
+}
+
+export type { QrMatrix, WebPlayer, WebPlayerReach } from "./bindings";
+
+/**
+ * Where a browser opens the cloud's web player, for the account at `server` (with a QR code
+ * when this computer is the cloud on the local network). Under the locker's key, so starting
+ * or stopping the built-in locker refreshes it; keyed by the server, so a new login does too.
+ */
+export function useWebPlayer(server: string) {
+  return useQuery({
+    queryKey: [...queryKeys.locker, "web-player", server] as const,
+    queryFn: () => unwrap(commands.getWebPlayer()),
   });
 }
 

@@ -1,6 +1,7 @@
 // The cloud panel against a mocked Rust side: per-track controls send the right track, live
 // progress and the upload rate show, logging out asks first, playlists show their sync state;
-// keys for Subsonic apps are listed, made (the key shown once) and revoked after asking.
+// keys for Subsonic apps are listed, made (the key shown once) and revoked after asking; the web
+// player's address shows, with a QR code when this computer is the cloud on the network.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -8,7 +9,15 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { OverlayProvider } from "../components/Overlays";
 import { ToastProvider } from "../components/Toast";
 import { uploadRateKey, uploadsKey, type LiveUploads, type UploadRate } from "../ipc";
-import { commands, type ApiKey, type CloudOverview, type CloudTotals, type TrackCloudState } from "../ipc/bindings";
+import {
+  commands,
+  type ApiKey,
+  type CloudOverview,
+  type CloudTotals,
+  type QrMatrix,
+  type TrackCloudState,
+  type WebPlayer,
+} from "../ipc/bindings";
 import { CloudView } from "./CloudView";
 import { ok } from "../test/fixtures";
 
@@ -25,6 +34,7 @@ vi.mock("../ipc/bindings", () => ({
     getLocalLocker: vi.fn(),
     startLocalLocker: vi.fn(),
     stopLocalLocker: vi.fn(),
+    getWebPlayer: vi.fn(),
     listApiKeys: vi.fn(),
     createApiKey: vi.fn(),
     revokeApiKey: vi.fn(),
@@ -84,6 +94,9 @@ function renderCloud(data: CloudOverview, prepare?: (client: QueryClient) => voi
   vi.mocked(commands.getCloudStatus).mockImplementation(() => ok(data));
   if (!vi.mocked(commands.getLocalLocker).getMockImplementation()) {
     vi.mocked(commands.getLocalLocker).mockImplementation(() => ok(null));
+  }
+  if (!vi.mocked(commands.getWebPlayer).getMockImplementation()) {
+    vi.mocked(commands.getWebPlayer).mockImplementation(() => ok(null));
   }
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   prepare?.(client);
@@ -451,5 +464,84 @@ describe("this computer as the cloud", () => {
     await user.click(within(dialog).getByRole("button", { name: "Stop" }));
     await waitFor(() => expect(commands.stopLocalLocker).toHaveBeenCalled());
     vi.mocked(commands.getLocalLocker).mockReset();
+  });
+});
+
+describe("the web player", () => {
+  // A small matrix with a known pattern: rows "##.#.", ".###.", ".....", "#....", "#####".
+  const rows = ["##.#.", ".###.", ".....", "#....", "#####"];
+  const qr: QrMatrix = { size: 5, modules: rows.join("").split("").map((c) => c === "#") };
+
+  function webPlayer(player: WebPlayer) {
+    vi.mocked(commands.getWebPlayer).mockReset().mockImplementation(() => ok(player));
+  }
+
+  it("shows this computer's address on the network with a QR code of it, and copies it", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.getLocalLocker).mockImplementation(() =>
+      ok({ username: "ada", url: "http://127.0.0.1:7420", lan: true, addresses: ["http://192.168.1.20:7420"] }),
+    );
+    webPlayer({ url: "http://192.168.1.20:7420/", reach: "local_network", qr });
+    const data = overview();
+    renderCloud({ ...data, status: { ...data.status, account: { ...data.status.account!, server: "http://127.0.0.1:7420" } } });
+
+    const section = await screen.findByRole("region", { name: "Web player" });
+    const address = (await within(section).findByLabelText("Web player address")) as HTMLInputElement;
+    expect(address.value).toBe("http://192.168.1.20:7420/");
+    expect(address.readOnly).toBe(true);
+    expect(section.textContent).toMatch(/scan the code with a phone/);
+    expect(within(section).queryByTestId("web-player-unreachable")).toBeNull();
+
+    const code = within(section).getByRole("img", { name: "QR code of http://192.168.1.20:7420/" });
+    expect(code.tagName.toLowerCase()).toBe("svg");
+    // The modules plus a quiet zone of 4 on each side.
+    expect(code.getAttribute("viewBox")).toBe("0 0 13 13");
+    const drawn = new Set<string>();
+    for (const rect of within(section).getByTestId("web-player-qr-modules").querySelectorAll("rect")) {
+      const [x, y, width] = ["x", "y", "width"].map((name) => Number(rect.getAttribute(name)));
+      expect(rect.getAttribute("height")).toBe("1");
+      for (let i = 0; i < width!; i++) drawn.add(`${x! + i - 4},${y! - 4}`);
+    }
+    const dark = new Set(
+      rows.flatMap((row, y) => row.split("").flatMap((c, x) => (c === "#" ? [`${x},${y}`] : []))),
+    );
+    expect(drawn).toEqual(dark);
+    // One rectangle per run of dark modules.
+    expect(within(section).getByTestId("web-player-qr-modules").querySelectorAll("rect")).toHaveLength(5);
+
+    await user.click(within(section).getByRole("button", { name: "Copy the web player address" }));
+    expect(await navigator.clipboard.readText()).toBe("http://192.168.1.20:7420/");
+    expect(await screen.findByText("Copied the address")).toBeTruthy();
+  });
+
+  it("shows a server elsewhere at its own address, without a QR code", async () => {
+    webPlayer({ url: "https://music.example.org/", reach: "server", qr: null });
+    renderCloud(overview());
+    const section = await screen.findByRole("region", { name: "Web player" });
+    expect(((await within(section).findByLabelText("Web player address")) as HTMLInputElement).value).toBe(
+      "https://music.example.org/",
+    );
+    expect(within(section).queryByRole("img")).toBeNull();
+    expect(within(section).queryByTestId("web-player-unreachable")).toBeNull();
+  });
+
+  it("says a phone cannot reach the cloud on this computer alone, and how to let it in", async () => {
+    webPlayer({ url: "http://127.0.0.1:7420/", reach: "this_computer_only", qr: null });
+    renderCloud(overview());
+    const section = await screen.findByRole("region", { name: "Web player" });
+    expect(((await within(section).findByLabelText("Web player address")) as HTMLInputElement).value).toBe(
+      "http://127.0.0.1:7420/",
+    );
+    expect(within(section).getByTestId("web-player-unreachable").textContent).toMatch(
+      /A phone cannot reach it.*“Let devices on my network connect”/,
+    );
+    expect(within(section).queryByRole("img")).toBeNull();
+  });
+
+  it("is not shown while logged out", async () => {
+    webPlayer({ url: "https://music.example.org/", reach: "server", qr: null });
+    renderCloud(overview({ account: null, token_store: null, connection: { state: "logged_out" } }, { activity: [], playlists: [] }));
+    await screen.findByRole("form", { name: "Connect to a cloud locker" });
+    expect(screen.queryByRole("region", { name: "Web player" })).toBeNull();
   });
 });

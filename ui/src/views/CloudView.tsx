@@ -1,8 +1,9 @@
 // The cloud panel: connect to a locker server, then see the account and connection, what is
 // in the cloud and what is left to upload (each track's progress, the overall rate and time
 // left), each playlist's sync state and the stream cache; upload, pause, retry, sync, log out;
-// keys for Subsonic apps (phone players) to connect to the same locker.
-import { useEffect, useRef, useState, type FormEvent } from "react";
+// keys for Subsonic apps (phone players) to connect to the same locker; where the web player
+// is, with a QR code for a phone when this computer is the cloud on the local network.
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement, type RefObject } from "react";
 import { EmptyState } from "../components/EmptyState";
 import { useOverlays } from "../components/Overlays";
 import { useToast } from "../components/Toast";
@@ -24,11 +25,14 @@ import {
   useSyncCloud,
   useUploadLibrary,
   useUploadRate,
+  useWebPlayer,
   type ApiKey,
   type CloudOverview,
   type NewApiKey,
+  type QrMatrix,
   type TrackUpload,
   type UploadState,
+  type WebPlayer,
 } from "@data";
 import type { CloudStatus, PlaylistSyncState, TrackCloudState } from "@data/settings";
 import { formatDate, formatEta, formatRate, formatSize, plural } from "../lib/format";
@@ -340,6 +344,7 @@ function Connected({ overview, openSettings }: { overview: CloudOverview; openSe
         </div>
       </section>
 
+      {status.account && <WebPlayerSection server={status.account.server} />}
       {status.account && <SubsonicApps server={status.account.server} username={status.account.username} />}
     </div>
   );
@@ -453,24 +458,140 @@ function SubsonicApps({ server, username }: { server: string; username: string }
   );
 }
 
-/** A key just made, shown this once: selectable, with Copy. */
-function NewKey({ made, onDone }: { made: NewApiKey; onDone: () => void }) {
-  const field = useRef<HTMLInputElement>(null);
+/**
+ * Copies the text of a read-only field: through the clipboard API, else by selecting the
+ * field and the older copy command; says how it went (`what` names it: "the key").
+ */
+function useCopyField(field: RefObject<HTMLInputElement | null>, what: string) {
   const toast = useToast();
-
-  async function copy() {
+  return async function copy() {
+    const text = field.current?.value ?? "";
     try {
-      await navigator.clipboard.writeText(made.key);
+      await navigator.clipboard.writeText(text);
     } catch {
       // No clipboard API here (or it refused): copy the selected text the older way.
       field.current?.select();
       if (!document.execCommand?.("copy")) {
-        toast("Tonearm could not copy the key. Select it and press Ctrl+C.", "error");
+        toast(`Tonearm could not copy ${what}. Select it and press Ctrl+C.`, "error");
         return;
       }
     }
-    toast("Copied the key");
+    toast(`Copied ${what}`);
+  };
+}
+
+/** What the web player section says of who can open the address. */
+const WEB_PLAYER_INTRO: Record<WebPlayer["reach"], string> = {
+  server: "Play your cloud in a web browser, on a computer or a phone: open this address and sign in with your user name and password.",
+  local_network:
+    "Play your cloud in a web browser on any device on your network: open this address, or scan the code with a phone, and sign in with your user name and password.",
+  this_computer_only: "Play your cloud in a web browser on this computer: open this address and sign in with your user name and password.",
+  no_network: "Play your cloud in a web browser on this computer: open this address and sign in with your user name and password.",
+};
+
+/** Why a phone cannot open it, and what to do about it. */
+const WEB_PLAYER_UNREACHABLE: Partial<Record<WebPlayer["reach"], string>> = {
+  this_computer_only:
+    "A phone cannot reach it: the cloud on this computer only lets this computer in. To use it from a phone on your network, log out, then choose Use this computer again with “Let devices on my network connect” ticked and the same password.",
+  no_network:
+    "A phone cannot reach it yet: this computer has no network address. Connect it to your network (Wi-Fi or a cable) and the address for your phone shows here.",
+};
+
+/** "Web player": the address a browser opens, and a QR code of it for a phone when one can reach it. */
+function WebPlayerSection({ server }: { server: string }) {
+  const player = useWebPlayer(server);
+  const field = useRef<HTMLInputElement>(null);
+  const copy = useCopyField(field, "the address");
+  if (player.isError) {
+    return (
+      <section className="cloud__section" aria-labelledby="cloud-web-player" data-testid="web-player">
+        <h2 id="cloud-web-player">Web player</h2>
+        <p role="alert" className="error">{describeError(player.error)}</p>
+      </section>
+    );
   }
+  const info = player.data;
+  if (!info) return null;
+  const unreachable = WEB_PLAYER_UNREACHABLE[info.reach];
+  return (
+    <section className="cloud__section" aria-labelledby="cloud-web-player" data-testid="web-player">
+      <h2 id="cloud-web-player">Web player</h2>
+      <p className="settings__hint">{WEB_PLAYER_INTRO[info.reach]}</p>
+      <span className="cloud__address-row">
+        <input
+          ref={field}
+          id="web-player-address"
+          className="input path"
+          aria-label="Web player address"
+          value={info.url}
+          readOnly
+          spellCheck={false}
+          autoComplete="off"
+          onFocus={(event) => event.currentTarget.select()}
+        />
+        <button type="button" className="button" aria-label="Copy the web player address" onClick={() => void copy()}>
+          Copy
+        </button>
+      </span>
+      {unreachable && <p className="settings__hint" data-testid="web-player-unreachable">{unreachable}</p>}
+      {info.qr && (
+        <figure className="cloud__qr">
+          <QrCode matrix={info.qr} label={`QR code of ${info.url}`} />
+          <figcaption>Scan it with a phone on the same network.</figcaption>
+        </figure>
+      )}
+    </section>
+  );
+}
+
+/** Modules of light margin around a QR code, as the standard asks. */
+const QR_QUIET_ZONE = 4;
+
+/**
+ * A QR code drawn as SVG rectangles (one per horizontal run of dark modules), dark on light
+ * whatever the theme, so any phone's camera reads it.
+ */
+function QrCode({ matrix, label }: { matrix: QrMatrix; label: string }) {
+  const side = matrix.size + 2 * QR_QUIET_ZONE;
+  const runs = useMemo(() => {
+    const rects: ReactElement[] = [];
+    const dark = (x: number, y: number) => matrix.modules[y * matrix.size + x] === true;
+    for (let y = 0; y < matrix.size; y++) {
+      let x = 0;
+      while (x < matrix.size) {
+        if (!dark(x, y)) {
+          x++;
+          continue;
+        }
+        const start = x;
+        while (x < matrix.size && dark(x, y)) x++;
+        rects.push(
+          <rect key={`${y}:${start}`} x={start + QR_QUIET_ZONE} y={y + QR_QUIET_ZONE} width={x - start} height={1} />,
+        );
+      }
+    }
+    return rects;
+  }, [matrix]);
+  return (
+    <svg
+      viewBox={`0 0 ${side} ${side}`}
+      role="img"
+      aria-label={label}
+      shapeRendering="crispEdges"
+      data-testid="web-player-qr"
+    >
+      <rect width={side} height={side} fill="#ffffff" />
+      <g fill="#000000" data-testid="web-player-qr-modules">
+        {runs}
+      </g>
+    </svg>
+  );
+}
+
+/** A key just made, shown this once: selectable, with Copy. */
+function NewKey({ made, onDone }: { made: NewApiKey; onDone: () => void }) {
+  const field = useRef<HTMLInputElement>(null);
+  const copy = useCopyField(field, "the key");
 
   return (
     <div className="cloud__new-key" data-testid="new-api-key">
