@@ -56,11 +56,15 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
 /// web player's tests use as a desktop device) and runs the WebDriver suite in `tests/e2e`:
 /// the app through tauri-driver, the web player in Chromium through chromedriver.
 fn end_to_end(project: &Project) -> Result<()> {
-    project::run(
-        project
-            .cargo()
-            .args(["build", "-p", "tonearm-desktop", "-p", "tonearm-server", "-p", "tonearm-cli"]),
-    )?;
+    project::run(project.cargo().args([
+        "build",
+        "-p",
+        "tonearm-desktop",
+        "-p",
+        "tonearm-server",
+        "-p",
+        "tonearm-cli",
+    ]))?;
     let app = setup::app_binary(project)?;
     let server = setup::binary(project, "debug", "tonearm-server")?;
     let cli = setup::binary(project, "debug", "tonearm")?;

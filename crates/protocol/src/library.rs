@@ -140,10 +140,14 @@ pub struct GenresResponse {
     pub genres: Vec<LibraryGenre>,
 }
 
-/// Songs: a genre's, random ones, the loved ones.
+/// `GET /api/v1/library/songs`: all of them by page, some by id, a genre's, random ones, the
+/// loved ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SongsResponse {
     pub songs: Vec<LibrarySong>,
+    /// With `pick=all`: how many songs the user has (every page's, not this page's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// `GET /api/v1/library/search`

@@ -8,7 +8,8 @@
 //! `store` (metadata behind [`MetadataStore`]), `blobs` (bytes behind [`BlobStore`]), `range`
 //! and `signing` (pure helpers for streaming), `maintenance` (expiry and garbage collection),
 //! `users` (account administration for the CLI), `playlists` (the pure rules of playlist sync),
-//! `tls` (HTTPS when a certificate is configured).
+//! `tls` (HTTPS when a certificate is configured), `web_app` (the web player at `/`, embedded at
+//! build time).
 
 mod api;
 pub mod artwork;
@@ -31,6 +32,7 @@ pub mod throttle;
 mod tls;
 pub mod users;
 pub mod vault;
+mod web_app;
 
 pub use blobs::{BlobStore, ObjectBlobStore};
 pub use config::{Config, Settings, TlsConfig};
@@ -156,6 +158,9 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
         })
     });
     tracing::info!(%addr, https, data_dir = %data_dir.display(), "tonearm-server listening");
+    if !web_app::embedded() {
+        tracing::info!("this build has no web player (`cargo xtask run` builds it)");
+    }
     Ok(RunningServer {
         addr,
         https,

@@ -10,11 +10,11 @@ use crate::error::{ApiError, Error};
 use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
-use tonearm_protocol::ErrorBody;
 use tonearm_protocol::library::{
     AlbumResponse, AlbumsResponse, ArtistResponse, ArtistsResponse, GenresResponse, LibraryAlbum,
     LibraryArtist, LibraryGenre, LibraryMarks, LibrarySong, SearchResponse, SongsResponse,
 };
+use tonearm_protocol::{ErrorBody, TrackId};
 use utoipa::{IntoParams, ToSchema};
 
 fn marks(stats: &Stats) -> LibraryMarks {
@@ -146,6 +146,11 @@ pub enum SongPick {
     /// Of the genre `genre`.
     Genre,
     Loved,
+    /// Every song, by page (`offset`, `limit`), by album artist, album, disc and track, with
+    /// `total`.
+    All,
+    /// The songs named by `ids`, in that order.
+    Ids,
 }
 
 /// Which albums, in which order.
@@ -153,6 +158,7 @@ pub enum SongPick {
 #[into_params(parameter_in = Query)]
 pub struct AlbumsQuery {
     /// `newest` when absent; `year` needs `from` and `to`, `genre` needs `genre`.
+    #[param(inline)]
     pub order: Option<ListOrder>,
     pub offset: Option<u32>,
     /// At most 500; 50 when absent.
@@ -245,24 +251,73 @@ pub async fn genres(
     }))
 }
 
+/// The `ids` of `pick=ids`, parsed where the query is read: at most [`MAX_PAGE`] track ids,
+/// each a hyphenated UUID, separated by commas. Empty names none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackIds(Vec<TrackId>);
+
+impl TrackIds {
+    fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() {
+            return Ok(Self::default());
+        }
+        // Counted before anything is parsed or kept: a huge list costs nothing.
+        let count = text.split(',').count();
+        if count > MAX_PAGE as usize {
+            return Err(format!(
+                "`ids` names {count} songs; at most {MAX_PAGE} at once"
+            ));
+        }
+        text.split(',')
+            .map(|id| {
+                // Hyphenated only (what the pattern in the document says); other spellings of
+                // a UUID are refused rather than guessed.
+                uuid::Uuid::try_parse(id)
+                    .ok()
+                    .filter(|_| id.len() == 36)
+                    .map(TrackId)
+                    .ok_or_else(|| {
+                        let shown: String = id.chars().take(40).collect();
+                        format!("`ids`: {shown:?} is not a track id (a hyphenated UUID)")
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TrackIds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Which songs.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SongsQuery {
-    /// `random` when absent; `genre` needs `genre`.
+    /// `random` when absent. `all`: every song by page (`offset`, `limit`), by album artist,
+    /// album, disc and track, with `total`; `ids`: the songs named by `ids`, in that order;
+    /// `genre`: a page of the songs of `genre`; `loved`: the loved ones.
+    #[param(inline)]
     pub pick: Option<SongPick>,
     pub genre: Option<String>,
+    /// For `pick=ids`: track ids (hyphenated UUIDs) separated by commas, at most 500.
+    #[param(value_type = Option<String>, pattern = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})*)?$")]
+    pub ids: Option<TrackIds>,
     pub offset: Option<u32>,
     /// At most 500; 50 when absent.
     pub limit: Option<u32>,
 }
 
-/// Songs: random ones, a genre's, or the loved ones.
+/// Songs: every one by page, some by id, random ones, a genre's, or the loved ones.
 #[utoipa::path(get, path = "/api/v1/library/songs", tag = "library", security(("bearer" = [])),
     params(SongsQuery),
     responses(
-        (status = 200, description = "songs", body = SongsResponse),
-        (status = 400, description = "an unknown pick, or one missing its parameters", body = ErrorBody),
+        (status = 200, description = "songs; with `pick=all`, `total` too", body = SongsResponse),
+        (status = 400, description = "an unknown pick, one missing its parameters, or `ids` \
+            naming more than 500 songs or something other than track ids", body = ErrorBody),
     ))]
 pub async fn songs(
     State(state): State<AppState>,
@@ -270,6 +325,7 @@ pub async fn songs(
     Query(query): Query<SongsQuery>,
 ) -> Result<Json<SongsResponse>, ApiError> {
     let limit = query.limit.unwrap_or(50).min(MAX_PAGE);
+    let mut total = None;
     let list = match query.pick.unwrap_or_default() {
         SongPick::Random => {
             state
@@ -286,9 +342,22 @@ pub async fn songs(
             state.store.songs_by_genre(auth.user, genre, page).await?
         }
         SongPick::Loved => state.store.starred(auth.user).await?.songs,
+        SongPick::All => {
+            let page = Page::new(query.offset.unwrap_or(0), limit);
+            total = Some(state.store.song_count(auth.user).await?);
+            state.store.all_songs(auth.user, page).await?
+        }
+        SongPick::Ids => {
+            let TrackIds(ids) = query
+                .ids
+                .ok_or_else(|| Error::BadRequest("pick=ids needs `ids`".into()))?;
+            // Another user's ids are simply not found, as unknown ones are.
+            state.store.songs(auth.user, &ids).await?
+        }
     };
     Ok(Json(SongsResponse {
         songs: list.iter().map(song).collect(),
+        total,
     }))
 }
 

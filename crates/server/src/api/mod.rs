@@ -22,7 +22,8 @@ use crate::error::{ApiError, Error};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -64,9 +65,11 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// Unknown paths get the typed error body too.
-async fn not_found() -> ApiError {
-    ApiError(Error::NotFound("route"))
+/// Paths no route takes: the web player's (`crate::web_app`: its files, and its page for any
+/// other GET outside `/api` and `/rest`); the typed error body for the others.
+async fn fallback(method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    crate::web_app::answer(&method, uri.path(), &headers)
+        .unwrap_or_else(|| ApiError(Error::NotFound("route")).into_response())
 }
 
 /// The router over `state`, and the OpenAPI document describing it.
@@ -120,7 +123,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     let _ = state.openapi.set(Arc::new(json));
     let router = router
         .merge(crate::subsonic::router())
-        .fallback(not_found)
+        .fallback(fallback)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::limits::JSON_BODY,
         ))

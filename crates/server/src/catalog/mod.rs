@@ -218,6 +218,11 @@ pub trait CatalogStore: Send + Sync {
         genre: Option<&str>,
         years: (Option<i32>, Option<i32>),
     ) -> Result<Vec<Song>>;
+    /// A page of every song, by album artist (sort name), album, disc and track number: the
+    /// same order on every page, so paging through them lists each song once.
+    async fn all_songs(&self, user: UserId, page: Page) -> Result<Vec<Song>>;
+    /// How many songs the user has.
+    async fn song_count(&self, user: UserId) -> Result<u64>;
     /// A page of the songs of a genre.
     async fn songs_by_genre(&self, user: UserId, genre: &str, page: Page) -> Result<Vec<Song>>;
     /// The most played songs of an artist (by name), then the rest of theirs.

@@ -101,3 +101,158 @@ async fn the_library_is_browsed_listed_and_searched_as_json() {
     let found = bob.get_json("/api/v1/library/search?q=").await;
     assert!(found["songs"].as_array().unwrap().is_empty());
 }
+
+/// The ids of a list of songs.
+fn ids(list: &Value) -> Vec<String> {
+    names(list, "id")
+}
+
+#[tokio::test]
+async fn every_song_is_listed_by_page_in_album_order_with_the_total() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    let bob = server.user("bob").await;
+    seed(&ann, 300).await;
+    seed(&bob, 400).await;
+
+    let all = ann
+        .get_json("/api/v1/library/songs?pick=all&limit=500")
+        .await;
+    assert_eq!(all["total"], 6);
+    // By album artist's sort name ("The Beatles" under B), album, disc and track.
+    assert_eq!(
+        names(&all["songs"], "title"),
+        [
+            "Something",
+            "Loose Song",
+            "Svefn-g-englar",
+            "Starálfur",
+            "Hoppípolla",
+            "Crazy in Love"
+        ]
+    );
+    // Pages of any size add up to the same list, each song once, each page with the total.
+    for size in [1, 4] {
+        let mut paged = Vec::new();
+        for offset in (0..8).step_by(size) {
+            let page = ann
+                .get_json(&format!(
+                    "/api/v1/library/songs?pick=all&offset={offset}&limit={size}"
+                ))
+                .await;
+            assert_eq!(page["total"], 6, "offset {offset}");
+            paged.extend(ids(&page["songs"]));
+        }
+        assert_eq!(paged, ids(&all["songs"]), "pages of {size}");
+    }
+    // 50 when absent; more than 500 is 500.
+    let page = ann.get_json("/api/v1/library/songs?pick=all").await;
+    assert_eq!(ids(&page["songs"]), ids(&all["songs"]));
+    let page = ann
+        .get_json("/api/v1/library/songs?pick=all&limit=100000")
+        .await;
+    assert_eq!(page["songs"].as_array().unwrap().len(), 6);
+    // Other picks have no total.
+    let random = ann.get_json("/api/v1/library/songs?pick=random").await;
+    assert!(random.get("total").is_none(), "{random}");
+    // A user without songs.
+    server.add_user("cat").await;
+    let cat = server.login("cat").await;
+    let none = cat.get_json("/api/v1/library/songs?pick=all").await;
+    assert_eq!(none["total"], 0);
+    assert!(none["songs"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn songs_are_fetched_by_id_in_the_order_asked_and_only_the_user_s() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    let bob = server.user("bob").await;
+    let library = seed(&ann, 500).await;
+    let theirs = seed(&bob, 600).await;
+
+    let asked = [
+        library.songs[5].id.to_string(),
+        theirs.songs[0].id.to_string(),
+        library.songs[0].id.to_string(),
+        uuid::Uuid::new_v4().to_string(),
+        library.songs[3].id.to_string().to_uppercase(),
+    ];
+    let found = ann
+        .get_json(&format!(
+            "/api/v1/library/songs?pick=ids&ids={}",
+            asked.join(",")
+        ))
+        .await;
+    assert_eq!(
+        names(&found["songs"], "title"),
+        ["Loose Song", "Svefn-g-englar", "Something"],
+        "in the order asked; bob's and unknown ids left out"
+    );
+    assert!(found.get("total").is_none());
+    let none = ann.get_json("/api/v1/library/songs?pick=ids&ids=").await;
+    assert!(none["songs"].as_array().unwrap().is_empty());
+    // Bob sees his own song, not ann's.
+    let found = bob
+        .get_json(&format!(
+            "/api/v1/library/songs?pick=ids&ids={},{}",
+            theirs.songs[0].id, library.songs[0].id
+        ))
+        .await;
+    assert_eq!(ids(&found["songs"]), [theirs.songs[0].id.to_string()]);
+
+    // At most 500 ids: 500 are taken, 501 refused with a message saying so.
+    let many = |count: usize| {
+        let list: Vec<String> = (0..count)
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .collect();
+        format!("/api/v1/library/songs?pick=ids&ids={}", list.join(","))
+    };
+    let response = ann.request(Method::GET, &many(500)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = ann.request(Method::GET, &many(501)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("at most 500"), "{message}");
+    for bad in [
+        "/api/v1/library/songs?pick=ids",
+        "/api/v1/library/songs?pick=ids&ids=not-a-uuid",
+        "/api/v1/library/songs?pick=ids&ids=,",
+        // Another spelling of a UUID than the hyphenated one the document gives.
+        "/api/v1/library/songs?pick=ids&ids=0123456789abcdef0123456789abcdef",
+    ] {
+        let response = ann.request(Method::GET, bad).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn songs_stored_before_their_order_was_indexed_are_listed_in_it() {
+    let mut server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    seed(&ann, 700).await;
+    let before = ann
+        .get_json("/api/v1/library/songs?pick=all&limit=500")
+        .await;
+    server.server.take().unwrap().shutdown().await;
+    // The catalog as a server before migration 6 left it: no sort names on the songs, no index.
+    let db = rusqlite::Connection::open(server.config.data_dir.join("tonearm.db")).unwrap();
+    db.execute_batch(
+        "DROP INDEX catalog_songs_in_order;
+         ALTER TABLE catalog_songs DROP COLUMN artist_sort;
+         ALTER TABLE catalog_songs DROP COLUMN album_sort;
+         DELETE FROM schema_migrations WHERE version = 6;",
+    )
+    .unwrap();
+    drop(db);
+    let restarted = tonearm_server::spawn(server.config.clone()).await.unwrap();
+    server.base = restarted.base_url();
+    server.server = Some(restarted);
+    let ann = server.login("ann").await;
+    let after = ann
+        .get_json("/api/v1/library/songs?pick=all&limit=500")
+        .await;
+    assert_eq!(ids(&after["songs"]), ids(&before["songs"]));
+    assert_eq!(names(&after["songs"], "title")[0], "Something");
+}

@@ -23,6 +23,7 @@ mod tracks;
 mod tus_interop;
 mod uploads;
 mod web;
+mod web_app;
 
 /// The largest cover the server takes.
 pub fn artwork_limit() -> usize {
