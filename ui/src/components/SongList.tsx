@@ -1,6 +1,6 @@
 // A songs table wired to the app: plays from a row, opens the songs menu, remembers column
 // widths in the settings, and marks the song playing. Every list of songs uses it.
-import { useCallback } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { describeError, useControlPlayer, usePlayer, usePreferences, useSetPreferences } from "@data";
 import { useOverlays } from "./Overlays";
 import { useToast } from "./Toast";
@@ -20,7 +20,25 @@ export interface SongListProps extends Partial<TrackTableActions> {
   removeFromList?: (indices: number[]) => MenuTarget["removeFromList"];
 }
 
+/** On a phone-sized window, the columns that fit. */
+const NARROW_COLUMNS: ReadonlySet<ColumnId> = new Set(["position", "title", "artist", "duration"]);
+const NARROW_QUERY = "(max-width: 600px)";
+
+/** Whether the window is phone-sized, following it as it changes. */
+function useNarrow(): boolean {
+  const query = typeof window !== "undefined" && window.matchMedia ? window.matchMedia(NARROW_QUERY) : null;
+  const [narrow, setNarrow] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const onChange = () => setNarrow(query.matches);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, [query?.media]);
+  return narrow;
+}
+
 export function SongList(props: SongListProps) {
+  const narrow = useNarrow();
   const { rows } = props;
   const control = useControlPlayer();
   const player = usePlayer();
@@ -73,7 +91,7 @@ export function SongList(props: SongListProps) {
     <TrackTable
       label={props.label}
       rows={rows}
-      columns={props.columns}
+      columns={narrow ? props.columns.filter((column) => NARROW_COLUMNS.has(column)) : props.columns}
       widths={widths}
       onResize={onResize}
       sort={props.sort}

@@ -287,7 +287,7 @@ export class WebPlayer {
   }
 
   /** Plays `entry` from `offset` seconds (null: the end of the queue). */
-  private async start(entry: number | null, offset: number, atEnd = false): Promise<void> {
+  private async start(entry: number | null, offset: number, atEnd = false, stayPaused = false): Promise<void> {
     const generation = ++this.generation;
     this.silence(this.playing);
     this.silence(this.scheduled);
@@ -301,8 +301,7 @@ export class WebPlayer {
     this.pendingOffset = offset;
     this.lastError = null;
     const { context } = this.graph();
-    const wasPaused = this.status.state === "paused";
-    this.status = { ...this.status, state: "playing" };
+    this.status = { ...this.status, state: stayPaused ? "paused" : "playing" };
     this.emit("current");
     this.emit("status");
     this.prune();
@@ -322,11 +321,17 @@ export class WebPlayer {
       return this.start(next, 0);
     }
     if (generation !== this.generation) return;
-    if (context.state === "suspended" && !wasPaused) await context.resume();
+    // Paused while it was loading: it waits, ready, at its start.
+    const hold = stayPaused || this.status.state === "paused";
+    if (hold) {
+      if (context.state !== "suspended") await context.suspend();
+    } else if (context.state === "suspended") {
+      await context.resume();
+    }
     const origin = context.currentTime + LEAD - offset;
     this.playing = this.voice(entry, buffer, origin, offset);
     this.pendingOffset = 0;
-    this.tick(true);
+    this.tick(!hold);
     this.emit("current");
     await this.prepareNext();
   }
@@ -425,9 +430,7 @@ export class WebPlayer {
       this.pendingOffset = Math.max(0, seconds);
       return this.emit("position");
     }
-    const paused = this.status.state === "paused";
-    await this.start(this.queue.current, Math.max(0, seconds));
-    if (paused) await this.pause();
+    await this.start(this.queue.current, Math.max(0, seconds), false, this.status.state === "paused");
   }
 
   private async stop(forget: boolean) {
