@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { screenshotDir } from "./support/app.mjs";
-import { cli, listen, openBrowser, signIn, startLocker, textMatching } from "./support/web.mjs";
+import { cli, listen, openBrowser, signIn, songNamed, startLocker, textMatching } from "./support/web.mjs";
 
 let work;
 let locker;
@@ -40,7 +40,7 @@ test("signs in; the session survives a reload and is listed with the account's d
   assert.match(await textMatching(browser, '[role="alert"]', /invalid credentials/i), /Check it and try again/);
 
   await signIn(browser, locker.url);
-  assert.match(await textMatching(browser, '[data-testid="song-count"]', /5 songs/), /5 songs/);
+  assert.match(await textMatching(browser, '[data-testid="song-count"]', /6 songs/), /6 songs/);
   await browser.saveScreenshot(join(screenshotDir, "web-songs.png"));
 
   await browser.refresh();
@@ -109,7 +109,24 @@ test("two songs join without a gap", async () => {
   assert.ok(heard.joins > 0, `no window held the join: ${JSON.stringify(heard)}`);
   // A sine crosses zero once in a while (one sample); a gap is two or more silent samples.
   assert.ok(heard.longestGap <= 1, `a gap of ${heard.longestGap} samples: ${JSON.stringify(heard)}`);
-  await browser.$("button[aria-label=Pause]").click().catch(() => {});
+
+  // Both were heard whole: each play reached the cloud, counted once.
+  await browser.waitUntil(async () => (await songNamed(browser, "join a"))?.marks.play_count >= 1 && (await songNamed(browser, "join b"))?.marks.play_count === 1, {
+    timeout: 10_000,
+    timeoutMsg: "the plays never reached the cloud",
+  });
+  // A love from the now-playing bar is cloud data too.
+  await browser.$('.now-playing button[aria-label="Love"]').click();
+  await browser.waitUntil(async () => (await songNamed(browser, "join b"))?.marks.loved === true, { timeout: 10_000, timeoutMsg: "the love never reached the cloud" });
+});
+
+test("a song the browser cannot decode is skipped with a sentence saying why", async () => {
+  const title = "Čeština 広島 (WavPack)";
+  await browser.$("#search").setValue("cestina");
+  await browser.$(row(title)).waitForExist({ timeout: 10_000 });
+  await browser.$(row(title)).doubleClick();
+  const said = await textMatching(browser, ".now-playing__error", /skipped/);
+  assert.match(said, /“Čeština 広島 \(WavPack\)” was skipped: this browser cannot play (WAVPACK audio|its audio format)\./);
 });
 
 test("a playlist edited in the browser reaches the desktop device through sync, and the reverse", async () => {

@@ -60,7 +60,8 @@ export function cli(device, args, input) {
 
 /**
  * Starts a server in `work`, adds ann, and has a desktop device upload a library: the
- * fixtures' songs and two three-second tones (`join a`, `join b`) for the gapless join.
+ * fixtures' songs (a WavPack one among them, which browsers cannot play) and two
+ * three-second tones (`join a`, `join b`) for the gapless join.
  */
 export async function startLocker(work) {
   const server = need("TONEARM_SERVER");
@@ -79,7 +80,7 @@ export async function startLocker(work) {
   });
   const music = join(work, "Music");
   mkdirSync(music, { recursive: true });
-  for (const name of ["id3v24.mp3", "tagged.flac", "tagged.ogg"]) copyFileSync(join(fixtures, name), join(music, name));
+  for (const name of ["id3v24.mp3", "tagged.flac", "tagged.ogg", "tagged.wv"]) copyFileSync(join(fixtures, name), join(music, name));
   toneWav(join(music, "join a.wav"), 440, 3);
   toneWav(join(music, "join b.wav"), 660, 3);
   const device = join(work, "desktop");
@@ -208,4 +209,13 @@ export async function listen(browser, seconds, fromHz, toHz) {
     fromHz,
     toHz,
   );
+}
+
+/** The server's record of a song, as the signed-in page reads it. */
+export async function songNamed(browser, title) {
+  return browser.executeAsync((title, done) => {
+    fetch(`/api/v1/library/search?q=${encodeURIComponent(title)}`, { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((found) => done(found.songs.find((s) => s.title === title) ?? null), () => done(null));
+  }, title);
 }

@@ -47,9 +47,9 @@ export const defaultReplayGain: ReplayGainSettings = { mode: "auto", preamp_db: 
 /** A sentence for a song that cannot play. */
 export function unplayable(track: Pick<Track, "title" | "format"> | undefined, error: unknown): string {
   const title = track ? `“${track.title}”` : "A song";
-  const format = track?.format ? track.format.toUpperCase() : "this";
   if (error instanceof DOMException && (error.name === "EncodingError" || error.name === "NotSupportedError")) {
-    return `${title} was skipped: this browser cannot play ${format} audio.`;
+    const known = track?.format && track.format !== "unknown";
+    return `${title} was skipped: this browser cannot play ${known ? `${track.format.toUpperCase()} audio` : "its audio format"}.`;
   }
   const message = error instanceof Error ? error.message : String(error);
   return `${title} was skipped: ${message}.`;
