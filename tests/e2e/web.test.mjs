@@ -90,6 +90,9 @@ test("plays a song: the audio clock advances and its sound reaches the output", 
   await textMatching(browser, '[data-testid="position"]', /0:0[12]/);
   const clock = await browser.execute(() => window.__tap?.context.currentTime ?? 0);
   assert.ok(clock > 0.5, `the audio clock is at ${clock}`);
+  // The lock screen and media keys see it (the Media Session).
+  const session = await browser.execute(() => [navigator.mediaSession.metadata?.title, navigator.mediaSession.playbackState]);
+  assert.deepEqual(session, ["join a", "playing"]);
   await browser.$("button[aria-label=Pause]").click();
 });
 
