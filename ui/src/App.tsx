@@ -7,6 +7,7 @@ import { Icon } from "./components/Icon";
 import { NowPlayingBar } from "./components/NowPlayingBar";
 import { OverlayProvider } from "./components/Overlays";
 import { QueuePanel } from "./components/QueuePanel";
+import { SearchBox } from "./components/SearchBox";
 import { Sidebar } from "./components/Sidebar";
 import { ToastProvider } from "./components/Toast";
 import {
@@ -21,7 +22,6 @@ import {
   usePreferences,
 } from "@data";
 import { back, push, sectionOf, type History, type Route } from "./navigation";
-import { mark } from "./perf";
 import { shortcutFor } from "./shortcuts";
 import { resolve, views } from "./views/registry";
 import { Welcome } from "./views/Welcome";
@@ -73,36 +73,7 @@ function Frame() {
             <Icon name="back" />
           </button>
           <h1 id="view-title">{heading}</h1>
-          <div className="search-box" role="search">
-            <Icon name="search" size={16} />
-            <input
-              ref={search}
-              id="search"
-              type="search"
-              aria-label="Search the library"
-              placeholder={`Search (${mac ? "⌘" : "Ctrl+"}F)`}
-              value={route.view === "search" ? route.query : ""}
-              spellCheck={false}
-              autoComplete="off"
-              onChange={(event) => {
-                const query = event.target.value;
-                mark(`search-typed:${query}`);
-                if (query) navigate({ view: "search", query });
-                else if (route.view === "search") goBack();
-              }}
-              onKeyDown={(event) => {
-                if (event.key === "Escape" && route.view === "search") {
-                  goBack();
-                  event.currentTarget.blur();
-                }
-                if (event.key === "ArrowDown") {
-                  // Into the results, as in a search field of any music app.
-                  event.preventDefault();
-                  document.querySelector<HTMLElement>("[data-testid=search-results] [role=grid]")?.focus();
-                }
-              }}
-            />
-          </div>
+          <SearchBox ref={search} route={route} placeholder={`Search (${mac ? "⌘" : "Ctrl+"}F)`} navigate={navigate} goBack={goBack} />
           <button
             type="button"
             className="icon-button"

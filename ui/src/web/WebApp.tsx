@@ -8,10 +8,10 @@ import { Icon } from "../components/Icon";
 import { NowPlayingBar } from "../components/NowPlayingBar";
 import { OverlayProvider } from "../components/Overlays";
 import { QueuePanel } from "../components/QueuePanel";
+import { SearchBox } from "../components/SearchBox";
 import { Sidebar } from "../components/Sidebar";
 import { ToastProvider } from "../components/Toast";
 import { back, push, sectionOf, type History, type Route } from "../navigation";
-import { mark } from "../perf";
 import { browseViews, resolveIn } from "../views/browse";
 import { describeError, useControlPlayer, usePlayer, usePlayerChanges, usePlaylist } from "./data";
 import { routeFromPath, pathOfRoute } from "./routes";
@@ -113,25 +113,7 @@ function Frame({ username }: { username: string }) {
             <Icon name="back" />
           </button>
           <h1 id="view-title">{heading}</h1>
-          <div className="search-box" role="search">
-            <Icon name="search" size={16} />
-            <input
-              ref={search}
-              id="search"
-              type="search"
-              aria-label="Search the library"
-              placeholder="Search"
-              value={route.view === "search" ? route.query : ""}
-              spellCheck={false}
-              autoComplete="off"
-              onChange={(event) => {
-                const text = event.target.value;
-                mark(`search-typed:${text}`);
-                if (text) navigate({ view: "search", query: text });
-                else if (route.view === "search") goBack();
-              }}
-            />
-          </div>
+          <SearchBox ref={search} route={route} placeholder="Search" navigate={navigate} goBack={goBack} />
           <button type="button" className="icon-button" aria-label="Queue" aria-pressed={queueOpen} onClick={() => setQueueOpen((open) => !open)}>
             <Icon name="queue" />
           </button>

@@ -2,14 +2,12 @@
 // operation with a fresh id, so a retried request is applied once, and the same log the
 // desktops sync through carries it to every device. Positions are minted here with the
 // protocol's fractional keys (`position.ts`).
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { Playlist, PlaylistSummary } from "../../ipc/bindings";
 import { api, CommandFailure, uuid } from "./api";
 import { tracksById } from "./library";
 import { place } from "./position";
 import type { OpResult, PlaylistAction, ServerPlaylist } from "./wire";
-import { applyMoves, type EntryMove } from "../../lib/moves";
-import { queryKeys } from "../../lib/queryKeys";
+import { useReorder, type EntryMove } from "../../lib/moves";
 
 export async function serverPlaylists(): Promise<ServerPlaylist[]> {
   return (await api<{ playlists: ServerPlaylist[] }>("GET", "/api/v1/playlists")).playlists;
@@ -94,22 +92,4 @@ export async function moveInPlaylist(id: string, entry: string, index: number): 
 export type { EntryMove };
 
 /** Moves entries of a playlist, showing the result before the server has it. */
-export function useReorderPlaylist() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: async ({ id, moves }: { id: string; moves: readonly EntryMove[] }) => {
-      for (const { entry, index } of moves) await moveInPlaylist(id, entry, index);
-    },
-    onMutate: async ({ id, moves }) => {
-      const key = queryKeys.playlist(id);
-      await client.cancelQueries({ queryKey: key });
-      const previous = client.getQueryData<Playlist>(key);
-      if (previous) client.setQueryData<Playlist>(key, { ...previous, entries: applyMoves(previous.entries, moves) });
-      return { previous };
-    },
-    onError: (_error, { id }, context) => {
-      if (context?.previous) client.setQueryData(queryKeys.playlist(id), context.previous);
-    },
-    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.playlists }),
-  });
-}
+export const useReorderPlaylist = () => useReorder(moveInPlaylist);
