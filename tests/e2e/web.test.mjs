@@ -112,6 +112,10 @@ test("two songs join without a gap", async () => {
   assert.ok(heard.joins > 0, `no window held the join: ${JSON.stringify(heard)}`);
   // A sine crosses zero once in a while (one sample); a gap is two or more silent samples.
   assert.ok(heard.longestGap <= 1, `a gap of ${heard.longestGap} samples: ${JSON.stringify(heard)}`);
+  // ReplayGain from the tags the desktop read and the cloud kept: "join a" asks for -6 dB (a
+  // quarter of full scale where the file holds half), "join b" has no tag and plays as it is.
+  assert.ok(Math.abs(heard.fromPeak - 0.25) < 0.02, `join a peaked at ${heard.fromPeak}`);
+  assert.ok(Math.abs(heard.toPeak - 0.5) < 0.02, `join b peaked at ${heard.toPeak}`);
 
   // Both were heard whole: each play reached the cloud, counted once.
   await browser.waitUntil(async () => (await songNamed(browser, "join a"))?.marks.play_count >= 1 && (await songNamed(browser, "join b"))?.marks.play_count === 1, {

@@ -4,6 +4,7 @@
 //! are uploaded again.
 
 use crate::ids::{BlobHash, TrackId};
+use crate::loudness::ReplayGainTags;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -58,6 +59,9 @@ pub struct LibrarySong {
     /// Unix seconds: when it reached the cloud.
     pub added_at: i64,
     pub marks: LibraryMarks,
+    /// ReplayGain as tagged (absent: no tags).
+    #[serde(default, skip_serializing_if = "ReplayGainTags::is_empty")]
+    pub replaygain: ReplayGainTags,
 }
 
 /// An album.

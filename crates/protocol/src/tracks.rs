@@ -1,6 +1,7 @@
 //! Cloud tracks: the per-user record (id, metadata, blob) the locker keeps for each song.
 
 use crate::ids::{BlobHash, TrackId};
+use crate::loudness::ReplayGainTags;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -154,6 +155,9 @@ pub struct TrackMetadata {
     /// document calls it a string.
     #[schema(value_type = String, example = "flac")]
     pub format: AudioFormat,
+    /// ReplayGain as tagged.
+    #[serde(skip_serializing_if = "ReplayGainTags::is_empty")]
+    pub replaygain: ReplayGainTags,
 }
 
 impl TrackMetadata {
@@ -304,6 +308,10 @@ pub struct MetadataPatch {
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     #[schema(value_type = Option<BlobHash>)]
     pub artwork: PatchField<BlobHash>,
+    /// ReplayGain as tagged (all four values at once).
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schema(value_type = Option<ReplayGainTags>)]
+    pub replaygain: PatchField<ReplayGainTags>,
 }
 
 impl MetadataPatch {
@@ -329,6 +337,7 @@ impl MetadataPatch {
             compilation: field(&before.compilation, &now.compilation),
             comment: field(&before.comment, &now.comment),
             artwork: field(&before.artwork, &now.artwork),
+            replaygain: (before.replaygain != now.replaygain).then_some(Some(now.replaygain)),
         }
     }
 
@@ -359,6 +368,9 @@ impl MetadataPatch {
         field(&self.compilation, &mut metadata.compilation);
         field(&self.comment, &mut metadata.comment);
         field(&self.artwork, &mut metadata.artwork);
+        if let Some(tags) = self.replaygain {
+            metadata.replaygain = tags.unwrap_or_default();
+        }
     }
 }
 

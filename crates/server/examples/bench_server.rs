@@ -13,6 +13,11 @@
 //! and expects `tonearm-server` beside its own executable's folder (target/release). `-- streaming`
 //! or `-- catalog` runs one part only; `BENCH_KEEP_DB=FILE` keeps a copy of the filled catalog
 //! database (to study query plans with `EXPLAIN QUERY PLAN`).
+//!
+//! `-- fill-web DIR [USER]` measures nothing: it makes DIR a server data directory holding the
+//! same 100,000-track catalog, with its covers, in the account USER (`ann` unless named), whose
+//! password is read from standard input as `tonearm-server user add` reads it, then exits, for
+//! a real `tonearm-server --data-dir DIR` to serve (`cargo xtask bench web`).
 
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
@@ -38,6 +43,14 @@ async fn main() -> Result<()> {
     // reqwest is built without a crypto provider of its own (see the server's tests).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let only = std::env::args().nth(1);
+    if only.as_deref() == Some("fill-web") {
+        let mut args = std::env::args().skip(2);
+        let dir = args
+            .next()
+            .context("usage: bench_server fill-web DIR [USER] (the password on stdin)")?;
+        let user = args.next().unwrap_or_else(|| "ann".to_owned());
+        return catalog::fill_web(std::path::Path::new(&dir), &user).await;
+    }
     if only.as_deref().is_none_or(|part| part == "streaming") {
         let server = ServerProcess::start("bench", PASSWORD);
         run(server.base(), server.pid()).await?;
@@ -603,10 +616,10 @@ mod catalog {
 
     /// Writes the library through the server's store (blobs need not exist for the catalog),
     /// then some plays, so `frequent` has albums to list; returns the albums played.
-    async fn fill(data_dir: &Path, library: &Library) -> Result<usize> {
+    async fn fill(data_dir: &Path, library: &Library, username: &str) -> Result<usize> {
         let store = tonearm_server::open_store(data_dir)?;
         let user = store
-            .user_by_name(USER)
+            .user_by_name(username)
             .await?
             .context("the bench account")?
             .id;
@@ -661,6 +674,59 @@ mod catalog {
             (size(&db) + size(&data_dir.join("tonearm.db-wal"))) as f64 / 1e6,
         );
         Ok(played.len())
+    }
+
+    /// `fill-web`: the account `username` (its password read from stdin), the library written
+    /// as `fill` writes it, and the covers kept as `PUT /api/v1/artwork` keeps them (the bytes
+    /// in the blob store, the record in the store), so that a server started on `data_dir`
+    /// serves a library that looks like a real one, covers included.
+    pub async fn fill_web(data_dir: &Path, username: &str) -> Result<()> {
+        use tonearm_server::BlobStore;
+        let mut password = String::new();
+        std::io::stdin()
+            .read_line(&mut password)
+            .context("reading the password from stdin")?;
+        let password = password.trim_end_matches(['\n', '\r']);
+        if password.is_empty() {
+            bail!("no password on standard input");
+        }
+        if data_dir.join("tonearm.db").exists() {
+            bail!("{} already holds a server's data", data_dir.display());
+        }
+        let started = Instant::now();
+        let library = plan()?;
+        println!(
+            "planned {} tracks on {} albums, {} covers in {:.1} s",
+            library.tracks.len(),
+            library.albums.len(),
+            library.covers.len(),
+            started.elapsed().as_secs_f64()
+        );
+        {
+            let store = tonearm_server::open_store(data_dir)?;
+            let vault = tonearm_server::vault::PasswordVault::open(data_dir)?;
+            tonearm_server::users::add(&store, &vault, username, password).await?;
+        }
+        fill(data_dir, &library, username).await?;
+        let store = tonearm_server::open_store(data_dir)?;
+        let user = store
+            .user_by_name(username)
+            .await?
+            .context("the account just made")?
+            .id;
+        let blobs = tonearm_server::ObjectBlobStore::local(&data_dir.join("blobs"))?;
+        for bytes in &library.covers {
+            let hash = BlobHash::of(bytes);
+            let artwork = tonearm_server::artwork::inspect(&hash, bytes)?;
+            blobs.put(&hash, bytes::Bytes::from(bytes.clone())).await?;
+            store.add_artwork(user, &artwork).await?;
+        }
+        println!(
+            "{} filled for {username} in {:.1} s",
+            data_dir.display(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
     }
 
     /// One keep-alive connection asking `/rest` as the bench user (token authentication).
@@ -810,7 +876,7 @@ mod catalog {
         let server = tokio::task::block_in_place(|| {
             ServerProcess::start_with(USER, PASSWORD, |data_dir| {
                 played_albums = tokio::runtime::Handle::current()
-                    .block_on(fill(data_dir, &library))
+                    .block_on(fill(data_dir, &library, USER))
                     .expect("the library is written");
             })
         });

@@ -21,7 +21,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tonearm_library::TrackId;
-use tonearm_library::cloud::{CloudMetadata, UploadJob, UploadState};
+use tonearm_library::cloud::{CloudGain, CloudMetadata, UploadJob, UploadState};
+use tonearm_protocol::ReplayGainTags;
+use tonearm_protocol::loudness::{Gain, Peak};
 use tonearm_protocol::{
     AudioFormat, ChallengeAnswer, CreateTrackRequest, MatchRequest, MatchResponse, TrackMetadata,
     answer_challenge,
@@ -109,6 +111,24 @@ pub fn to_protocol(metadata: &CloudMetadata) -> TrackMetadata {
             "aiff" => AudioFormat::Aiff,
             _ => AudioFormat::Unknown,
         },
+        replaygain: ReplayGainTags {
+            track_gain: metadata
+                .replaygain
+                .track_gain
+                .and_then(Gain::from_hundredths),
+            track_peak: metadata
+                .replaygain
+                .track_peak
+                .and_then(Peak::from_millionths),
+            album_gain: metadata
+                .replaygain
+                .album_gain
+                .and_then(Gain::from_hundredths),
+            album_peak: metadata
+                .replaygain
+                .album_peak
+                .and_then(Peak::from_millionths),
+        },
     }
     .bounded()
 }
@@ -145,6 +165,12 @@ pub fn from_protocol(metadata: &TrackMetadata) -> CloudMetadata {
             AudioFormat::Unknown => "other",
         }
         .to_owned(),
+        replaygain: CloudGain {
+            track_gain: metadata.replaygain.track_gain.map(Gain::hundredths),
+            track_peak: metadata.replaygain.track_peak.map(Peak::millionths),
+            album_gain: metadata.replaygain.album_gain.map(Gain::hundredths),
+            album_peak: metadata.replaygain.album_peak.map(Peak::millionths),
+        },
     }
 }
 
@@ -555,6 +581,23 @@ mod tests {
             };
             assert_eq!(from_protocol(&to_protocol(&metadata)).format, format);
         }
+    }
+
+    #[test]
+    fn replaygain_goes_to_the_cloud_and_back_unchanged() {
+        let metadata = CloudMetadata {
+            replaygain: CloudGain {
+                track_gain: Some(-652),
+                track_peak: Some(988_123),
+                album_gain: Some(150),
+                album_peak: None,
+            },
+            format: "flac".to_owned(),
+            ..CloudMetadata::default()
+        };
+        let wire = to_protocol(&metadata);
+        assert_eq!(wire.replaygain.track_gain.map(Gain::db), Some(-6.52));
+        assert_eq!(from_protocol(&wire), metadata);
     }
 
     #[test]

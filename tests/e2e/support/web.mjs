@@ -21,8 +21,12 @@ function need(name) {
   return value;
 }
 
-/** A 16-bit stereo WAV of a cosine at `hz` (starting at full amplitude, so silence at a join is visible). */
-export function toneWav(path, hz, seconds, rate = 44_100) {
+/**
+ * A 16-bit stereo WAV of a cosine at `hz` (starting at full amplitude, so silence at a join
+ * is visible), at half of full scale; `trackGainDb` adds an ID3 tag asking ReplayGain for
+ * that track gain.
+ */
+export function toneWav(path, hz, seconds, { rate = 44_100, trackGainDb = null } = {}) {
   const frames = Math.round(seconds * rate);
   const data = Buffer.alloc(frames * 4);
   for (let i = 0; i < frames; i++) {
@@ -30,20 +34,36 @@ export function toneWav(path, hz, seconds, rate = 44_100) {
     data.writeInt16LE(sample, i * 4);
     data.writeInt16LE(sample, i * 4 + 2);
   }
-  const header = Buffer.alloc(44);
-  header.write("RIFF", 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write("WAVEfmt ", 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 4, 28);
-  header.writeUInt16LE(4, 32);
-  header.writeUInt16LE(16, 34);
-  header.write("data", 36);
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([header, data]));
+  const fmt = Buffer.alloc(24);
+  fmt.write("fmt ", 0);
+  fmt.writeUInt32LE(16, 4);
+  fmt.writeUInt16LE(1, 8);
+  fmt.writeUInt16LE(2, 10);
+  fmt.writeUInt32LE(rate, 12);
+  fmt.writeUInt32LE(rate * 4, 16);
+  fmt.writeUInt16LE(4, 20);
+  fmt.writeUInt16LE(16, 22);
+  const chunk = (id, body) => {
+    const head = Buffer.alloc(8);
+    head.write(id, 0);
+    head.writeUInt32LE(body.length, 4);
+    return Buffer.concat([head, body, Buffer.alloc(body.length % 2)]);
+  };
+  const chunks = [fmt, chunk("data", data)];
+  if (trackGainDb !== null) chunks.push(chunk("ID3 ", id3ReplayGain(trackGainDb)));
+  const body = Buffer.concat([Buffer.from("WAVE"), ...chunks]);
+  const riff = Buffer.alloc(8);
+  riff.write("RIFF", 0);
+  riff.writeUInt32LE(body.length, 4);
+  writeFileSync(path, Buffer.concat([riff, body]));
+}
+
+/** An ID3v2.4 tag with one TXXX frame, REPLAYGAIN_TRACK_GAIN. */
+function id3ReplayGain(db) {
+  const syncsafe = (n) => Buffer.from([(n >> 21) & 0x7f, (n >> 14) & 0x7f, (n >> 7) & 0x7f, n & 0x7f]);
+  const frameBody = Buffer.concat([Buffer.from([3]), Buffer.from("REPLAYGAIN_TRACK_GAIN\0", "utf8"), Buffer.from(`${db.toFixed(2)} dB`, "utf8")]);
+  const frame = Buffer.concat([Buffer.from("TXXX"), syncsafe(frameBody.length), Buffer.from([0, 0]), frameBody]);
+  return Buffer.concat([Buffer.from("ID3"), Buffer.from([4, 0, 0]), syncsafe(frame.length), frame]);
 }
 
 /** Runs the command line as the desktop device whose data directory is `device`. */
@@ -64,11 +84,23 @@ export function cli(device, args, input) {
  * three-second tones (`join a`, `join b`) for the gapless join.
  */
 export async function startLocker(work) {
-  const server = need("TONEARM_SERVER");
   const data = join(work, "server");
-  const added = spawnSync(server, ["--data-dir", data, "user", "add", "ann"], { input: `${password}\n` });
+  const added = spawnSync(need("TONEARM_SERVER"), ["--data-dir", data, "user", "add", "ann"], { input: `${password}\n` });
   assert.equal(added.status, 0, String(added.stderr));
-  const process_ = spawn(server, ["--data-dir", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const server = await startServer(data);
+  const music = join(work, "Music");
+  mkdirSync(music, { recursive: true });
+  for (const name of ["id3v24.mp3", "tagged.flac", "tagged.ogg", "tagged.wv"]) copyFileSync(join(fixtures, name), join(music, name));
+  // "join a" asks ReplayGain for -6 dB: it plays at half the amplitude of "join b".
+  toneWav(join(music, "join a.wav"), 440, 3, { trackGainDb: -6.02 });
+  toneWav(join(music, "join b.wav"), 660, 3);
+  const device = uploadAsDevice(join(work, "desktop"), server.url, music);
+  return { url: server.url, device, stop: server.stop };
+}
+
+/** Starts the server on the data directory `data` (which holds ann), on a free loopback port. */
+export async function startServer(data) {
+  const process_ = spawn(need("TONEARM_SERVER"), ["--data-dir", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise((resolve, reject) => {
     let out = "";
     process_.stdout.on("data", (chunk) => {
@@ -78,25 +110,25 @@ export async function startLocker(work) {
     });
     process_.on("exit", (code) => reject(new Error(`tonearm-server exited with ${code}`)));
   });
-  const music = join(work, "Music");
-  mkdirSync(music, { recursive: true });
-  for (const name of ["id3v24.mp3", "tagged.flac", "tagged.ogg", "tagged.wv"]) copyFileSync(join(fixtures, name), join(music, name));
-  toneWav(join(music, "join a.wav"), 440, 3);
-  toneWav(join(music, "join b.wav"), 660, 3);
-  const device = join(work, "desktop");
+  return { url, pid: process_.pid, stop: () => process_.kill() };
+}
+
+/** A desktop device with its data in `device` that adds the folder `music`, scans it and uploads it to ann's account at `url`. */
+export function uploadAsDevice(device, url, music) {
   cli(device, ["folders", "add", music]);
   cli(device, ["scan"]);
   cli(device, ["cloud", "login", url, "--user", "ann", "--password-stdin"], `${password}\n`);
   cli(device, ["cloud", "upload", "--wait"]);
-  return { url, device, stop: () => process_.kill() };
+  return device;
 }
 
 /**
  * Chromium, headless, with audio allowed to start without a gesture; `phone` emulates a
- * 390×844 phone (touch, device pixel ratio 3). Every page gets a tap on the audio output
- * (an AnalyserNode beside the destination) so a test can read the samples really played.
+ * 390×844 phone (touch, device pixel ratio 3); `args` are more Chromium switches. Every page
+ * gets a tap on the audio output (an AnalyserNode beside the destination) so a test can read
+ * the samples really played.
  */
-export async function openBrowser({ phone = false } = {}) {
+export async function openBrowser({ phone = false, args = [] } = {}) {
   const browser = await remote({
     logLevel: "warn",
     capabilities: {
@@ -109,6 +141,7 @@ export async function openBrowser({ phone = false } = {}) {
           "--disable-dev-shm-usage",
           "--autoplay-policy=no-user-gesture-required",
           phone ? "--window-size=390,844" : "--window-size=1280,800",
+          ...args,
         ],
         ...(phone ? { mobileEmulation: { deviceMetrics: { width: 390, height: 844, pixelRatio: 3, touch: true } } } : {}),
       },
@@ -171,7 +204,8 @@ export async function listen(browser, seconds, fromHz, toHz) {
         for (let i = 1; i < samples.length; i++) if (samples[i - 1] < 0 !== samples[i] < 0) crossings++;
         return crossings / 2 / (samples.length / rate);
       };
-      const report = { windows: 0, sounding: 0, longestGap: 0, joins: 0, joinGap: -1, rate: 0 };
+      const report = { windows: 0, sounding: 0, longestGap: 0, joins: 0, joinGap: -1, rate: 0, fromPeak: 0, toPeak: 0 };
+      const peak = (samples) => samples.reduce((max, x) => Math.max(max, Math.abs(x)), 0);
       const started = performance.now();
       const read = () => {
         const tap = window.__tap;
@@ -197,6 +231,8 @@ export async function listen(browser, seconds, fromHz, toHz) {
             if (Math.abs(head - fromHz) < 20 && Math.abs(tail - toHz) < 20 && first === 0 && last === samples.length - 1) {
               report.joins++;
               report.joinGap = Math.max(report.joinGap, longest);
+              report.fromPeak = peak(samples.subarray(first, first + 4096));
+              report.toPeak = peak(samples.subarray(last - 4096, last));
             }
           }
         }

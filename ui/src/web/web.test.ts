@@ -111,7 +111,9 @@ describe("songs from the server", () => {
       size: 10,
       added_at: 5,
       marks: { play_count: 3, rating: 4, loved: true, played_at: 7 },
+      replaygain: { track_gain: -6.5, track_peak: 0.9 },
     });
+    expect(track.replaygain).toEqual({ track_gain: -6.5, track_peak: 0.9, album_gain: null, album_peak: null });
     expect(track).toMatchObject({ state: "cloud", upload_state: "in_cloud", rating: 80, loved: true, play_count: 3, added_at: 5000, last_played_at: 7000 });
   });
 

@@ -7,6 +7,7 @@ use super::parse_id;
 use crate::Library;
 use crate::error::Result;
 use crate::ids::TrackId;
+use crate::model::ReplayGain;
 use crate::scan::read::FileTags;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
@@ -39,10 +40,56 @@ pub struct CloudMetadata {
     /// The front cover's id (the BLAKE3 of its bytes, as the cloud names covers too).
     #[serde(default)]
     pub artwork: Option<String>,
+    /// ReplayGain as tagged. Absent from what older versions recorded as sent, so a library
+    /// uploaded before sends it once.
+    #[serde(default)]
+    pub replaygain: CloudGain,
+}
+
+/// ReplayGain in whole numbers, hundredths of a dB and millionths of full scale, so that
+/// metadata compares exactly (what to send is decided by comparing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloudGain {
+    pub track_gain: Option<i32>,
+    pub track_peak: Option<u32>,
+    pub album_gain: Option<i32>,
+    pub album_peak: Option<u32>,
+}
+
+impl CloudGain {
+    /// From the library's values (a value no tag can hold, such as NaN, is left out).
+    #[must_use]
+    pub fn from_replaygain(rg: &ReplayGain) -> Self {
+        let gain = |db: Option<f64>| {
+            db.filter(|d| d.is_finite() && d.abs() <= 64.0)
+                .map(|d| (d * 100.0).round() as i32)
+        };
+        let peak = |p: Option<f64>| {
+            p.filter(|p| p.is_finite() && (0.0..=64.0).contains(p))
+                .map(|p| (p * 1_000_000.0).round() as u32)
+        };
+        Self {
+            track_gain: gain(rg.track_gain),
+            track_peak: peak(rg.track_peak),
+            album_gain: gain(rg.album_gain),
+            album_peak: peak(rg.album_peak),
+        }
+    }
+
+    /// As the library keeps it: dB and linear amplitude.
+    #[must_use]
+    pub fn replaygain(&self) -> ReplayGain {
+        ReplayGain {
+            track_gain: self.track_gain.map(|g| f64::from(g) / 100.0),
+            track_peak: self.track_peak.map(|p| f64::from(p) / 1_000_000.0),
+            album_gain: self.album_gain.map(|g| f64::from(g) / 100.0),
+            album_peak: self.album_peak.map(|p| f64::from(p) / 1_000_000.0),
+        }
+    }
 }
 
 /// The columns of a track (`t`) that [`CloudMetadata::from_row`] reads, in its order.
-pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format, t.track_total, t.disc_total, t.composer, t.compilation, t.comment, t.artwork_id";
+pub(super) const COLUMNS: &str = "t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.disc_no, t.duration_ms, t.format, t.track_total, t.disc_total, t.composer, t.compilation, t.comment, t.artwork_id, t.rg_track_gain, t.rg_track_peak, t.rg_album_gain, t.rg_album_peak";
 
 impl CloudMetadata {
     /// Reads [`COLUMNS`], the first of them at index `first` of `row`.
@@ -64,6 +111,12 @@ impl CloudMetadata {
             compilation: row.get(first + 13)?,
             comment: row.get(first + 14)?,
             artwork: row.get(first + 15)?,
+            replaygain: CloudGain::from_replaygain(&ReplayGain {
+                track_gain: row.get(first + 16)?,
+                track_peak: row.get(first + 17)?,
+                album_gain: row.get(first + 18)?,
+                album_peak: row.get(first + 19)?,
+            }),
         })
     }
 
@@ -97,6 +150,7 @@ impl CloudMetadata {
             composers: split(&self.composer),
             compilation: self.compilation,
             comment: self.comment.clone(),
+            replaygain: self.replaygain.replaygain(),
             ..FileTags::default()
         }
     }

@@ -30,7 +30,7 @@ mod values;
 
 pub use crate::model::UploadState;
 pub use cache::CacheEntry;
-pub use metadata::{CloudMetadata, MetadataChange};
+pub use metadata::{CloudGain, CloudMetadata, MetadataChange};
 pub use playlist_edits::{PendingPlaylistOp, PlaylistSyncState};
 pub use status::{CloudTotals, TrackCloudState};
 pub use tracks::{CloudFile, RemoteApplied, RemoteTrack};

@@ -157,6 +157,8 @@ fn sent_after(
         },
         duration_ms: base.duration_ms,
         format: base.format.clone(),
+        // Not a tag the editor changes: what the cloud holds stays until the file says otherwise.
+        replaygain: cloud.replaygain,
     }
 }
 

@@ -45,6 +45,7 @@ pub(crate) fn song(song: &Song) -> LibrarySong {
         artwork: song.artwork.clone(),
         added_at: song.added_at,
         marks: marks(&song.stats),
+        replaygain: song.replaygain,
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Song {
     pub stats: Stats,
     /// Its front cover, if the device sent one.
     pub artwork: Option<BlobHash>,
+    /// ReplayGain as tagged, if the device sent it.
+    pub replaygain: tonearm_protocol::ReplayGainTags,
 }
 
 /// What the user did with a song, album or artist.

@@ -124,6 +124,7 @@ CREATE TABLE changes (
     Migration::Code(add_subsonic_credentials),
     Migration::Code(catalog::index_pages),
     Migration::Code(catalog::order_songs),
+    Migration::Code(catalog::keep_replaygain),
 ];
 
 /// Migration 4: passwords kept sealed for Subsonic (`crate::vault`) and API keys. The column is

@@ -100,6 +100,16 @@ pub fn song(song: &Song) -> Value {
     );
     object.insert("isVideo".into(), json!(false));
     put(&mut object, "discNumber", song.disc_number);
+    let rg = &song.replaygain;
+    if !rg.is_empty() {
+        // OpenSubsonic's `replayGain`: gains in dB, peaks as linear amplitude.
+        let mut gain = Map::new();
+        put(&mut gain, "trackGain", rg.track_gain.map(|g| g.db()));
+        put(&mut gain, "albumGain", rg.album_gain.map(|g| g.db()));
+        put(&mut gain, "trackPeak", rg.track_peak.map(|p| p.amplitude()));
+        put(&mut gain, "albumPeak", rg.album_peak.map(|p| p.amplitude()));
+        object.insert("replayGain".into(), Value::Object(gain));
+    }
     object.insert("created".into(), json!(date_time(song.added_at)));
     object.insert("albumId".into(), json!(song.album_id.as_str()));
     object.insert("artistId".into(), json!(song.artist_id.as_str()));

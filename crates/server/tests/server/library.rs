@@ -242,7 +242,7 @@ async fn songs_stored_before_their_order_was_indexed_are_listed_in_it() {
         "DROP INDEX catalog_songs_in_order;
          ALTER TABLE catalog_songs DROP COLUMN artist_sort;
          ALTER TABLE catalog_songs DROP COLUMN album_sort;
-         DELETE FROM schema_migrations WHERE version = 6;",
+         DELETE FROM schema_migrations WHERE version >= 6;",
     )
     .unwrap();
     drop(db);
@@ -255,4 +255,69 @@ async fn songs_stored_before_their_order_was_indexed_are_listed_in_it() {
         .await;
     assert_eq!(ids(&after["songs"]), ids(&before["songs"]));
     assert_eq!(names(&after["songs"], "title")[0], "Something");
+}
+
+#[tokio::test]
+async fn replaygain_tags_reach_every_player_of_the_song() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    let library = seed(&ann, 700).await;
+    let song = &library.songs[0];
+    let found = ann
+        .get_json(&format!("/api/v1/library/songs?pick=ids&ids={}", song.id))
+        .await;
+    assert_eq!(
+        found["songs"][0]["replaygain"],
+        serde_json::json!({"track_gain": -7.25, "track_peak": 0.95, "album_gain": -6.5})
+    );
+    // Songs without tags carry none.
+    let other = ann
+        .get_json(&format!(
+            "/api/v1/library/songs?pick=ids&ids={}",
+            library.songs[3].id
+        ))
+        .await;
+    assert!(other["songs"][0].get("replaygain").is_none());
+
+    // The Subsonic view says the same, in OpenSubsonic's terms.
+    let child = ann
+        .get_json(&format!(
+            "/rest/getSong?u=ann&p={}&v=1.16.1&c=t&f=json&id={}",
+            crate::support::PASSWORD,
+            song.id
+        ))
+        .await;
+    let gain = &child["subsonic-response"]["song"]["replayGain"];
+    assert_eq!(gain["trackGain"], -7.25);
+    assert_eq!(gain["albumGain"], -6.5);
+    assert_eq!(gain["trackPeak"], 0.95);
+
+    // A device that re-reads the tags sends them again; values no tag holds are refused.
+    let response = ann
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/tracks/{}/metadata", song.id),
+        )
+        .json(&serde_json::json!({"replaygain": {"track_gain": -3.0}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let found = ann
+        .get_json(&format!("/api/v1/library/songs?pick=ids&ids={}", song.id))
+        .await;
+    assert_eq!(
+        found["songs"][0]["replaygain"],
+        serde_json::json!({"track_gain": -3.0})
+    );
+    let response = ann
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/tracks/{}/metadata", song.id),
+        )
+        .json(&serde_json::json!({"replaygain": {"track_gain": 1e9}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }

@@ -19,7 +19,8 @@ pub struct Library {
 
 pub async fn seed(user: &User, salt: u64) -> Library {
     let specs = [
-        json!({"title": "Svefn-g-englar", "artist": "Sigur Rós", "album": "Ágætis byrjun", "year": 1999, "track_number": 2, "genre": "Post-Rock", "duration_ms": 600_000, "format": "flac"}),
+        json!({"title": "Svefn-g-englar", "artist": "Sigur Rós", "album": "Ágætis byrjun", "year": 1999, "track_number": 2, "genre": "Post-Rock", "duration_ms": 600_000, "format": "flac",
+            "replaygain": {"track_gain": -7.25, "track_peak": 0.95, "album_gain": -6.5}}),
         json!({"title": "Starálfur", "artist": "Sigur Rós", "album": "Ágætis byrjun", "year": 1999, "track_number": 3, "genre": "Post-Rock", "duration_ms": 400_000, "format": "flac"}),
         json!({"title": "Hoppípolla", "artist": "Sigur Rós", "album": "Takk...", "year": 2005, "track_number": 3, "genre": "Post-Rock", "duration_ms": 270_000, "format": "mp3"}),
         json!({"title": "Something", "artist": "The Beatles", "album": "Abbey Road", "year": 1969, "genre": "Rock", "duration_ms": 180_000, "format": "mp3"}),

@@ -42,7 +42,12 @@ export function toTrack(song: LibrarySong): Track {
     compilation: false,
     comment: null,
     musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
-    replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
+    replaygain: {
+      track_gain: song.replaygain?.track_gain ?? null,
+      track_peak: song.replaygain?.track_peak ?? null,
+      album_gain: song.replaygain?.album_gain ?? null,
+      album_peak: song.replaygain?.album_peak ?? null,
+    },
     artwork_id: song.artwork ?? null,
     play_count: song.marks.play_count,
     last_played_at: song.marks.played_at === undefined ? null : song.marks.played_at * 1000,

@@ -26,6 +26,8 @@ export interface LibrarySong {
   artwork?: string;
   added_at: number;
   marks: LibraryMarks;
+  /** Gains in dB, peaks as linear amplitude; absent when untagged. */
+  replaygain?: { track_gain?: number; track_peak?: number; album_gain?: number; album_peak?: number };
 }
 
 export interface LibraryAlbum {

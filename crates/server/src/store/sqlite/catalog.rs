@@ -219,6 +219,21 @@ pub(super) fn order_songs(tx: &Transaction<'_>) -> Result<()> {
     ))
 }
 
+/// Migration 7: songs keep their ReplayGain tags (JSON of `ReplayGainTags`), for the players
+/// that stream them. Devices send them with the metadata (those that uploaded before send them
+/// once), so nothing is filled here. Run again, it changes nothing.
+pub(super) fn keep_replaygain(tx: &Transaction<'_>) -> Result<()> {
+    let has: bool = db(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('catalog_songs') WHERE name = 'replaygain')",
+        [],
+        |r| r.get(0),
+    ))?;
+    if !has {
+        db(tx.execute_batch("ALTER TABLE catalog_songs ADD COLUMN replaygain TEXT"))?;
+    }
+    Ok(())
+}
+
 /// The FTS token that names a user's rows.
 fn owner(user: UserId) -> String {
     format!("u{}", user.0.simple())
@@ -270,9 +285,9 @@ pub(super) fn index(
     db(tx.execute(
         "INSERT INTO catalog_songs (user_id, track_id, title, sort_title, artist, album, album_id,
             album_artist, artist_id, genre, year, track_no, disc_no, duration_ms, composer, comment,
-            format, size, hash, added_at, artwork, artist_sort, album_sort)
+            format, size, hash, added_at, artwork, artist_sort, album_sort, replaygain)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-            ?22, ?23)
+            ?22, ?23, ?24)
          ON CONFLICT (user_id, track_id) DO UPDATE SET title = excluded.title,
             sort_title = excluded.sort_title, artist = excluded.artist, album = excluded.album,
             album_id = excluded.album_id, album_artist = excluded.album_artist,
@@ -281,7 +296,8 @@ pub(super) fn index(
             duration_ms = excluded.duration_ms, composer = excluded.composer,
             comment = excluded.comment, format = excluded.format, size = excluded.size,
             hash = excluded.hash, artwork = excluded.artwork,
-            artist_sort = excluded.artist_sort, album_sort = excluded.album_sort",
+            artist_sort = excluded.artist_sort, album_sort = excluded.album_sort,
+            replaygain = excluded.replaygain",
         params![
             user_text,
             track.id.to_string(),
@@ -308,6 +324,8 @@ pub(super) fn index(
             // names, since the album's id is derived from them.
             sort_name(&album_artist),
             sort_name(&album),
+            (!m.replaygain.is_empty())
+                .then(|| serde_json::to_string(&m.replaygain).unwrap_or_default()),
         ],
     ))?;
     let pk: i64 = db(tx.query_row(
@@ -448,7 +466,7 @@ fn refresh_artist(tx: &Transaction<'_>, user: UserId, id: &ArtistId) -> Result<(
 const SONG_COLUMNS: &str = "s.track_id, s.title, s.artist, s.album, s.album_id, s.album_artist,
     s.artist_id, s.genre, s.year, s.track_no, s.disc_no, s.duration_ms, s.composer, s.comment,
     s.format, s.size, s.hash, s.added_at, m.starred_at, m.rating, COALESCE(m.play_count, 0), m.played_at,
-    s.artwork";
+    s.artwork, s.replaygain";
 
 /// The songs of `s`, with their marks.
 const SONGS_FROM: &str = "catalog_songs s LEFT JOIN catalog_marks m
@@ -480,6 +498,11 @@ fn song(r: &Row<'_>) -> rusqlite::Result<Song> {
         added_at: r.get(17)?,
         stats: stats(r, 18)?,
         artwork: stored_hash(r, 22)?,
+        // Written from parsed tags; a value that does not parse is as good as none.
+        replaygain: r
+            .get::<_, Option<String>>(23)?
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default(),
     })
 }
 
