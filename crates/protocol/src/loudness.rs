@@ -103,8 +103,7 @@ impl<'de> Deserialize<'de> for Peak {
 }
 
 /// The four ReplayGain tags; any may be missing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, ToSchema)]
 pub struct ReplayGainTags {
     /// dB.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,6 +121,38 @@ pub struct ReplayGainTags {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 64)]
     pub album_peak: Option<Peak>,
+}
+
+impl<'de> Deserialize<'de> for ReplayGainTags {
+    /// Only from an object: serde would also take the fields as an array, which the document
+    /// does not allow.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Default, Deserialize)]
+        #[serde(default)]
+        struct Fields {
+            track_gain: Option<Gain>,
+            track_peak: Option<Peak>,
+            album_gain: Option<Gain>,
+            album_peak: Option<Peak>,
+        }
+        struct Object;
+        impl<'de> serde::de::Visitor<'de> for Object {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of track_gain, track_peak, album_gain, album_peak")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Fields, A::Error> {
+                Fields::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        let fields = deserializer.deserialize_map(Object)?;
+        Ok(Self {
+            track_gain: fields.track_gain,
+            track_peak: fields.track_peak,
+            album_gain: fields.album_gain,
+            album_peak: fields.album_peak,
+        })
+    }
 }
 
 impl ReplayGainTags {
@@ -166,6 +197,7 @@ mod tests {
             r#"{"track_peak":-0.1}"#,
             r#"{"album_peak":1e300}"#,
             r#"{"album_gain":"loud"}"#,
+            r#"[null, null]"#,
         ] {
             assert!(
                 serde_json::from_str::<ReplayGainTags>(bad).is_err(),
