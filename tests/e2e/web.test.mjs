@@ -218,3 +218,16 @@ test("on a 390×844 phone: a drawer for navigation, the player at the bottom, no
     await phone.deleteSession().catch(() => {});
   }
 });
+
+test("signing out ends the session on the server, not only in the page", async () => {
+  const [cookie] = await browser.getCookies(["tonearm_session"]);
+  assert.ok(cookie?.httpOnly, "the session cookie is HttpOnly");
+  assert.equal(cookie.sameSite, "Strict");
+  await browser.$("button=Sign out").click();
+  await browser.$("#sign-in-username").waitForExist({ timeout: 10_000 });
+  // The old cookie, replayed from outside the browser, no longer opens anything.
+  const replayed = await fetch(`${locker.url}/api/v1/web/session`, { headers: { cookie: `tonearm_session=${cookie.value}` } });
+  assert.equal(replayed.status, 401);
+  // The desktop device's session is untouched.
+  cli(locker.device, ["cloud", "sync"]);
+});

@@ -57,8 +57,9 @@ export function useSignOut() {
     },
     onSettled: () => {
       setSession(null);
-      client.clear();
+      // The sign-in page first (the frame and its queries go), then the account's data.
       client.setQueryData(sessionKey, null);
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
     },
   });
 }
