@@ -65,7 +65,8 @@ impl From<LibraryError> for CommandError {
             LibraryError::NotAFolder { .. }
             | LibraryError::FolderOverlaps { .. }
             | LibraryError::InvalidQuery(_)
-            | LibraryError::TooNew { .. } => Self::Invalid { message },
+            | LibraryError::TooNew { .. }
+            | LibraryError::InvalidItunesLibrary { .. } => Self::Invalid { message },
             LibraryError::Io { ref source, .. }
                 if source.kind() == std::io::ErrorKind::NotFound =>
             {

@@ -1,7 +1,7 @@
 //! `cargo xtask bench NAME`: benchmarks that print their figures.
 //!
 //! Each benchmark arrives with the issue that sets its goals (library, player, server, sync,
-//! ui) and records its figures in `docs/benchmarks.md`. Until then a name is refused with a
+//! ui, web) and records its figures in `docs/benchmarks.md`. Until then a name is refused with a
 //! list of what exists, rather than printing numbers that measure nothing.
 
 use crate::project::{self, Project};
@@ -13,6 +13,14 @@ const BENCHES: &[(&str, &str)] = &[
     (
         "library",
         "scan, rescan, search-as-you-type latency and peak memory on 10k/50k/100k-track synthetic libraries",
+    ),
+    (
+        "discover",
+        "\"find my music\": discovery of a home-like tree of 500,000 files and folders, warm cache",
+    ),
+    (
+        "itunes",
+        "importing an iTunes library of 50,000 songs and 500 playlists into a scanned 50k-track synthetic library",
     ),
     (
         "player",
@@ -34,6 +42,10 @@ const BENCHES: &[(&str, &str)] = &[
         "ui",
         "the release app on a 100k-track library: start to Songs painted, search keystroke to results, scroll frame times, memory",
     ),
+    (
+        "web",
+        "the web player in Chromium against the release server with 100k tracks: first page painted, search keystroke to results, scroll frame times, JavaScript size, gapless join",
+    ),
 ];
 
 /// Library sizes measured by `bench library` (override with `--tracks N`).
@@ -42,11 +54,14 @@ const LIBRARY_SIZES: &[u64] = &[10_000, 50_000, 100_000];
 pub fn run(project: &Project, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("library") => return library(project, &args[1..]),
+        Some("discover") => return discover(project, &args[1..]),
+        Some("itunes") => return itunes(project, &args[1..]),
         Some("server") => return server(project, "bench_server"),
         Some("logins") => return server(project, "bench_logins"),
         Some("player") => return player(project),
         Some("sync") => return sync(project),
         Some("ui") => return ui(project, &args[1..]),
+        Some("web") => return web(project, &args[1..]),
         _ => {}
     }
     let listing = if BENCHES.is_empty() {
@@ -100,6 +115,59 @@ fn library(project: &Project, args: &[String]) -> Result<()> {
                 .arg(target.join(format!("bench/data-{tracks}"))),
         )?;
     }
+    println!("record these figures in docs/benchmarks.md");
+    Ok(())
+}
+
+/// Imports an iTunes library of 50,000 songs and 500 playlists (written by the benchmark from
+/// the scanned tracks) into the 50,000-track synthetic library, with a fresh database.
+fn itunes(project: &Project, args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        bail!("usage: cargo xtask bench itunes");
+    }
+    project::run(project.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tonearm-library",
+        "--example",
+        "bench_itunes",
+    ]))?;
+    let target = project.target_dir()?;
+    let music = synthetic_library(project, 50_000)?;
+    println!("== iTunes import, 50,000 songs ==");
+    project::run(
+        std::process::Command::new(target.join("release/examples/bench_itunes"))
+            .arg(&music)
+            .arg(target.join("bench/data-itunes")),
+    )?;
+    println!("record these figures in docs/benchmarks.md");
+    Ok(())
+}
+
+/// Builds the discovery benchmark in release mode and runs it on a home-like tree of
+/// `--entries N` (500,000) files and folders, which it generates once under the target
+/// directory.
+fn discover(project: &Project, args: &[String]) -> Result<()> {
+    let entries: u64 = match args {
+        [flag, n] if flag == "--entries" => n.parse()?,
+        [] => 500_000,
+        _ => bail!("usage: cargo xtask bench discover [--entries N]"),
+    };
+    project::run(project.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tonearm-library",
+        "--example",
+        "bench_discover",
+    ]))?;
+    let target = project.target_dir()?;
+    project::run(
+        std::process::Command::new(target.join("release/examples/bench_discover"))
+            .arg(target.join(format!("bench/home-{entries}")))
+            .args(["--entries", &entries.to_string()]),
+    )?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())
 }
@@ -162,6 +230,52 @@ fn ui(project: &Project, args: &[String]) -> Result<()> {
             setup::binary(project, "release", "tonearm-desktop")?,
         )
         .env("TONEARM_BENCH_DATA", &data);
+    project::run(&mut command)?;
+    println!("record these figures in docs/benchmarks.md");
+    Ok(())
+}
+
+/// The web player in headless Chromium against the release `tonearm-server` serving an account
+/// of 100,000 tracks; `tests/e2e/bench-web.mjs` measures in the page. The account is written
+/// once by `bench_server fill-web` into a data directory kept under the target directory
+/// (`bench/web-catalog`; delete it to write it again), and each run serves a copy of it.
+fn web(project: &Project, args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        bail!("usage: cargo xtask bench web");
+    }
+    setup::ensure_installed(project, Needs::WebDriver)?;
+    // The server embeds the web player it is compiled with: the UI first.
+    setup::build_ui(project)?;
+    project::run(project.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tonearm-server",
+        "-p",
+        "tonearm-cli",
+        "--bin",
+        "tonearm-server",
+        "--bin",
+        "tonearm",
+        "--example",
+        "bench_server",
+    ]))?;
+    let target = project.target_dir()?;
+    println!("== web player, 100,000 tracks (release server, headless Chromium) ==");
+    let mut command = project.command("node");
+    command
+        .arg("tests/e2e/bench-web.mjs")
+        .env(
+            "TONEARM_SERVER",
+            setup::binary(project, "release", "tonearm-server")?,
+        )
+        .env("TONEARM_CLI", setup::binary(project, "release", "tonearm")?)
+        .env(
+            "TONEARM_BENCH_FILL",
+            target.join("release/examples/bench_server"),
+        )
+        .env("TONEARM_BENCH_CATALOG", target.join("bench/web-catalog"))
+        .env("TONEARM_WEB_DIST", project.path("ui/dist-web"));
     project::run(&mut command)?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())

@@ -111,7 +111,8 @@ pub fn open(
     )?)
 }
 
-fn size(bytes: u64) -> String {
+/// A size for people: KB, MB or GB.
+pub(crate) fn size(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 30 => format!("{:.1} GB", b as f64 / f64::from(1u32 << 30)),
         b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1u32 << 20)),

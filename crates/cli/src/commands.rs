@@ -18,6 +18,8 @@ use tonearm_player::output::DefaultDevice;
 use tonearm_player::{Command, Player, PlayerEvent};
 use tonearm_sync::Cloud;
 
+use crate::paths::Dirs;
+
 pub fn print_json(value: &impl Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -63,10 +65,13 @@ pub enum FoldersCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Find the folders holding music in the home folder and mounted drives (or PATHs).
+    Discover(crate::discover::DiscoverArgs),
 }
 
-pub fn folders(library: &Library, command: FoldersCommand) -> Result<()> {
+pub fn folders(library: &Library, dirs: &Dirs, command: FoldersCommand) -> Result<()> {
     match command {
+        FoldersCommand::Discover(args) => return crate::discover::run(library, dirs, args),
         FoldersCommand::Add { path } => {
             let folder = library.add_folder(&path)?;
             println!("added {}", folder.path);

@@ -7,6 +7,8 @@
 
 mod cloud;
 mod commands;
+mod discover;
+mod import;
 mod paths;
 mod tag;
 
@@ -55,6 +57,10 @@ enum Command {
     /// Create, edit, import and export playlists.
     #[command(subcommand)]
     Playlist(commands::PlaylistCommand),
+    /// Import from another music app: `import itunes FILE` (the library iTunes and Apple
+    /// Music export: ratings, loves, plays, skips, dates, playlists).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Show and edit tags (written into the files; cloud-only tracks in the cloud).
     #[command(subcommand)]
     Tag(tag::TagCommand),
@@ -125,12 +131,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let dirs = paths::Dirs::resolve(cli.data_dir)?;
     let library = std::sync::Arc::new(tonearm_library::Library::open(&dirs.data, &dirs.cache)?);
     match cli.command {
-        Command::Folders(command) => commands::folders(&library, command),
+        Command::Folders(command) => commands::folders(&library, &dirs, command),
         Command::Scan { json } => commands::scan(&library, json),
         Command::Tracks(args) => commands::tracks(&library, args),
         Command::Search { query, limit, json } => commands::search(&library, &query, limit, json),
         Command::Stats { json } => commands::stats(&library, json),
         Command::Tag(command) => tag::run(&library, command),
+        Command::Import(command) => import::run(&library, command),
         Command::Cloud(command) => cloud::run(&library, &dirs, command),
         Command::Pin { tracks } => cloud::pin(&library, &dirs, &tracks, true),
         Command::Unpin { tracks } => cloud::pin(&library, &dirs, &tracks, false),

@@ -59,6 +59,16 @@ pub enum LibraryError {
         #[source]
         source: notify::Error,
     },
+    /// A file given as a library exported by iTunes or Apple Music is not one, or is
+    /// malformed; nothing was imported. `line` and `column` (1-based; 0 when not known) say
+    /// where.
+    #[error("cannot import {}: {reason} (line {line}, column {column})", path.display())]
+    InvalidItunesLibrary {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        reason: String,
+    },
     /// The operation was cancelled by the user.
     #[error("cancelled")]
     Cancelled,

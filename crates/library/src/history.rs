@@ -8,11 +8,16 @@
 //! flagged (`marks_pending`) until sent, and the cloud's values do not overwrite it meanwhile.
 //! The cloud rates in whole stars (1 to 5), the library 0 to 100: a rating goes up as the
 //! nearest star and comes back as 20 per star.
+//!
+//! Skips are kept too (`skip_count`, brought by an import from iTunes), on this device only:
+//! the cloud has no skips. Plays imported from another app go through `import_plays_in`
+//! with ids derived from that app's own, so importing the same history twice counts it once,
+//! here and in the cloud.
 
 use crate::Library;
 use crate::error::{LibraryError, Result};
 use crate::ids::TrackId;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 /// A play waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +51,51 @@ pub struct CloudMarks {
 /// A 0..=100 rating as whole stars (1 to 5); 0 is no rating.
 pub fn stars(rating: u8) -> Option<u8> {
     (rating > 0).then(|| (rating.min(100).saturating_add(10) / 20).clamp(1, 5))
+}
+
+/// Flags the rating of `track` as changed here, to send.
+pub(crate) fn flag_rating_in(tx: &Transaction<'_>, track: TrackId) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO marks_pending (track_id, rating) VALUES (?1, 1)
+         ON CONFLICT (track_id) DO UPDATE SET rating = 1",
+    )?
+    .execute([track.to_string()])?;
+    Ok(())
+}
+
+/// Flags the love of `track` as changed here, to send.
+pub(crate) fn flag_loved_in(tx: &Transaction<'_>, track: TrackId) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO marks_pending (track_id, loved) VALUES (?1, 1)
+         ON CONFLICT (track_id) DO UPDATE SET loved = 1",
+    )?
+    .execute([track.to_string()])?;
+    Ok(())
+}
+
+/// Counts plays of `track` made elsewhere, each under the id given (ids already in the log are
+/// not counted again), at `at_ms`; they wait to be sent like the plays made here. Returns how
+/// many were new. The last play is the caller's to set: another app may know only roughly
+/// when the plays were.
+pub(crate) fn import_plays_in(
+    tx: &Transaction<'_>,
+    track: TrackId,
+    ids: impl IntoIterator<Item = String>,
+    at_ms: i64,
+) -> Result<u64> {
+    let track_text = track.to_string();
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO play_log (id, track_id, played_at, sent) VALUES (?1, ?2, ?3, 0)",
+    )?;
+    let mut added = 0;
+    for id in ids {
+        added += insert.execute(params![id, track_text, at_ms])? as u64;
+    }
+    if added > 0 {
+        tx.prepare_cached("UPDATE tracks SET play_count = play_count + ?1 WHERE id = ?2")?
+            .execute(params![added as i64, track_text])?;
+    }
+    Ok(added)
 }
 
 fn changed(count: usize, track: TrackId) -> Result<()> {
@@ -82,12 +132,7 @@ impl Library {
                 params![rating.map(|r| r.min(100)), track.to_string()],
             )?;
             changed(count, track)?;
-            tx.execute(
-                "INSERT INTO marks_pending (track_id, rating) VALUES (?1, 1)
-                 ON CONFLICT (track_id) DO UPDATE SET rating = 1",
-                [track.to_string()],
-            )?;
-            Ok(())
+            flag_rating_in(tx, track)
         })
     }
 
@@ -99,12 +144,21 @@ impl Library {
                 params![loved, track.to_string()],
             )?;
             changed(count, track)?;
-            tx.execute(
-                "INSERT INTO marks_pending (track_id, loved) VALUES (?1, 1)
-                 ON CONFLICT (track_id) DO UPDATE SET loved = 1",
+            flag_loved_in(tx, track)
+        })
+    }
+
+    /// How many times `track` was skipped (as far as this device knows: skips are not sent).
+    pub fn skip_count(&self, track: TrackId) -> Result<u64> {
+        self.store().read(|conn| {
+            conn.query_row(
+                "SELECT skip_count FROM tracks WHERE id = ?1",
                 [track.to_string()],
-            )?;
-            Ok(())
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(|count| count.max(0) as u64)
+            .ok_or(LibraryError::UnknownTrack(track))
         })
     }
 

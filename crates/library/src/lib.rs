@@ -9,10 +9,12 @@
 
 pub mod artwork;
 pub mod cloud;
+pub mod discover;
 pub mod edit;
 pub mod error;
 pub mod history;
 pub mod ids;
+pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod playlists;
@@ -23,9 +25,11 @@ pub mod search;
 pub mod store;
 pub mod watch;
 
+pub use discover::{DiscoverOptions, Discovery, Place, default_roots, discover};
 pub use edit::{CoverEdit, EditFailure, EditReport, FieldEdit, TagEdit};
 pub use error::{LibraryError, Result};
 pub use ids::{ArtworkId, EntryId, FolderId, PlaylistId, TrackId};
+pub use import::{ImportedPlaylist, ItunesImport, PlaylistOutcome, UnmatchedSong};
 pub use model::{AlbumSummary, LibraryStats, NameSummary, Page, SearchResults, Track, TrackState};
 pub use scan::{ScanControl, ScanPhase, ScanProblem, ScanProgress, ScanReport};
 
@@ -100,9 +104,15 @@ impl Library {
             )?;
             Ok(())
         })?;
+        // Found by its exact path: a `MusicFolder`'s is lossy for names that are not UTF-8.
+        let id = self
+            .folder_paths()?
+            .into_iter()
+            .find(|(_, path)| *path == canonical)
+            .map(|(id, _)| id);
         self.folders()?
             .into_iter()
-            .find(|f| Path::new(&f.path) == canonical)
+            .find(|f| Some(f.id) == id)
             .ok_or(LibraryError::UnknownFolder { path: canonical })
     }
 

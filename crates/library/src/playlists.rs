@@ -98,10 +98,7 @@ fn apply_moves(
 }
 
 fn ensure_playlist(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
-    let exists = tx
-        .prepare_cached("SELECT 1 FROM playlists WHERE id = ?1")?
-        .exists([id.to_string()])?;
-    if exists {
+    if exists_in(tx, id)? {
         Ok(())
     } else {
         Err(LibraryError::UnknownPlaylist(id))
@@ -155,44 +152,123 @@ fn touch(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
     Ok(())
 }
 
+// The edits below run inside a caller's transaction, so an edit made of several (an import
+// from another app) commits whole; each records its operations for the cloud like the
+// `Library` methods that wrap them.
+
+/// Creates an empty playlist named `name` (trimmed).
+pub(crate) fn create_in(tx: &Transaction<'_>, name: &str) -> Result<PlaylistId> {
+    let id = PlaylistId::new();
+    tx.execute(
+        "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+        params![id.to_string(), name.trim(), now_ms()],
+    )?;
+    Op {
+        kind: "create",
+        playlist: Some(id),
+        name: Some(name.trim()),
+        ..NO_OP
+    }
+    .record(tx)?;
+    Ok(id)
+}
+
+/// Renames a playlist.
+pub(crate) fn rename_in(tx: &Transaction<'_>, id: PlaylistId, name: &str) -> Result<()> {
+    ensure_playlist(tx, id)?;
+    tx.execute(
+        "UPDATE playlists SET name = ?1 WHERE id = ?2",
+        params![name.trim(), id.to_string()],
+    )?;
+    Op {
+        kind: "rename",
+        playlist: Some(id),
+        name: Some(name.trim()),
+        ..NO_OP
+    }
+    .record(tx)?;
+    touch(tx, id)
+}
+
+/// Whether the playlist exists.
+pub(crate) fn exists_in(tx: &Transaction<'_>, id: PlaylistId) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM playlists WHERE id = ?1")?
+        .exists([id.to_string()])?)
+}
+
+/// Adds tracks before the entry at `index` (or at the end); returns the new entries' ids.
+pub(crate) fn add_in(
+    tx: &Transaction<'_>,
+    id: PlaylistId,
+    tracks: &[TrackId],
+    index: Option<usize>,
+) -> Result<Vec<EntryId>> {
+    ensure_playlist(tx, id)?;
+    let keys = ordered_keys(tx, id)?;
+    let existing: Vec<PositionKey> = keys.iter().map(|(_, key)| key.clone()).collect();
+    let placement = position::place(&existing, index.unwrap_or(keys.len()), tracks.len());
+    apply_moves(tx, id, &keys, &placement.moved)?;
+    let now = now_ms();
+    let mut added = Vec::with_capacity(tracks.len());
+    for (track, key) in tracks.iter().zip(&placement.inserted) {
+        let entry = EntryId::new();
+        tx.prepare_cached(
+            "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![entry.to_string(), id.to_string(), track.to_string(), key.as_str(), now])?;
+        Op {
+            kind: "add",
+            playlist: Some(id),
+            entry: Some(entry),
+            track: Some(*track),
+            position: Some(key.as_str()),
+            ..NO_OP
+        }
+        .record(tx)?;
+        added.push(entry);
+    }
+    touch(tx, id)?;
+    Ok(added)
+}
+
+/// Removes one entry (the caller touches the playlist).
+fn remove_in(tx: &Transaction<'_>, id: PlaylistId, entry: EntryId) -> Result<()> {
+    let removed = tx.execute(
+        "DELETE FROM playlist_entries WHERE id = ?1 AND playlist_id = ?2",
+        params![entry.to_string(), id.to_string()],
+    )?;
+    if removed == 0 {
+        return Err(LibraryError::UnknownEntry(entry));
+    }
+    Op {
+        kind: "remove",
+        playlist: Some(id),
+        entry: Some(entry),
+        ..NO_OP
+    }
+    .record(tx)
+}
+
+/// Removes every entry of a playlist, one recorded removal each; returns how many.
+pub(crate) fn clear_in(tx: &Transaction<'_>, id: PlaylistId) -> Result<usize> {
+    let entries = ordered_keys(tx, id)?;
+    for (entry, _) in &entries {
+        remove_in(tx, id, *entry)?;
+    }
+    touch(tx, id)?;
+    Ok(entries.len())
+}
+
 impl Library {
     /// Creates an empty playlist.
     pub fn create_playlist(&self, name: &str) -> Result<PlaylistId> {
-        let id = PlaylistId::new();
-        let now = now_ms();
-        self.store().write(|tx| {
-            tx.execute(
-                "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-                params![id.to_string(), name.trim(), now],
-            )?;
-            Op {
-                kind: "create",
-                playlist: Some(id),
-                name: Some(name.trim()),
-                ..NO_OP
-            }
-            .record(tx)
-        })?;
-        Ok(id)
+        self.store().write(|tx| create_in(tx, name))
     }
 
     /// Renames a playlist.
     pub fn rename_playlist(&self, id: PlaylistId, name: &str) -> Result<()> {
-        self.store().write(|tx| {
-            ensure_playlist(tx, id)?;
-            tx.execute(
-                "UPDATE playlists SET name = ?1 WHERE id = ?2",
-                params![name.trim(), id.to_string()],
-            )?;
-            Op {
-                kind: "rename",
-                playlist: Some(id),
-                name: Some(name.trim()),
-                ..NO_OP
-            }
-            .record(tx)?;
-            touch(tx, id)
-        })
+        self.store().write(|tx| rename_in(tx, id, name))
     }
 
     /// Deletes a playlist and its entries (the tracks stay).
@@ -280,53 +356,13 @@ impl Library {
         tracks: &[TrackId],
         index: Option<usize>,
     ) -> Result<Vec<EntryId>> {
-        self.store().write(|tx| {
-            ensure_playlist(tx, id)?;
-            let keys = ordered_keys(tx, id)?;
-            let existing: Vec<PositionKey> = keys.iter().map(|(_, key)| key.clone()).collect();
-            let placement = position::place(&existing, index.unwrap_or(keys.len()), tracks.len());
-            apply_moves(tx, id, &keys, &placement.moved)?;
-            let now = now_ms();
-            let mut added = Vec::with_capacity(tracks.len());
-            for (track, key) in tracks.iter().zip(&placement.inserted) {
-                let entry = EntryId::new();
-                tx.execute(
-                    "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![entry.to_string(), id.to_string(), track.to_string(), key.as_str(), now],
-                )?;
-                Op {
-                    kind: "add",
-                    playlist: Some(id),
-                    entry: Some(entry),
-                    track: Some(*track),
-                    position: Some(key.as_str()),
-                    ..NO_OP
-                }
-                .record(tx)?;
-                added.push(entry);
-            }
-            touch(tx, id)?;
-            Ok(added)
-        })
+        self.store().write(|tx| add_in(tx, id, tracks, index))
     }
 
     /// Removes one entry.
     pub fn remove_from_playlist(&self, id: PlaylistId, entry: EntryId) -> Result<()> {
         self.store().write(|tx| {
-            let removed = tx.execute(
-                "DELETE FROM playlist_entries WHERE id = ?1 AND playlist_id = ?2",
-                params![entry.to_string(), id.to_string()],
-            )?;
-            if removed == 0 {
-                return Err(LibraryError::UnknownEntry(entry));
-            }
-            Op {
-                kind: "remove",
-                playlist: Some(id),
-                entry: Some(entry),
-                ..NO_OP
-            }
-            .record(tx)?;
+            remove_in(tx, id, entry)?;
             touch(tx, id)
         })
     }

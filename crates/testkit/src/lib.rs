@@ -1,7 +1,8 @@
 //! What Tonearm's tests and benchmarks share, written once: the committed audio fixtures,
 //! WAV files made on the spot and the pitch of what was heard, seeded randomness, a library
-//! filled with music, a locker server on loopback and the devices that talk to it, and the
-//! release server in a child process for the server's benchmarks.
+//! filled with music, the library file iTunes exports, a locker server on loopback and the
+//! devices that talk to it, and the release server in a child process for the server's
+//! benchmarks.
 //!
 //! A dev-dependency only (`publish = false`): no crate's own code may use it. Helpers panic
 //! with a message saying what failed, as a test would. The parts that need another Tonearm
@@ -12,6 +13,7 @@ pub mod cases;
 #[cfg(feature = "sync")]
 pub mod device;
 pub mod fixtures;
+pub mod itunes;
 #[cfg(feature = "library")]
 pub mod library;
 #[cfg(feature = "server")]

@@ -11,8 +11,9 @@ use tauri::ipc::Channel;
 use tonearm_library::artwork::ThumbnailSize;
 use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_library::{
-    AlbumSummary, ArtworkId, LibraryStats, MusicFolder, NameSummary, Page, ScanControl,
-    ScanProgress, ScanReport, SearchResults, Track, TrackId,
+    AlbumSummary, ArtworkId, DiscoverOptions, Discovery, LibraryStats, MusicFolder, NameSummary,
+    Page, ScanControl, ScanProgress, ScanReport, SearchResults, Track, TrackId, default_roots,
+    discover,
 };
 
 /// The music folders.
@@ -61,6 +62,37 @@ pub fn suggest_music_folders(
         }
     }
     Ok(found)
+}
+
+/// "Find my music": the folders holding songs in the home folder and on mounted drives, with
+/// their counts and sizes (names only are read, never a file's contents). The app's own data
+/// and cache are left out; the library's folders are marked. Off the main thread: a large
+/// drive takes a while.
+#[tauri::command]
+#[specta::specta]
+pub async fn discover_music(
+    paths: State<'_, crate::paths::AppPaths>,
+    state: State<'_, LibraryState>,
+) -> Result<Discovery, CommandError> {
+    let library_folders = state
+        .library
+        .folders()?
+        .into_iter()
+        .map(|f| PathBuf::from(f.path))
+        .collect();
+    let options = DiscoverOptions {
+        library_folders,
+        exclude: vec![
+            paths.data_dir.clone(),
+            paths.cache_dir.clone(),
+            paths.log_dir.clone(),
+        ],
+        ..DiscoverOptions::default()
+    };
+    tauri::async_runtime::spawn_blocking(move || discover(&default_roots(), &options))
+        .await
+        .map_err(|join| CommandError::internal("looking for music stopped unexpectedly", &join))?
+        .map_err(CommandError::from)
 }
 
 /// Removes a music folder and its tracks from the library; the files stay on disk.

@@ -1,12 +1,13 @@
-//! Playlist commands: local edits (the library records each for the cloud to mirror), and
-//! M3U import and export.
+//! Playlist commands: local edits (the library records each for the cloud to mirror), M3U
+//! import and export, and the import of an iTunes or Apple Music library (its playlists,
+//! ratings, loves and plays).
 
 use crate::error::CommandError;
 use crate::state::LibraryState;
 use tauri::State;
 use tonearm_library::playlists::m3u::M3uImport;
 use tonearm_library::playlists::{Playlist, PlaylistSummary};
-use tonearm_library::{EntryId, PlaylistId, TrackId};
+use tonearm_library::{EntryId, ItunesImport, PlaylistId, TrackId};
 
 /// All playlists by name.
 #[tauri::command]
@@ -126,4 +127,21 @@ pub fn export_playlist(
     Ok(state
         .library
         .export_m3u(id, std::path::Path::new(path.trim()))?)
+}
+
+/// Imports an iTunes or Apple Music library (`Library.xml`): playlists, ratings, loves, plays,
+/// skips and dates of the songs it finds in this library. Running it again changes nothing.
+/// It writes in one transaction (seconds for a large library): off the main thread.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_itunes(
+    state: State<'_, LibraryState>,
+    path: String,
+) -> Result<ItunesImport, CommandError> {
+    let library = state.library.clone();
+    let path = std::path::PathBuf::from(path.trim());
+    tauri::async_runtime::spawn_blocking(move || library.import_itunes(&path))
+        .await
+        .map_err(|join| CommandError::internal("the import stopped unexpectedly", &join))?
+        .map_err(CommandError::from)
 }

@@ -124,11 +124,10 @@ export function uploadAsDevice(device, url, music) {
 
 /**
  * Chromium, headless, with audio allowed to start without a gesture; `phone` emulates a
- * 390×844 phone (touch, device pixel ratio 3); `args` are more Chromium switches. Every page
- * gets a tap on the audio output (an AnalyserNode beside the destination) so a test can read
- * the samples really played.
+ * 390×844 phone (touch, device pixel ratio 3). Every page gets a tap on the audio output
+ * (an AnalyserNode beside the destination) so a test can read the samples really played.
  */
-export async function openBrowser({ phone = false, args = [] } = {}) {
+export async function openBrowser({ phone = false } = {}) {
   const browser = await remote({
     logLevel: "warn",
     capabilities: {
@@ -141,7 +140,6 @@ export async function openBrowser({ phone = false, args = [] } = {}) {
           "--disable-dev-shm-usage",
           "--autoplay-policy=no-user-gesture-required",
           phone ? "--window-size=390,844" : "--window-size=1280,800",
-          ...args,
         ],
         ...(phone ? { mobileEmulation: { deviceMetrics: { width: 390, height: 844, pixelRatio: 3, touch: true } } } : {}),
       },

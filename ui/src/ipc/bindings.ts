@@ -16,6 +16,13 @@ export const commands = {
 	 *  and is not a music folder of the library yet.
 	 */
 	suggestMusicFolders: () => typedError<string[], CommandError>(__TAURI_INVOKE("suggest_music_folders")),
+	/**
+	 *  "Find my music": the folders holding songs in the home folder and on mounted drives, with
+	 *  their counts and sizes (names only are read, never a file's contents). The app's own data
+	 *  and cache are left out; the library's folders are marked. Off the main thread: a large
+	 *  drive takes a while.
+	 */
+	discoverMusic: () => typedError<Discovery, CommandError>(__TAURI_INVOKE("discover_music")),
 	/**  Adds a music folder (scan it afterwards with `scan_library`). */
 	addMusicFolder: (path: string) => typedError<MusicFolder, CommandError>(__TAURI_INVOKE("add_music_folder", { path })),
 	/**  Removes a music folder and its tracks from the library; the files stay on disk. */
@@ -83,6 +90,12 @@ export const commands = {
 	moveInPlaylist: (id: PlaylistId, entry: EntryId, index: number) => typedError<null, CommandError>(__TAURI_INVOKE("move_in_playlist", { id, entry, index })),
 	/**  Imports an M3U playlist file; returns the new playlist and the lines it could not match. */
 	importPlaylist: (path: string) => typedError<M3uImport, CommandError>(__TAURI_INVOKE("import_playlist", { path })),
+	/**
+	 *  Imports an iTunes or Apple Music library (`Library.xml`): playlists, ratings, loves, plays,
+	 *  skips and dates of the songs it finds in this library. Running it again changes nothing.
+	 *  It writes in one transaction (seconds for a large library): off the main thread.
+	 */
+	importItunes: (path: string) => typedError<ItunesImport, CommandError>(__TAURI_INVOKE("import_itunes", { path })),
 	/**  Writes a playlist to an M3U file (paths relative to it); returns how many tracks it holds. */
 	exportPlaylist: (id: PlaylistId, path: string) => typedError<number, CommandError>(__TAURI_INVOKE("export_playlist", { id, path })),
 	/**  Tells the player to do something. Tracks are checked against the library first. */
@@ -292,6 +305,35 @@ export type CurrentTrack = {
 	duration_ms: number | null,
 };
 
+/**  What a discovery pass found. */
+export type Discovery = {
+	/**  The places, most songs first. */
+	places: Place[],
+	/**  Songs in the places, and their size ("12,430 songs in 4 places"). */
+	songs: number,
+	bytes: number,
+	/**  Songs outside every place. */
+	stray: Stray,
+	/**  The folders walked from (canonical), in order. */
+	roots: string[],
+	/**  Folders listed, and files seen in them. */
+	folders_walked: number,
+	files_seen: number,
+	/**  Audio files in formats the scanner cannot read (not counted as songs). */
+	unsupported: number,
+	skipped: SkippedFolders,
+	/**
+	 *  Links to folders followed, and links not followed because what they lead to was
+	 *  walked already (through another link, or directly: a loop).
+	 */
+	links_followed: number,
+	links_not_followed: number,
+	/**  Folders that could not be listed (at most a hundred named; all counted). */
+	unreadable: ScanProblem[],
+	unreadable_count: number,
+	duration_ms: number,
+};
+
 /**  A track an edit could not change, with why. */
 export type EditFailure = {
 	track_id: TrackId,
@@ -322,6 +364,54 @@ export type FieldEdit<T> =
 
 /**  A music folder the user added (local to this device). */
 export type FolderId = number;
+
+/**  What became of one playlist of the file. */
+export type ImportedPlaylist = {
+	/**  The name given here: folders first, `Road trips / 2019`. */
+	name: string,
+	id: PlaylistId,
+	outcome: PlaylistOutcome,
+	/**  Whether it was a smart playlist there (imported as the songs it held). */
+	smart: boolean,
+	/**  Entries it has from the file. */
+	entries: number,
+	/**  Entries of the file whose song this library does not have. */
+	not_found: number,
+};
+
+/**  What an import from iTunes or Apple Music did. */
+export type ItunesImport = {
+	/**  Songs in the file (podcasts, films, videos and radio streams left out). */
+	songs: number,
+	/**  Podcasts, films, TV shows, videos and radio streams: not looked for. */
+	skipped: number,
+	/**  Songs found by their file's location. */
+	matched_by_location: number,
+	/**  Songs found by title, artist, album and duration. */
+	matched_by_tags: number,
+	/**  Songs this library does not have. */
+	unmatched: UnmatchedSong[],
+	/**  Tracks whose rating, love, counts or dates this import changed. */
+	tracks_changed: number,
+	/**  Plays added (the difference from what an earlier import brought). */
+	plays_added: number,
+	/**  Skips added (likewise). */
+	skips_added: number,
+	/**  Ratings set or cleared. */
+	ratings_changed: number,
+	/**  Loves given or taken back. */
+	loves_changed: number,
+	/**  Tracks given an earlier date added or a later last play. */
+	dates_changed: number,
+	/**  Every playlist of the file (folders and iTunes' own lists left out), in file order. */
+	playlists: ImportedPlaylist[],
+	playlists_created: number,
+	playlists_updated: number,
+	/**  Playlist entries whose song this library does not have (left out of the playlist). */
+	entries_not_found: number,
+	/**  How long the import took. */
+	duration_ms: number,
+};
 
 /**  The watcher applied a batch of file changes to the library. */
 export type LibraryChanged = ScanReport;
@@ -408,6 +498,25 @@ export type Page<T> = {
 	offset: number,
 };
 
+/**  A folder worth adding to the library. */
+export type Place = {
+	/**
+	 *  The folder, as reached from the root (through a link if one led there). In JSON a
+	 *  string; names that are not UTF-8 are shown with replacement characters.
+	 */
+	path: string,
+	/**  Songs under it (the scanner's extensions). */
+	songs: number,
+	/**  Their total size. */
+	bytes: number,
+	/**  Folders under it holding songs directly (about the number of albums). */
+	folders: number,
+	/**  Names of its largest sub-folders holding songs, at most three (artists, albums). */
+	samples: string[],
+	/**  It is, or is inside, a music folder of the library already. */
+	in_library: boolean,
+};
+
 /**  Whether anything is playing. */
 export type PlaybackState = "stopped" | "playing" | "paused";
 
@@ -474,6 +583,13 @@ export type PlaylistEntry = {
 
 /**  A playlist. */
 export type PlaylistId = string;
+
+/**  Whether an import created, changed or left a playlist. */
+export type PlaylistOutcome = "created" | 
+/**  Renamed, or its songs replaced by the file's (they changed there since the last import). */
+"updated" | 
+/**  As the last import left it (edits made here since are kept). */
+"unchanged";
 
 /**  A playlist in the list of playlists. */
 export type PlaylistSummary = {
@@ -611,6 +727,23 @@ export type SearchResults = {
 	artists: NameSummary[],
 };
 
+/**  Folders not walked, by reason. */
+export type SkippedFolders = {
+	/**  A leading dot (or Windows' hidden attribute). */
+	hidden: number,
+	system: number,
+	application: number,
+	trash: number,
+	/**  By name, or marked by a `CACHEDIR.TAG` file. */
+	cache: number,
+	/**  Dependencies and build output (`node_modules`, `target`, `site-packages`...). */
+	development: number,
+	/**  Other apps' and games' stores (`Steam`, `Mobile Documents`, `Containers`...). */
+	private_store: number,
+	/**  Excluded by the caller (the app's own folders). */
+	excluded: number,
+};
+
 /**  The transport and settings. */
 export type Status = {
 	state: PlaybackState,
@@ -619,6 +752,19 @@ export type Status = {
 	shuffle: boolean,
 	repeat: Repeat,
 	replaygain: ReplayGainSettings,
+};
+
+/**
+ *  Songs outside every place (loose in the home folder, among documents): counted, not
+ *  offered.
+ */
+export type Stray = {
+	songs: number,
+	bytes: number,
+	/**  How many folders hold them. */
+	folder_count: number,
+	/**  The folders holding most of them, at most ten. */
+	folders: string[],
 };
 
 /**  What the sync engine tells the UI. */
@@ -799,6 +945,15 @@ export type TrackUpload = {
 	bytes_done: number,
 	bytes_total: number,
 	error: string | null,
+};
+
+/**  A song of the file that matched no track. */
+export type UnmatchedSong = {
+	name: string,
+	artist: string | null,
+	album: string | null,
+	/**  Where the file was on the exporting computer (decoded), if it said. */
+	location: string | null,
 };
 
 /**  Where a track stands with the cloud. */

@@ -30,8 +30,10 @@ export type {
   CloudOverview,
   CommandError,
   CoverChoice,
+  Discovery,
   EditReport,
   FieldEdit,
+  ItunesImport,
   TagEdit,
   LibraryStats,
   LockerInfo,
@@ -43,6 +45,7 @@ export type {
   Playlist,
   PlaylistEntry,
   PlaylistSummary,
+  Place,
   Preferences,
   QueueEntry,
   Repeat,
@@ -329,6 +332,18 @@ export const useMoveInPlaylist = () =>
     unwrap(commands.moveInPlaylist(id, entry, index)),
   );
 export const useImportPlaylist = () => usePlaylistEdit((path: string) => unwrap(commands.importPlaylist(path)));
+
+/** Imports an iTunes or Apple Music library; songs, playlists and the cloud panel refresh after. */
+export function useImportItunes() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (path: string) => unwrap(commands.importItunes(path)),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.library });
+      void client.invalidateQueries({ queryKey: queryKeys.cloud });
+    },
+  });
+}
 export const useExportPlaylist = () =>
   useMutation({ mutationFn: ({ id, path }: { id: string; path: string }) => unwrap(commands.exportPlaylist(id, path)) });
 
@@ -638,6 +653,18 @@ export function useWebPlayer(server: string) {
   return useQuery({
     queryKey: [...queryKeys.locker, "web-player", server] as const,
     queryFn: () => unwrap(commands.getWebPlayer()),
+  });
+}
+
+/** "Find my music": the folders holding songs in the home folder and on mounted drives. */
+export function useDiscoverMusic(enabled = true) {
+  return useQuery({
+    queryKey: ["discover-music"],
+    queryFn: () => unwrap(commands.discoverMusic()),
+    enabled,
+    // Asked again each time it is shown: folders added meanwhile are in the library now.
+    staleTime: 0,
+    retry: false,
   });
 }
 

@@ -22,6 +22,8 @@ vi.mock("../ipc/bindings", () => ({
     getCloudStatus: vi.fn(),
     getPreferences: vi.fn(),
     setPreferences: vi.fn(),
+    discoverMusic: vi.fn(),
+    importItunes: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -271,5 +273,54 @@ describe("the rest of Settings", () => {
       const labelled = (control as HTMLInputElement).labels?.length || control.getAttribute("aria-label");
       expect(labelled, control.outerHTML).toBeTruthy();
     }
+  });
+});
+
+describe("finding music and importing from iTunes", () => {
+  it("offers the places discovery found, not those in the library, and adds the ticked ones", async () => {
+    const user = userEvent.setup();
+    const place = (path: string, songs: number, in_library = false) => ({ path, songs, bytes: songs * MB, folders: 1, samples: ["Abba"], in_library });
+    vi.mocked(commands.discoverMusic).mockImplementation(() =>
+      ok({
+        places: [place("/home/me/Music", 1200), place("/media/usb/Songs", 30), place("/home/me/Old", 5, true)],
+        songs: 1235, bytes: 1235 * MB,
+        stray: { songs: 0, bytes: 0, folder_count: 0, folders: [] },
+        roots: ["/home/me"], folders_walked: 10, files_seen: 2000, unsupported: 0,
+        skipped: { hidden: 0, system: 0, application: 0, trash: 0, cache: 0, development: 0, private_store: 0, excluded: 0 },
+        links_followed: 0, links_not_followed: 0, unreadable: [], unreadable_count: 0, duration_ms: 12,
+      }),
+    );
+    vi.mocked(commands.addMusicFolder).mockImplementation((path) => ok({ id: 1, path, track_count: 0, available: true }));
+    // The scan after adding never finishes here: only the adding is under test.
+    vi.mocked(commands.scanLibrary).mockImplementation(() => new Promise(() => {}));
+    renderSettings();
+    await user.click(await screen.findByRole("button", { name: "Find my music…" }));
+    expect(await screen.findByText("Tonearm found 1,235 songs in 3 places. 1 place already in your library.")).toBeTruthy();
+    const places = screen.getByRole("list", { name: "Places with music" });
+    expect(within(places).queryByText("/home/me/Old")).toBeNull();
+    await user.click(within(places).getAllByRole("checkbox")[1]!);
+    await user.click(screen.getByRole("button", { name: "Add this folder" }));
+    await waitFor(() => expect(commands.addMusicFolder).toHaveBeenCalledTimes(1));
+    expect(commands.addMusicFolder).toHaveBeenCalledWith("/home/me/Music");
+  });
+
+  it("imports an iTunes library and reports what it found and what it did not", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.importItunes).mockImplementation(() =>
+      ok({
+        songs: 10, skipped: 1, matched_by_location: 6, matched_by_tags: 2,
+        unmatched: [{ name: "Gone Song", artist: "Nobody", album: null, location: "C:/Music/gone.mp3" }],
+        tracks_changed: 8, plays_added: 40, skips_added: 2, ratings_changed: 3, loves_changed: 1, dates_changed: 8,
+        playlists: [], playlists_created: 2, playlists_updated: 0, entries_not_found: 1, duration_ms: 40,
+      }),
+    );
+    renderSettings();
+    await user.type(await screen.findByLabelText("Library file"), "/home/me/Library.xml");
+    await user.click(screen.getByRole("button", { name: "Import" }));
+    expect(commands.importItunes).toHaveBeenCalledWith("/home/me/Library.xml");
+    const report = await screen.findByTestId("itunes-report");
+    expect(report.textContent).toContain("Found 8 songs of 10 songs in your library (6 by their files, 2 by their tags).");
+    expect(report.textContent).toContain("2 playlists created, 0 updated.");
+    expect(report.textContent).toContain("Gone Song — Nobody (C:/Music/gone.mp3)");
   });
 });

@@ -3,24 +3,28 @@
 // shortcuts, and what the app knows about its installation. Every change is saved at once and
 // the app applies it right away; there is no Save button.
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { DiscoveredPlaces, newPlaces } from "../components/DiscoveredPlaces";
 import { EmptyState } from "../components/EmptyState";
 import { useToast } from "../components/Toast";
 import {
   describeError,
   useAddMusicFolder,
   useAppInfo,
+  useDiscoverMusic,
+  useImportItunes,
   useCloudStatus,
   useMusicFolders,
   usePreferences,
   useRemoveMusicFolder,
   useScan,
+  type ItunesImport,
   type Preferences,
   type ReplayGainMode,
   type ScanReport,
   type Theme,
 } from "@data";
 import { useEditPreferences } from "@data/settings";
-import { formatSize } from "../lib/format";
+import { formatSize, plural } from "../lib/format";
 import type { ViewProps } from "./registry";
 import "../styles/settings.css";
 
@@ -30,9 +34,84 @@ export function SettingsView(_props: ViewProps) {
   return (
     <div className="settings">
       <MusicFolders />
+      <ItunesSection />
       <PreferenceSections />
       <ShortcutsSection />
       <AboutSection />
+    </div>
+  );
+}
+
+/** Playlists, ratings, loves and plays from an iTunes or Apple Music library export. */
+function ItunesSection() {
+  const [path, setPath] = useState("");
+  const importing = useImportItunes();
+  const report = importing.data;
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (path.trim()) importing.mutate(path.trim());
+  }
+  return (
+    <section aria-labelledby="settings-itunes">
+      <h2 id="settings-itunes">Import from iTunes or Apple Music</h2>
+      <p className="settings__hint">
+        In iTunes or Music, choose File → Library → Export Library…, then give that file here. The playlists, ratings,
+        loves, play counts and dates of the songs in your music folders come over; importing the same file again
+        changes nothing, and what you changed in Tonearm since stays.
+      </p>
+      <form className="folders__add" onSubmit={submit}>
+        <label htmlFor="itunes-path">Library file</label>
+        <input
+          id="itunes-path"
+          className="input path"
+          placeholder="/home/you/Library.xml"
+          value={path}
+          onChange={(event) => setPath(event.target.value)}
+          spellCheck={false}
+        />
+        <button type="submit" className="button button--primary" disabled={importing.isPending || !path.trim()}>
+          {importing.isPending ? "Importing…" : "Import"}
+        </button>
+      </form>
+      {importing.isError && (
+        <p role="alert" className="error">
+          {describeError(importing.error)}
+        </p>
+      )}
+      {report && !importing.isPending && <ItunesReport report={report} />}
+    </section>
+  );
+}
+
+function ItunesReport({ report }: { report: ItunesImport }) {
+  const found = report.matched_by_location + report.matched_by_tags;
+  const created = report.playlists_created;
+  const updated = report.playlists_updated;
+  return (
+    <div className="scan-summary" data-testid="itunes-report" role="status">
+      <p>
+        Found {plural(found, "song")} of {plural(report.songs, "song")} in your library ({report.matched_by_location.toLocaleString()} by
+        their files, {report.matched_by_tags.toLocaleString()} by their tags).{" "}
+        {created + updated > 0
+          ? `${plural(created, "playlist")} created, ${updated.toLocaleString()} updated.`
+          : "No playlist changed."}{" "}
+        {report.tracks_changed > 0 ? `${plural(report.tracks_changed, "song")} got ratings, loves, plays or dates.` : "No song changed."}
+      </p>
+      {report.unmatched.length > 0 && (
+        <details>
+          <summary>{plural(report.unmatched.length, "song")} not in your music folders</summary>
+          <ul className="path">
+            {report.unmatched.slice(0, 200).map((song, index) => (
+              <li key={index}>
+                {song.name}
+                {song.artist ? ` — ${song.artist}` : ""}
+                {song.location ? ` (${song.location})` : ""}
+              </li>
+            ))}
+            {report.unmatched.length > 200 && <li>… and {(report.unmatched.length - 200).toLocaleString()} more</li>}
+          </ul>
+        </details>
+      )}
     </div>
   );
 }
@@ -142,7 +221,64 @@ function MusicFolders() {
         </p>
       )}
       {scan.data && !running && <ScanSummary report={scan.data} />}
+      <FindMusic busy={running} onAdded={() => scan.mutate()} />
     </section>
+  );
+}
+
+/** "Find my music": looks through the home folder and the drives, offers what it finds. */
+function FindMusic({ busy, onAdded }: { busy: boolean; onAdded: () => void }) {
+  const [looking, setLooking] = useState(false);
+  const found = useDiscoverMusic(looking);
+  const add = useAddMusicFolder();
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const offered = newPlaces(found.data);
+  const selected = chosen ?? offered;
+  const toggle = (path: string) => setChosen(selected.includes(path) ? selected.filter((p) => p !== path) : [...selected, path]);
+  async function addChosen() {
+    try {
+      for (const path of selected) await add.mutateAsync(path);
+      setChosen(null);
+      setLooking(false);
+      onAdded();
+    } catch {
+      // Shown below from add.error.
+    }
+  }
+  if (!looking) {
+    return (
+      <p className="folders__find">
+        <button type="button" className="button" onClick={() => setLooking(true)}>
+          Find my music…
+        </button>{" "}
+        <span className="settings__hint">Looks through your home folder and drives for folders with songs.</span>
+      </p>
+    );
+  }
+  return (
+    <div className="folders__find" aria-label="Find my music">
+      {found.isFetching && (
+        <p className="settings__hint" role="status">
+          Looking for music on this computer…
+        </p>
+      )}
+      {found.isError && (
+        <p role="alert" className="error">
+          {describeError(found.error)}
+        </p>
+      )}
+      {found.data && !found.isFetching && (
+        <>
+          <DiscoveredPlaces found={found.data} chosen={selected} onToggle={toggle} />
+          <button type="button" className="button button--primary" disabled={busy || add.isPending || selected.length === 0} onClick={() => void addChosen()}>
+            {selected.length === 1 ? "Add this folder" : `Add ${selected.length} folders`}
+          </button>{" "}
+          <button type="button" className="button" onClick={() => setLooking(false)}>
+            Cancel
+          </button>
+        </>
+      )}
+    </div>
   );
 }
 

@@ -12,13 +12,17 @@ import {
   useFinishWelcome,
   useScan,
   useStartLocalLocker,
+  useDiscoverMusic,
   useSuggestedFolders,
 } from "@data";
+import { DiscoveredPlaces, newPlaces } from "../components/DiscoveredPlaces";
 import { plural } from "../lib/format";
 
 type Cloud = "none" | "server" | "this-computer";
 
 export function Welcome({ onDone }: { onDone: () => void }) {
+  const discovered = useDiscoverMusic();
+  // Where the OS keeps music, should looking through the drives fail.
   const suggested = useSuggestedFolders();
   const add = useAddMusicFolder();
   const scan = useScan();
@@ -35,7 +39,8 @@ export function Welcome({ onDone }: { onDone: () => void }) {
   const [problem, setProblem] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const folders = chosen ?? suggested.data ?? [];
+  const offered = discovered.isError ? (suggested.data ?? []) : newPlaces(discovered.data);
+  const folders = chosen ?? offered;
   const toggle = (path: string) =>
     setChosen(folders.includes(path) ? folders.filter((f) => f !== path) : [...folders, path]);
 
@@ -68,19 +73,27 @@ export function Welcome({ onDone }: { onDone: () => void }) {
             <Icon name="folder" size={16} /> Your music
           </h3>
           <p className="settings__hint">Tonearm reads the songs in these folders and keeps watching them.</p>
-          {folders.length === 0 && suggested.data && (
-            <p className="settings__hint">No music folder was found on this computer; add one below.</p>
+          {discovered.isPending && (
+            <p className="settings__hint" role="status">
+              Looking for music on this computer…
+            </p>
           )}
-          <ul className="welcome__folders">
-            {(suggested.data ?? []).map((path) => (
-              <li key={path}>
-                <label className="settings__check">
-                  <input type="checkbox" checked={folders.includes(path)} onChange={() => toggle(path)} />
-                  <span className="path">{path}</span>
-                </label>
-              </li>
-            ))}
-          </ul>
+          {discovered.data && <DiscoveredPlaces found={discovered.data} chosen={folders} onToggle={toggle} />}
+          {discovered.isError && (
+            <>
+              {offered.length === 0 && <p className="settings__hint">No music folder was found on this computer; add one below.</p>}
+              <ul className="welcome__folders">
+                {offered.map((path) => (
+                  <li key={path}>
+                    <label className="settings__check">
+                      <input type="checkbox" checked={folders.includes(path)} onChange={() => toggle(path)} />
+                      <span className="path">{path}</span>
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <label className="dialog__field">
             Another folder
             <input

@@ -2,6 +2,8 @@
 //! JSON output parsed and checked.
 
 mod cloud;
+mod discover;
+mod itunes;
 mod media_keys;
 mod play;
 mod tag;

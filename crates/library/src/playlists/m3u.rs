@@ -40,8 +40,8 @@ pub fn relative_path(base: &Path, target: &Path) -> PathBuf {
     out
 }
 
-/// Decodes `%xx` escapes of a `file://` URL path.
-fn percent_decode(text: &str) -> String {
+/// Decodes `%xx` escapes of a `file://` URL path (bytes that are not UTF-8 become U+FFFD).
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

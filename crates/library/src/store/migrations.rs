@@ -22,6 +22,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(comment_column),
     Migration::Sql(include_str!("migrations/0009_tag_pending.sql")),
     Migration::Code(marks_as_cloud_data),
+    Migration::Code(imports),
 ];
 
 /// Migration 6: the album, artist and genre summaries rebuilt, so a library scanned before
@@ -88,6 +89,24 @@ fn marks_as_cloud_data(tx: &Transaction<'_>) -> Result<()> {
             ])?;
         }
     }
+    Ok(())
+}
+
+/// Migration 11: skips get a column, and imports from iTunes remember what they brought (see
+/// the SQL file). The column is added only if missing, as in migration 8.
+fn imports(tx: &Transaction<'_>) -> Result<()> {
+    let has: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('tracks') WHERE name = 'skip_count')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has {
+        tx.execute(
+            "ALTER TABLE tracks ADD COLUMN skip_count INTEGER NOT NULL DEFAULT 0",
+            [],
+        )?;
+    }
+    tx.execute_batch(include_str!("migrations/0011_imports.sql"))?;
     Ok(())
 }
 
