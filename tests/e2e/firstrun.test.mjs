@@ -1,9 +1,9 @@
-// The first run end to end: the welcome takes a music folder and makes this computer the
-// cloud; the library is scanned and uploaded to the locker running inside the app; another
+// The first run end to end: the welcome finds the music in the home folder by itself ("Find
+// my music") and makes this computer the cloud; the library is scanned and uploaded to the locker running inside the app; another
 // device logs in to that locker and sees the songs as cloud-only.
 
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -16,9 +16,15 @@ let other;
 let music;
 
 before(async () => {
+  // A home folder of its own: the songs in ~/Music/Fixtures, and a hidden folder and a
+  // node_modules with songs in them that discovery must not offer.
   music = mkdtempSync(join(tmpdir(), "tonearm-e2e-first-"));
-  cpSync(fixtures, join(music, "Fixtures"), { recursive: true });
-  app = await launchApp({ welcome: true, env: { TONEARM_TOKEN_STORE: "file" } });
+  cpSync(fixtures, join(music, "Music", "Fixtures"), { recursive: true });
+  for (const hidden of [join(music, ".hidden"), join(music, "code", "node_modules")]) {
+    mkdirSync(hidden, { recursive: true });
+    cpSync(join(fixtures, "tagged.flac"), join(hidden, "song.flac"));
+  }
+  app = await launchApp({ welcome: true, env: { TONEARM_TOKEN_STORE: "file", HOME: music } });
 });
 after(async () => {
   await other?.close();
@@ -31,8 +37,11 @@ test("the welcome sets up the library and this computer as the cloud", async () 
   const welcome = browser.$('[role="dialog"][aria-labelledby="dialog-title"]');
   await welcome.waitForExist({ timeout: 20_000 });
   assert.match(await welcome.getText(), /Welcome to Tonearm/);
+  // Found without asking, ticked: ~/Music only.
+  const found = await waitForText(browser, '[data-testid="discovered"]', /Tonearm found \d+ songs in 1 place/);
+  assert.match(found, new RegExp(`${join(music, "Music")}`));
+  assert.equal(await browser.$(`//label[contains(., "${join(music, "Music")}")]/input`).isSelected(), true);
   await browser.saveScreenshot(join(screenshotDir, "welcome.png"));
-  await browser.$("#welcome-folder").setValue(join(music, "Fixtures"));
   await browser.$('//label[contains(., "This computer")]/input').click();
   await browser.$("#welcome-password").setValue(password);
   await browser.$('//button[starts-with(., "Start")]').click();

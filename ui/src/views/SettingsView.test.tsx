@@ -290,7 +290,7 @@ describe("finding music and importing from iTunes", () => {
         links_followed: 0, links_not_followed: 0, unreadable: [], unreadable_count: 0, duration_ms: 12,
       }),
     );
-    vi.mocked(commands.addMusicFolder).mockImplementation((path) => ok({ id: 1, path, track_count: 0, available: true }));
+    vi.mocked(commands.addMusicFolder).mockImplementation((path) => ok({ id: 1, path, scanned_at: null, track_count: 0, available: true }));
     // The scan after adding never finishes here: only the adding is under test.
     vi.mocked(commands.scanLibrary).mockImplementation(() => new Promise(() => {}));
     renderSettings();
