@@ -2,7 +2,7 @@
 // and see a file copied in later arrive through the folder watcher.
 
 import assert from "node:assert/strict";
-import { cpSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -90,4 +90,74 @@ test("a file copied into a music folder appears without a rescan", async () => {
   await open("songs");
   // The watcher sends LibraryChanged; the view refreshes on it.
   assert.equal(await waitForText(app.browser, '[data-testid="song-count"]', /^16 songs$/, 20_000), "16 songs");
+});
+
+/** An iTunes `Library.xml` (the plist iTunes exports) with one song at `path` and a playlist of it. */
+function itunesLibrary(path) {
+  const url = `file://${path.split("/").map(encodeURIComponent).join("/")}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple Computer//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>Major Version</key><integer>1</integer>
+	<key>Application Version</key><string>12.13.2.3</string>
+	<key>Music Folder</key><string>file:///Users/%C3%85sa/Music/iTunes/iTunes%20Media/</string>
+	<key>Tracks</key>
+	<dict>
+		<key>1001</key>
+		<dict>
+			<key>Track ID</key><integer>1001</integer>
+			<key>Name</key><string>Füße im Schnee 京都 (FLAC)</string>
+			<key>Total Time</key><integer>500</integer>
+			<key>Play Count</key><integer>7</integer>
+			<key>Play Date UTC</key><date>2024-05-01T12:00:00Z</date>
+			<key>Rating</key><integer>80</integer>
+			<key>Loved</key><true/>
+			<key>Persistent ID</key><string>0123456789ABCDEF</string>
+			<key>Track Type</key><string>File</string>
+			<key>Location</key><string>${url}</string>
+		</dict>
+	</dict>
+	<key>Playlists</key>
+	<array>
+		<dict>
+			<key>Name</key><string>Library</string>
+			<key>Master</key><true/>
+			<key>Playlist ID</key><integer>1</integer>
+			<key>Playlist Persistent ID</key><string>AAAAAAAAAAAAAAAA</string>
+			<key>Visible</key><false/>
+			<key>All Items</key><true/>
+			<key>Playlist Items</key><array><dict><key>Track ID</key><integer>1001</integer></dict></array>
+		</dict>
+		<dict>
+			<key>Name</key><string>Winter från iTunes</string>
+			<key>Playlist ID</key><integer>2</integer>
+			<key>Playlist Persistent ID</key><string>BBBBBBBBBBBBBBBB</string>
+			<key>All Items</key><true/>
+			<key>Playlist Items</key><array><dict><key>Track ID</key><integer>1001</integer></dict></array>
+		</dict>
+	</array>
+</dict>
+</plist>
+`;
+}
+
+test("importing an iTunes library brings its playlists, ratings, loves and plays, and a second import changes nothing", async () => {
+  const { browser } = app;
+  const xml = join(music, "Library.xml");
+  writeFileSync(xml, itunesLibrary(join(music, "Fixtures", "tagged.flac")));
+  await open("settings");
+  for (const round of [1, 2]) {
+    await browser.$("#itunes-path").setValue(xml);
+    await browser.$("button=Import").click();
+    const report = await waitForText(browser, '[data-testid="itunes-report"]', /Found 1 song of 1 song/, 20_000);
+    if (round === 1) assert.match(report, /1 playlist created/);
+    else assert.match(report, /No playlist changed\. No song changed\./);
+  }
+  await browser.$('//button[contains(@class, "sidebar__item--playlist")][span[.="Winter från iTunes"]]').click();
+  await browser.$(songCell("Füße im Schnee 京都 (FLAC)")).waitForExist({ timeout: 10_000 });
+  const row = `//div[@role="row"][div[@data-column="title" and .="Füße im Schnee 京都 (FLAC)"]]`;
+  await open("songs");
+  await browser.$(row).waitForExist({ timeout: 10_000 });
+  assert.equal(await browser.$(`${row}/div[@data-column="plays"]`).getProperty("textContent"), "7");
 });
