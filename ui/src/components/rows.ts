@@ -1,6 +1,6 @@
 // Row sources for the songs table: a sorted library list fetched page by page as it
 // scrolls, and a list already in memory (a playlist, search results, the queue).
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { TRACK_PAGE, useFetchTrackIds, useTrackPages, type Track, type TrackFilter, type TrackSort } from "@data";
 import { pagesFor, type Window } from "../lib/virtual";
 import type { RowSource } from "./TrackTable";
@@ -18,10 +18,15 @@ export function useLibraryRows(filter: TrackFilter, sort: TrackSort, descending:
   const results = useTrackPages(filter, sort, descending, pages);
   const fetchIds = useFetchTrackIds();
   const loaded = results.find((result) => result.data)?.data;
-  const total = loaded?.total ?? 0;
+  const key = `${JSON.stringify(filter)}|${sort}|${descending}`;
+  // While the pages of a far window load (a jump to the end), the list keeps the length it
+  // had: falling to 0 would send the window back to the top, whose cached page would restore
+  // the length and the window, and so on without end.
+  const known = useRef<{ key: string; total: number } | null>(null);
+  if (loaded) known.current = { key, total: loaded.total };
+  const total = loaded?.total ?? (known.current?.key === key ? known.current.total : 0);
   const error = results.find((result) => result.error)?.error ?? null;
   const items = results.map((result) => result.data?.items);
-  const key = `${JSON.stringify(filter)}|${sort}|${descending}`;
 
   // The same source object while nothing it holds changes.
   const itemsKey = results.map((result) => result.dataUpdatedAt).join(",");

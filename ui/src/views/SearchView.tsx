@@ -48,7 +48,10 @@ export function SearchView({ route, navigate }: ViewProps) {
             {artists.map((artist) => (
               <li key={artist.name}>
                 <button type="button" className="chip" onClick={() => navigate({ view: "artist", name: artist.name })}>
-                  {artistName(artist.name)} <span className="chip__meta">{plural(artist.track_count, "song")}</span>
+                  {artistName(artist.name)}{" "}
+                  <span className="chip__meta">
+                    {artist.track_count > 0 ? plural(artist.track_count, "song") : plural(artist.album_count, "album")}
+                  </span>
                 </button>
               </li>
             ))}

@@ -180,15 +180,20 @@ export function useSearch(text: string, limit = 100) {
   });
 }
 
+/** Artists, and albums, shown for a search. */
+const SEARCH_CARDS = 16;
+
 async function fetchSearch(text: string, limit: number, signal: AbortSignal): Promise<SearchResults> {
   const response = await fetch(`/api/v1/library/search${query({ q: text, limit })}`, { credentials: "same-origin", signal });
   if (!response.ok) return api<SearchResults>("GET", `/api/v1/library/search${query({ q: text, limit })}`);
   const found = (await response.json()) as SearchResponse;
   const songs = library.remember(found.songs.map(library.toTrack));
+  // The best artists and albums only: a one-letter query matches hundreds, and drawing them
+  // all (chips and covers) costs more than the search itself on a phone.
   return {
     songs: { items: songs, total: songs.length, offset: 0 },
-    albums: found.albums.map(library.toAlbum),
-    artists: found.artists.map(library.toArtist),
+    albums: found.albums.slice(0, SEARCH_CARDS).map(library.toAlbum),
+    artists: found.artists.slice(0, SEARCH_CARDS).map(library.toArtist),
   };
 }
 
