@@ -53,6 +53,16 @@ test("signs in; the session survives a reload and is listed with the account's d
   assert.ok(devices.includes("web browser"), `sessions: ${devices}`);
   // The cookie is out of the page's reach.
   assert.equal(await browser.execute(() => document.cookie), "");
+  // Installable: a manifest, and a service worker keeping the app's files (this is a secure
+  // context: the server is on loopback).
+  const installable = await browser.executeAsync((done) => {
+    navigator.serviceWorker.ready.then(
+      (registration) => done({ worker: registration.active?.scriptURL ?? null, manifest: document.querySelector('link[rel="manifest"]')?.href }),
+      () => done(null),
+    );
+  });
+  assert.match(installable?.worker ?? "", /\/sw\.js$/);
+  assert.match(installable?.manifest ?? "", /\/manifest\.webmanifest$/);
 });
 
 test("browses albums, an album's page, artists and genres", async () => {
