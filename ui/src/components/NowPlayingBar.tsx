@@ -61,7 +61,7 @@ export function NowPlayingBar() {
             {current ? current.track.title : "Nothing playing"}
           </div>
           <div className="now-playing__artist">
-            {current ? (current.track.artist ?? "Unknown artist") : "Double-click a song to start listening"}
+            {current ? (current.track.artist ?? "Unknown artist") : `${touchScreen() ? "Double-tap" : "Double-click"} a song to start listening`}
           </div>
           {message && (
             <div className="now-playing__error" role="status" title={message} style={ONE_LINE}>
@@ -165,4 +165,9 @@ export function NowPlayingBar() {
       </div>
     </footer>
   );
+}
+
+/** A phone or tablet: its songs are tapped, not clicked. */
+function touchScreen(): boolean {
+  return typeof window !== "undefined" && typeof window.matchMedia === "function" && window.matchMedia("(pointer: coarse)").matches;
 }

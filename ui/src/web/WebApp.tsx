@@ -22,7 +22,10 @@ import "../styles/playlists.css";
 import "./web.css";
 
 export function WebApp(props: { client?: QueryClient }) {
-  const [client] = useState(() => props.client ?? new QueryClient({ defaultOptions: { queries: { retry: 1 } } }));
+  const [client] = useState(() => props.client ?? new QueryClient({
+        // A few seconds fresh: the frame and the view ask for the same lists as they mount.
+        defaultOptions: { queries: { retry: 1, staleTime: 5_000 } },
+      }));
   return (
     <QueryClientProvider client={client}>
       <ToastProvider>
