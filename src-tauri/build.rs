@@ -58,6 +58,8 @@ const COMMANDS: &[&str] = &[
     "pin_tracks",
     "unpin_tracks",
     "delete_from_cloud",
+    "plan_free_up",
+    "free_up",
     "get_local_locker",
     "start_local_locker",
     "stop_local_locker",

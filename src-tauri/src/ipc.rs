@@ -69,6 +69,8 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             cloud::pin_tracks,
             cloud::unpin_tracks,
             cloud::delete_from_cloud,
+            cloud::plan_free_up,
+            cloud::free_up,
             locker::get_local_locker,
             locker::start_local_locker,
             locker::stop_local_locker,

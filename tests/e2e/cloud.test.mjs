@@ -41,7 +41,8 @@ before(async () => {
   });
   mkdirSync(join(work, "Music"));
   for (const name of ["id3v24.mp3", "tagged.flac", "tagged.ogg"]) copyFileSync(join(fixtures, name), join(work, "Music", name));
-  app = await launchApp({ env: { TONEARM_TOKEN_STORE: "file" } });
+  // A trash of its own, where "Remove download" puts files.
+  app = await launchApp({ env: { TONEARM_TOKEN_STORE: "file", XDG_DATA_HOME: join(work, "xdg") } });
 });
 after(async () => {
   await app?.close();
@@ -222,4 +223,27 @@ test("a love set on the second device shows on the first", async () => {
     { timeout: 60_000, interval: 1_000, timeoutMsg: "the love set on the second device never showed on the first" },
   );
   await browser.saveScreenshot(join(screenshotDir, "loved-from-another-device.png"));
+});
+
+test("removing a song's download frees its space: the file goes to the trash, the song stays, cloud-only", async () => {
+  const { browser } = app;
+  const title = "Señor Árbol 札幌 (Vorbis)";
+  await browser.$('button[data-view="songs"]').click();
+  await browser.$(cell(title)).waitForExist({ timeout: 10_000 });
+  await browser.$(cell(title)).click({ button: "right" });
+  await browser.$('[role="menu"][aria-label="Actions"]').waitForExist({ timeout: 5_000 });
+  await browser.$(menuItem("Remove download…")).click();
+  const dialog = browser.$('//*[@role="dialog" or @role="alertdialog"][contains(., "Remove the download")]');
+  await dialog.waitForExist({ timeout: 10_000 });
+  assert.match(await dialog.getText(), /This frees \d+(\.\d+)? KB/);
+  await browser.$('//*[@role="dialog" or @role="alertdialog"]//button[.="Remove download"]').click();
+  await waitForText(browser, ".toasts", /Freed \d/);
+  const row = `//div[@role="row"][div[@data-column="title" and .="${title}"]]//*[@data-cloud-state]`;
+  await browser.waitUntil(async () => (await browser.$(row).getAttribute("data-cloud-state")) === "cloud_only", {
+    timeout: 10_000,
+    timeoutMsg: "the song did not become cloud-only",
+  });
+  assert.equal(existsSync(join(work, "Music", "tagged.ogg")), false, "the file is still in the music folder");
+  assert.equal(existsSync(join(work, "xdg", "Trash", "files", "tagged.ogg")), true, "the file is not in the trash");
+  assert.match(readFileSync(join(work, "xdg", "Trash", "info", "tagged.ogg.trashinfo"), "utf8"), /Path=.*tagged\.ogg/);
 });

@@ -59,6 +59,14 @@ pub enum CloudCommand {
     },
     /// Delete a track from the cloud (a copy on this device stays).
     Delete { track: TrackId },
+    /// Remove downloads of songs safely in the cloud (to the trash; they stay in the library,
+    /// stream, and can be downloaded again): the plan and the space it frees first.
+    #[command(name = "free-up")]
+    FreeUp(crate::free_up::FreeUpArgs),
+    /// Download songs only in the cloud to a folder of this device, where they become local
+    /// songs with their plays, ratings and playlists (all of them, or an album, an artist or
+    /// a playlist); resumes what a stopped download left.
+    Download(crate::restore::DownloadArgs),
     /// Keys for Subsonic apps (docs/subsonic.md), so an app never holds your password.
     #[command(name = "api-key", subcommand)]
     ApiKey(ApiKeyCommand),
@@ -310,6 +318,8 @@ pub fn run(library: &Arc<Library>, dirs: &crate::paths::Dirs, command: CloudComm
             runtime.block_on(cloud.delete_from_cloud(track))?;
             println!("deleted from the cloud: {title}");
         }
+        CloudCommand::Download(args) => crate::restore::download(library, dirs, &runtime, args)?,
+        CloudCommand::FreeUp(args) => crate::free_up::run(library, dirs, &runtime, args)?,
         CloudCommand::Sync { json } => {
             let cloud = open(library, dirs, settings("", 3, None))?;
             let report = runtime.block_on(cloud.sync())?;

@@ -8,8 +8,10 @@
 mod cloud;
 mod commands;
 mod discover;
+mod free_up;
 mod import;
 mod paths;
+mod restore;
 mod tag;
 
 use clap::{Parser, Subcommand};
@@ -67,6 +69,9 @@ enum Command {
     /// The cloud locker: log in, upload, sync.
     #[command(subcommand)]
     Cloud(cloud::CloudCommand),
+    /// Everything, into one folder: every song's file (downloading those only in the
+    /// cloud), the playlists as M3U8, ratings, loves and plays as JSON (docs/cli.md).
+    Export(restore::ExportArgs),
     /// Keep cloud tracks on this device, playable offline.
     Pin {
         #[arg(required = true)]
@@ -139,6 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tag(command) => tag::run(&library, command),
         Command::Import(command) => import::run(&library, command),
         Command::Cloud(command) => cloud::run(&library, &dirs, command),
+        Command::Export(args) => restore::export(&library, &dirs, args),
         Command::Pin { tracks } => cloud::pin(&library, &dirs, &tracks, true),
         Command::Unpin { tracks } => cloud::pin(&library, &dirs, &tracks, false),
         Command::Playlist(command) => commands::playlist(&library, command),

@@ -12,6 +12,7 @@ pub mod cloud;
 pub mod discover;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod ids;
 pub mod import;

@@ -3,10 +3,11 @@
 //! - uploading a 1 GB library (hash + match + upload, 3 at once);
 //! - `play` on a cloud-only track to the first sample at the output, and a seek into a part
 //!   not cached yet, through the whole player engine (virtual sound card, 10 ms periods);
+//! - "Download my library" of that 1 GB on a new device (range GET, BLAKE3, adoption);
 //! - a sync with nothing changed, for a device with 10,000 tracks in the cloud.
 //!
 //! Release build; one line per figure. Files go to a temporary directory (about 2 GB with
-//! the server's copy), removed at the end.
+//! the server's copy and the restored one), removed at the end.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -161,6 +162,36 @@ fn main() {
         ms(seeks[seeks.len() - 1])
     );
     drop(player);
+
+    // "Download my library" on a new device: every byte fetched, verified and adopted.
+    let (restored_library, restorer) = device(root, "d");
+    runtime
+        .block_on(restorer.login(&url, "ann", PASSWORD))
+        .expect("login");
+    runtime.block_on(restorer.sync()).expect("sync");
+    let started = Instant::now();
+    let report = runtime
+        .block_on(restorer.download(
+            None,
+            &root.join("restored"),
+            &|_| {},
+            &tonearm_sync::Cancel::default(),
+        ))
+        .expect("download");
+    let took = started.elapsed().as_secs_f64();
+    assert_eq!(report.downloaded.len(), 100, "{:?}", report.failed);
+    assert_eq!(
+        restored_library.stats().expect("stats").cloud,
+        0,
+        "every song is this device's"
+    );
+    println!(
+        "restore of the {:.2} GB library on a new device (range GET + BLAKE3 + adoption): {:.1} s, {:.0} MB/s",
+        report.bytes_fetched as f64 / 1e9,
+        took,
+        report.bytes_fetched as f64 / 1e6 / took
+    );
+    std::fs::remove_dir_all(root.join("restored")).ok();
 
     // A sync with nothing changed, for a device whose 10,000 tracks are all in the cloud.
     // The tracks are recorded as uploaded (hash and metadata the cloud has) rather than sent,

@@ -207,6 +207,13 @@ impl Client {
         .await
     }
 
+    /// One cloud track, as the server holds it now (its bytes' hash and size): what "remove
+    /// downloads" asks right before a file goes.
+    pub async fn track(&self, id: TrackId) -> Result<CloudTrack> {
+        let path = format!("/api/v1/tracks/{}", id.0);
+        Self::json(self.request(Method::GET, &path).send().await?).await
+    }
+
     /// Deletes a cloud track.
     pub async fn delete_track(&self, id: TrackId) -> Result<()> {
         let path = format!("/api/v1/tracks/{}", id.0);
@@ -361,6 +368,23 @@ impl Client {
             )));
         }
         Ok(bytes[..wanted].to_vec())
+    }
+
+    /// A track's audio from byte `start` to its end, as a response to read in chunks (a
+    /// download that resumes). From a `start` past 0, the server must answer with that range.
+    pub async fn stream_from(&self, track: TrackId, start: u64) -> Result<Response> {
+        let path = format!("/api/v1/tracks/{}/stream", track.0);
+        let mut request = self.request(Method::GET, &path);
+        if start > 0 {
+            request = request.header(reqwest::header::RANGE, format!("bytes={start}-"));
+        }
+        let response = Self::check(request.send().await?).await?;
+        if start > 0 && response.status() != StatusCode::PARTIAL_CONTENT {
+            return Err(SyncError::Protocol(
+                "the server ignored the byte range".to_owned(),
+            ));
+        }
+        Ok(response)
     }
 
     /// Starts a tus upload of `size` bytes whose whole-file BLAKE3 is `blake3`; returns its URL.

@@ -60,6 +60,26 @@ pub enum SyncError {
     /// The upload was paused by the user.
     #[error("paused")]
     Paused,
+    /// A file could not be written (a download, an export).
+    #[error("cannot write {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Downloaded bytes are not those the cloud holds (their BLAKE3 differs): they were
+    /// thrown away, nothing was kept.
+    #[error(
+        "the downloaded file of track {track} is not what was uploaded (BLAKE3 {actual}, expected {expected}); it was discarded"
+    )]
+    HashMismatch {
+        track: tonearm_library::TrackId,
+        expected: String,
+        actual: String,
+    },
+    /// A download was cancelled; what it fetched is kept and the next one resumes from it.
+    #[error("cancelled")]
+    Cancelled,
     /// The keychain failed (the token goes to the fallback file instead).
     #[error("keychain: {0}")]
     Keychain(String),

@@ -11,6 +11,10 @@
 //!   in the library, tracks already here are linked by content hash).
 //! - [`stream`]: cloud tracks as seekable bytes for the player, through a budgeted on-disk
 //!   cache, with "keep offline" pins.
+//! - [`free_up`]: "remove downloads": files the server confirms it holds go to the OS
+//!   [`trash`], their songs stay as cloud-only.
+//! - [`download`]: "Download my library": cloud-only songs to a folder, resumable and
+//!   BLAKE3-verified, adopted as the same tracks; [`export`]: everything, to one folder.
 //! - [`background`]: what runs by itself in an app: uploads, a sync every minute and after
 //!   each login, new music queued after every scan and watcher batch.
 //!
@@ -22,16 +26,22 @@ pub mod account;
 mod artwork;
 pub mod background;
 pub mod client;
+pub mod download;
 pub mod error;
+pub mod export;
+pub mod free_up;
 pub mod remote;
 pub mod server_url;
 pub mod stream;
+pub mod trash;
 pub mod upload;
 
 pub use account::{Account, Credentials, TokenStore};
 pub use background::{Background, SYNC_EVERY};
 pub use client::Client;
+pub use download::{Cancel, DownloadProgress, DownloadReport};
 pub use error::{NetworkFailure, Result, SyncError};
+pub use free_up::{FreeUpRefusal, FreeUpReport, Freed, Refused};
 pub use remote::SyncReport;
 pub use server_url::ServerUrl;
 pub use stream::{CloudReader, StreamCache};

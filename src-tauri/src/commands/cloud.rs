@@ -6,8 +6,8 @@ use serde::Serialize;
 use specta::Type;
 use tauri::State;
 use tonearm_library::TrackId;
-use tonearm_library::cloud::{PlaylistSyncState, TrackCloudState};
-use tonearm_sync::{Account, CloudStatus, SyncReport};
+use tonearm_library::cloud::{FreeUpPlan, FreeUpSelection, PlaylistSyncState, TrackCloudState};
+use tonearm_sync::{Account, CloudStatus, FreeUpReport, SyncReport};
 
 /// What the cloud panel shows: the account, totals, connection, the tracks under way and
 /// each playlist's sync state.
@@ -196,4 +196,35 @@ pub async fn create_api_key(
 #[specta::specta]
 pub async fn revoke_api_key(state: State<'_, CloudState>, id: String) -> Result<(), CommandError> {
     Ok(state.cloud.client()?.revoke_api_key(&id).await?)
+}
+
+/// What "Remove downloads" would free for these songs, and which of them it would keep (not in
+/// the cloud, kept offline, not verified): nothing changes.
+#[tauri::command]
+#[specta::specta]
+pub fn plan_free_up(
+    state: State<'_, CloudState>,
+    track_ids: Vec<TrackId>,
+) -> Result<FreeUpPlan, CommandError> {
+    Ok(state
+        .cloud
+        .library()
+        .plan_free_up(&FreeUpSelection::Tracks(track_ids))?)
+}
+
+/// Removes the downloads of these songs to free space: each file goes to the trash only after
+/// the server confirms, at that moment, that it holds the same bytes for this account. The
+/// songs stay in the library, cloud-only, with their plays and playlists.
+#[tauri::command]
+#[specta::specta]
+pub async fn free_up(
+    state: State<'_, CloudState>,
+    track_ids: Vec<TrackId>,
+) -> Result<FreeUpReport, CommandError> {
+    let plan = state
+        .cloud
+        .library()
+        .plan_free_up(&FreeUpSelection::Tracks(track_ids))?;
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    Ok(state.cloud.free_up(&plan, &cancel).await?)
 }

@@ -51,7 +51,7 @@ export function CloudStateCell({ track, live }: { track: Track; live?: TrackUplo
       title={shown.label}
       role="img"
       aria-label={shown.label}
-      data-cloud-state={live?.state ?? (track.state === "cloud" ? "cloud_only" : track.upload_state)}
+      data-cloud-state={track.state === "cloud" ? "cloud_only" : (live?.state ?? track.upload_state)}
     >
       {shown.progress !== undefined ? (
         <progress max={1} value={shown.progress} aria-hidden="true" />

@@ -9,6 +9,8 @@ import {
   useControlPlayer,
   useCreatePlaylist,
   useDeleteFromCloud,
+  useFreeUp,
+  usePlanFreeUp,
   usePinTracks,
   usePlaylists,
   useQueueUploads,
@@ -18,6 +20,7 @@ import {
   useUnpinTracks,
   type Track,
 } from "@data";
+import { formatSize } from "../lib/format";
 import { STAR, starsLabel, starsOf, starsText } from "../lib/rating";
 import { useOverlays, type MenuItem } from "./Overlays";
 import { useToast } from "./Toast";
@@ -45,6 +48,8 @@ export function useTrackMenu() {
   const pin = usePinTracks();
   const unpin = useUnpinTracks();
   const deleteFromCloud = useDeleteFromCloud();
+  const planFreeUp = usePlanFreeUp();
+  const freeUp = useFreeUp();
   const setLoved = useSetLoved();
   const setRating = useSetRating();
   const cloud = useCloudStatus();
@@ -57,6 +62,29 @@ export function useTrackMenu() {
       (error: unknown) => toast(describeError(error), "error"),
     );
   };
+
+  /** "Remove download": the space it frees first, then each file to the trash once the server confirms it has it. */
+  async function removeDownloads(ids: string[]) {
+    try {
+      const plan = await planFreeUp.mutateAsync(ids);
+      if (plan.tracks.length === 0) {
+        toast("None of these can be removed: they are not all safely in the cloud yet, or are kept offline.", "error");
+        return;
+      }
+      const what = plan.tracks.length === 1 ? `“${plan.tracks[0]?.title}”` : `${plan.tracks.length.toLocaleString()} songs`;
+      const yes = await overlays.confirm(
+        `Remove the download of ${what}?`,
+        `This frees ${formatSize(plan.total_bytes)}. ${plan.tracks.length === 1 ? "It stays" : "They stay"} in your library and play from the cloud; the files go to the trash once the cloud confirms it holds the same bytes.`,
+        "Remove download",
+      );
+      if (!yes) return;
+      const report = await freeUp.mutateAsync(plan.tracks.map((t) => t.track_id));
+      const kept = report.refused.length > 0 ? ` ${report.refused.length.toLocaleString()} kept: ${report.refused[0]?.title} (${refusalText(report.refused[0]?.reason)})${report.refused.length > 1 ? " and others" : ""}.` : "";
+      toast(`Freed ${formatSize(report.freed_bytes)}.${kept}`, report.refused.length > 0 ? "error" : undefined);
+    } catch (error) {
+      toast(describeError(error), "error");
+    }
+  }
 
   return function items(target: MenuTarget): MenuItem[] {
     const { tracks, ids, count } = target;
@@ -154,6 +182,14 @@ export function useTrackMenu() {
           action: () => run(() => unpin.mutateAsync(cloudOnly.filter((t) => t.kept_offline).map((t) => t.id))),
         });
       }
+      // Songs here and safely in the cloud (kept-offline ones are never removed).
+      const downloaded = tracks.filter((t) => t.state === "present" && t.upload_state === "in_cloud");
+      if (capabilities.files && downloaded.length > 0) {
+        menu.push({
+          label: "Remove download…",
+          action: () => void removeDownloads(downloaded.map((t) => t.id)),
+        });
+      }
       if (inCloud.length > 0) {
         menu.push({
           label: "Remove from cloud…",
@@ -181,4 +217,24 @@ export function useTrackMenu() {
     });
     return menu;
   };
+}
+
+/** Why "Remove download" kept a file, in a few words. */
+function refusalText(reason: string | undefined): string {
+  switch (reason) {
+    case "pinned":
+      return "kept offline";
+    case "file_changed":
+      return "the file changed since it was uploaded";
+    case "not_on_server":
+      return "the cloud no longer has it";
+    case "server_differs":
+      return "the cloud holds other bytes";
+    case "offline":
+      return "the cloud could not be reached";
+    case "no_trash":
+      return "no trash on this system";
+    default:
+      return "it could not be moved";
+  }
 }

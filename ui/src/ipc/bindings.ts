@@ -133,6 +133,17 @@ export const commands = {
 	unpinTracks: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("unpin_tracks", { trackIds })),
 	/**  Deletes tracks from the cloud; copies on this device stay. */
 	deleteFromCloud: (trackIds: TrackId[]) => typedError<null, CommandError>(__TAURI_INVOKE("delete_from_cloud", { trackIds })),
+	/**
+	 *  What "Remove downloads" would free for these songs, and which of them it would keep (not in
+	 *  the cloud, kept offline, not verified): nothing changes.
+	 */
+	planFreeUp: (trackIds: TrackId[]) => typedError<FreeUpPlan, CommandError>(__TAURI_INVOKE("plan_free_up", { trackIds })),
+	/**
+	 *  Removes the downloads of these songs to free space: each file goes to the trash only after
+	 *  the server confirms, at that moment, that it holds the same bytes for this account. The
+	 *  songs stay in the library, cloud-only, with their plays and playlists.
+	 */
+	freeUp: (trackIds: TrackId[]) => typedError<FreeUpReport, CommandError>(__TAURI_INVOKE("free_up", { trackIds })),
 	/**  The built-in locker, when it runs. */
 	getLocalLocker: () => typedError<LockerInfo | null, CommandError>(__TAURI_INVOKE("get_local_locker")),
 	/**
@@ -364,6 +375,89 @@ export type FieldEdit<T> =
 
 /**  A music folder the user added (local to this device). */
 export type FolderId = number;
+
+/**  One file a plan would remove, with what the cloud was sent for it. */
+export type FreeUpItem = {
+	track_id: TrackId,
+	title: string,
+	path: string,
+	/**  The file's size: what removing it frees. */
+	bytes: number,
+	/**  The BLAKE3 the cloud knows the file by. */
+	blake3: string,
+	/**
+	 *  The file's mtime (unix ms) when it was hashed: a file with another size or mtime is
+	 *  hashed again before it may go.
+	 */
+	hashed_mtime_ms: number,
+};
+
+/**  What freeing space would remove, shown before anything is. */
+export type FreeUpPlan = {
+	tracks: FreeUpItem[],
+	/**  The space the plan frees, in bytes. */
+	total_bytes: number,
+	skipped: FreeUpSkipped[],
+};
+
+/**  Why a file of the plan was kept. */
+export type FreeUpRefusal = 
+/**  Kept offline (pinned since the plan was made). */
+{ reason: "pinned" } | 
+/**  The file is not the one that was uploaded (edited since). */
+{ reason: "file_changed" } | 
+/**  The server no longer has this track for this account. */
+{ reason: "not_on_server" } | 
+/**  The server's track holds other bytes than this file. */
+{ reason: "server_differs" } | 
+/**  The server could not be reached: nothing is removed without its answer. */
+{ reason: "offline"; message: string } | 
+/**  No trash to move the file to on this system (macOS and Windows: future work). */
+{ reason: "no_trash" } | 
+/**  Something else failed (the file, the trash, the library); the file stays. */
+{ reason: "failed"; message: string };
+
+/**  What freeing space did. */
+export type FreeUpReport = {
+	freed: Freed[],
+	freed_bytes: number,
+	refused: Refused[],
+	/**  Stopped by the caller before the end of the plan (the rest was not touched). */
+	cancelled: boolean,
+};
+
+/**  Why a selected song is not in the plan. */
+export type FreeUpSkip = 
+/**  No such track. */
+"unknown_track" | 
+/**  Only in the cloud already. */
+"already_cloud_only" | 
+/**  Its file is missing or unreadable: nothing here to remove. */
+"no_local_file" | 
+/**  The cloud does not have it (not uploaded yet, or deleted from the cloud). */
+"not_in_cloud" | 
+/**
+ *  Its file changed since it was hashed, or was never hashed: the cloud may hold other
+ *  bytes.
+ */
+"not_verified" | 
+/**  Kept offline: pinned songs are never removed. */
+"pinned";
+
+/**  A selected song left out of a plan. */
+export type FreeUpSkipped = {
+	track_id: TrackId,
+	reason: FreeUpSkip,
+};
+
+/**  A file removed. */
+export type Freed = {
+	track_id: TrackId,
+	title: string,
+	bytes: number,
+	/**  Where the file is now, in the trash. */
+	trashed_to: string,
+};
 
 /**  What became of one playlist of the file. */
 export type ImportedPlaylist = {
@@ -641,6 +735,12 @@ export type QueueEntry = {
 
 /**  An entry of the queue (not a track id: the same track may be queued twice). */
 export type QueueEntryId = number;
+
+/**  A file of the plan that was kept. */
+export type Refused = {
+	track_id: TrackId,
+	title: string,
+} & FreeUpRefusal;
 
 /**  What happens at the end of the queue, or of a track. */
 export type Repeat = "off" | "all" | "one";

@@ -33,6 +33,8 @@ export type {
   Discovery,
   EditReport,
   FieldEdit,
+  FreeUpPlan,
+  FreeUpReport,
   ItunesImport,
   TagEdit,
   LibraryStats,
@@ -588,6 +590,10 @@ export const useSyncCloud = () => useCloudAction(() => unwrap(commands.syncCloud
 /** "Keep offline": downloads cloud tracks and keeps them on this device. */
 export const usePinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.pinTracks(tracks)));
 export const useUnpinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.unpinTracks(tracks)));
+/** What "Remove downloads" would free for these songs (nothing changes). */
+export const usePlanFreeUp = () => useMutation({ mutationFn: (tracks: string[]) => unwrap(commands.planFreeUp(tracks)) });
+/** Removes the downloads of songs safely in the cloud: they stay, cloud-only, and stream. */
+export const useFreeUp = () => useCloudAction((tracks: string[]) => unwrap(commands.freeUp(tracks)));
 /** Deletes tracks from the cloud (copies on this device stay). */
 export const useDeleteFromCloud = () => useCloudAction((tracks: string[]) => unwrap(commands.deleteFromCloud(tracks)));
 

@@ -3,9 +3,11 @@
 
 mod cloud;
 mod discover;
+mod free_up;
 mod itunes;
 mod media_keys;
 mod play;
+mod restore;
 mod tag;
 
 use serde_json::Value;

@@ -11,14 +11,19 @@
 //! - `status`: what the cloud panel and `tonearm cloud status` show;
 //! - `values`: small values of the sync engine (the feed cursor, the account);
 //! - `cache`: the stream cache's index and pins;
+//! - `free_up`: "remove downloads": the plan of files the cloud holds, and a freed file's
+//!   track turned cloud-only;
 //! - `playlist_edits`: playlist edits waiting to be sent;
-//! - `logout`: forgetting all of it when the account goes.
+//! - `logout`: forgetting all of it when the account goes;
+//! - `downloads`: a cloud-only track that was downloaded becomes that file, same id.
 //!
 //! A cloud-only track is an ordinary row of `tracks` (state `cloud`, no path), written through
 //! the scanner's `scan::write`, so every list, search, album and playlist sees it. The
 //! dependency goes one way: this module uses `model` and `scan::write`, neither uses it.
 
 mod cache;
+mod downloads;
+mod free_up;
 mod hashes;
 mod logout;
 mod metadata;
@@ -30,6 +35,7 @@ mod values;
 
 pub use crate::model::UploadState;
 pub use cache::CacheEntry;
+pub use free_up::{FreeUpItem, FreeUpPlan, FreeUpSelection, FreeUpSkip, FreeUpSkipped};
 pub use metadata::{CloudGain, CloudMetadata, MetadataChange};
 pub use playlist_edits::{PendingPlaylistOp, PlaylistSyncState};
 pub use status::{CloudTotals, TrackCloudState};

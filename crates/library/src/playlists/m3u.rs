@@ -65,6 +65,19 @@ impl Library {
     /// Writes a playlist as M3U8 (UTF-8, `#EXTINF` lines, relative paths); entries whose track
     /// is not in the library are left out. Returns how many entries were written.
     pub fn export_m3u(&self, id: PlaylistId, path: &Path) -> Result<u64> {
+        let written = self.export_m3u_with(id, path, |track| Some(PathBuf::from(&track.path)))?;
+        Ok(written.len() as u64)
+    }
+
+    /// Writes a playlist as M3U8 with each entry's file where `locate` says it is (an
+    /// export's copy, rather than the library's file), relative to the playlist; entries
+    /// `locate` has no file for are left out. Returns the tracks written, in order.
+    pub fn export_m3u_with(
+        &self,
+        id: PlaylistId,
+        path: &Path,
+        locate: impl Fn(&crate::model::Track) -> Option<PathBuf>,
+    ) -> Result<Vec<TrackId>> {
         let playlist = self.playlist(id)?;
         let base = path
             .parent()
@@ -72,18 +85,19 @@ impl Library {
             .unwrap_or_default();
         let mut text = String::from("#EXTM3U\n");
         text.push_str(&format!("#PLAYLIST:{}\n", playlist.name));
-        let mut written = 0;
+        let mut written = Vec::new();
         for entry in playlist.entries {
             let Some(track) = entry.track else { continue };
+            let Some(file) = locate(&track) else { continue };
             let seconds = track.duration_ms.map_or(-1, |ms| (ms / 1000) as i64);
             let label = match &track.artist {
                 Some(artist) => format!("{artist} - {}", track.title),
                 None => track.title.clone(),
             };
             text.push_str(&format!("#EXTINF:{seconds},{label}\n"));
-            text.push_str(&relative_path(&base, Path::new(&track.path)).to_string_lossy());
+            text.push_str(&relative_path(&base, &file).to_string_lossy());
             text.push('\n');
-            written += 1;
+            written.push(track.id);
         }
         std::fs::write(path, text).map_err(|e| LibraryError::io(path, e))?;
         Ok(written)

@@ -404,7 +404,8 @@ pub fn delete_track(tx: &Transaction<'_>, pk: i64, dirty: &mut Dirty) -> Result<
     Ok(())
 }
 
-/// Sets the state of tracks (missing when gone, present when back unchanged).
+/// Sets the state of tracks (missing when gone, present when back unchanged). A track that
+/// became cloud-only meanwhile (its file freed while a scan ran) is left as it is.
 pub fn set_state(
     tx: &Transaction<'_>,
     pks: &[i64],
@@ -412,7 +413,8 @@ pub fn set_state(
     dirty: &mut Dirty,
 ) -> Result<()> {
     let mut stmt = tx.prepare_cached(
-        "UPDATE tracks SET state = ?1, state_reason = NULL, updated_at = ?2 WHERE pk = ?3",
+        "UPDATE tracks SET state = ?1, state_reason = NULL, updated_at = ?2
+         WHERE pk = ?3 AND state != 'cloud'",
     )?;
     let now = now_ms();
     for pk in pks {

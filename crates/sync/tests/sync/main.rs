@@ -5,6 +5,8 @@ mod artwork;
 mod background;
 mod connection;
 mod devices;
+mod download;
+mod free_up;
 mod marks;
 mod playlists;
 mod properties;

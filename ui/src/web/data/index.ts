@@ -8,6 +8,8 @@ import { useCallback, useEffect } from "react";
 import type {
   CloudOverview,
   EditReport,
+  FreeUpPlan,
+  FreeUpReport,
   PlayerControl,
   PlayerView,
   Playlist,
@@ -280,6 +282,8 @@ export const useRevealTrack = () => useMutation<null, Error, string>({ mutationF
 export const useQueueUploads = () => useMutation<null, Error, string[]>({ mutationFn: desktopOnly("Uploading") });
 export const usePinTracks = () => useMutation<null, Error, string[]>({ mutationFn: desktopOnly("Keeping songs offline") });
 export const useUnpinTracks = () => useMutation<null, Error, string[]>({ mutationFn: desktopOnly("Keeping songs offline") });
+export const usePlanFreeUp = () => useMutation<FreeUpPlan, Error, string[]>({ mutationFn: desktopOnly("Removing downloads") });
+export const useFreeUp = () => useMutation<FreeUpReport, Error, string[]>({ mutationFn: desktopOnly("Removing downloads") });
 export const useDeleteFromCloud = () => useMutation<null, Error, string[]>({ mutationFn: desktopOnly("Removing songs from the cloud") });
 export const useEditTags = () =>
   useMutation<EditReport, Error, { ids: string[]; edit: unknown; cover?: unknown }>({ mutationFn: desktopOnly("Editing tags") });
