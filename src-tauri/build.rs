@@ -60,6 +60,8 @@ const COMMANDS: &[&str] = &[
     "delete_from_cloud",
     "plan_free_up",
     "free_up",
+    "download_songs",
+    "export_library",
     "get_local_locker",
     "start_local_locker",
     "stop_local_locker",

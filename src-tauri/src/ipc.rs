@@ -71,6 +71,8 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             cloud::delete_from_cloud,
             cloud::plan_free_up,
             cloud::free_up,
+            cloud::download_songs,
+            cloud::export_library,
             locker::get_local_locker,
             locker::start_local_locker,
             locker::stop_local_locker,

@@ -247,3 +247,26 @@ test("removing a song's download frees its space: the file goes to the trash, th
   assert.equal(existsSync(join(work, "xdg", "Trash", "files", "tagged.ogg")), true, "the file is not in the trash");
   assert.match(readFileSync(join(work, "xdg", "Trash", "info", "tagged.ogg.trashinfo"), "utf8"), /Path=.*tagged\.ogg/);
 });
+
+test("the second device downloads its library: files checked byte for byte, the same songs, now of this computer", async () => {
+  const { browser } = second;
+  // Lowercase and digits only: WebDriver's typing under Xvfb drops capitals.
+  const folder = join(tmpdir(), `tonearm-e2e-download-${process.pid}`);
+  rmSync(folder, { recursive: true, force: true });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  await browser.$('button[data-view="cloud"]').click();
+  await browser.$("#download-folder").waitForExist({ timeout: 10_000 });
+  await browser.$("#download-folder").setValue(folder);
+  await browser.$("button=Download").click();
+  const report = await waitForText(browser, '[data-testid="download-report"]', /Downloaded \d+ songs?/, 60_000);
+  assert.doesNotMatch(report, /failed/);
+  await waitForText(browser, '[data-testid="cloud-totals"]', /Only in the cloud\s*0/, 20_000);
+  // The clean layout: album artist, album, numbered title.
+  const tree = spawnSync("find", [folder], { encoding: "utf8" }).stdout;
+  assert.ok(existsSync(join(folder, "Beyoncé", "Tonearm Fixtures — Ünïcode 音楽")), `no album folder under the album artist: ${tree}`);
+  await browser.$('button[data-view="songs"]').click();
+  await browser.waitUntil(async () => {
+    const states = await cloudStates(browser);
+    return states.length >= 3 && states.every((s) => s === "in_cloud");
+  }, { timeout: 15_000, timeoutMsg: "the downloaded songs are not files of this device" });
+});

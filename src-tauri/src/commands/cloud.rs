@@ -4,10 +4,15 @@ use crate::cloud::CloudState;
 use crate::error::CommandError;
 use serde::Serialize;
 use specta::Type;
+use std::path::PathBuf;
 use tauri::State;
+use tauri::ipc::Channel;
 use tonearm_library::TrackId;
 use tonearm_library::cloud::{FreeUpPlan, FreeUpSelection, PlaylistSyncState, TrackCloudState};
-use tonearm_sync::{Account, CloudStatus, FreeUpReport, SyncReport};
+use tonearm_sync::export::ExportReport;
+use tonearm_sync::{
+    Account, Cancel, CloudStatus, DownloadProgress, DownloadReport, FreeUpReport, SyncReport,
+};
 
 /// What the cloud panel shows: the account, totals, connection, the tracks under way and
 /// each playlist's sync state.
@@ -227,4 +232,76 @@ pub async fn free_up(
         .plan_free_up(&FreeUpSelection::Tracks(track_ids))?;
     let cancel = std::sync::atomic::AtomicBool::new(false);
     Ok(state.cloud.free_up(&plan, &cancel).await?)
+}
+
+/// Progress for the page at most a few times a second (the engine reports every chunk).
+fn throttled(channel: Channel<DownloadProgress>) -> impl Fn(&DownloadProgress) + Send + Sync {
+    let last = std::sync::Mutex::new(None::<std::time::Instant>);
+    move |progress: &DownloadProgress| {
+        let mut last = last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let done = progress.tracks_done == progress.tracks_total;
+        if done || last.is_none_or(|at| at.elapsed() >= std::time::Duration::from_millis(200)) {
+            *last = Some(std::time::Instant::now());
+            let _ = channel.send(progress.clone());
+        }
+    }
+}
+
+/// "Download my library" (no ids: every song only in the cloud) or some songs: each into
+/// `folder` (the first music folder when absent) as `Album Artist/Album/NN Title.ext`, checked
+/// against the cloud's hash, and then a song of this device under the same id. A run stopped
+/// midway is resumed by the next.
+#[tauri::command]
+#[specta::specta]
+pub async fn download_songs(
+    state: State<'_, CloudState>,
+    track_ids: Option<Vec<TrackId>>,
+    folder: Option<String>,
+    on_progress: Channel<DownloadProgress>,
+) -> Result<DownloadReport, CommandError> {
+    let folder = match folder
+        .map(|f| f.trim().to_owned())
+        .filter(|f| !f.is_empty())
+    {
+        Some(folder) => PathBuf::from(folder),
+        None => state
+            .cloud
+            .library()
+            .folders()?
+            .into_iter()
+            .next()
+            .map(|f| PathBuf::from(f.path))
+            .ok_or_else(|| CommandError::Invalid {
+                message: "add a music folder first: downloaded songs go into it".into(),
+            })?,
+    };
+    let progress = throttled(on_progress);
+    Ok(state
+        .cloud
+        .download(track_ids.as_deref(), &folder, &progress, &Cancel::default())
+        .await?)
+}
+
+/// "Export everything": every song's file (downloading what only the cloud has), the
+/// playlists as M3U8 and `library.json` (ratings, loves, plays), into `folder`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_library(
+    state: State<'_, CloudState>,
+    folder: String,
+    on_progress: Channel<DownloadProgress>,
+) -> Result<ExportReport, CommandError> {
+    let progress = throttled(on_progress);
+    let cloud = state.cloud.clone();
+    let connected = cloud.status().is_ok_and(|status| status.account.is_some());
+    Ok(tonearm_sync::export::export(
+        cloud.library(),
+        connected.then_some(cloud.as_ref()),
+        &PathBuf::from(folder.trim()),
+        &progress,
+        &Cancel::default(),
+    )
+    .await?)
 }

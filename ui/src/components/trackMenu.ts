@@ -9,6 +9,7 @@ import {
   useControlPlayer,
   useCreatePlaylist,
   useDeleteFromCloud,
+  useDownloadSongs,
   useFreeUp,
   usePlanFreeUp,
   usePinTracks,
@@ -20,7 +21,7 @@ import {
   useUnpinTracks,
   type Track,
 } from "@data";
-import { formatSize } from "../lib/format";
+import { formatSize, plural } from "../lib/format";
 import { STAR, starsLabel, starsOf, starsText } from "../lib/rating";
 import { useOverlays, type MenuItem } from "./Overlays";
 import { useToast } from "./Toast";
@@ -49,6 +50,7 @@ export function useTrackMenu() {
   const unpin = useUnpinTracks();
   const deleteFromCloud = useDeleteFromCloud();
   const planFreeUp = usePlanFreeUp();
+  const download = useDownloadSongs();
   const freeUp = useFreeUp();
   const setLoved = useSetLoved();
   const setRating = useSetRating();
@@ -164,6 +166,21 @@ export function useTrackMenu() {
         menu.push({
           label: notUploaded.some((t) => t.upload_state === "failed") && notUploaded.length === 1 ? "Retry upload" : "Upload now",
           action: () => run(async () => queueUploads.mutateAsync(await ids()), `Uploading ${songs}`),
+        });
+      }
+      if (capabilities.files && cloudOnly.length > 0) {
+        menu.push({
+          label: "Download to this computer",
+          action: () => {
+            toast(`Downloading ${cloudOnly.length === 1 ? "1 song" : `${cloudOnly.length.toLocaleString()} songs`} into your music folder…`);
+            download.mutateAsync({ ids: cloudOnly.map((t) => t.id) }).then(
+              (report) =>
+                report.failed.length > 0
+                  ? toast(`${plural(report.failed.length, "song")} could not be downloaded: ${report.failed[0]?.error}. Try again to resume.`, "error")
+                  : toast(`Downloaded ${plural(report.downloaded.length, "song")}: files of this computer now`),
+              (error: unknown) => toast(describeError(error), "error"),
+            );
+          },
         });
       }
       if (cloudOnly.some((t) => !t.kept_offline)) {

@@ -144,6 +144,18 @@ export const commands = {
 	 *  songs stay in the library, cloud-only, with their plays and playlists.
 	 */
 	freeUp: (trackIds: TrackId[]) => typedError<FreeUpReport, CommandError>(__TAURI_INVOKE("free_up", { trackIds })),
+	/**
+	 *  "Download my library" (no ids: every song only in the cloud) or some songs: each into
+	 *  `folder` (the first music folder when absent) as `Album Artist/Album/NN Title.ext`, checked
+	 *  against the cloud's hash, and then a song of this device under the same id. A run stopped
+	 *  midway is resumed by the next.
+	 */
+	downloadSongs: (trackIds: TrackId[] | null, folder: string | null, onProgress: Channel<DownloadProgress>) => typedError<DownloadReport, CommandError>(__TAURI_INVOKE("download_songs", { trackIds, folder, onProgress })),
+	/**
+	 *  "Export everything": every song's file (downloading what only the cloud has), the
+	 *  playlists as M3U8 and `library.json` (ratings, loves, plays), into `folder`.
+	 */
+	exportLibrary: (folder: string, onProgress: Channel<DownloadProgress>) => typedError<ExportReport, CommandError>(__TAURI_INVOKE("export_library", { folder, onProgress })),
 	/**  The built-in locker, when it runs. */
 	getLocalLocker: () => typedError<LockerInfo | null, CommandError>(__TAURI_INVOKE("get_local_locker")),
 	/**
@@ -345,6 +357,47 @@ export type Discovery = {
 	duration_ms: number,
 };
 
+/**  A song that could not be downloaded, and why. */
+export type DownloadFailure = {
+	track_id: TrackId,
+	error: string,
+};
+
+/**  Where a download stands. */
+export type DownloadProgress = {
+	/**  The song being downloaded, if one is. */
+	track_id: TrackId | null,
+	tracks_done: number,
+	tracks_total: number,
+	/**  Bytes on disk of the songs to download (parts resumed count as done). */
+	bytes_done: number,
+	bytes_total: number,
+	/**  Bytes per second fetched by this run. */
+	bytes_per_second: number,
+	eta_seconds: number | null,
+};
+
+/**  What a download did. */
+export type DownloadReport = {
+	downloaded: DownloadedTrack[],
+	failed: DownloadFailure[],
+	/**  Songs asked for that are already files of this device (nothing to download). */
+	already_local: number,
+	/**  Bytes fetched from the server by this run. */
+	bytes_fetched: number,
+	/**  The run was cancelled: parts are kept, and the next run resumes them. */
+	cancelled: boolean,
+};
+
+/**  A song downloaded. */
+export type DownloadedTrack = {
+	track_id: TrackId,
+	path: string,
+	size: number,
+	/**  Bytes already there from an earlier run (a part resumed, or a complete file). */
+	resumed_from: number,
+};
+
 /**  A track an edit could not change, with why. */
 export type EditFailure = {
 	track_id: TrackId,
@@ -363,6 +416,27 @@ export type EditReport = {
 
 /**  One entry of a playlist: the same track may appear twice, as two entries. */
 export type EntryId = string;
+
+/**  A song that could not be exported. */
+export type ExportFailure = {
+	track_id: TrackId,
+	error: string,
+};
+
+/**  What an export did. */
+export type ExportReport = {
+	folder: string,
+	/**  Songs whose file is in the export. */
+	songs: number,
+	/**  Of those, copied from this device's files, and downloaded from the cloud. */
+	copied: number,
+	downloaded: number,
+	/**  Songs not exported, and why (their record in `library.json` has no file). */
+	failed: ExportFailure[],
+	playlists: number,
+	/**  Cancelled before every song was exported (nothing else was written). */
+	cancelled: boolean,
+};
 
 /**  What an edit does to one field. */
 export type FieldEdit<T> = 

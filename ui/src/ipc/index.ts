@@ -9,6 +9,7 @@ import {
   events,
   type CommandError,
   type CoverChoice,
+  type DownloadProgress,
   type PlayerControl,
   type PlayerView,
   type Preferences,
@@ -31,7 +32,10 @@ export type {
   CommandError,
   CoverChoice,
   Discovery,
+  DownloadProgress,
+  DownloadReport,
   EditReport,
+  ExportReport,
   FieldEdit,
   FreeUpPlan,
   FreeUpReport,
@@ -395,6 +399,37 @@ export function useScan() {
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.library }),
   });
   return { ...mutation, progress, cancel: () => commands.cancelScan() };
+}
+
+/** Downloads songs from the cloud (all only there, when no ids) into a folder, with progress. */
+export function useDownloadSongs() {
+  const client = useQueryClient();
+  const [progress, setProgress] = useState<DownloadProgress | null>(null);
+  const mutation = useMutation({
+    mutationFn: ({ ids, folder }: { ids?: string[]; folder?: string }) => {
+      const channel = new Channel<DownloadProgress>();
+      channel.onmessage = setProgress;
+      return unwrap(commands.downloadSongs(ids ?? null, folder?.trim() || null, channel));
+    },
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.library });
+      void client.invalidateQueries({ queryKey: queryKeys.cloud });
+    },
+  });
+  return { ...mutation, progress };
+}
+
+/** "Export everything" into a folder, with progress. */
+export function useExportLibrary() {
+  const [progress, setProgress] = useState<DownloadProgress | null>(null);
+  const mutation = useMutation({
+    mutationFn: (folder: string) => {
+      const channel = new Channel<DownloadProgress>();
+      channel.onmessage = setProgress;
+      return unwrap(commands.exportLibrary(folder.trim(), channel));
+    },
+  });
+  return { ...mutation, progress };
 }
 
 /** Refreshes the library views whenever the folder watcher applies changes. */

@@ -8,6 +8,7 @@ import { EmptyState } from "../components/EmptyState";
 import { useOverlays } from "../components/Overlays";
 import { useToast } from "../components/Toast";
 import {
+  useDownloadSongs,
   describeError,
   useApiKeys,
   useCloudLogin,
@@ -344,6 +345,7 @@ function Connected({ overview, openSettings }: { overview: CloudOverview; openSe
         </div>
       </section>
 
+      {status.account && <DownloadLibrary songs={totals.cloud_only} />}
       {status.account && <WebPlayerSection server={status.account.server} />}
       {status.account && <SubsonicApps server={status.account.server} username={status.account.username} />}
     </div>
@@ -498,6 +500,64 @@ const WEB_PLAYER_UNREACHABLE: Partial<Record<WebPlayer["reach"], string>> = {
 };
 
 /** "Web player": the address a browser opens, and a QR code of it for a phone when one can reach it. */
+/** "Download my library": every song only in the cloud, into a folder of this computer. */
+function DownloadLibrary({ songs }: { songs: number }) {
+  const [folder, setFolder] = useState("");
+  const download = useDownloadSongs();
+  const progress = download.progress;
+  const report = download.data;
+  return (
+    <section className="cloud__section" aria-labelledby="cloud-download">
+      <h2 id="cloud-download">Download my library</h2>
+      <p className="settings__hint">
+        {songs === 0
+          ? "Every song of your cloud is on this computer."
+          : `${plural(songs, "song")} ${songs === 1 ? "is" : "are"} only in the cloud. Download them into a folder (Album Artist / Album / Title), checked byte for byte; they become songs of this computer with their plays and playlists. Stopped midway, it goes on where it was.`}
+      </p>
+      <form
+        className="folders__add"
+        onSubmit={(event) => {
+          event.preventDefault();
+          download.mutate({ folder });
+        }}
+      >
+        <label htmlFor="download-folder">Into</label>
+        <input
+          id="download-folder"
+          className="input path"
+          placeholder="your first music folder"
+          value={folder}
+          onChange={(event) => setFolder(event.target.value)}
+          spellCheck={false}
+        />
+        <button type="submit" className="button button--primary" disabled={download.isPending || songs === 0}>
+          {download.isPending ? "Downloading…" : "Download"}
+        </button>
+      </form>
+      {download.isPending && progress && (
+        <div className="scan" role="status" data-testid="download-progress">
+          <progress max={progress.bytes_total || 1} value={progress.bytes_done} aria-label="Download progress" />
+          <span>
+            {progress.tracks_done.toLocaleString()} of {plural(progress.tracks_total, "song")} · {formatSize(progress.bytes_per_second)}/s
+            {progress.eta_seconds !== null ? ` · about ${Math.max(1, Math.round(progress.eta_seconds / 60))} min left` : ""}
+          </span>
+        </div>
+      )}
+      {download.isError && (
+        <p role="alert" className="error">
+          {describeError(download.error)}
+        </p>
+      )}
+      {report && !download.isPending && (
+        <p role="status" data-testid="download-report">
+          Downloaded {plural(report.downloaded.length, "song")} ({formatSize(report.bytes_fetched)}).
+          {report.failed.length > 0 && ` ${plural(report.failed.length, "song")} failed: ${report.failed[0]?.error}. Download again to resume.`}
+        </p>
+      )}
+    </section>
+  );
+}
+
 function WebPlayerSection({ server }: { server: string }) {
   const player = useWebPlayer(server);
   const field = useRef<HTMLInputElement>(null);

@@ -8,6 +8,8 @@ import { useCallback, useEffect } from "react";
 import type {
   CloudOverview,
   EditReport,
+  DownloadProgress,
+  DownloadReport,
   FreeUpPlan,
   FreeUpReport,
   PlayerControl,
@@ -284,6 +286,10 @@ export const usePinTracks = () => useMutation<null, Error, string[]>({ mutationF
 export const useUnpinTracks = () => useMutation<null, Error, string[]>({ mutationFn: desktopOnly("Keeping songs offline") });
 export const usePlanFreeUp = () => useMutation<FreeUpPlan, Error, string[]>({ mutationFn: desktopOnly("Removing downloads") });
 export const useFreeUp = () => useMutation<FreeUpReport, Error, string[]>({ mutationFn: desktopOnly("Removing downloads") });
+export const useDownloadSongs = () => ({
+  ...useMutation<DownloadReport, Error, { ids?: string[]; folder?: string }>({ mutationFn: desktopOnly("Downloading songs") }),
+  progress: null as DownloadProgress | null,
+});
 export const useDeleteFromCloud = () => useMutation<null, Error, string[]>({ mutationFn: desktopOnly("Removing songs from the cloud") });
 export const useEditTags = () =>
   useMutation<EditReport, Error, { ids: string[]; edit: unknown; cover?: unknown }>({ mutationFn: desktopOnly("Editing tags") });
