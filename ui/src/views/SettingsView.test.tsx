@@ -24,6 +24,7 @@ vi.mock("../ipc/bindings", () => ({
     setPreferences: vi.fn(),
     discoverMusic: vi.fn(),
     importItunes: vi.fn(),
+    exportLibrary: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -322,5 +323,19 @@ describe("finding music and importing from iTunes", () => {
     expect(report.textContent).toContain("Found 8 songs of 10 songs in your library (6 by their files, 2 by their tags).");
     expect(report.textContent).toContain("2 playlists created, 0 updated.");
     expect(report.textContent).toContain("Gone Song — Nobody (C:/Music/gone.mp3)");
+  });
+});
+
+describe("export everything", () => {
+  it("exports into the folder given and says what it wrote", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.exportLibrary).mockImplementation(() =>
+      ok({ folder: "/out", songs: 12, copied: 10, downloaded: 2, failed: [], playlists: 3, cancelled: false }),
+    );
+    renderSettings();
+    await user.type(await screen.findByLabelText("Into"), "/out");
+    await user.click(screen.getByRole("button", { name: "Export" }));
+    expect(vi.mocked(commands.exportLibrary).mock.calls[0]?.[0]).toBe("/out");
+    expect((await screen.findByTestId("export-report")).textContent).toBe("Exported 12 songs (10 copied, 2 downloaded) and 3 playlists.");
   });
 });

@@ -11,6 +11,7 @@ import {
   useAddMusicFolder,
   useAppInfo,
   useDiscoverMusic,
+  useExportLibrary,
   useImportItunes,
   useCloudStatus,
   useMusicFolders,
@@ -35,10 +36,65 @@ export function SettingsView(_props: ViewProps) {
     <div className="settings">
       <MusicFolders />
       <ItunesSection />
+      <ExportSection />
       <PreferenceSections />
       <ShortcutsSection />
       <AboutSection />
     </div>
+  );
+}
+
+/** "Export everything": the exit guarantee, into one folder. */
+function ExportSection() {
+  const [folder, setFolder] = useState("");
+  const exporting = useExportLibrary();
+  const report = exporting.data;
+  const progress = exporting.progress;
+  return (
+    <section aria-labelledby="settings-export">
+      <h2 id="settings-export">Export everything</h2>
+      <p className="settings__hint">
+        Every song&apos;s file (songs only in the cloud are downloaded), your playlists as M3U8 files, and your ratings,
+        loves and plays as <code>library.json</code>, into one folder: your music stays yours.
+      </p>
+      <form
+        className="folders__add"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (folder.trim()) exporting.mutate(folder);
+        }}
+      >
+        <label htmlFor="export-folder">Into</label>
+        <input
+          id="export-folder"
+          className="input path"
+          placeholder="/home/you/Tonearm export"
+          value={folder}
+          onChange={(event) => setFolder(event.target.value)}
+          spellCheck={false}
+        />
+        <button type="submit" className="button" disabled={exporting.isPending || !folder.trim()}>
+          {exporting.isPending ? "Exporting…" : "Export"}
+        </button>
+      </form>
+      {exporting.isPending && progress && (
+        <p className="settings__hint" role="status">
+          {progress.tracks_done.toLocaleString()} of {plural(progress.tracks_total, "song")}…
+        </p>
+      )}
+      {exporting.isError && (
+        <p role="alert" className="error">
+          {describeError(exporting.error)}
+        </p>
+      )}
+      {report && !exporting.isPending && (
+        <p role="status" data-testid="export-report">
+          Exported {plural(report.songs, "song")} ({report.copied.toLocaleString()} copied, {report.downloaded.toLocaleString()} downloaded) and{" "}
+          {plural(report.playlists, "playlist")}
+          {report.failed.length > 0 ? `; ${plural(report.failed.length, "song")} could not be: ${report.failed[0]?.error}` : ""}.
+        </p>
+      )}
+    </section>
   );
 }
 
