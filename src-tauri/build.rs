@@ -59,6 +59,7 @@ const COMMANDS: &[&str] = &[
     "unpin_tracks",
     "delete_from_cloud",
     "plan_free_up",
+    "plan_free_up_unplayed",
     "free_up",
     "download_songs",
     "export_library",

@@ -70,6 +70,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             cloud::unpin_tracks,
             cloud::delete_from_cloud,
             cloud::plan_free_up,
+            cloud::plan_free_up_unplayed,
             cloud::free_up,
             cloud::download_songs,
             cloud::export_library,

@@ -270,3 +270,11 @@ test("the second device downloads its library: files checked byte for byte, the 
     return states.length >= 3 && states.every((s) => s === "in_cloud");
   }, { timeout: 15_000, timeoutMsg: "the downloaded songs are not files of this device" });
 });
+
+test("the Cloud view finds what freeing space would remove: nothing among songs played or added this month", async () => {
+  const { browser } = app;
+  await browser.$('button[data-view="cloud"]').click();
+  await browser.$("#free-up-months").waitForExist({ timeout: 10_000 });
+  await browser.$("button=Find them").click();
+  assert.match(await waitForText(browser, '[data-testid="free-up-plan"]', /No song to remove/), /safely in the cloud/);
+});

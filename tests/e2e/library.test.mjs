@@ -2,7 +2,7 @@
 // and see a file copied in later arrive through the folder watcher.
 
 import assert from "node:assert/strict";
-import { cpSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -160,4 +160,23 @@ test("importing an iTunes library brings its playlists, ratings, loves and plays
   await open("songs");
   await browser.$(row).waitForExist({ timeout: 10_000 });
   assert.equal(await browser.$(`${row}/div[@data-column="plays"]`).getProperty("textContent"), "7");
+});
+
+test("exporting everything writes the songs, the playlists as M3U8 and library.json into one folder", async () => {
+  const { browser } = app;
+  // Lowercase and digits only: WebDriver's typing under Xvfb drops capitals.
+  const folder = join(tmpdir(), `tonearm-e2e-export-${process.pid}`);
+  rmSync(folder, { recursive: true, force: true });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  await open("settings");
+  await browser.$("#export-folder").setValue(folder);
+  await browser.$("button=Export").click();
+  const report = await waitForText(browser, '[data-testid="export-report"]', /Exported \d+ songs/, 60_000);
+  const [, songs, copied] = /Exported (\d+) songs \((\d+) copied, 0 downloaded\) and 1 playlist\./.exec(report) ?? [];
+  assert.ok(Number(songs) >= 15 && copied === songs, report);
+  const playlists = readdirSync(join(folder, "Playlists"));
+  assert.deepEqual(playlists, ["Winter från iTunes.m3u8"]);
+  assert.match(readFileSync(join(folder, "Playlists", playlists[0]), "utf8"), /Füße im Schnee|tagged\.flac|\.flac/);
+  const exported = JSON.parse(readFileSync(join(folder, "library.json"), "utf8"));
+  assert.ok(JSON.stringify(exported).includes("Füße im Schnee 京都 (FLAC)"), "library.json lacks the song");
 });

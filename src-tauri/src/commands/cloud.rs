@@ -217,6 +217,23 @@ pub fn plan_free_up(
         .plan_free_up(&FreeUpSelection::Tracks(track_ids))?)
 }
 
+/// What "Remove downloads" would free among the songs not played for `months` months (never
+/// played: added that long ago): nothing changes.
+#[tauri::command]
+#[specta::specta]
+pub fn plan_free_up_unplayed(
+    state: State<'_, CloudState>,
+    months: u32,
+) -> Result<FreeUpPlan, CommandError> {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    Ok(state
+        .cloud
+        .library()
+        .plan_free_up(&FreeUpSelection::NotPlayedFor { months, now_ms })?)
+}
+
 /// Removes the downloads of these songs to free space: each file goes to the trash only after
 /// the server confirms, at that moment, that it holds the same bytes for this account. The
 /// songs stay in the library, cloud-only, with their plays and playlists.

@@ -139,6 +139,11 @@ export const commands = {
 	 */
 	planFreeUp: (trackIds: TrackId[]) => typedError<FreeUpPlan, CommandError>(__TAURI_INVOKE("plan_free_up", { trackIds })),
 	/**
+	 *  What "Remove downloads" would free among the songs not played for `months` months (never
+	 *  played: added that long ago): nothing changes.
+	 */
+	planFreeUpUnplayed: (months: number) => typedError<FreeUpPlan, CommandError>(__TAURI_INVOKE("plan_free_up_unplayed", { months })),
+	/**
 	 *  Removes the downloads of these songs to free space: each file goes to the trash only after
 	 *  the server confirms, at that moment, that it holds the same bytes for this account. The
 	 *  songs stay in the library, cloud-only, with their plays and playlists.

@@ -627,6 +627,8 @@ export const usePinTracks = () => useCloudAction((tracks: string[]) => unwrap(co
 export const useUnpinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.unpinTracks(tracks)));
 /** What "Remove downloads" would free for these songs (nothing changes). */
 export const usePlanFreeUp = () => useMutation({ mutationFn: (tracks: string[]) => unwrap(commands.planFreeUp(tracks)) });
+/** What "Remove downloads" would free among songs not played for some months. */
+export const usePlanFreeUpUnplayed = () => useMutation({ mutationFn: (months: number) => unwrap(commands.planFreeUpUnplayed(months)) });
 /** Removes the downloads of songs safely in the cloud: they stay, cloud-only, and stream. */
 export const useFreeUp = () => useCloudAction((tracks: string[]) => unwrap(commands.freeUp(tracks)));
 /** Deletes tracks from the cloud (copies on this device stay). */

@@ -8,6 +8,8 @@ import { EmptyState } from "../components/EmptyState";
 import { useOverlays } from "../components/Overlays";
 import { useToast } from "../components/Toast";
 import {
+  useFreeUp,
+  usePlanFreeUpUnplayed,
   useDownloadSongs,
   describeError,
   useApiKeys,
@@ -346,6 +348,7 @@ function Connected({ overview, openSettings }: { overview: CloudOverview; openSe
       </section>
 
       {status.account && <DownloadLibrary songs={totals.cloud_only} />}
+      {status.account && <FreeUpSpace />}
       {status.account && <WebPlayerSection server={status.account.server} />}
       {status.account && <SubsonicApps server={status.account.server} username={status.account.username} />}
     </div>
@@ -500,6 +503,70 @@ const WEB_PLAYER_UNREACHABLE: Partial<Record<WebPlayer["reach"], string>> = {
 };
 
 /** "Web player": the address a browser opens, and a QR code of it for a phone when one can reach it. */
+/** "Free up space": the downloads of songs not played for a while, safely in the cloud. */
+function FreeUpSpace() {
+  const [months, setMonths] = useState(6);
+  const plan = usePlanFreeUpUnplayed();
+  const freeUp = useFreeUp();
+  const found = plan.data;
+  return (
+    <section className="cloud__section" aria-labelledby="cloud-free-up">
+      <h2 id="cloud-free-up">Free up space</h2>
+      <p className="settings__hint">
+        Remove the files of songs you have not played for a while and that are safely in the cloud: they stay in your
+        library and play from the cloud. Each file goes to the trash only once the cloud confirms it holds the same bytes;
+        songs kept offline are never removed.
+      </p>
+      <form
+        className="folders__add"
+        onSubmit={(event) => {
+          event.preventDefault();
+          freeUp.reset();
+          plan.mutate(months);
+        }}
+      >
+        <label htmlFor="free-up-months">Not played for</label>
+        <input
+          id="free-up-months"
+          className="input"
+          type="number"
+          min={1}
+          max={240}
+          value={months}
+          onChange={(event) => setMonths(Math.max(1, Math.min(240, Number(event.target.value) || 1)))}
+        />
+        <span>months</span>
+        <button type="submit" className="button" disabled={plan.isPending}>
+          Find them
+        </button>
+      </form>
+      {(plan.isError || freeUp.isError) && (
+        <p role="alert" className="error">
+          {describeError(plan.error ?? freeUp.error)}
+        </p>
+      )}
+      {found && !freeUp.data && (
+        <p role="status" data-testid="free-up-plan">
+          {found.tracks.length === 0
+            ? "No song to remove: none of those is both here and safely in the cloud."
+            : `${plural(found.tracks.length, "song")}, ${formatSize(found.total_bytes)} to free.`}{" "}
+          {found.tracks.length > 0 && (
+            <button type="button" className="button button--danger" disabled={freeUp.isPending} onClick={() => freeUp.mutate(found.tracks.map((t) => t.track_id))}>
+              {freeUp.isPending ? "Removing…" : "Remove downloads"}
+            </button>
+          )}
+        </p>
+      )}
+      {freeUp.data && (
+        <p role="status" data-testid="free-up-report">
+          Freed {formatSize(freeUp.data.freed_bytes)} ({plural(freeUp.data.freed.length, "song")}).
+          {freeUp.data.refused.length > 0 && ` ${plural(freeUp.data.refused.length, "song")} kept: ${freeUp.data.refused[0]?.title} (${freeUp.data.refused[0]?.reason.replaceAll("_", " ")}).`}
+        </p>
+      )}
+    </section>
+  );
+}
+
 /** "Download my library": every song only in the cloud, into a folder of this computer. */
 function DownloadLibrary({ songs }: { songs: number }) {
   const [folder, setFolder] = useState("");
