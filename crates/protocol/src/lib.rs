@@ -17,6 +17,7 @@ mod object;
 pub mod playlists;
 pub mod position;
 pub mod sessions;
+pub mod time;
 pub mod tracks;
 pub mod uploads;
 

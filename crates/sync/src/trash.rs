@@ -223,24 +223,7 @@ fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
 /// `YYYY-MM-DDThh:mm:ss` of unix seconds. The specification asks for local time; this is
 /// UTC (no time zone database is linked), which file managers show a few hours off at worst.
 pub fn deletion_date(unix_seconds: u64) -> String {
-    let days = (unix_seconds / 86_400) as i64;
-    let rest = unix_seconds % 86_400;
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
+    tonearm_protocol::time::utc_date_time(i64::try_from(unix_seconds).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

@@ -6,34 +6,12 @@ use super::play::{fixtures, frequency, music, play};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use tonearm_testkit::locker::{Locker, PASSWORD};
 
 /// Runs `tonearm ARGS` on the data directory `data`, with `stdin`; returns stdout, stderr
 /// and whether it succeeded.
 fn tonearm(data: &Path, args: &[&str], stdin: &str) -> (String, String, bool) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tonearm"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("TONEARM_TOKEN_STORE", "file")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tonearm runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("tonearm ends");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.success(),
-    )
+    super::run_tonearm(data, args, stdin, &[])
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {

@@ -3,37 +3,12 @@
 
 use super::play::fixtures;
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use tonearm_testkit::locker::{Locker, PASSWORD};
 
 /// Runs `tonearm ARGS` on `data`, with its trash under `xdg`; asserts it succeeded.
 fn tonearm(data: &Path, xdg: &Path, args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tonearm"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("TONEARM_TOKEN_STORE", "file")
-        .env("XDG_DATA_HOME", xdg)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tonearm runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("tonearm ends");
-    assert!(
-        out.status.success(),
-        "tonearm {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    super::tonearm_ok(data, args, stdin, &[("XDG_DATA_HOME", xdg.as_os_str())])
 }
 
 #[test]

@@ -11,8 +11,9 @@ mod restore;
 mod tag;
 
 use serde_json::Value;
+use std::path::Path;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 struct Cli {
     data: tempfile::TempDir,
@@ -242,4 +243,50 @@ fn mistakes_get_a_clear_error_and_status() {
     let out = cli.run(&["search", "year:someday", "--json"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("year:someday"));
+}
+
+/// Runs `tonearm ARGS` on the data directory `data`, with `stdin` and more environment
+/// (`env`), tokens in a file; returns stdout, stderr and whether it succeeded.
+pub fn run_tonearm(
+    data: &Path,
+    args: &[&str],
+    stdin: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (String, String, bool) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tonearm"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("TONEARM_TOKEN_STORE", "file")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tonearm runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("tonearm ends");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+/// [`run_tonearm`] that must succeed; its stdout.
+pub fn tonearm_ok(
+    data: &Path,
+    args: &[&str],
+    stdin: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> String {
+    let (stdout, stderr, success) = run_tonearm(data, args, stdin, env);
+    assert!(success, "tonearm {args:?}: {stderr}");
+    stdout
 }

@@ -3,37 +3,13 @@
 //! holds the files, the playlists and `library.json`.
 
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use tonearm_testkit::locker::{Locker, PASSWORD};
 
 /// Runs `tonearm ARGS` on the data directory `data` with `stdin`; stdout, or a failure with
 /// stderr.
 fn tonearm(data: &Path, args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tonearm"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("TONEARM_TOKEN_STORE", "file")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tonearm runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("tonearm ends");
-    assert!(
-        out.status.success(),
-        "tonearm {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    super::tonearm_ok(data, args, stdin, &[])
 }
 
 fn json(data: &Path, args: &[&str]) -> Value {
