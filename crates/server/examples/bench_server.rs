@@ -296,8 +296,8 @@ mod catalog {
     use std::path::Path;
     use std::time::{Duration, Instant};
     use tonearm_protocol::{AudioFormat, BlobHash, TrackId, TrackMetadata};
-    use tonearm_server::MetadataStore;
-    use tonearm_server::catalog::{AlbumId, CatalogStore, Play, fold};
+    use tonearm_server::Config;
+    use tonearm_server::catalog::{AlbumId, Play, fold};
     use tonearm_testkit::rng::Rng;
     use tonearm_testkit::server_process::{ServerProcess, cpu_seconds, status_kib};
 
@@ -617,7 +617,7 @@ mod catalog {
     /// Writes the library through the server's store (blobs need not exist for the catalog),
     /// then some plays, so `frequent` has albums to list; returns the albums played.
     async fn fill(data_dir: &Path, library: &Library, username: &str) -> Result<usize> {
-        let store = tonearm_server::open_store(data_dir)?;
+        let store = tonearm_server::backends::open_store(&Config::new(data_dir)).await?;
         let user = store
             .user_by_name(username)
             .await?
@@ -703,12 +703,13 @@ mod catalog {
             started.elapsed().as_secs_f64()
         );
         {
-            let store = tonearm_server::open_store(data_dir)?;
-            let vault = tonearm_server::vault::PasswordVault::open(data_dir)?;
-            tonearm_server::users::add(&store, &vault, username, password).await?;
+            let config = Config::new(data_dir);
+            let store = tonearm_server::backends::open_store(&config).await?;
+            let vault = tonearm_server::open_vault(&config, &*store).await?;
+            tonearm_server::users::add(&*store, &vault, username, password).await?;
         }
         fill(data_dir, &library, username).await?;
-        let store = tonearm_server::open_store(data_dir)?;
+        let store = tonearm_server::backends::open_store(&Config::new(data_dir)).await?;
         let user = store
             .user_by_name(username)
             .await?

@@ -1,24 +1,49 @@
 //! The blob store: immutable audio bytes keyed by their BLAKE3 hash, behind a trait over the
-//! `object_store` crate so a local folder (now) and an S3-compatible store (later) are
-//! interchangeable.
+//! `object_store` crate so a local folder and an S3-compatible store are interchangeable.
 //!
-//! A blob is only ever written from a local file whose whole-file hash was already verified, and
-//! it appears atomically: `object_store` writes a multipart upload to a staging object and
-//! publishes it on completion, so a reader never sees a partial blob.
+//! Unfinished uploads live here too, so any replica can continue or finish one: each run of
+//! received bytes is a *part*, an object written once under a fresh key
+//! (`uploads/ID/OFFSET-NONCE`) and committed in the metadata store. To finish, the parts are
+//! copied into one *assembled* object while their BLAKE3 is computed; only when it matches is
+//! the assembled object renamed to the blob's key. Blob keys therefore only ever hold verified
+//! bytes, and they appear atomically: a reader never sees a partial blob.
 
 use crate::error::{Error, Result};
+use crate::store::{UploadId, UploadPart};
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMultipart};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 use tonearm_protocol::BlobHash;
+use uuid::Uuid;
+
+/// An upload's bytes copied into one object, not yet published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assembled {
+    /// The object's key.
+    pub key: String,
+    /// BLAKE3 of its bytes.
+    pub hash: BlobHash,
+    /// Its length.
+    pub size: u64,
+}
+
+/// Where an upload's staged objects live.
+fn upload_prefix(upload: UploadId) -> String {
+    format!("{UPLOADS}/{}", upload.0)
+}
+
+/// The folder of staged uploads in the store.
+const UPLOADS: &str = "uploads";
 
 /// A stream of a blob's bytes.
 pub type ByteStream = BoxStream<'static, Result<Bytes>>;
@@ -26,6 +51,22 @@ pub type ByteStream = BoxStream<'static, Result<Bytes>>;
 /// Where blob bytes live. See the module docs.
 #[async_trait]
 pub trait BlobStore: Send + Sync + std::fmt::Debug {
+    /// Stages a part of upload `upload` starting at byte `start`; returns its key.
+    async fn stage_part(&self, upload: UploadId, start: u64, bytes: Bytes) -> Result<String>;
+    /// Copies the parts, in order, into one unpublished object and returns its key with the
+    /// BLAKE3 and length of the bytes.
+    async fn assemble(&self, upload: UploadId, parts: &[UploadPart]) -> Result<Assembled>;
+    /// Publishes an assembled object, whose hash the caller verified, as blob `hash`.
+    async fn publish_assembled(&self, assembled: &Assembled) -> Result<()>;
+    /// Removes one staged object; a missing one is not an error.
+    async fn delete_object(&self, key: &str) -> Result<()>;
+    /// Removes everything staged for an upload (parts and assembled objects).
+    async fn discard_upload(&self, upload: UploadId) -> Result<()>;
+    /// The uploads that have staged objects, for sweeping what no upload owns any more.
+    async fn staged_uploads(&self) -> Result<Vec<UploadId>>;
+    /// Writes and removes a probe object: fails at start on a missing bucket, wrong
+    /// credentials or an unwritable folder, instead of at the first upload.
+    async fn probe(&self) -> Result<()>;
     /// Publishes the verified file at `file` as blob `hash`. Publishing an existing blob again is
     /// harmless: the bytes are the same.
     async fn publish(&self, hash: &BlobHash, file: &Path) -> Result<()>;
@@ -41,6 +82,8 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Clone)]
 pub struct ObjectBlobStore {
     store: Arc<dyn ObjectStore>,
+    /// What to call the store in errors and at start ("folder /srv/blobs", "s3://bucket").
+    name: String,
 }
 
 /// Ranges up to this size are read in one call rather than streamed.
@@ -63,7 +106,42 @@ impl ObjectBlobStore {
         })?;
         Ok(Self {
             store: Arc::new(store),
+            name: format!("folder {}", root.display()),
         })
+    }
+
+    /// A store in an S3-compatible bucket, under `prefix` if given. Endpoint, credentials and
+    /// region come from the standard `AWS_*` variables (`AWS_ENDPOINT_URL` for a service other
+    /// than AWS, whose plain-HTTP address is then allowed, with path-style requests).
+    pub fn s3(bucket: &str, prefix: Option<&str>) -> Result<Self> {
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .or_else(|_| std::env::var("AWS_ENDPOINT"))
+            .ok();
+        if let Some(endpoint) = endpoint {
+            builder = builder
+                .with_endpoint(&endpoint)
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_virtual_hosted_style_request(false);
+        }
+        let name = match prefix {
+            Some(prefix) => format!("s3://{bucket}/{prefix}"),
+            None => format!("s3://{bucket}"),
+        };
+        let s3 = builder
+            .build()
+            .map_err(|e| Error::Config(format!("cannot use {name}: {e}")))?;
+        let store: Arc<dyn ObjectStore> = match prefix {
+            Some(prefix) => Arc::new(PrefixStore::new(s3, prefix)),
+            None => Arc::new(s3),
+        };
+        Ok(Self { store, name })
+    }
+
+    /// What the store is, for logs and `/health`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Blobs fan out by the first two hex digits so no folder grows huge.
@@ -78,8 +156,172 @@ fn store_error(hash: &BlobHash) -> impl FnOnce(object_store::Error) -> Error {
     move |source| Error::BlobStore { hash, source }
 }
 
+/// The same for an object that is not a blob (a part, an assembled upload, a probe).
+fn object_error(key: &str) -> impl FnOnce(object_store::Error) -> Error {
+    let hash = key.to_owned();
+    move |source| Error::BlobStore { hash, source }
+}
+
+impl ObjectBlobStore {
+    /// Streams `key` whole into `writer`, hashing it; returns the bytes copied.
+    async fn copy_into(
+        &self,
+        key: &str,
+        writer: &mut WriteMultipart,
+        hasher: &mut blake3::Hasher,
+    ) -> Result<u64> {
+        let mut copied = 0u64;
+        let mut stream = self
+            .store
+            .get(&ObjectPath::from(key))
+            .await
+            .map_err(object_error(key))?
+            .into_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(object_error(key))?;
+            hasher.update(&chunk);
+            writer
+                .wait_for_capacity(PARTS_IN_FLIGHT)
+                .await
+                .map_err(object_error(key))?;
+            writer.put(chunk.clone());
+            copied += chunk.len() as u64;
+        }
+        Ok(copied)
+    }
+
+    async fn delete_key(&self, key: &ObjectPath) -> Result<()> {
+        match self.store.delete(key).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(source) => Err(Error::BlobStore {
+                hash: key.to_string(),
+                source,
+            }),
+        }
+    }
+}
+
 #[async_trait]
 impl BlobStore for ObjectBlobStore {
+    async fn stage_part(&self, upload: UploadId, start: u64, bytes: Bytes) -> Result<String> {
+        let key = format!("{}/{start:020}-{}", upload_prefix(upload), Uuid::new_v4());
+        self.store
+            .put(&ObjectPath::from(key.as_str()), bytes.into())
+            .await
+            .map_err(object_error(&key))?;
+        Ok(key)
+    }
+
+    async fn assemble(&self, upload: UploadId, parts: &[UploadPart]) -> Result<Assembled> {
+        let key = format!("{}/assembled-{}", upload_prefix(upload), Uuid::new_v4());
+        let path = ObjectPath::from(key.as_str());
+        let mut hasher = blake3::Hasher::new();
+        if parts.is_empty() {
+            // S3 refuses a multipart upload of no parts.
+            self.store
+                .put(&path, Bytes::new().into())
+                .await
+                .map_err(object_error(&key))?;
+        } else {
+            let multipart = self
+                .store
+                .put_multipart(&path)
+                .await
+                .map_err(object_error(&key))?;
+            let mut writer = WriteMultipart::new_with_chunk_size(multipart, PART_SIZE);
+            let mut expected = 0u64;
+            for part in parts {
+                let copied = self.copy_into(&part.key, &mut writer, &mut hasher).await;
+                let copied = match copied {
+                    Ok(copied) => copied,
+                    Err(error) => {
+                        let _ = writer.abort().await;
+                        return Err(error);
+                    }
+                };
+                if part.start != expected || copied != part.end - part.start {
+                    let _ = writer.abort().await;
+                    return Err(Error::Corrupt(format!(
+                        "upload {} part {} holds bytes {}..{} but {copied} bytes from {expected} were expected",
+                        upload.0, part.key, part.start, part.end
+                    )));
+                }
+                expected = part.end;
+            }
+            writer.finish().await.map_err(object_error(&key))?;
+        }
+        let size = parts.last().map_or(0, |p| p.end);
+        Ok(Assembled {
+            key,
+            hash: BlobHash::from(hasher.finalize()),
+            size,
+        })
+    }
+
+    async fn publish_assembled(&self, assembled: &Assembled) -> Result<()> {
+        self.store
+            .rename(
+                &ObjectPath::from(assembled.key.as_str()),
+                &Self::path(&assembled.hash),
+            )
+            .await
+            .map_err(store_error(&assembled.hash))
+    }
+
+    async fn delete_object(&self, key: &str) -> Result<()> {
+        self.delete_key(&ObjectPath::from(key)).await
+    }
+
+    async fn discard_upload(&self, upload: UploadId) -> Result<()> {
+        let prefix = ObjectPath::from(upload_prefix(upload));
+        let keys: Vec<ObjectPath> = self
+            .store
+            .list(Some(&prefix))
+            .map(|meta| meta.map(|m| m.location))
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<std::result::Result<_, _>>()
+            .map_err(object_error(prefix.as_ref()))?;
+        for key in keys {
+            self.delete_key(&key).await?;
+        }
+        Ok(())
+    }
+
+    async fn staged_uploads(&self) -> Result<Vec<UploadId>> {
+        let mut ids = std::collections::BTreeSet::new();
+        let mut listing = self.store.list(Some(&ObjectPath::from(UPLOADS)));
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(object_error(UPLOADS))?;
+            if let Some(id) = meta
+                .location
+                .parts()
+                .nth(1)
+                .and_then(|part| Uuid::parse_str(part.as_ref()).ok())
+            {
+                ids.insert(id);
+            }
+        }
+        Ok(ids.into_iter().map(UploadId).collect())
+    }
+
+    async fn probe(&self) -> Result<()> {
+        let key = ObjectPath::from(format!("probe/{}", Uuid::new_v4()));
+        let failed = |e: object_store::Error| {
+            Error::Config(format!(
+                "cannot write to the blob store {}: {}",
+                self.name,
+                first_line(&e)
+            ))
+        };
+        self.store
+            .put(&key, Bytes::from_static(b"tonearm").into())
+            .await
+            .map_err(failed)?;
+        self.store.delete(&key).await.map_err(failed)
+    }
+
     async fn publish(&self, hash: &BlobHash, file: &Path) -> Result<()> {
         let path = Self::path(hash);
         let upload = self
@@ -143,12 +385,16 @@ impl BlobStore for ObjectBlobStore {
     }
 
     async fn delete(&self, hash: &BlobHash) -> Result<()> {
-        match self.store.delete(&Self::path(hash)).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(source) => Err(Error::BlobStore {
-                hash: hash.to_string(),
-                source,
-            }),
-        }
+        self.delete_key(&Self::path(hash)).await
     }
+}
+
+/// An error's message without the chain of causes below it, which for a network error repeats
+/// the request in detail.
+fn first_line(error: &object_store::Error) -> String {
+    let text = match error {
+        object_store::Error::Generic { source, .. } => source.to_string(),
+        other => other.to_string(),
+    };
+    text.lines().next().unwrap_or_default().to_owned()
 }

@@ -39,6 +39,131 @@ pub struct Config {
     pub limits: Limits,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the login throttle).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Where metadata lives; SQLite in the data directory when `None`.
+    pub database: Option<DatabaseUrl>,
+    /// Where blob bytes live; a folder in the data directory when `None`.
+    pub blob_store: Option<BlobLocation>,
+    /// The password vault's key file; in the data directory when `None`.
+    pub vault_key: Option<PathBuf>,
+}
+
+/// Where the metadata store lives, as `--database-url` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file (`sqlite:PATH`).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server (`postgres://...` or `postgresql://...`), the URL kept whole for
+    /// the driver.
+    Postgres(String),
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        if let Some(path) = text.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if path.is_empty() {
+                return Err(Error::Config(
+                    "sqlite: needs a file, as in sqlite:/srv/tonearm.db".into(),
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(Self::Postgres(text.to_owned()));
+        }
+        Err(Error::Config(
+            "--database-url must start with sqlite: or postgres://".into(),
+        ))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    /// Without the password, for logs and `/health`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            Self::Postgres(url) => f.write_str(&without_password(url)),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user@host/db`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Where blob bytes live, as `--blob-store` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobLocation {
+    /// A local folder (a path, or `file:PATH`).
+    Folder(PathBuf),
+    /// A bucket of an S3-compatible service (`s3://BUCKET[/PREFIX]`).
+    S3 {
+        /// The bucket's name.
+        bucket: String,
+        /// A key prefix inside it, without slashes at either end.
+        prefix: Option<String>,
+    },
+}
+
+impl std::str::FromStr for BlobLocation {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        if let Some(rest) = text.strip_prefix("s3://") {
+            let (bucket, prefix) = match rest.split_once('/') {
+                Some((bucket, prefix)) => (bucket, Some(prefix.trim_matches('/'))),
+                None => (rest, None),
+            };
+            let valid = (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                });
+            if !valid {
+                return Err(Error::Config(format!(
+                    "{bucket:?} is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and dashes)"
+                )));
+            }
+            return Ok(Self::S3 {
+                bucket: bucket.to_owned(),
+                prefix: prefix.filter(|p| !p.is_empty()).map(str::to_owned),
+            });
+        }
+        let path = text.strip_prefix("file:").unwrap_or(text);
+        if path.is_empty() || text.contains("://") {
+            return Err(Error::Config(
+                "--blob-store must be s3://BUCKET[/PREFIX] or a folder".into(),
+            ));
+        }
+        Ok(Self::Folder(PathBuf::from(path)))
+    }
+}
+
+impl std::fmt::Display for BlobLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Folder(path) => write!(f, "{}", path.display()),
+            Self::S3 {
+                bucket,
+                prefix: None,
+            } => write!(f, "s3://{bucket}"),
+            Self::S3 {
+                bucket,
+                prefix: Some(prefix),
+            } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
 }
 
 /// The PEM files of an HTTPS listener.
@@ -67,7 +192,34 @@ impl Config {
             tls: None,
             limits: Limits::default(),
             trusted_proxies: Vec::new(),
+            database: None,
+            blob_store: None,
+            vault_key: None,
         }
+    }
+
+    /// Where metadata lives.
+    #[must_use]
+    pub fn database(&self) -> DatabaseUrl {
+        self.database
+            .clone()
+            .unwrap_or_else(|| DatabaseUrl::Sqlite(self.data_dir.join("tonearm.db")))
+    }
+
+    /// Where blob bytes live.
+    #[must_use]
+    pub fn blob_store(&self) -> BlobLocation {
+        self.blob_store
+            .clone()
+            .unwrap_or_else(|| BlobLocation::Folder(self.data_dir.join("blobs")))
+    }
+
+    /// The password vault's key file.
+    #[must_use]
+    pub fn vault_key(&self) -> PathBuf {
+        self.vault_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(crate::vault::PasswordVault::KEY_FILE))
     }
 }
 
@@ -171,6 +323,34 @@ pub struct Settings {
         value_name = "BYTES"
     )]
     pub max_reserved_bytes: Option<u64>,
+    /// Upload bytes are staged and committed in parts of this size: larger parts mean fewer
+    /// objects, smaller ones less memory per upload and less to resend after a crash [default: 8 MiB]
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_UPLOAD_PART_SIZE",
+        value_name = "BYTES"
+    )]
+    pub upload_part_size: Option<usize>,
+    /// Metadata database: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB [default: sqlite in the data directory]
+    #[arg(long, global = true, env = "TONEARM_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Blob store: s3://BUCKET[/PREFIX] (endpoint and keys from the AWS_* variables) or a folder [default: DATA_DIR/blobs]
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_BLOB_STORE",
+        value_name = "LOCATION"
+    )]
+    pub blob_store: Option<String>,
+    /// Key file of the password vault; every replica on one database needs the same [default: DATA_DIR/password-vault.key]
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_VAULT_KEY",
+        value_name = "FILE"
+    )]
+    pub vault_key: Option<PathBuf>,
     /// Addresses of reverse proxies whose X-Forwarded-For header names the client
     #[arg(
         long,
@@ -206,6 +386,10 @@ impl Settings {
             max_open_uploads: self.max_open_uploads.or(lower.max_open_uploads),
             max_reserved_bytes: self.max_reserved_bytes.or(lower.max_reserved_bytes),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
+            upload_part_size: self.upload_part_size.or(lower.upload_part_size),
+            database_url: self.database_url.or(lower.database_url),
+            blob_store: self.blob_store.or(lower.blob_store),
+            vault_key: self.vault_key.or(lower.vault_key),
         }
     }
 
@@ -241,7 +425,13 @@ impl Settings {
         if let Some(bytes) = self.max_reserved_bytes {
             config.limits.max_reserved_bytes = bytes;
         }
+        if let Some(bytes) = self.upload_part_size {
+            config.limits.upload_part_bytes = bytes.max(1);
+        }
         config.trusted_proxies = self.trusted_proxies.unwrap_or_default();
+        config.database = self.database_url.as_deref().map(str::parse).transpose()?;
+        config.blob_store = self.blob_store.as_deref().map(str::parse).transpose()?;
+        config.vault_key = self.vault_key;
         config.tls = match (self.tls_cert, self.tls_key) {
             (Some(cert), Some(key)) => Some(TlsConfig { cert, key }),
             (None, None) => None,
@@ -286,6 +476,53 @@ mod tests {
         assert!(toml::from_str::<Settings>("lisen = \"x\"").is_err());
         let err = Settings::default().into_config().unwrap_err();
         assert!(err.to_string().contains("--data-dir"), "{err}");
+    }
+
+    #[test]
+    fn database_urls_and_blob_stores_parse_into_their_kinds() {
+        assert_eq!(
+            "sqlite:/srv/t.db".parse::<DatabaseUrl>().unwrap(),
+            DatabaseUrl::Sqlite("/srv/t.db".into())
+        );
+        let pg: DatabaseUrl = "postgres://tonearm:hunter2@db:5432/tonearm"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            pg.to_string(),
+            "postgres://tonearm@db:5432/tonearm",
+            "no password shown"
+        );
+        for bad in ["mysql://x", "sqlite:", "/srv/t.db"] {
+            assert!(bad.parse::<DatabaseUrl>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            "s3://music/tonearm/".parse::<BlobLocation>().unwrap(),
+            BlobLocation::S3 {
+                bucket: "music".into(),
+                prefix: Some("tonearm".into())
+            }
+        );
+        assert_eq!(
+            "/srv/blobs".parse::<BlobLocation>().unwrap(),
+            BlobLocation::Folder("/srv/blobs".into())
+        );
+        for bad in ["s3://", "s3://Music", "s3://a", "gs://bucket"] {
+            assert!(bad.parse::<BlobLocation>().is_err(), "{bad}");
+        }
+        let config = Settings {
+            data_dir: Some("/srv".into()),
+            ..Settings::default()
+        }
+        .into_config()
+        .unwrap();
+        assert_eq!(
+            config.database(),
+            DatabaseUrl::Sqlite("/srv/tonearm.db".into())
+        );
+        assert_eq!(
+            config.blob_store(),
+            BlobLocation::Folder("/srv/blobs".into())
+        );
     }
 
     #[test]

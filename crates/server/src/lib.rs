@@ -5,7 +5,8 @@
 //!
 //! Map: `api` (HTTP routes and the OpenAPI document), `auth` (tokens), `passwords` (argon2id
 //! checks on a bounded pool), `throttle` (failed logins), `limits` (what a caller can spend),
-//! `store` (metadata behind [`MetadataStore`]), `blobs` (bytes behind [`BlobStore`]), `range`
+//! `store` (metadata behind [`MetadataStore`]), `blobs` (bytes behind [`BlobStore`]),
+//! `backends` (which of each the configuration names, opened and checked at start), `range`
 //! and `signing` (pure helpers for streaming), `maintenance` (expiry and garbage collection),
 //! `users` (account administration for the CLI), `playlists` (the pure rules of playlist sync),
 //! `tls` (HTTPS when a certificate is configured), `web_app` (the web player at `/`, embedded at
@@ -14,6 +15,7 @@
 mod api;
 pub mod artwork;
 pub mod auth;
+pub mod backends;
 pub mod blobs;
 pub mod catalog;
 pub mod config;
@@ -35,14 +37,13 @@ pub mod vault;
 mod web_app;
 
 pub use blobs::{BlobStore, ObjectBlobStore};
-pub use config::{Config, Settings, TlsConfig};
+pub use config::{BlobLocation, Config, DatabaseUrl, Settings, TlsConfig};
 pub use error::{Error, Result};
 pub use maintenance::MaintenanceReport;
 pub use store::{MetadataStore, SqliteStore};
 
 use state::AppState;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -51,10 +52,19 @@ use tokio::task::JoinHandle;
 /// How long a shutdown waits for open requests (long streams) before dropping them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Opens the metadata store in `data_dir`, creating the folder and the schema if needed.
-pub fn open_store(data_dir: &Path) -> Result<SqliteStore> {
-    std::fs::create_dir_all(data_dir).map_err(Error::io(data_dir))?;
-    SqliteStore::open(&data_dir.join("tonearm.db"))
+/// Opens the password vault of `config` and checks its key is the one the database's
+/// passwords were sealed with.
+pub async fn open_vault(
+    config: &Config,
+    store: &dyn MetadataStore,
+) -> Result<vault::PasswordVault> {
+    let key_file = config.vault_key();
+    if let Some(folder) = key_file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
+    }
+    let vault = vault::PasswordVault::open(&key_file)?;
+    vault.check_against(store, &key_file).await?;
+    Ok(vault)
 }
 
 /// Pending connections the kernel queues before `accept`: a burst of players connecting at once
@@ -90,26 +100,23 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
     // First, so a bad certificate fails before anything is created on disk.
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let data_dir = config.data_dir.clone();
-    let store = {
-        let data_dir = data_dir.clone();
-        tokio::task::spawn_blocking(move || open_store(&data_dir)).await??
-    };
-    let blobs = ObjectBlobStore::local(&data_dir.join("blobs"))?;
-    let signer = signing::UrlSigner::load_or_create(&data_dir.join("url-signing.key"))?;
-    let vault = vault::PasswordVault::open(&data_dir)?;
-    let uploads = data_dir.join("uploads");
-    std::fs::create_dir_all(&uploads).map_err(Error::io(&uploads))?;
+    std::fs::create_dir_all(&data_dir).map_err(Error::io(&data_dir))?;
+    let store = backends::open_store(&config).await?;
+    let blobs = backends::open_blobs(&config).await?;
+    let signer = signing::UrlSigner::shared(&*store, &data_dir.join("url-signing.key")).await?;
+    let vault = open_vault(&config, &*store).await?;
     let limits = config.limits;
+    let backend_names = backends::BackendNames::of(&config);
     let state = AppState {
         config: Arc::new(config),
-        store: Arc::new(store),
-        blobs: Arc::new(blobs),
+        store,
+        blobs,
         throttle: Arc::new(throttle::LoginThrottle::new(limits.throttle)),
         passwords: passwords::PasswordPool::new(limits.passwords),
         signer,
         vault,
         thumbnails: artwork::Thumbnails::new(&data_dir),
-        publish_lock: Arc::default(),
+        part_buffers: Arc::new(tokio::sync::Semaphore::new(limits.upload_buffers.max(1))),
         busy_uploads: Arc::default(),
         openapi: Arc::default(),
     };
@@ -157,7 +164,16 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
             }
         })
     });
-    tracing::info!(%addr, https, data_dir = %data_dir.display(), "tonearm-server listening");
+    tracing::info!(
+        %addr,
+        https,
+        data_dir = %data_dir.display(),
+        database = %state.config.database(),
+        blobs = %state.config.blob_store(),
+        "tonearm-server listening on {} and {}",
+        backend_names.database,
+        backend_names.blobs
+    );
     if !web_app::embedded() {
         tracing::info!("this build has no web player (`cargo xtask run` builds it)");
     }
@@ -195,6 +211,12 @@ impl RunningServer {
     #[must_use]
     pub fn store(&self) -> Arc<dyn MetadataStore> {
         Arc::clone(&self.state.store)
+    }
+
+    /// The blob store, for tests and administration.
+    #[must_use]
+    pub fn blobs(&self) -> Arc<dyn BlobStore> {
+        Arc::clone(&self.state.blobs)
     }
 
     /// Where account passwords are sealed (for adding accounts while the server runs).

@@ -8,7 +8,8 @@
 //! - request bodies: JSON bodies are small; upload data goes through tus, bounded by the
 //!   declared length, the per-file limit and the quota;
 //! - unfinished uploads: how many one user may hold open and how many bytes they reserve,
-//!   whether or not a quota is set.
+//!   whether or not a quota is set;
+//! - upload buffers: each PATCH buffers one part in memory, and only so many at once.
 
 use crate::passwords::PoolLimits;
 use crate::throttle::ThrottleLimits;
@@ -35,6 +36,10 @@ pub struct Limits {
     pub max_open_uploads: u64,
     /// Bytes one user's unfinished uploads may reserve, quota or not.
     pub max_reserved_bytes: u64,
+    /// Received upload bytes are staged and committed in parts of at most this size.
+    pub upload_part_bytes: usize,
+    /// Parts buffered in memory at once, across every upload (a PATCH waits for a free one).
+    pub upload_buffers: usize,
 }
 
 impl Default for Limits {
@@ -47,6 +52,8 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(120),
             max_open_uploads: 32,
             max_reserved_bytes: 32 * 1024 * 1024 * 1024,
+            upload_part_bytes: 8 * 1024 * 1024,
+            upload_buffers: 32,
         }
     }
 }

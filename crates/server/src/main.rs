@@ -47,6 +47,8 @@ enum LogFormat {
 enum Command {
     /// Run the server (the default)
     Serve,
+    /// Bring the database's schema up to date, then exit (`serve` does it too)
+    Migrate,
     /// Manage accounts
     User {
         #[command(subcommand)]
@@ -66,7 +68,18 @@ enum UserAction {
     Remove { name: String },
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // One line, causes after colons: bad configuration reads as one sentence.
+            eprintln!("tonearm-server: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -92,7 +105,12 @@ fn main() -> Result<()> {
     runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(config).await,
-            Command::User { action } => user(&config.data_dir, action).await,
+            Command::Migrate => {
+                tonearm_server::backends::open_store(&config).await?;
+                println!("the database at {} is up to date", config.database());
+                Ok(())
+            }
+            Command::User { action } => user(&config, action).await,
         }
     })
 }
@@ -172,26 +190,26 @@ fn read_password() -> Result<String> {
     Ok(password)
 }
 
-async fn user(data_dir: &std::path::Path, action: UserAction) -> Result<()> {
-    let store = tonearm_server::open_store(data_dir).context("opening the database")?;
-    let vault = tonearm_server::vault::PasswordVault::open(data_dir)
-        .context("opening the password vault")?;
+async fn user(config: &tonearm_server::Config, action: UserAction) -> Result<()> {
+    let store = tonearm_server::backends::open_store(config).await?;
+    let vault = tonearm_server::open_vault(config, &*store).await?;
+    let store = &*store;
     match action {
         UserAction::Add { name } => {
-            users::add(&store, &vault, &name, &read_password()?).await?;
+            users::add(store, &vault, &name, &read_password()?).await?;
             println!("added user {name}");
         }
         UserAction::List => {
-            for user in users::list(&store).await? {
+            for user in users::list(store).await? {
                 println!("{}", user.username);
             }
         }
         UserAction::Passwd { name } => {
-            users::set_password(&store, &vault, &name, &read_password()?).await?;
+            users::set_password(store, &vault, &name, &read_password()?).await?;
             println!("changed the password of {name}; its devices are logged out");
         }
         UserAction::Remove { name } => {
-            users::remove(&store, &name).await?;
+            users::remove(store, &name).await?;
             println!("removed user {name}");
         }
     }

@@ -1,12 +1,12 @@
 //! Short-lived signed stream URLs, for players that cannot send an `Authorization` header.
 //!
 //! The signature is BLAKE3 in keyed mode (a MAC, used here as HMAC would be) over the user, the
-//! track and the expiry, keyed with a random secret kept in the data directory, so URLs stay
-//! valid across restarts and every replica sharing the data directory verifies them.
+//! track and the expiry, keyed with a random secret kept in the metadata store, so URLs stay
+//! valid across restarts and every replica on the same database verifies them.
 
 use crate::auth::random_bytes;
 use crate::error::{Error, Result};
-use crate::store::UserId;
+use crate::store::{MetadataStore, UserId};
 use std::path::Path;
 use tonearm_protocol::TrackId;
 
@@ -23,11 +23,22 @@ impl std::fmt::Debug for UrlSigner {
 }
 
 impl UrlSigner {
-    /// Loads the key from `path`, creating it (readable by the owner only) on first start.
-    pub fn load_or_create(path: &Path) -> Result<Self> {
+    /// The key every replica shares, made by the first server to start on the database. A
+    /// server that kept its key in `legacy_file` (before keys moved to the database) offers
+    /// that one, so the URLs and CSRF tokens it handed out stay valid.
+    pub async fn shared(store: &dyn MetadataStore, legacy_file: &Path) -> Result<Self> {
+        let fresh = match std::fs::read(legacy_file) {
+            Ok(bytes) => bytes.try_into().unwrap_or_else(|_| random_bytes::<32>()),
+            Err(_) => random_bytes::<32>(),
+        };
         Ok(Self {
-            key: load_or_create_key(path)?,
+            key: store.shared_secret("url-signing", fresh).await?,
         })
+    }
+
+    #[cfg(test)]
+    fn with_key(key: [u8; 32]) -> Self {
+        Self { key }
     }
 
     fn mac(&self, user: UserId, track: TrackId, expires: i64) -> blake3::Hash {
@@ -103,8 +114,7 @@ mod tests {
 
     #[test]
     fn signatures_bind_user_track_and_expiry() {
-        let dir = tempfile::tempdir().unwrap();
-        let signer = UrlSigner::load_or_create(&dir.path().join("key")).unwrap();
+        let signer = UrlSigner::with_key(random_bytes());
         let (user, track) = (UserId(Uuid::new_v4()), TrackId::new_random());
         let sig = signer.sign(user, track, 100);
         assert!(signer.verify(user, track, 100, &sig, 99));
@@ -119,7 +129,5 @@ mod tests {
             "other user"
         );
         assert!(!signer.verify(user, track, 100, "zz", 99), "garbage");
-        let again = UrlSigner::load_or_create(&dir.path().join("key")).unwrap();
-        assert!(again.verify(user, track, 100, &sig, 99), "the key persists");
     }
 }

@@ -1,5 +1,6 @@
 //! What every request handler shares: configuration, the two stores, the login throttle and
-//! the password workers, the URL signer and the lock that keeps garbage collection from racing a publication.
+//! the password workers, the URL signer, and the bounds on upload buffers. Nothing here holds
+//! state another replica would need: that lives in the two stores.
 
 use crate::artwork::Thumbnails;
 use crate::blobs::BlobStore;
@@ -10,10 +11,9 @@ use crate::store::{MetadataStore, UploadId};
 use crate::throttle::LoginThrottle;
 use crate::vault::PasswordVault;
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::sync::RwLock;
+use tokio::sync::Semaphore;
 
 /// Shared state; cheap to clone.
 #[derive(Debug, Clone)]
@@ -34,21 +34,13 @@ pub struct AppState {
     pub vault: PasswordVault,
     /// Cover thumbnails, made once and cached.
     pub thumbnails: Thumbnails,
-    /// Publications hold it shared, garbage collection exclusively: a blob being published is
-    /// never collected between its bytes landing and its row being written.
-    pub publish_lock: Arc<RwLock<()>>,
-    /// Uploads with a PATCH in flight; a second concurrent PATCH gets 409.
+    /// One permit per upload part buffered in memory (`Limits::upload_part_bytes` each).
+    pub part_buffers: Arc<Semaphore>,
+    /// Uploads with a PATCH in flight on this replica; a second concurrent PATCH gets 409 at
+    /// once (across replicas, the offset check of each commit refuses it).
     pub busy_uploads: Arc<Mutex<HashSet<UploadId>>>,
     /// The OpenAPI document as JSON, set when the router is built.
     pub openapi: Arc<OnceLock<Arc<String>>>,
-}
-
-impl AppState {
-    /// Where partial upload data lives.
-    #[must_use]
-    pub fn upload_path(&self, id: UploadId) -> PathBuf {
-        self.config.data_dir.join("uploads").join(id.0.to_string())
-    }
 }
 
 /// Unix seconds now.

@@ -3,12 +3,14 @@
 //! Most Subsonic apps log in with `t = md5(password + salt)` and a fresh salt per request, so
 //! the server must know the password itself to check them; an argon2 hash cannot answer. Each
 //! password is therefore also kept sealed (XChaCha20-Poly1305, bound to its username) with a
-//! key in the data directory, apart from the database. The trade-off, documented in
+//! key in a file apart from the database (by default in the data directory; replicas share one
+//! through `--vault-key`). The trade-off, documented in
 //! docs/subsonic.md: a copy of the database alone reveals nothing, but whoever holds both the
 //! database and the key file can read every password. The desktop login still checks the
 //! argon2 hash; only Subsonic uses the sealed copy (and API keys avoid it altogether).
 
 use crate::error::{Error, Result};
+use crate::store::MetadataStore;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -19,6 +21,8 @@ use std::path::Path;
 #[derive(Clone)]
 pub struct PasswordVault {
     cipher: XChaCha20Poly1305,
+    /// A keyed hash that identifies the key without revealing it.
+    check: [u8; 32],
 }
 
 impl std::fmt::Debug for PasswordVault {
@@ -28,15 +32,34 @@ impl std::fmt::Debug for PasswordVault {
 }
 
 impl PasswordVault {
-    /// The file in a data directory that holds the key.
+    /// The file in a data directory that holds the key unless `--vault-key` names another.
     pub const KEY_FILE: &'static str = "password-vault.key";
 
-    /// The vault of the data directory `data_dir` (its key made on first use, owner-only).
-    pub fn open(data_dir: &Path) -> Result<Self> {
-        let key = crate::signing::load_or_create_key(&data_dir.join(Self::KEY_FILE))?;
+    /// The vault whose key is in `key_file` (made on first use, owner-only).
+    pub fn open(key_file: &Path) -> Result<Self> {
+        let key = crate::signing::load_or_create_key(key_file)?;
         Ok(Self {
             cipher: XChaCha20Poly1305::new(&key.into()),
+            check: blake3::keyed_hash(&key, b"tonearm vault check v1").into(),
         })
+    }
+
+    /// Refuses a key other than the one the database's passwords were sealed with: the first
+    /// server on a database records a check value of its key, and a replica started with
+    /// another key file would fail every Subsonic login.
+    pub async fn check_against(&self, store: &dyn MetadataStore, key_file: &Path) -> Result<()> {
+        if store
+            .shared_secret("password-vault-check", self.check)
+            .await?
+            == self.check
+        {
+            Ok(())
+        } else {
+            Err(Error::Config(format!(
+                "the password vault key {} is not the key this database's passwords were sealed with; give every server on the database the same --vault-key file",
+                key_file.display()
+            )))
+        }
     }
 
     /// `password` sealed for `username`: a random nonce and the ciphertext, base64.
@@ -86,7 +109,7 @@ mod tests {
     #[test]
     fn a_sealed_password_opens_only_for_its_user_and_key() {
         let dir = tempfile::tempdir().unwrap();
-        let vault = PasswordVault::open(dir.path()).unwrap();
+        let vault = PasswordVault::open(&dir.path().join("key")).unwrap();
         let sealed = vault.seal("ann", "correct horse").unwrap();
         assert!(!sealed.contains("correct"));
         assert_eq!(
@@ -99,14 +122,14 @@ mod tests {
             sealed,
             "fresh nonces"
         );
-        let again = PasswordVault::open(dir.path()).unwrap();
+        let again = PasswordVault::open(&dir.path().join("key")).unwrap();
         assert_eq!(
             again.open_sealed("ann", &sealed).as_deref(),
             Some("correct horse")
         );
         let other = tempfile::tempdir().unwrap();
         assert_eq!(
-            PasswordVault::open(other.path())
+            PasswordVault::open(&other.path().join("key"))
                 .unwrap()
                 .open_sealed("ann", &sealed),
             None

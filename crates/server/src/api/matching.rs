@@ -110,7 +110,10 @@ pub async fn answer(
     if challenge.expires_at <= now() || answer.answers.len() != challenge.ranges.len() {
         return Err(Error::ChallengeFailed.into());
     }
-    let _shared = state.publish_lock.read().await;
+    let _shared = state
+        .store
+        .blob_lock(crate::store::LockMode::Shared)
+        .await?;
     let size = state
         .store
         .blob_size(&challenge.hash)

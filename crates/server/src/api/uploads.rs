@@ -1,11 +1,14 @@
 //! tus 1.0 resumable uploads at `/api/v1/uploads` (core, creation, checksum, termination).
 //!
-//! Partial data goes to `DATA_DIR/uploads/ID`; the committed offset lives in the metadata
-//! store and is updated every [`COMMIT_EVERY`] bytes, so an upload survives a killed client or
-//! a killed server and resumes from `HEAD`'s `Upload-Offset`. A PATCH carrying
-//! `Upload-Checksum` commits only once its checksum matched (460 otherwise, and its bytes are
-//! dropped). When the last byte arrives the whole file's BLAKE3 is computed and compared with
-//! the hash declared at creation; only then is the blob published and owned by the user.
+//! Received bytes are staged in the blob store as parts of up to `upload_part_bytes`, each
+//! committed in the metadata store as it is written (`crate::blobs` explains the layout), so
+//! an upload survives a killed client or a killed server, and any replica can continue it from
+//! `HEAD`'s `Upload-Offset`. A commit succeeds only from the offset the PATCH started at: two
+//! requests racing on one upload, on one replica or two, cannot both append. A PATCH carrying
+//! `Upload-Checksum` commits its parts only once its checksum matched (460 otherwise, and its
+//! bytes are dropped). When the last byte arrives the parts are assembled while their BLAKE3
+//! is computed and compared with the hash declared at creation; only then is the blob
+//! published and owned by the user.
 //!
 //! `Upload-Metadata` may be empty or lack `blake3`: standard tus clients often send no
 //! metadata. Such an upload is accepted, and its blob is published under the hash the server
@@ -16,7 +19,7 @@ use super::extract::Path;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Error, Result};
 use crate::state::{AppState, now};
-use crate::store::{UploadId, UploadRecord, UserId};
+use crate::store::{LockMode, UploadId, UploadPart, UploadRecord, UserId};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -26,20 +29,12 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use futures::StreamExt;
 use sha1::Digest;
 use std::collections::HashMap;
-use std::io::{Read, SeekFrom};
-use std::path::PathBuf;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
 use tonearm_protocol::uploads::{
     HEADER_BLOB_HASH, METADATA_BLAKE3, TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION,
 };
 use tonearm_protocol::{BlobHash, ErrorBody};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-/// Bytes received between two commits of the offset during a PATCH without checksum.
-const COMMIT_EVERY: u64 = 1024 * 1024;
-/// Write buffer for upload data.
-const WRITE_BUFFER: usize = 1024 * 1024;
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
@@ -186,20 +181,12 @@ pub async fn create(
         completed_hash: None,
         updated_at: now(),
     };
-    // The row first, then the file: the maintenance sweep deletes files that have no row.
+    // The row before any part: the maintenance sweep deletes staged parts that have no row.
     let limits = &state.config.limits;
     state
         .store
         .create_upload(&record, limits.max_open_uploads, limits.max_reserved_bytes)
         .await?;
-    let path = state.upload_path(id);
-    let folder = path.parent().expect("upload files live in a folder");
-    tokio::fs::create_dir_all(folder)
-        .await
-        .map_err(Error::io(folder))?;
-    tokio::fs::File::create(&path)
-        .await
-        .map_err(Error::io(&path))?;
     let mut builder = tus_headers(Response::builder().status(StatusCode::CREATED))
         .header(header::LOCATION, upload_url(&state, id));
     if length == 0 {
@@ -213,21 +200,6 @@ pub async fn create(
 fn upload_url(state: &AppState, id: UploadId) -> String {
     let base = state.config.public_url.as_deref().unwrap_or_default();
     format!("{base}/api/v1/uploads/{}", id.0)
-}
-
-/// The committed offset, never beyond what the file really holds (a crash may lose buffered
-/// bytes after a commit on some file systems).
-async fn committed_offset(state: &AppState, upload: &UploadRecord) -> Result<u64> {
-    if upload.completed_hash.is_some() {
-        return Ok(upload.offset);
-    }
-    let path = state.upload_path(upload.id);
-    let on_disk = match tokio::fs::metadata(&path).await {
-        Ok(meta) => meta.len(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-        Err(e) => return Err(Error::io(&path)(e)),
-    };
-    Ok(upload.offset.min(on_disk))
 }
 
 /// Refuses `size` more bytes for `user` when they would pass the quota (uploads, finished or
@@ -277,7 +249,7 @@ pub async fn head(
 ) -> Result<Response, ApiError> {
     require_tus(&headers)?;
     let mut upload = find(&state, &auth, id).await?;
-    let offset = committed_offset(&state, &upload).await?;
+    let offset = upload.offset;
     if upload.completed_hash.is_none() && offset == upload.length {
         // Every byte arrived but the server stopped before publishing: finish now, since a
         // client seeing the full offset will not send another PATCH.
@@ -445,7 +417,7 @@ pub async fn patch(
     let _busy = BusyGuard::acquire(&state, upload.id)?;
     // Re-read under the busy mark: a PATCH that just finished may have moved the offset.
     let upload = find(&state, &auth, id).await?;
-    let start = committed_offset(&state, &upload).await?;
+    let start = upload.offset;
     if requested != start {
         return Err(Error::OffsetMismatch {
             expected: start,
@@ -482,7 +454,74 @@ fn done_response(offset: u64, hash: Option<&BlobHash>) -> Response {
     empty(builder)
 }
 
-/// Writes a PATCH body at `start`, committing as it goes; returns the new offset.
+/// The parts of one PATCH: staged as they fill, committed as they go (or all at the end when
+/// a checksum must match first).
+struct Parts<'a> {
+    state: &'a AppState,
+    upload: &'a UploadRecord,
+    /// The committed offset.
+    committed: u64,
+    /// Staged, not yet committed.
+    pending: Vec<UploadPart>,
+    buffer: bytes::BytesMut,
+}
+
+impl Parts<'_> {
+    /// Where the next byte goes.
+    fn offset(&self) -> u64 {
+        self.pending.last().map_or(self.committed, |p| p.end) + self.buffer.len() as u64
+    }
+
+    /// Stages what the buffer holds as a part.
+    async fn stage(&mut self) -> Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let start = self.pending.last().map_or(self.committed, |p| p.end);
+        let bytes = self.buffer.split().freeze();
+        let end = start + bytes.len() as u64;
+        let key = self
+            .state
+            .blobs
+            .stage_part(self.upload.id, start, bytes)
+            .await?;
+        self.pending.push(UploadPart { start, end, key });
+        Ok(())
+    }
+
+    /// Commits the staged parts; a request that moved the offset meanwhile wins, and these
+    /// parts are dropped.
+    async fn commit(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let parts = std::mem::take(&mut self.pending);
+        let committed = self
+            .state
+            .store
+            .commit_upload_parts(self.upload.id, self.committed, &parts, now())
+            .await?;
+        if !committed {
+            self.drop_parts(&parts).await;
+            return Err(Error::Conflict(
+                "another request is writing to this upload".into(),
+            ));
+        }
+        self.committed = parts.last().map_or(self.committed, |p| p.end);
+        Ok(())
+    }
+
+    /// Deletes staged parts that will not be committed.
+    async fn drop_parts(&self, parts: &[UploadPart]) {
+        for part in parts {
+            if let Err(error) = self.state.blobs.delete_object(&part.key).await {
+                tracing::warn!(key = %part.key, error = %crate::error::error_chain(&error), "could not remove a dropped upload part");
+            }
+        }
+    }
+}
+
+/// Receives a PATCH body at `start`, committing as it goes; returns the new offset.
 async fn receive(
     state: &AppState,
     upload: &UploadRecord,
@@ -490,47 +529,48 @@ async fn receive(
     body: Body,
     mut checksum: Option<Checksum>,
 ) -> Result<u64> {
-    let path = state.upload_path(upload.id);
-    let file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
+    // One part buffer per PATCH in flight, and only so many at once: memory stays bounded
+    // whatever the number of clients sending.
+    let _buffer = state
+        .part_buffers
+        .acquire()
         .await
-        .map_err(Error::io(&path))?;
-    file.set_len(start).await.map_err(Error::io(&path))?;
-    let mut file = BufWriter::with_capacity(WRITE_BUFFER, file);
-    file.seek(SeekFrom::Start(start))
-        .await
-        .map_err(Error::io(&path))?;
+        .expect("the semaphore is never closed");
     let room = upload.length - start;
-    let mut written = 0u64;
-    let mut committed = 0u64;
+    let part_size = state.config.limits.upload_part_bytes.max(1);
     let checked = checksum.is_some();
+    let mut parts = Parts {
+        state,
+        upload,
+        committed: start,
+        pending: Vec::new(),
+        buffer: bytes::BytesMut::with_capacity(
+            part_size.min(usize::try_from(room).unwrap_or(part_size)),
+        ),
+    };
     let mut stream = body.into_data_stream();
     let outcome: Result<()> = async {
         while let Some(chunk) = stream.next().await {
-            let chunk =
+            let mut chunk =
                 chunk.map_err(|e| Error::BadRequest(format!("request body interrupted: {e}")))?;
-            let len = chunk.len() as u64;
-            if written + len > room {
+            if parts.offset() - start + chunk.len() as u64 > room {
                 return Err(Error::BadRequest(format!(
                     "body exceeds the declared Upload-Length of {} bytes",
                     upload.length
                 )));
             }
-            file.write_all(&chunk).await.map_err(Error::io(&path))?;
             if let Some(sum) = checksum.as_mut() {
                 sum.update(&chunk);
             }
-            written += len;
-            if checksum.is_none() && written - committed >= COMMIT_EVERY {
-                file.flush().await.map_err(Error::io(&path))?;
-                state
-                    .store
-                    .update_upload(upload.id, start + written, None, now())
-                    .await?;
-                committed = written;
+            while !chunk.is_empty() {
+                let take = chunk.len().min(part_size - parts.buffer.len());
+                parts.buffer.extend_from_slice(&chunk.split_to(take));
+                if parts.buffer.len() == part_size {
+                    parts.stage().await?;
+                    if !checked {
+                        parts.commit().await?;
+                    }
+                }
             }
         }
         if let Some(sum) = checksum.take() {
@@ -539,35 +579,33 @@ async fn receive(
         Ok(())
     }
     .await;
+    // Without a checksum, bytes that arrived before the connection broke are good: keep them
+    // so the client resumes after them (tus core asks for this).
     let keep = match &outcome {
-        Ok(()) => written,
-        // Without a checksum, bytes that arrived before the connection broke are good: keep
-        // them so the client resumes after them (tus core asks for this).
-        Err(Error::BadRequest(_)) if !checked => written,
-        Err(_) if !checked => committed,
-        Err(_) => 0,
+        Ok(()) => true,
+        Err(Error::BadRequest(_)) => !checked,
+        Err(_) => false,
     };
-    file.flush().await.map_err(Error::io(&path))?;
-    let file = file.into_inner();
-    file.set_len(start + keep).await.map_err(Error::io(&path))?;
-    if keep != committed || outcome.is_ok() {
-        state
-            .store
-            .update_upload(upload.id, start + keep, None, now())
-            .await?;
+    if keep {
+        parts.stage().await?;
+        parts.commit().await?;
+    } else {
+        let pending = std::mem::take(&mut parts.pending);
+        parts.drop_parts(&pending).await;
     }
-    outcome.map(|()| start + keep)
+    outcome.map(|()| parts.committed)
 }
 
 /// Verifies the complete file and publishes it as a blob the user owns.
 async fn finish(state: &AppState, upload: &UploadRecord) -> Result<BlobHash> {
-    let path = state.upload_path(upload.id);
-    let actual = hash_file(path.clone()).await?;
+    let parts = state.store.upload_parts(upload.id).await?;
+    let assembled = state.blobs.assemble(upload.id, &parts).await?;
+    let actual = assembled.hash.clone();
     if let Some(declared) = &upload.declared_hash
         && *declared != actual
     {
         state.store.delete_upload(upload.user, upload.id).await?;
-        remove_quietly(&path).await;
+        discard_quietly(state, upload.id).await;
         tracing::warn!(upload = %upload.id.0, %declared, %actual, "upload hash mismatch");
         return Err(Error::HashMismatch {
             declared: declared.to_string(),
@@ -575,8 +613,8 @@ async fn finish(state: &AppState, upload: &UploadRecord) -> Result<BlobHash> {
         });
     }
     {
-        let _shared = state.publish_lock.read().await;
-        state.blobs.publish(&actual, &path).await?;
+        let _shared = state.store.blob_lock(LockMode::Shared).await?;
+        state.blobs.publish_assembled(&assembled).await?;
         state
             .store
             .add_blob(upload.user, &actual, upload.length, now())
@@ -586,35 +624,16 @@ async fn finish(state: &AppState, upload: &UploadRecord) -> Result<BlobHash> {
         .store
         .update_upload(upload.id, upload.length, Some(&actual), now())
         .await?;
-    remove_quietly(&path).await;
+    discard_quietly(state, upload.id).await;
     tracing::info!(upload = %upload.id.0, blob = %actual, size = upload.length, "upload complete");
     Ok(actual)
 }
 
-async fn remove_quietly(path: &std::path::Path) {
-    if let Err(error) = tokio::fs::remove_file(path).await
-        && error.kind() != std::io::ErrorKind::NotFound
-    {
-        tracing::warn!(path = %path.display(), %error, "could not remove upload data");
+/// Removes an upload's staged objects; what fails to go is left to the maintenance sweep.
+async fn discard_quietly(state: &AppState, upload: UploadId) {
+    if let Err(error) = state.blobs.discard_upload(upload).await {
+        tracing::warn!(upload = %upload.0, error = %crate::error::error_chain(&error), "could not remove staged upload data");
     }
-}
-
-/// BLAKE3 of a whole file, on the blocking pool.
-async fn hash_file(path: PathBuf) -> Result<BlobHash> {
-    tokio::task::spawn_blocking(move || {
-        let mut file = std::fs::File::open(&path).map_err(Error::io(&path))?;
-        let mut hasher = blake3::Hasher::new();
-        let mut buffer = vec![0u8; 1024 * 1024];
-        loop {
-            let read = file.read(&mut buffer).map_err(Error::io(&path))?;
-            if read == 0 {
-                break;
-            }
-            hasher.update(&buffer[..read]);
-        }
-        Ok(BlobHash::from(hasher.finalize()))
-    })
-    .await?
 }
 
 /// tus termination.
@@ -641,7 +660,7 @@ pub async fn terminate(
     if !state.store.delete_upload(auth.user, UploadId(id)).await? {
         return Err(Error::NotFound("upload").into());
     }
-    remove_quietly(&state.upload_path(UploadId(id))).await;
+    discard_quietly(&state, UploadId(id)).await;
     Ok(empty(tus_headers(
         Response::builder().status(StatusCode::NO_CONTENT),
     )))

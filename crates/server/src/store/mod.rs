@@ -18,6 +18,29 @@ use tonearm_protocol::{
 };
 use uuid::Uuid;
 
+/// Lower-case hex of a secret, as stored.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// A stored secret back from its hex.
+pub(crate) fn parse_secret(text: &str) -> Result<[u8; 32]> {
+    let corrupt =
+        || crate::error::Error::Corrupt(String::from("a shared secret is not 64 hex digits"));
+    if text.len() != 64 || !text.is_ascii() {
+        return Err(corrupt());
+    }
+    let mut secret = [0u8; 32];
+    for (i, byte) in secret.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| corrupt())?;
+    }
+    Ok(secret)
+}
+
 /// An account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UserId(pub Uuid);
@@ -72,6 +95,43 @@ pub struct UploadRecord {
     pub completed_hash: Option<BlobHash>,
     /// Unix seconds of the last write.
     pub updated_at: i64,
+}
+
+/// A run of an upload's bytes, staged in the blob store until the upload completes. Parts are
+/// objects of their own, written once, so any replica can continue an upload or finish it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadPart {
+    /// Offset of its first byte in the file.
+    pub start: u64,
+    /// Offset after its last byte.
+    pub end: u64,
+    /// Its object's key in the blob store.
+    pub key: String,
+}
+
+/// How the blob lock is held: see [`MetadataStore::blob_lock`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockMode {
+    /// By a publication; many at once.
+    Shared,
+    /// By garbage collection; alone.
+    Exclusive,
+}
+
+/// A held blob lock, released when dropped.
+pub struct BlobLock(#[allow(dead_code)] Box<dyn Send + Sync>);
+
+impl BlobLock {
+    /// Wraps whatever releases the lock when dropped.
+    pub fn new(guard: impl Send + Sync + 'static) -> Self {
+        Self(Box::new(guard))
+    }
+}
+
+impl std::fmt::Debug for BlobLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BlobLock")
+    }
 }
 
 /// A proof-of-ownership challenge waiting for its answer.
@@ -187,12 +247,36 @@ pub trait MetadataStore: CatalogStore + Send + Sync + std::fmt::Debug {
         completed_hash: Option<&BlobHash>,
         now: i64,
     ) -> Result<()>;
+    /// Commits parts staged from offset `from` on, in one transaction, only if the upload's
+    /// offset is still `from` (another request, maybe on another replica, may have moved it);
+    /// the offset becomes the last part's end. False if the offset moved or the upload is gone:
+    /// the caller then deletes the parts' objects.
+    async fn commit_upload_parts(
+        &self,
+        id: UploadId,
+        from: u64,
+        parts: &[UploadPart],
+        now: i64,
+    ) -> Result<bool>;
+    /// An upload's committed parts, in order.
+    async fn upload_parts(&self, id: UploadId) -> Result<Vec<UploadPart>>;
     /// Forgets an upload of this user; false if there is none.
     async fn delete_upload(&self, user: UserId, id: UploadId) -> Result<bool>;
     /// The ids of all uploads, of every user (for sweeping orphaned upload files).
     async fn upload_ids(&self) -> Result<Vec<UploadId>>;
     /// Removes and returns uploads not written since `cutoff`.
     async fn expire_uploads(&self, cutoff: i64) -> Result<Vec<UploadId>>;
+
+    /// Takes the lock that keeps garbage collection from deleting a blob between a
+    /// publication's bytes landing and its row being written: publications hold it shared,
+    /// collection exclusively. It spans every process on the same database.
+    async fn blob_lock(&self, mode: LockMode) -> Result<BlobLock>;
+
+    // --- server-wide state ---
+
+    /// A secret every replica shares (the URL-signing key): the first caller's `fresh` value
+    /// is kept, and every later call returns it.
+    async fn shared_secret(&self, name: &str, fresh: [u8; 32]) -> Result<[u8; 32]>;
 
     // --- match ---
 

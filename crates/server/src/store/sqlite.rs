@@ -5,7 +5,8 @@
 //! PostgreSQL store can reuse the schema and queries nearly verbatim.
 
 use super::{
-    ApiKeyRecord, ChallengeRecord, MetadataStore, UploadId, UploadRecord, UserId, UserRecord,
+    ApiKeyRecord, BlobLock, ChallengeRecord, LockMode, MetadataStore, UploadId, UploadPart,
+    UploadRecord, UserId, UserRecord, hex, parse_secret,
 };
 use crate::error::{Error, Result};
 use crate::playlists::{self, Effect, Liveness, PlaylistView, StoredEntry};
@@ -125,7 +126,34 @@ CREATE TABLE changes (
     Migration::Code(catalog::index_pages),
     Migration::Code(catalog::order_songs),
     Migration::Code(catalog::keep_replaygain),
+    Migration::Code(stage_uploads_in_blob_store),
 ];
+
+/// Migration 8: upload bytes staged as parts in the blob store (so any replica can continue an
+/// upload), and secrets every replica shares. Unfinished uploads of before kept their bytes in
+/// local files, which are gone from the new scheme: they restart (clients resume from `HEAD`,
+/// which now answers 0).
+fn stage_uploads_in_blob_store(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r"
+CREATE TABLE IF NOT EXISTS upload_parts (
+    upload_id TEXT NOT NULL REFERENCES uploads(id) ON DELETE CASCADE,
+    start_offset BIGINT NOT NULL,
+    end_offset BIGINT NOT NULL,
+    object_key TEXT NOT NULL,
+    PRIMARY KEY (upload_id, start_offset)
+);
+UPDATE uploads SET upload_offset = 0
+ WHERE completed_hash IS NULL
+   AND NOT EXISTS (SELECT 1 FROM upload_parts p WHERE p.upload_id = uploads.id);
+CREATE TABLE IF NOT EXISTS server_secrets (
+    name TEXT PRIMARY KEY,
+    secret TEXT NOT NULL
+);
+",
+    )
+    .map_err(Error::db("staging uploads in the blob store"))
+}
 
 /// Migration 4: passwords kept sealed for Subsonic (`crate::vault`) and API keys. The column is
 /// added only if missing (a database whose migrations were rolled back has it).
@@ -169,6 +197,8 @@ pub struct SqliteStore {
     write_slot: Arc<Semaphore>,
     readers: Arc<Mutex<Vec<Connection>>>,
     read_slots: Arc<Semaphore>,
+    /// The blob lock: one process owns a SQLite file, so a lock in memory spans every writer.
+    blob_lock: Arc<tokio::sync::RwLock<()>>,
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {
@@ -224,6 +254,7 @@ impl SqliteStore {
             write_slot: Arc::new(Semaphore::new(1)),
             readers: Arc::new(Mutex::new(readers)),
             read_slots: Arc::new(Semaphore::new(READERS)),
+            blob_lock: Arc::default(),
         })
     }
 
@@ -969,6 +1000,99 @@ impl MetadataStore for SqliteStore {
             )
             .map_err(Error::db("updating an upload"))?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn commit_upload_parts(
+        &self,
+        id: UploadId,
+        from: u64,
+        parts: &[UploadPart],
+        now: i64,
+    ) -> Result<bool> {
+        let parts = parts.to_vec();
+        let Some(end) = parts.last().map(|p| p.end) else {
+            return Ok(true);
+        };
+        self.tx("committing upload parts", move |tx| {
+            let context = "committing upload parts";
+            let moved = tx
+                .execute(
+                    "UPDATE uploads SET upload_offset = ?3, updated_at = ?4
+                     WHERE id = ?1 AND upload_offset = ?2 AND completed_hash IS NULL",
+                    params![id.0.to_string(), to_i64(from), to_i64(end), now],
+                )
+                .map_err(Error::db(context))?;
+            if moved == 0 {
+                return Ok(false);
+            }
+            for part in &parts {
+                tx.execute(
+                    "INSERT INTO upload_parts (upload_id, start_offset, end_offset, object_key)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        id.0.to_string(),
+                        to_i64(part.start),
+                        to_i64(part.end),
+                        part.key
+                    ],
+                )
+                .map_err(Error::db(context))?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn upload_parts(&self, id: UploadId) -> Result<Vec<UploadPart>> {
+        self.read(move |conn| {
+            let context = "listing upload parts";
+            conn.prepare(
+                "SELECT start_offset, end_offset, object_key FROM upload_parts
+                 WHERE upload_id = ?1 ORDER BY start_offset",
+            )
+            .map_err(Error::db(context))?
+            .query_map([id.0.to_string()], |r| {
+                Ok(UploadPart {
+                    start: to_u64(r.get(0)?),
+                    end: to_u64(r.get(1)?),
+                    key: r.get(2)?,
+                })
+            })
+            .map_err(Error::db(context))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(Error::db(context))
+        })
+        .await
+    }
+
+    async fn blob_lock(&self, mode: LockMode) -> Result<BlobLock> {
+        let lock = Arc::clone(&self.blob_lock);
+        Ok(match mode {
+            LockMode::Shared => BlobLock::new(lock.read_owned().await),
+            LockMode::Exclusive => BlobLock::new(lock.write_owned().await),
+        })
+    }
+
+    async fn shared_secret(&self, name: &str, fresh: [u8; 32]) -> Result<[u8; 32]> {
+        let name = name.to_owned();
+        self.tx("loading a shared secret", move |tx| {
+            let context = "loading a shared secret";
+            tx.execute(
+                "INSERT INTO server_secrets (name, secret) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO NOTHING",
+                params![name, hex(&fresh)],
+            )
+            .map_err(Error::db(context))?;
+            let stored: String = tx
+                .query_row(
+                    "SELECT secret FROM server_secrets WHERE name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )
+                .map_err(Error::db(context))?;
+            parse_secret(&stored)
         })
         .await
     }

@@ -44,6 +44,8 @@ impl TestServer {
         let mut config = Config::new(dir.path().join("data"));
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.maintenance_interval = None;
+        // Parts of 1 MiB: a stalled upload shows its first commits after a megabyte.
+        config.limits.upload_part_bytes = 1024 * 1024;
         configure(&mut config);
         let server = tonearm_server::spawn(config.clone()).await.unwrap();
         let base = server.base_url();
@@ -272,6 +274,8 @@ impl ServerProcess {
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(args)
+            // As `TestServer`: a stalled upload shows its first commits after a megabyte.
+            .env("TONEARM_SERVER_UPLOAD_PART_SIZE", "1048576")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)

@@ -12,6 +12,7 @@ use serde_json::json;
 use sha1::Digest;
 use std::time::Duration;
 use tonearm_protocol::BlobHash;
+use tonearm_server::store::{UploadId, UploadPart};
 
 const MIB: usize = 1024 * 1024;
 
@@ -320,10 +321,8 @@ async fn stale_uploads_expire_with_their_data() {
             .status(),
         StatusCode::NOT_FOUND
     );
-    let leftovers = std::fs::read_dir(server.config.data_dir.join("uploads"))
-        .unwrap()
-        .count();
-    assert_eq!(leftovers, 0, "partial data is deleted");
+    let staged = server.server().blobs().staged_uploads().await.unwrap();
+    assert!(staged.is_empty(), "partial data is deleted: {staged:?}");
 }
 
 /// A PATCH whose body sends `first` and then stalls until the returned sender is dropped.
@@ -524,14 +523,20 @@ async fn an_upload_whose_bytes_all_arrived_before_a_crash_is_published_on_the_ne
     let data = audio(5000, 12);
     let upload = ann.create_upload(&data).await;
     // The state a crash between the last commit and publication leaves behind.
-    let id = upload.rsplit('/').next().unwrap();
-    std::fs::write(server.config.data_dir.join("uploads").join(id), &data).unwrap();
-    let db = rusqlite::Connection::open(server.config.data_dir.join("tonearm.db")).unwrap();
-    db.execute(
-        "UPDATE uploads SET upload_offset = ?1 WHERE id = ?2",
-        rusqlite::params![5000, id],
-    )
-    .unwrap();
+    let id = UploadId(upload.rsplit('/').next().unwrap().parse().unwrap());
+    let key = server
+        .server()
+        .blobs()
+        .stage_part(id, 0, data.clone().into())
+        .await
+        .unwrap();
+    let part = UploadPart {
+        start: 0,
+        end: 5000,
+        key,
+    };
+    let store = server.server().store();
+    assert!(store.commit_upload_parts(id, 0, &[part], 0).await.unwrap());
 
     let response = ann.tus(Method::HEAD, &upload).send().await.unwrap();
     assert_eq!(header_u64(&response, "upload-offset"), 5000);
@@ -556,16 +561,11 @@ async fn removing_a_user_leaves_no_upload_data_behind_after_maintenance() {
         .unwrap();
     let report = server.server().run_maintenance().await.unwrap();
     assert_eq!(report.orphaned_upload_files, 1);
-    let left: Vec<_> = std::fs::read_dir(server.config.data_dir.join("uploads"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(
-        left,
-        vec![bobs.rsplit('/').next().unwrap().to_owned()],
-        "bob's upload stays"
-    );
-    assert_eq!(bob.offset(&bobs).await, 0);
+    let staged = server.server().blobs().staged_uploads().await.unwrap();
+    assert!(staged.is_empty(), "ann's part is gone: {staged:?}");
+    assert_eq!(bob.offset(&bobs).await, 0, "bob's upload stays");
+    bob.patch(&bobs, 0, data.clone()).await;
+    assert_eq!(bob.offset(&bobs).await, 1000);
 }
 
 #[tokio::test]

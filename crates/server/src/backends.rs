@@ -1,0 +1,70 @@
+//! What the server runs on: the metadata store and the blob store named by the configuration,
+//! opened and checked at start so bad configuration (an unreachable database, wrong
+//! credentials, a missing bucket) stops the server with one sentence instead of failing the
+//! first request.
+//!
+//! A household runs the defaults: SQLite and a folder, both in the data directory. Several
+//! replicas share a PostgreSQL database and an S3-compatible bucket; everything a replica
+//! keeps to itself (thumbnails, the password workers) can be rebuilt or is per process.
+
+use crate::blobs::{BlobStore, ObjectBlobStore};
+use crate::config::{BlobLocation, Config, DatabaseUrl};
+use crate::error::{Error, Result};
+use crate::store::{MetadataStore, SqliteStore};
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// The kinds of store a server runs on, as `/health` and the start log report them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct BackendNames {
+    /// `sqlite` or `postgresql`.
+    pub database: &'static str,
+    /// `folder` or `s3`.
+    pub blobs: &'static str,
+}
+
+impl BackendNames {
+    /// The kinds `config` names.
+    #[must_use]
+    pub fn of(config: &Config) -> Self {
+        Self {
+            database: match config.database() {
+                DatabaseUrl::Sqlite(_) => "sqlite",
+                DatabaseUrl::Postgres(_) => "postgresql",
+            },
+            blobs: match config.blob_store() {
+                BlobLocation::Folder(_) => "folder",
+                BlobLocation::S3 { .. } => "s3",
+            },
+        }
+    }
+}
+
+/// Opens the metadata store, bringing its schema up to date (a database of a newer version is
+/// refused).
+pub async fn open_store(config: &Config) -> Result<Arc<dyn MetadataStore>> {
+    match config.database() {
+        DatabaseUrl::Sqlite(path) => {
+            let store = tokio::task::spawn_blocking(move || {
+                if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
+                }
+                SqliteStore::open(&path)
+            })
+            .await??;
+            Ok(Arc::new(store))
+        }
+        DatabaseUrl::Postgres(_url) => Err(Error::Config("TEMPORARY: postgres pending".into())),
+    }
+}
+
+/// Opens the blob store and checks it takes a write.
+pub async fn open_blobs(config: &Config) -> Result<Arc<dyn BlobStore>> {
+    let store = match config.blob_store() {
+        BlobLocation::Folder(path) => ObjectBlobStore::local(&path)?,
+        BlobLocation::S3 { bucket, prefix } => ObjectBlobStore::s3(&bucket, prefix.as_deref())?,
+    };
+    store.probe().await?;
+    Ok(Arc::new(store))
+}
