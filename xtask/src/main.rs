@@ -14,6 +14,7 @@ mod bundle;
 mod fixtures;
 mod project;
 mod screenshots;
+mod services;
 mod setup;
 mod sound;
 mod test;

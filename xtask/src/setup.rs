@@ -4,7 +4,7 @@
 
 use crate::project::{self, Project};
 use anyhow::{Context, Result, bail};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Debian packages the app needs to build and run (Tauri's WebKitGTK stack, ALSA for audio).
@@ -38,6 +38,13 @@ const TEST_PACKAGES: &[&str] = &[
     "libasound2-plugins",
 ];
 
+/// The servers of `services` a test or benchmark run starts: PostgreSQL 15 (moto's S3 server
+/// comes from PyPI, see [`moto_server`]).
+const SERVICE_PACKAGES: &[&str] = &["postgresql-15"];
+
+/// Where Debian's PostgreSQL packages read how to make a cluster when they are installed.
+const CREATECLUSTER_CONF: &str = "/etc/postgresql-common/createcluster.conf";
+
 /// What a command needs installed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
@@ -59,6 +66,7 @@ pub fn ensure_installed(project: &Project, needs: Needs) -> Result<()> {
     }
     if needs != Needs::App {
         packages.extend(TEST_PACKAGES);
+        packages.extend(SERVICE_PACKAGES);
     }
     ensure_system_packages(&packages)?;
     if needs != Needs::App {
@@ -68,6 +76,7 @@ pub fn ensure_installed(project: &Project, needs: Needs) -> Result<()> {
     if needs != Needs::App {
         ensure_npm_packages(project, "tests/interop")?;
         ensure_python_venv(project, "tests/interop")?;
+        moto_server(project)?;
     }
     if needs == Needs::WebDriver {
         ensure_npm_packages(project, "tests/e2e")?;
@@ -100,31 +109,31 @@ fn ensure_rust_components(project: &Project) -> Result<()> {
 
 /// A virtual environment in `folder/.venv` with `folder/requirements.txt` installed (the tus
 /// interop tests drive the Python client from it, the conformance test schemathesis).
-/// Reinstalled when the requirements change.
 fn ensure_python_venv(project: &Project, folder: &str) -> Result<()> {
     let dir = project.path(folder);
     let requirements = dir.join("requirements.txt");
     if !requirements.exists() {
         return Ok(());
     }
-    let venv = dir.join(".venv");
-    let python = venv.join(if cfg!(windows) {
-        "Scripts/python.exe"
-    } else {
-        "bin/python"
-    });
+    python_venv(project, &dir.join(".venv"), &requirements).map(drop)
+}
+
+/// A virtual environment at `venv` with `requirements` installed, reinstalled when they
+/// change; returns its Python.
+fn python_venv(project: &Project, venv: &Path, requirements: &Path) -> Result<PathBuf> {
+    let python = venv_python(venv);
     let stamp = venv.join("requirements.installed");
-    let wanted = std::fs::read_to_string(&requirements)?;
+    let wanted = std::fs::read_to_string(requirements)
+        .with_context(|| format!("cannot read {}", requirements.display()))?;
     if python.exists() && std::fs::read_to_string(&stamp).is_ok_and(|done| done == wanted) {
-        return Ok(());
+        return Ok(python);
     }
-    let system_python = if cfg!(windows) { "python" } else { "python3" };
     let create = |project: &Project| {
         project::run(
             project
-                .command(system_python)
+                .command(system_python())
                 .args(["-m", "venv", "--clear"])
-                .arg(&venv),
+                .arg(venv),
         )
     };
     if create(project).is_err() {
@@ -143,10 +152,69 @@ fn ensure_python_venv(project: &Project, folder: &str) -> Result<()> {
                 "--disable-pip-version-check",
                 "-r",
             ])
-            .arg(&requirements),
+            .arg(requirements),
     )?;
     std::fs::write(&stamp, wanted)?;
-    Ok(())
+    Ok(python)
+}
+
+/// The Python of the virtual environment at `venv`.
+fn venv_python(venv: &Path) -> PathBuf {
+    venv.join(if cfg!(windows) {
+        "Scripts/python.exe"
+    } else {
+        "bin/python"
+    })
+}
+
+/// The machine's Python.
+fn system_python() -> &'static str {
+    if cfg!(windows) { "python" } else { "python3" }
+}
+
+/// What `services` needs: PostgreSQL 15 and moto's S3 server; returns the command that starts
+/// the latter (to which `-H HOST -p PORT` are added).
+pub fn ensure_services(project: &Project) -> Result<Command> {
+    ensure_system_packages(SERVICE_PACKAGES)?;
+    moto_server(project)
+}
+
+/// The command that starts moto's S3 server (PyPI `moto[server]`): the one installed on the
+/// machine (`moto_server`, or a `python3` with moto), else one installed with pip, at the
+/// version `xtask/requirements-moto.txt` pins, into a virtual environment of xtask's own under
+/// the target directory (Debian's Python refuses `pip install` outside one).
+fn moto_server(project: &Project) -> Result<Command> {
+    let venv = project.target_dir()?.join("moto-venv");
+    let in_venv = venv_python(&venv);
+    let module: &[&str] = &["-m", "moto.server"];
+    let mut candidates = vec![(Path::new("moto_server"), &[][..])];
+    if in_venv.exists() {
+        candidates.insert(0, (in_venv.as_path(), module));
+    }
+    candidates.push((Path::new(system_python()), module));
+    for (program, args) in candidates {
+        let answers = Command::new(program)
+            .args(args)
+            .arg("--help")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if answers {
+            let mut command = Command::new(program);
+            command.args(args);
+            return Ok(command);
+        }
+    }
+    eprintln!(
+        "installing moto's S3 server (PyPI moto[server]) into {}",
+        venv.display()
+    );
+    let python = python_venv(project, &venv, &project.path("xtask/requirements-moto.txt"))
+        .context("installing moto[server] with pip")?;
+    let mut command = Command::new(python);
+    command.args(module);
+    Ok(command)
 }
 
 /// `cargo xtask run`: install, build, start the app (under Xvfb when there is no display).
@@ -339,11 +407,13 @@ pub fn ensure_system_packages(packages: &[&str]) -> Result<()> {
         return Ok(());
     }
     eprintln!("installing system packages: {}", missing.join(" "));
-    let as_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
-        .unwrap_or(false);
+    let as_root = is_root();
+    if missing
+        .iter()
+        .any(|package| package.starts_with("postgresql"))
+    {
+        keep_package_clusters_off(as_root)?;
+    }
     let apt = |args: &[&str]| -> Result<()> {
         let mut command = if as_root {
             Command::new("apt-get")
@@ -359,6 +429,77 @@ pub fn ensure_system_packages(packages: &[&str]) -> Result<()> {
     let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
     install.extend(&missing);
     apt(&install)
+}
+
+/// Whether xtask runs as root (no `id`, as on Windows: no).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Debian's PostgreSQL packages make and start a cluster of their own on port 5432 when they
+/// are installed, which would run for good beside the ones `services` starts (and collide with
+/// a PostgreSQL the user may run there): `create_main_cluster = false` in their configuration,
+/// written before they are installed, stops that.
+fn keep_package_clusters_off(as_root: bool) -> Result<()> {
+    let path = Path::new(CREATECLUSTER_CONF);
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    let wanted = without_main_cluster(&current);
+    if wanted == current {
+        return Ok(());
+    }
+    eprintln!("{}: create_main_cluster = false", path.display());
+    let folder = path.parent().context("a folder")?;
+    if as_root {
+        std::fs::create_dir_all(folder)?;
+        return std::fs::write(path, wanted)
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    project::run(Command::new("sudo").args(["mkdir", "-p"]).arg(folder))?;
+    let mut tee = Command::new("sudo")
+        .arg("tee")
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("cannot start sudo")?;
+    std::io::Write::write_all(
+        &mut tee.stdin.take().context("piped stdin")?,
+        wanted.as_bytes(),
+    )?;
+    if !tee.wait()?.success() {
+        bail!("cannot write {}", path.display());
+    }
+    Ok(())
+}
+
+/// `createcluster.conf` (its text, possibly empty) with `create_main_cluster = false`: the
+/// setting replaced where it is set, added where it is not (the default file only has it in
+/// a comment).
+fn without_main_cluster(conf: &str) -> String {
+    const SETTING: &str = "create_main_cluster = false";
+    let mut found = false;
+    let mut lines: Vec<&str> = conf
+        .lines()
+        .map(|line| {
+            let key = line.split('=').next().unwrap_or("").trim();
+            if key == "create_main_cluster" {
+                found = true;
+                SETTING
+            } else {
+                line
+            }
+        })
+        .collect();
+    if !found {
+        lines.push(SETTING);
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
 }
 
 fn dpkg_installed(package: &str) -> bool {
@@ -402,4 +543,29 @@ fn ensure_tauri_driver(project: &Project) -> Result<()> {
         "--version",
         "2.1.0",
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_main_cluster;
+
+    #[test]
+    fn the_postgresql_packages_are_told_to_make_no_cluster() {
+        // Debian's default file has the setting only in a comment.
+        let debian = "# Default values for pg_createcluster(8)\n\
+                      #create_main_cluster = true\n\
+                      ssl = on\n";
+        assert_eq!(
+            without_main_cluster(debian),
+            format!("{debian}create_main_cluster = false\n")
+        );
+        assert_eq!(
+            without_main_cluster("ssl = on\n  create_main_cluster=true\nx = 1\n"),
+            "ssl = on\ncreate_main_cluster = false\nx = 1\n"
+        );
+        // No file yet; done already.
+        assert_eq!(without_main_cluster(""), "create_main_cluster = false\n");
+        let done = without_main_cluster(debian);
+        assert_eq!(without_main_cluster(&done), done);
+    }
 }

@@ -6,9 +6,14 @@
 //!    tests, the desktop shell included;
 //! 4. end-to-end: the real app under Xvfb, driven through tauri-driver and WebKitWebDriver.
 //!
+//! Step 3's tests and step 4 run with a PostgreSQL and an S3-compatible server of their own
+//! (`services`), stopped when the run ends however it ends; the server's HTTP suite runs twice,
+//! on SQLite and a folder, then on PostgreSQL and S3.
+//!
 //! `--no-e2e` skips step 4 for a quicker loop while developing.
 
 use crate::project::{self, Project};
+use crate::services::{self, Services};
 use crate::setup::{self, Needs};
 use anyhow::{Result, bail};
 
@@ -36,17 +41,32 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // Stopped when dropped, at the end of this function, on an error too.
+    let services = services::start(project)?;
     // The interop tests (tus clients, schemathesis) fail, rather than skip, when a tool is
     // missing.
     project::run(
-        project
-            .cargo()
-            .args(["test", "--workspace"])
-            .env("TONEARM_REQUIRE_INTEROP", "1"),
+        services.apply(
+            project
+                .cargo()
+                .args(["test", "--workspace"])
+                .env("TONEARM_REQUIRE_INTEROP", "1"),
+        ),
+    )?;
+    // The server's HTTP suite once more, every server on PostgreSQL and S3 (the first run
+    // put them on SQLite and a folder, the household default).
+    project::run(
+        services.apply(
+            project
+                .cargo()
+                .args(["test", "-p", "tonearm-server", "--test", "server"])
+                .env("TONEARM_REQUIRE_INTEROP", "1")
+                .env("TONEARM_TEST_BACKENDS", "postgres-s3"),
+        ),
     )?;
 
     if e2e {
-        end_to_end(project)?;
+        end_to_end(project, &services)?;
     }
     eprintln!("xtask test: all suites passed");
     Ok(())
@@ -55,7 +75,7 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
 /// Builds the app (and the locker server the cloud tests talk to, and the command line the
 /// web player's tests use as a desktop device) and runs the WebDriver suite in `tests/e2e`:
 /// the app through tauri-driver, the web player in Chromium through chromedriver.
-fn end_to_end(project: &Project) -> Result<()> {
+fn end_to_end(project: &Project, services: &Services) -> Result<()> {
     project::run(project.cargo().args([
         "build",
         "-p",
@@ -78,7 +98,7 @@ fn end_to_end(project: &Project) -> Result<()> {
         .env("TONEARM_SERVER", &server)
         .env("TONEARM_CLI", &cli)
         .env("TONEARM_SCREENSHOTS", &screenshots);
-    project::run(&mut command)?;
+    project::run(services.apply(&mut command))?;
     eprintln!("screenshots of every view: {}", screenshots.display());
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! replicas share a PostgreSQL database and an S3-compatible bucket; everything a replica
 //! keeps to itself (thumbnails, the password workers) can be rebuilt or is per process.
 
+use crate::blob_cache::CachedBlobStore;
 use crate::blobs::{BlobStore, ObjectBlobStore};
 use crate::config::{BlobLocation, Config, DatabaseUrl};
 use crate::error::{Error, Result};
@@ -59,12 +60,24 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn MetadataStore>> {
     }
 }
 
-/// Opens the blob store and checks it takes a write.
+/// Opens the blob store and checks it takes a write. An object store gets a local cache of
+/// what the replica streams (`blob_cache`) unless it is sized 0.
 pub async fn open_blobs(config: &Config) -> Result<Arc<dyn BlobStore>> {
-    let store = match config.blob_store() {
-        BlobLocation::Folder(path) => ObjectBlobStore::local(&path)?,
-        BlobLocation::S3 { bucket, prefix } => ObjectBlobStore::s3(&bucket, prefix.as_deref())?,
+    let (store, remote) = match config.blob_store() {
+        BlobLocation::Folder(path) => (ObjectBlobStore::local(&path)?, false),
+        BlobLocation::S3 { bucket, prefix } => {
+            (ObjectBlobStore::s3(&bucket, prefix.as_deref())?, true)
+        }
     };
     store.probe().await?;
-    Ok(Arc::new(store))
+    let store: Arc<dyn BlobStore> = Arc::new(store);
+    if remote && config.blob_cache_bytes > 0 {
+        let dir = config.data_dir.join("blob-cache");
+        return Ok(Arc::new(CachedBlobStore::new(
+            store,
+            &dir,
+            config.blob_cache_bytes,
+        )?));
+    }
+    Ok(store)
 }

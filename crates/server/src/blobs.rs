@@ -74,6 +74,8 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     async fn put(&self, hash: &BlobHash, bytes: Bytes) -> Result<()>;
     /// Streams `range` (end exclusive) of a blob.
     async fn read(&self, hash: &BlobHash, range: Range<u64>) -> Result<ByteStream>;
+    /// Streams a whole blob.
+    async fn read_whole(&self, hash: &BlobHash) -> Result<ByteStream>;
     /// Removes a blob; removing a missing blob is not an error.
     async fn delete(&self, hash: &BlobHash) -> Result<()>;
 }
@@ -375,6 +377,19 @@ impl BlobStore for ObjectBlobStore {
         let result = self
             .store
             .get_opts(&Self::path(hash), options)
+            .await
+            .map_err(store_error(hash))?;
+        let hash = hash.clone();
+        Ok(result
+            .into_stream()
+            .map(move |chunk| chunk.map_err(store_error(&hash)))
+            .boxed())
+    }
+
+    async fn read_whole(&self, hash: &BlobHash) -> Result<ByteStream> {
+        let result = self
+            .store
+            .get(&Self::path(hash))
             .await
             .map_err(store_error(hash))?;
         let hash = hash.clone();

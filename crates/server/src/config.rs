@@ -45,6 +45,9 @@ pub struct Config {
     pub blob_store: Option<BlobLocation>,
     /// The password vault's key file; in the data directory when `None`.
     pub vault_key: Option<PathBuf>,
+    /// Bytes of blobs a replica keeps local copies of when they live in an object store
+    /// (`blob_cache`); 0 turns the cache off.
+    pub blob_cache_bytes: u64,
 }
 
 /// Where the metadata store lives, as `--database-url` gives it.
@@ -195,6 +198,7 @@ impl Config {
             database: None,
             blob_store: None,
             vault_key: None,
+            blob_cache_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
 
@@ -343,6 +347,14 @@ pub struct Settings {
         value_name = "LOCATION"
     )]
     pub blob_store: Option<String>,
+    /// Bytes of local copies of blobs streamed from an object store, per replica; 0 for none [default: 2 GiB]
+    #[arg(
+        long,
+        global = true,
+        env = "TONEARM_SERVER_BLOB_CACHE_SIZE",
+        value_name = "BYTES"
+    )]
+    pub blob_cache_size: Option<u64>,
     /// Key file of the password vault; every replica on one database needs the same [default: DATA_DIR/password-vault.key]
     #[arg(
         long,
@@ -390,6 +402,7 @@ impl Settings {
             database_url: self.database_url.or(lower.database_url),
             blob_store: self.blob_store.or(lower.blob_store),
             vault_key: self.vault_key.or(lower.vault_key),
+            blob_cache_size: self.blob_cache_size.or(lower.blob_cache_size),
         }
     }
 
@@ -432,6 +445,9 @@ impl Settings {
         config.database = self.database_url.as_deref().map(str::parse).transpose()?;
         config.blob_store = self.blob_store.as_deref().map(str::parse).transpose()?;
         config.vault_key = self.vault_key;
+        if let Some(bytes) = self.blob_cache_size {
+            config.blob_cache_bytes = bytes;
+        }
         config.tls = match (self.tls_cert, self.tls_key) {
             (Some(cert), Some(key)) => Some(TlsConfig { cert, key }),
             (None, None) => None,

@@ -16,6 +16,7 @@ mod api;
 pub mod artwork;
 pub mod auth;
 pub mod backends;
+pub mod blob_cache;
 pub mod blobs;
 pub mod catalog;
 pub mod config;

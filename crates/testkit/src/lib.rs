@@ -1,8 +1,9 @@
 //! What Tonearm's tests and benchmarks share, written once: the committed audio fixtures,
 //! WAV files made on the spot and the pitch of what was heard, seeded randomness, a library
 //! filled with music, the library file iTunes exports, a locker server on loopback and the
-//! devices that talk to it, and the release server in a child process for the server's
-//! benchmarks.
+//! devices that talk to it, the release server in a child process for the server's
+//! benchmarks, and a database and a bucket of a test's own on the PostgreSQL and S3-compatible
+//! servers `cargo xtask test` starts.
 //!
 //! A dev-dependency only (`publish = false`): no crate's own code may use it. Helpers panic
 //! with a message saying what failed, as a test would. The parts that need another Tonearm
@@ -20,6 +21,7 @@ pub mod library;
 pub mod locker;
 pub mod rng;
 pub mod server_process;
+pub mod services;
 pub mod signal;
 pub mod sound;
 pub mod wav;

@@ -1,5 +1,7 @@
-//! `GET /health`: liveness and readiness for load balancers and the desktop app.
+//! `GET /health`: liveness and readiness for load balancers and the desktop app, with the kinds
+//! of store the replica runs on (so an operator sees at a glance which configuration answered).
 
+use crate::backends::BackendNames;
 use crate::state::AppState;
 use axum::extract::State;
 use serde::Serialize;
@@ -12,6 +14,8 @@ pub struct Health {
     pub status: &'static str,
     /// Server version.
     pub version: &'static str,
+    /// The kinds of store this server runs on.
+    pub backends: BackendNames,
 }
 
 /// Health check; checks that the metadata store answers.
@@ -20,12 +24,14 @@ pub struct Health {
               (status = 503, description = "the metadata store does not answer", body = Health)))]
 pub async fn health(State(state): State<AppState>) -> (axum::http::StatusCode, axum::Json<Health>) {
     let version = env!("CARGO_PKG_VERSION");
+    let backends = BackendNames::of(&state.config);
     match state.store.ping().await {
         Ok(_) => (
             axum::http::StatusCode::OK,
             axum::Json(Health {
                 status: "ok",
                 version,
+                backends,
             }),
         ),
         Err(error) => {
@@ -35,6 +41,7 @@ pub async fn health(State(state): State<AppState>) -> (axum::http::StatusCode, a
                 axum::Json(Health {
                     status: "unavailable",
                     version,
+                    backends,
                 }),
             )
         }

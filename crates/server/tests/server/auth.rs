@@ -11,6 +11,12 @@ async fn health_reports_ok_without_authentication() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");
+    let expected = if crate::support::on_remote_backends() {
+        json!({"database": "postgresql", "blobs": "s3"})
+    } else {
+        json!({"database": "sqlite", "blobs": "folder"})
+    };
+    assert_eq!(body["backends"], expected);
 }
 
 #[tokio::test]
@@ -55,7 +61,7 @@ async fn login_issues_a_token_per_device_that_can_be_listed_and_revoked() {
 
 #[tokio::test]
 async fn tokens_are_stored_hashed() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_local_with(|_| {}).await;
     let ann = server.user("ann").await;
     let db = std::fs::read(server.config.data_dir.join("tonearm.db")).unwrap();
     let wal = std::fs::read(server.config.data_dir.join("tonearm.db-wal")).unwrap_or_default();

@@ -229,7 +229,7 @@ async fn songs_are_fetched_by_id_in_the_order_asked_and_only_the_user_s() {
 
 #[tokio::test]
 async fn songs_stored_before_their_order_was_indexed_are_listed_in_it() {
-    let mut server = TestServer::start().await;
+    let mut server = TestServer::start_local_with(|_| {}).await;
     let ann = server.user("ann").await;
     seed(&ann, 700).await;
     let before = ann

@@ -15,6 +15,7 @@ mod marks;
 mod matching;
 mod openapi;
 mod playlists;
+mod replicas;
 mod streaming;
 mod subsonic;
 mod subsonic_interop;

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tonearm_protocol::{BlobHash, CloudTrack, LoginResponse};
-use tonearm_server::{Config, RunningServer};
+use tonearm_server::{BlobLocation, Config, DatabaseUrl, RunningServer};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -33,12 +33,47 @@ pub struct TestServer {
     pub base: String,
 }
 
+/// Whether this run of the suite puts its servers on PostgreSQL and an S3-compatible store
+/// (`TONEARM_TEST_BACKENDS=postgres-s3`, the second run of `cargo xtask test`) instead of the
+/// household defaults, SQLite and a folder.
+pub fn on_remote_backends() -> bool {
+    match std::env::var("TONEARM_TEST_BACKENDS").as_deref() {
+        Ok("postgres-s3") => true,
+        Ok("sqlite-folder") | Err(_) => false,
+        Ok(other) => {
+            panic!("TONEARM_TEST_BACKENDS={other:?}: expected postgres-s3 or sqlite-folder")
+        }
+    }
+}
+
+/// A fresh PostgreSQL database and S3 bucket, for one server or a group of replicas.
+pub fn remote_backends() -> (DatabaseUrl, BlobLocation) {
+    (
+        DatabaseUrl::Postgres(tonearm_testkit::services::fresh_database()),
+        BlobLocation::S3 {
+            bucket: tonearm_testkit::services::fresh_bucket(),
+            prefix: Some("tonearm".into()),
+        },
+    )
+}
+
 impl TestServer {
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await
     }
 
+    /// A server on the stores of this run (see [`on_remote_backends`]).
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::start_on(on_remote_backends(), configure).await
+    }
+
+    /// A server on SQLite and a folder whatever the run: for tests of what only they have
+    /// (the database file, its migrations, the blob folder).
+    pub async fn start_local_with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::start_on(false, configure).await
+    }
+
+    async fn start_on(remote: bool, configure: impl FnOnce(&mut Config)) -> Self {
         install_crypto_provider();
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::new(dir.path().join("data"));
@@ -46,6 +81,11 @@ impl TestServer {
         config.maintenance_interval = None;
         // Parts of 1 MiB: a stalled upload shows its first commits after a megabyte.
         config.limits.upload_part_bytes = 1024 * 1024;
+        if remote {
+            let (database, blobs) = remote_backends();
+            config.database = Some(database);
+            config.blob_store = Some(blobs);
+        }
         configure(&mut config);
         let server = tonearm_server::spawn(config.clone()).await.unwrap();
         let base = server.base_url();
@@ -273,6 +313,7 @@ impl ServerProcess {
         let mut child = tokio::process::Command::new(binary())
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .envs(process_backends(data_dir))
             .args(args)
             // As `TestServer`: a stalled upload shows its first commits after a megabyte.
             .env("TONEARM_SERVER_UPLOAD_PART_SIZE", "1048576")
@@ -293,11 +334,44 @@ impl ServerProcess {
     }
 }
 
+/// The environment that puts a `tonearm-server` process on this run's stores: nothing on
+/// SQLite (the data directory holds them); on PostgreSQL and S3, one fresh database and
+/// bucket per data directory, the same for every process started on it.
+fn process_backends(data_dir: &Path) -> Vec<(&'static str, String)> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static BY_DATA_DIR: OnceLock<Mutex<HashMap<PathBuf, (String, String)>>> = OnceLock::new();
+    if !on_remote_backends() {
+        return Vec::new();
+    }
+    let mut known = BY_DATA_DIR.get_or_init(Mutex::default).lock().unwrap();
+    let (database, blobs) = known
+        .entry(data_dir.to_owned())
+        .or_insert_with(|| {
+            let (database, blobs) = remote_backends();
+            (database_url(&database), blobs.to_string())
+        })
+        .clone();
+    vec![
+        ("TONEARM_DATABASE_URL", database),
+        ("TONEARM_BLOB_STORE", blobs),
+    ]
+}
+
+/// The URL a `DatabaseUrl` came from (its `Display` hides the password).
+pub fn database_url(database: &DatabaseUrl) -> String {
+    match database {
+        DatabaseUrl::Sqlite(path) => format!("sqlite:{}", path.display()),
+        DatabaseUrl::Postgres(url) => url.clone(),
+    }
+}
+
 /// Runs `tonearm-server --data-dir DIR ARGS…` with `stdin` and returns (success, stdout).
 pub async fn run_cli(data_dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = tokio::process::Command::new(binary())
         .arg("--data-dir")
         .arg(data_dir)
+        .envs(process_backends(data_dir))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -326,7 +326,7 @@ async fn stale_uploads_expire_with_their_data() {
 }
 
 /// A PATCH whose body sends `first` and then stalls until the returned sender is dropped.
-fn stalled_patch(
+pub(crate) fn stalled_patch(
     user: &User,
     upload: &str,
     first: Vec<u8>,
@@ -362,7 +362,7 @@ fn stalled_patch(
 }
 
 /// Polls HEAD until the server has committed at least `at_least` bytes (bounded).
-async fn wait_for_offset(user: &User, upload: &str, at_least: u64) -> u64 {
+pub(crate) async fn wait_for_offset(user: &User, upload: &str, at_least: u64) -> u64 {
     for _ in 0..500 {
         let offset = user.offset(upload).await;
         if offset >= at_least {
