@@ -11,7 +11,7 @@ use crate::blob_cache::CachedBlobStore;
 use crate::blobs::{BlobStore, ObjectBlobStore};
 use crate::config::{BlobLocation, Config, DatabaseUrl};
 use crate::error::{Error, Result};
-use crate::store::{MetadataStore, SqliteStore};
+use crate::store::{MetadataStore, PostgresStore, SqliteStore};
 use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -56,7 +56,7 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn MetadataStore>> {
             .await??;
             Ok(Arc::new(store))
         }
-        DatabaseUrl::Postgres(_url) => Err(Error::Config("TEMPORARY: postgres pending".into())),
+        DatabaseUrl::Postgres(url) => Ok(Arc::new(PostgresStore::connect(&url).await?)),
     }
 }
 

@@ -287,3 +287,79 @@ impl BlobStore for CachedBlobStore {
         self.inner.delete(hash).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blobs::ObjectBlobStore;
+
+    async fn collect(stream: ByteStream) -> Vec<u8> {
+        let chunks: Vec<Bytes> = stream.map(|c| c.unwrap()).collect().await;
+        chunks.concat()
+    }
+
+    async fn cached(cache: &CachedBlobStore, hash: &BlobHash) -> bool {
+        for _ in 0..200 {
+            if cache.file(hash).exists() && !cache.index().filling.contains(hash.as_str()) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn reads_are_served_from_a_local_copy_made_on_the_first_and_bounded_in_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner: Arc<dyn BlobStore> =
+            Arc::new(ObjectBlobStore::local(&dir.path().join("remote")).unwrap());
+        let cache =
+            CachedBlobStore::new(Arc::clone(&inner), &dir.path().join("cache"), 4000).unwrap();
+        let (a, b) = (vec![1u8; 900], vec![2u8; 900]);
+        let (ha, hb) = (BlobHash::of(&a), BlobHash::of(&b));
+        cache.put(&ha, Bytes::from(a.clone())).await.unwrap();
+        cache.put(&hb, Bytes::from(b.clone())).await.unwrap();
+
+        assert_eq!(
+            collect(cache.read(&ha, 10..20).await.unwrap()).await,
+            a[10..20]
+        );
+        assert!(
+            cached(&cache, &ha).await,
+            "the first read copies the blob in"
+        );
+        // The store loses it; the copy still answers (blobs never change).
+        inner.delete(&ha).await.unwrap();
+        assert_eq!(collect(cache.read(&ha, 0..900).await.unwrap()).await, a);
+
+        // A blob over a quarter of the capacity is streamed but not kept.
+        let big = vec![3u8; 1500];
+        let hbig = BlobHash::of(&big);
+        cache.put(&hbig, Bytes::from(big.clone())).await.unwrap();
+        assert_eq!(
+            collect(cache.read(&hbig, 0..1500).await.unwrap()).await,
+            big
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(!cache.file(&hbig).exists());
+
+        // Past the capacity, the least recently read goes.
+        let small: Vec<Vec<u8>> = (0..4u8).map(|i| vec![10 + i; 900]).collect();
+        for bytes in &small {
+            let hash = BlobHash::of(bytes);
+            cache.put(&hash, Bytes::from(bytes.clone())).await.unwrap();
+            collect(cache.read(&hash, 0..1).await.unwrap()).await;
+            assert!(cached(&cache, &hash).await);
+        }
+        assert!(cache.index().total <= 4000);
+        assert!(!cache.file(&ha).exists(), "the oldest copy was evicted");
+
+        // A cache opened again keeps what is there; deleting a blob removes its copy.
+        let last = BlobHash::of(&small[3]);
+        let reopened = CachedBlobStore::new(inner, &dir.path().join("cache"), 4000).unwrap();
+        assert!(reopened.touch(&last));
+        reopened.delete(&last).await.unwrap();
+        assert!(!reopened.file(&last).exists());
+        assert!(reopened.read(&last, 0..1).await.is_err());
+    }
+}

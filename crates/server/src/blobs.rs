@@ -116,6 +116,9 @@ impl ObjectBlobStore {
     /// region come from the standard `AWS_*` variables (`AWS_ENDPOINT_URL` for a service other
     /// than AWS, whose plain-HTTP address is then allowed, with path-style requests).
     pub fn s3(bucket: &str, prefix: Option<&str>) -> Result<Self> {
+        // reqwest (the S3 client) brings no TLS provider of its own: ring, the one the HTTPS
+        // listener uses, for the process. Err only if one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
         let endpoint = std::env::var("AWS_ENDPOINT_URL")
             .or_else(|_| std::env::var("AWS_ENDPOINT"))
@@ -314,7 +317,7 @@ impl BlobStore for ObjectBlobStore {
             Error::Config(format!(
                 "cannot write to the blob store {}: {}",
                 self.name,
-                first_line(&e)
+                why_unwritable(&e)
             ))
         };
         self.store
@@ -404,12 +407,22 @@ impl BlobStore for ObjectBlobStore {
     }
 }
 
-/// An error's message without the chain of causes below it, which for a network error repeats
-/// the request in detail.
-fn first_line(error: &object_store::Error) -> String {
-    let text = match error {
-        object_store::Error::Generic { source, .. } => source.to_string(),
-        other => other.to_string(),
-    };
-    text.lines().next().unwrap_or_default().to_owned()
+/// Why a probe write failed, in words an operator acts on (object_store reports most S3
+/// answers as a generic error carrying the request and the response body).
+fn why_unwritable(error: &object_store::Error) -> String {
+    let text = crate::error::error_chain(error);
+    if matches!(error, object_store::Error::NotFound { .. }) || text.contains("404 Not Found") {
+        "the bucket does not exist".to_owned()
+    } else if matches!(
+        error,
+        object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
+    ) || text.contains("403 Forbidden")
+    {
+        "its keys may not write there (check the AWS_* variables)".to_owned()
+    } else if text.contains("error sending request") {
+        "the service does not answer (check AWS_ENDPOINT_URL)".to_owned()
+    } else {
+        // The first clause, without the request's details and the response body.
+        text.lines().next().unwrap_or_default().to_owned()
+    }
 }

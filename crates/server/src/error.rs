@@ -18,9 +18,19 @@ pub enum Error {
     Database {
         /// What the store was doing.
         context: &'static str,
-        /// The cause.
+        /// The cause, from whichever database the store runs on.
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The database was migrated by a newer build, whose schema this one does not know.
+    #[error(
+        "the database schema is at version {found}, newer than this build knows ({supported}): run a newer server"
+    )]
+    SchemaTooNew {
+        /// The version the database records.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
     },
     /// The blob store failed.
     #[error("blob store error for blob {hash}")]
@@ -163,9 +173,16 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// Wraps a rusqlite error with what the store was doing.
-    pub(crate) fn db(context: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
-        move |source| Self::Database { context, source }
+    /// Wraps a database error (rusqlite's, tokio-postgres's, a pool's) with what the store was
+    /// doing.
+    pub(crate) fn db<E>(context: &'static str) -> impl FnOnce(E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        move |source| Self::Database {
+            context,
+            source: Box::new(source),
+        }
     }
 
     /// Wraps an I/O error with the path.
@@ -225,6 +242,7 @@ impl IntoResponse for ApiError {
             Error::TusVersion => (StatusCode::PRECONDITION_FAILED, ErrorCode::BadRequest),
             Error::MediaType { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::BadRequest),
             Error::Database { .. }
+            | Error::SchemaTooNew { .. }
             | Error::BlobStore { .. }
             | Error::Io { .. }
             | Error::Task(_)

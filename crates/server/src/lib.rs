@@ -41,7 +41,7 @@ pub use blobs::{BlobStore, ObjectBlobStore};
 pub use config::{BlobLocation, Config, DatabaseUrl, Settings, TlsConfig};
 pub use error::{Error, Result};
 pub use maintenance::MaintenanceReport;
-pub use store::{MetadataStore, SqliteStore};
+pub use store::{MetadataStore, PostgresStore, SqliteStore};
 
 use state::AppState;
 use std::net::SocketAddr;
@@ -203,7 +203,8 @@ impl RunningServer {
         format!("{scheme}://{}", self.addr)
     }
 
-    /// Runs one maintenance pass now: expire stale uploads, collect unowned blobs.
+    /// Runs one maintenance pass now: expire stale uploads, collect unowned blobs, prune the
+    /// login throttle.
     pub async fn run_maintenance(&self) -> Result<MaintenanceReport> {
         maintenance::run(&self.state).await
     }

@@ -119,9 +119,8 @@ async fn serve(config: tonearm_server::Config) -> Result<()> {
     // Handlers first: a signal that arrives as soon as the address is printed must already
     // mean "shut down gracefully", not the default "die".
     let shutdown = ShutdownSignal::install()?;
-    let server = tonearm_server::spawn(config)
-        .await
-        .context("starting the server")?;
+    // Its errors say what could not start ("invalid configuration: cannot connect to...").
+    let server = tonearm_server::spawn(config).await?;
     // The first line on stdout is the address, for scripts and tests that pass port 0.
     println!("listening on {}", server.base_url());
     std::io::stdout().flush().context("writing to stdout")?;

@@ -1,4 +1,5 @@
-//! Housekeeping: expiring stale uploads and collecting blobs nobody owns. Runs periodically and
+//! Housekeeping: expiring stale uploads, collecting blobs nobody owns, and pruning the login
+//! throttle's expired entries. Runs periodically and
 //! on demand ([`crate::RunningServer::run_maintenance`]), so tests need not wait for a timer.
 
 use crate::error::Result;
@@ -15,9 +16,11 @@ pub struct MaintenanceReport {
     pub collected_blobs: usize,
     /// Uploads whose staged objects were deleted because no upload row owns them.
     pub orphaned_upload_files: usize,
+    /// Login throttle entries deleted for having expired.
+    pub pruned_throttle_entries: u64,
 }
 
-/// Runs one pass: expire uploads, then collect garbage. Several replicas may run it at once:
+/// Runs one pass: expire uploads, then collect garbage, then prune the login throttle. Several replicas may run it at once:
 /// each deletion is idempotent, and collection holds the blob lock exclusively.
 pub async fn run(state: &AppState) -> Result<MaintenanceReport> {
     let now = now();
@@ -42,11 +45,13 @@ pub async fn run(state: &AppState) -> Result<MaintenanceReport> {
         }
         hashes.len()
     };
+    let pruned = state.store.prune_throttle(now).await?;
     if !expired.is_empty() || collected > 0 || orphans > 0 {
         tracing::info!(
             expired_uploads = expired.len(),
             collected_blobs = collected,
             orphaned_uploads = orphans,
+            pruned_throttle_entries = pruned,
             "maintenance"
         );
     }
@@ -54,6 +59,7 @@ pub async fn run(state: &AppState) -> Result<MaintenanceReport> {
         expired_uploads: expired.len(),
         collected_blobs: collected,
         orphaned_upload_files: orphans,
+        pruned_throttle_entries: pruned,
     })
 }
 

@@ -24,7 +24,7 @@ pub struct AppState {
     pub store: Arc<dyn MetadataStore>,
     /// Blob bytes.
     pub blobs: Arc<dyn BlobStore>,
-    /// Failed-login counters.
+    /// The login throttle's rules; its counters are in `store`, shared by every replica.
     pub throttle: Arc<LoginThrottle>,
     /// Where passwords are checked, bounded in threads, memory and queue length.
     pub passwords: PasswordPool,

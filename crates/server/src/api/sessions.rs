@@ -65,7 +65,7 @@ pub(super) async fn check_login(
     name: &str,
     password: &tonearm_protocol::Password,
 ) -> Result<crate::store::UserRecord, Error> {
-    state.throttle.check(name, ip)?;
+    state.throttle.check(&*state.store, name, ip).await?;
     let user = state.store.user_by_name(name).await?;
     let phc = user.as_ref().map(|u| u.password_hash.as_str());
     let verdict = state.passwords.verify(password.expose(), phc).await;
@@ -73,12 +73,18 @@ pub(super) async fn check_login(
         (Verdict::Valid, Some(user)) => user,
         (Verdict::Busy(retry_after), _) => return Err(Error::Busy { retry_after }),
         (_, user) => {
-            state.throttle.failed(name, ip, user.is_some());
+            state
+                .throttle
+                .failed(&*state.store, name, ip, user.is_some())
+                .await?;
             tracing::info!(username = name, %ip, "failed login");
             return Err(Error::Unauthorized);
         }
     };
-    state.throttle.succeeded(name, ip);
+    if let Err(error) = state.throttle.succeeded(&*state.store, name, ip).await {
+        // The password was right: a login not remembered is no reason to refuse it.
+        tracing::warn!(%error, "the login throttle could not record a login");
+    }
     if user.sealed_password.is_none() {
         // An account made before passwords were kept for Subsonic gets it now.
         match state.vault.seal(name, password.expose()) {

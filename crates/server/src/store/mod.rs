@@ -1,17 +1,21 @@
 //! The metadata store: every piece of server state except blob bytes, behind one trait so the
-//! embedded SQLite store and a later PostgreSQL store are interchangeable.
+//! embedded SQLite store and the PostgreSQL store of replicated servers are interchangeable.
 //!
 //! Methods are whole use cases ("create the track and record the change"), each atomic, so an
 //! implementation decides how to make it a transaction. Every method that touches user data takes
 //! the [`UserId`]: rows of other users are invisible, which is what keeps users isolated.
 
+mod postgres;
+mod rows;
 mod sqlite;
 
+pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore};
 pub use sqlite::SqliteStore;
 
 use crate::catalog::CatalogStore;
 use crate::error::Result;
 use async_trait::async_trait;
+use std::time::Duration;
 use tonearm_protocol::{
     BlobHash, ByteRange, ChallengeId, ChangesResponse, CloudTrack, MetadataPatch, OpResult,
     PlaylistOp, PlaylistsResponse, SessionId, SessionInfo, TrackId, TrackMetadata,
@@ -151,6 +155,27 @@ pub struct ChallengeRecord {
     pub expires_at: i64,
 }
 
+/// One entry of the login throttle's shared state, under a key the throttle chose
+/// (`crate::throttle` says what the fields mean for each kind of key). A store keeps it as it is;
+/// only `expires_at` means something to it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThrottleEntry {
+    /// A count: consecutive failures, or a bucket's fill level (fractional).
+    pub level: f64,
+    /// Unix milliseconds when the entry was last set.
+    pub at_ms: i64,
+    /// Unix seconds from which the entry counts for nothing, and may be pruned.
+    pub expires_at: i64,
+}
+
+/// The login throttle's rules for one attempt, as [`MetadataStore::throttle_attempt`] runs them:
+/// given the entries under the attempt's keys (`None` where there is none), changes them in place
+/// (`None` deletes) and returns how long the attempt must wait if it is refused. Pure: a store
+/// may run it more than once (on a read-only connection first, or to retry a transaction), and
+/// keeps only the run whose changes it writes.
+pub type ThrottleRules =
+    std::sync::Arc<dyn Fn(&mut [Option<ThrottleEntry>]) -> Option<Duration> + Send + Sync>;
+
 /// The metadata store. See the module docs. The catalog's queries ([`CatalogStore`]) are part
 /// of it, over the same data.
 #[async_trait]
@@ -277,6 +302,20 @@ pub trait MetadataStore: CatalogStore + Send + Sync + std::fmt::Debug {
     /// A secret every replica shares (the URL-signing key): the first caller's `fresh` value
     /// is kept, and every later call returns it.
     async fn shared_secret(&self, name: &str, fresh: [u8; 32]) -> Result<[u8; 32]>;
+
+    // --- login throttle ---
+
+    /// Runs the login throttle's `rules` over the entries under `keys`, atomically: read,
+    /// changed and written back (only those `rules` changed) in one transaction, serialised with
+    /// every other attempt on the same keys on every replica, so no count and no lockout is lost
+    /// to a concurrent attempt. Returns what `rules` returned.
+    async fn throttle_attempt(
+        &self,
+        keys: &[String],
+        rules: ThrottleRules,
+    ) -> Result<Option<Duration>>;
+    /// Deletes the throttle entries that expired by `now` (Unix seconds); returns how many.
+    async fn prune_throttle(&self, now: i64) -> Result<u64>;
 
     // --- match ---
 

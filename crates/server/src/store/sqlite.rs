@@ -4,9 +4,10 @@
 //! PostgreSQL also accepts (`ON CONFLICT`, `RETURNING`, `BIGINT`, no `INSERT OR …`), so the
 //! PostgreSQL store can reuse the schema and queries nearly verbatim.
 
+use super::rows::{from_json, parse_hash, parse_position, parse_uuid, to_i64, to_json, to_u64};
 use super::{
-    ApiKeyRecord, BlobLock, ChallengeRecord, LockMode, MetadataStore, UploadId, UploadPart,
-    UploadRecord, UserId, UserRecord, hex, parse_secret,
+    ApiKeyRecord, BlobLock, ChallengeRecord, LockMode, MetadataStore, ThrottleEntry, ThrottleRules,
+    UploadId, UploadPart, UploadRecord, UserId, UserRecord, hex, parse_secret,
 };
 use crate::error::{Error, Result};
 use crate::playlists::{self, Effect, Liveness, PlaylistView, StoredEntry};
@@ -14,11 +15,12 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::Semaphore;
 use tonearm_protocol::{
     BlobHash, ByteRange, ChallengeId, Change, ChangeEvent, ChangesResponse, CloudTrack, EntryId,
     MetadataPatch, OpResult, OpStatus, Playlist, PlaylistEntry, PlaylistId, PlaylistOp,
-    PlaylistsResponse, PositionKey, SessionId, SessionInfo, TrackId, TrackMetadata,
+    PlaylistsResponse, SessionId, SessionInfo, TrackId, TrackMetadata,
 };
 use uuid::Uuid;
 
@@ -127,7 +129,25 @@ CREATE TABLE changes (
     Migration::Code(catalog::order_songs),
     Migration::Code(catalog::keep_replaygain),
     Migration::Code(stage_uploads_in_blob_store),
+    Migration::Code(share_login_throttle),
 ];
+
+/// Migration 9: the login throttle's counters, shared by every process on the database
+/// (`crate::throttle`). Keys are hashes; rows expire (`expires_at`) and maintenance prunes them.
+fn share_login_throttle(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r"
+CREATE TABLE IF NOT EXISTS login_throttle (
+    key TEXT PRIMARY KEY,
+    level DOUBLE PRECISION NOT NULL,
+    at_ms BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_throttle_by_expiry ON login_throttle(expires_at);
+",
+    )
+    .map_err(Error::db("sharing the login throttle"))
+}
 
 /// Migration 8: upload bytes staged as parts in the blob store (so any replica can continue an
 /// upload), and secrets every replica shares. Unfinished uploads of before kept their bytes in
@@ -329,6 +349,13 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             |r| r.get(0),
         )
         .map_err(Error::db(context))?;
+    let supported = i64::try_from(MIGRATIONS.len()).expect("few migrations");
+    if applied > supported {
+        return Err(Error::SchemaTooNew {
+            found: applied,
+            supported,
+        });
+    }
     for (index, migration) in MIGRATIONS.iter().enumerate() {
         let version = i64::try_from(index + 1).expect("few migrations");
         if version <= applied {
@@ -354,32 +381,59 @@ fn now_seconds() -> i64 {
     crate::state::now()
 }
 
-fn to_i64(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
+/// The login throttle's entries under `keys`, in order.
+fn load_throttle(conn: &Connection, keys: &[String]) -> Result<Vec<Option<ThrottleEntry>>> {
+    let context = "reading the login throttle";
+    let mut statement = conn
+        .prepare_cached("SELECT level, at_ms, expires_at FROM login_throttle WHERE key = ?1")
+        .map_err(Error::db(context))?;
+    keys.iter()
+        .map(|key| {
+            statement
+                .query_row([key], |r| {
+                    Ok(ThrottleEntry {
+                        level: r.get(0)?,
+                        at_ms: r.get(1)?,
+                        expires_at: r.get(2)?,
+                    })
+                })
+                .optional()
+                .map_err(Error::db(context))
+        })
+        .collect()
 }
 
-fn to_u64(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or(0)
-}
-
-fn parse_uuid(text: &str) -> Result<Uuid> {
-    Uuid::parse_str(text).map_err(|_| Error::Corrupt(format!("bad uuid {text:?}")))
-}
-
-fn parse_position(text: &str) -> Result<PositionKey> {
-    PositionKey::parse(text).map_err(|e| Error::Corrupt(e.to_string()))
-}
-
-fn parse_hash(text: String) -> Result<BlobHash> {
-    BlobHash::try_from(text).map_err(|e| Error::Corrupt(e.to_string()))
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::Corrupt(e.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::Corrupt(e.to_string()))
+/// Writes the entries under `keys` that differ between `before` and `after`.
+fn save_throttle(
+    tx: &Transaction<'_>,
+    keys: &[String],
+    before: &[Option<ThrottleEntry>],
+    after: &[Option<ThrottleEntry>],
+) -> Result<()> {
+    let context = "writing the login throttle";
+    for ((key, before), after) in keys.iter().zip(before).zip(after) {
+        if before == after {
+            continue;
+        }
+        match after {
+            Some(entry) => tx
+                .prepare_cached(
+                    "INSERT INTO login_throttle (key, level, at_ms, expires_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (key) DO UPDATE SET level = excluded.level,
+                        at_ms = excluded.at_ms, expires_at = excluded.expires_at",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![key, entry.level, entry.at_ms, entry.expires_at])
+                })
+                .map_err(Error::db(context))?,
+            None => tx
+                .prepare_cached("DELETE FROM login_throttle WHERE key = ?1")
+                .and_then(|mut s| s.execute([key]))
+                .map_err(Error::db(context))?,
+        };
+    }
+    Ok(())
 }
 
 /// Allocates the user's next change sequence number.
@@ -1093,6 +1147,48 @@ impl MetadataStore for SqliteStore {
                 )
                 .map_err(Error::db(context))?;
             parse_secret(&stored)
+        })
+        .await
+    }
+
+    async fn throttle_attempt(
+        &self,
+        keys: &[String],
+        rules: ThrottleRules,
+    ) -> Result<Option<Duration>> {
+        // Most attempts of a known device change nothing (a Subsonic client authenticates every
+        // request): decided on a reader, they do not queue for the writer. An attempt that
+        // changes something is decided again inside the write transaction, on what it reads
+        // there; one writer connection makes that read-modify-write atomic.
+        let keys = keys.to_vec();
+        let (quick_keys, quick_rules) = (keys.clone(), Arc::clone(&rules));
+        let unchanged = self
+            .read(move |conn| {
+                let before = load_throttle(conn, &quick_keys)?;
+                let mut after = before.clone();
+                let verdict = quick_rules(&mut after);
+                Ok((after == before).then_some(verdict))
+            })
+            .await?;
+        if let Some(verdict) = unchanged {
+            return Ok(verdict);
+        }
+        self.tx("updating the login throttle", move |tx| {
+            let before = load_throttle(tx, &keys)?;
+            let mut after = before.clone();
+            let verdict = rules(&mut after);
+            save_throttle(tx, &keys, &before, &after)?;
+            Ok(verdict)
+        })
+        .await
+    }
+
+    async fn prune_throttle(&self, now: i64) -> Result<u64> {
+        self.with(move |conn| {
+            let removed = conn
+                .execute("DELETE FROM login_throttle WHERE expires_at <= ?1", [now])
+                .map_err(Error::db("pruning the login throttle"))?;
+            Ok(u64::try_from(removed).unwrap_or(u64::MAX))
         })
         .await
     }

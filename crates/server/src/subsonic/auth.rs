@@ -97,8 +97,9 @@ pub async fn authenticate(
     };
     state
         .throttle
-        .check(username, ip)
-        .map_err(|error| Failure::generic(error.to_string()))?;
+        .check(&*state.store, username, ip)
+        .await
+        .map_err(Failure::from)?;
     let user = state
         .store
         .user_by_name(username)
@@ -111,11 +112,17 @@ pub async fn authenticate(
     };
     match (outcome, user) {
         (Outcome::Right, Some(user)) => {
-            state.throttle.succeeded(username, ip);
+            if let Err(error) = state.throttle.succeeded(&*state.store, username, ip).await {
+                tracing::warn!(%error, "the login throttle could not record a login");
+            }
             Ok(user)
         }
         (_, user) => {
-            state.throttle.failed(username, ip, user.is_some());
+            state
+                .throttle
+                .failed(&*state.store, username, ip, user.is_some())
+                .await
+                .map_err(Failure::from)?;
             tracing::info!(username, %ip, "failed Subsonic login");
             Err(Failure::wrong_credentials())
         }

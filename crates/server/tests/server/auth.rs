@@ -195,9 +195,9 @@ async fn user_cli_adds_lists_changes_passwords_and_removes_accounts() {
 
     let (ok, _) = run_cli(data, &["user", "passwd", "ann"], "second password\n").await;
     assert!(ok);
-    let mut config = tonearm_server::Config::new(data);
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    let server = tonearm_server::spawn(config).await.unwrap();
+    let server = tonearm_server::spawn(crate::support::config_for(data))
+        .await
+        .unwrap();
     let login = |password: &'static str| {
         let url = format!("{}/api/v1/sessions", server.base_url());
         async move {

@@ -16,6 +16,7 @@ mod matching;
 mod openapi;
 mod playlists;
 mod replicas;
+mod store;
 mod streaming;
 mod subsonic;
 mod subsonic_interop;

@@ -186,7 +186,7 @@ async fn playlist_edits_sent_to_two_replicas_converge() {
         for i in 0..20 {
             let ops = json!({"ops": [{"op_id": Uuid::new_v4(), "action": {"type": "add_entry",
                 "playlist_id": playlist, "entry_id": Uuid::new_v4(), "track_id": track,
-                "position": format!("{prefix}{i:02}")}}]});
+                "position": format!("{prefix}{}1", i + 10)}}]});
             let response = user.post_json("/api/v1/playlists/ops", &ops).await;
             assert_eq!(response.status(), StatusCode::OK);
         }
@@ -313,7 +313,10 @@ async fn bad_store_configuration_stops_the_server_with_one_sentence() {
         &blobs,
     ])
     .await;
-    assert!(unreachable.contains("127.0.0.1:1"), "{unreachable}");
+    assert!(
+        unreachable.contains("127.0.0.1:1") && unreachable.contains("refused"),
+        "{unreachable}"
+    );
     // A role the database does not know.
     let stranger = url.replacen("postgres://postgres@", "postgres://stranger@", 1);
     let refused = start_failure(&["--database-url", &stranger, "--blob-store", &blobs]).await;

@@ -358,6 +358,20 @@ fn process_backends(data_dir: &Path) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The configuration of a server in this process on the stores `tonearm-server` processes
+/// started on `data_dir` use.
+pub fn config_for(data_dir: &Path) -> Config {
+    let mut config = Config::new(data_dir);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    for (name, value) in process_backends(data_dir) {
+        match name {
+            "TONEARM_DATABASE_URL" => config.database = Some(value.parse().unwrap()),
+            _ => config.blob_store = Some(value.parse().unwrap()),
+        }
+    }
+    config
+}
+
 /// The URL a `DatabaseUrl` came from (its `Display` hides the password).
 pub fn database_url(database: &DatabaseUrl) -> String {
     match database {

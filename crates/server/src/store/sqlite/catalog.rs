@@ -10,13 +10,14 @@
 
 use super::SqliteStore;
 use super::{from_json, parse_hash, parse_uuid, to_i64, to_u64};
-use crate::catalog::ids::{album_of, sort_name};
+use crate::catalog::ids::sort_name;
 use crate::catalog::{
     Album, AlbumId, AlbumOrder, Artist, ArtistId, Artwork, CatalogStore, Found, Genre, Item, Page,
-    Play, PlayQueue, Search, Song, Stats, fold,
+    Play, PlayQueue, Search, Song, Stats,
 };
 use crate::error::{Error, Result};
 use crate::store::UserId;
+use crate::store::rows::{SongRow, search_words};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use tonearm_protocol::{BlobHash, ChangeEvent, CloudTrack, TrackId, TrackMarks};
@@ -255,29 +256,8 @@ pub(super) fn index(
         )
         .optional())?;
     let m = &track.metadata;
-    let (album_artist, album) = album_of(
-        m.album.as_deref(),
-        m.album_artist.as_deref(),
-        m.artist.as_deref(),
-        m.compilation == Some(true),
-    );
-    let album_id = AlbumId::of(&album_artist, &album);
-    let artist_id = ArtistId::of(&album_artist);
-    let title = m
-        .title
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| "Untitled".to_owned());
-    let genre = m
-        .genre
-        .as_deref()
-        .and_then(|g| g.split("; ").next())
-        .map(str::trim)
-        .filter(|g| !g.is_empty());
-    let format = serde_json::to_value(m.format)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".to_owned());
+    let row = SongRow::of(track);
+    let (album_id, artist_id) = (&row.album_id, &row.artist_id);
     let added_at = previous.as_ref().map_or(now, |p| p.3);
     if let Some((pk, ..)) = &previous {
         db(tx.execute("DELETE FROM catalog_search WHERE rowid = ?1", [pk]))?;
@@ -301,31 +281,28 @@ pub(super) fn index(
         params![
             user_text,
             track.id.to_string(),
-            title,
-            sort_name(&title),
+            row.title,
+            row.sort_title,
             m.artist,
-            album,
+            row.album,
             album_id.as_str(),
-            album_artist,
+            row.album_artist,
             artist_id.as_str(),
-            genre,
+            row.genre,
             m.year,
             m.track_number,
             m.disc_number,
             m.duration_ms.map(to_i64),
             m.composer,
             m.comment,
-            format,
+            row.format,
             to_i64(track.size),
             track.blake3.as_str(),
             added_at,
             m.artwork.as_ref().map(|a| a.as_str()),
-            // What its album's and artist's rows sort by (`refresh_album`): the same folded
-            // names, since the album's id is derived from them.
-            sort_name(&album_artist),
-            sort_name(&album),
-            (!m.replaygain.is_empty())
-                .then(|| serde_json::to_string(&m.replaygain).unwrap_or_default()),
+            row.artist_sort,
+            row.album_sort,
+            row.replaygain,
         ],
     ))?;
     let pk: i64 = db(tx.query_row(
@@ -339,16 +316,16 @@ pub(super) fn index(
         params![
             pk,
             owner(user),
-            fold(&title),
-            folded(&m.artist),
-            folded(&m.album),
-            folded(&m.album_artist),
-            folded(&m.genre),
-            folded(&m.composer)
+            row.searchable[0],
+            row.searchable[1],
+            row.searchable[2],
+            row.searchable[3],
+            row.searchable[4],
+            row.searchable[5],
         ],
     ))?;
-    refresh_album(tx, user, &album_id)?;
-    refresh_artist(tx, user, &artist_id)?;
+    refresh_album(tx, user, album_id)?;
+    refresh_artist(tx, user, artist_id)?;
     if let Some((_, old_album, old_artist, _)) = previous {
         if old_album != album_id.as_str() {
             refresh_album(tx, user, &AlbumId::stored(old_album))?;
@@ -358,11 +335,6 @@ pub(super) fn index(
         }
     }
     Ok(())
-}
-
-/// What the search index holds of a field: folded as queries are ([`fold`]).
-fn folded(text: &Option<String>) -> Option<String> {
-    text.as_deref().map(fold)
 }
 
 /// Takes a removed track out of the catalog (its marks stay, for when it comes back).
@@ -904,13 +876,15 @@ pub(super) fn genres(conn: &Connection, user: UserId) -> Result<Vec<Genre>> {
     )
 }
 
-/// The words of a query as an FTS5 expression: each a quoted prefix, all required.
+/// The words of a query as an FTS5 expression: each a quoted prefix, all required, in any
+/// column but the owner's (else "u" matched the owner token, and so every song of the user).
 fn match_words(words: &[String]) -> String {
-    words
+    let words = words
         .iter()
         .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
         .collect::<Vec<_>>()
-        .join(" AND ")
+        .join(" AND ");
+    format!("- owner : ({words})")
 }
 
 /// `LIKE` patterns for names whose words start with each of `words`, bound from `?first` on.
@@ -941,11 +915,7 @@ const RANKED_MATCHES: u32 = 3_000;
 
 pub(super) fn search(conn: &Connection, user: UserId, search: &Search) -> Result<Found> {
     use rusqlite::types::Value;
-    let words: Vec<String> = fold(&search.query)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let words = search_words(&search.query);
     let user_text = user.0.to_string();
     // A page of the user's rows of `table` that pass `filter`, in the order of `keys` (see
     // [`keyed`] and [`paged`]); `extra` values are bound from ?4 on.
