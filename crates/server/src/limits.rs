@@ -38,8 +38,10 @@ pub struct Limits {
     pub max_reserved_bytes: u64,
     /// Received upload bytes are staged and committed in parts of at most this size.
     pub upload_part_bytes: usize,
-    /// Parts buffered in memory at once, across every upload (a PATCH waits for a free one).
+    /// Parts buffered in memory at once, across every upload.
     pub upload_buffers: usize,
+    /// How long a PATCH waits for a free part buffer before it is answered 503.
+    pub upload_buffer_wait: Duration,
 }
 
 impl Default for Limits {
@@ -54,6 +56,7 @@ impl Default for Limits {
             max_reserved_bytes: 32 * 1024 * 1024 * 1024,
             upload_part_bytes: 8 * 1024 * 1024,
             upload_buffers: 32,
+            upload_buffer_wait: Duration::from_secs(5),
         }
     }
 }

@@ -397,6 +397,8 @@ pub struct TusChunk(Vec<u8>);
         (status = 415, description = "`Content-Type` is not `application/offset+octet-stream`", body = ErrorBody),
         (status = 422, description = "the complete file's BLAKE3 differs from the declared one; the upload is discarded", body = ErrorBody),
         (status = 460, description = "checksum mismatch; the chunk is discarded", body = ErrorBody),
+        (status = 503, description = "every upload buffer of the server is taken; nothing was received", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "seconds to wait before trying again"))),
     ))]
 pub async fn patch(
     State(state): State<AppState>,
@@ -531,10 +533,12 @@ async fn receive(
 ) -> Result<u64> {
     // One part buffer per PATCH in flight, and only so many at once: memory stays bounded
     // whatever the number of clients sending.
-    let _buffer = state
-        .part_buffers
-        .acquire()
+    // A client that sends slowly holds its buffer; others wait a little, then are told to
+    // come back (tus clients retry), so a few slow uploads cannot hang every other one.
+    let wait = state.config.limits.upload_buffer_wait;
+    let _buffer = tokio::time::timeout(wait, state.part_buffers.acquire())
         .await
+        .map_err(|_| Error::Busy { retry_after: wait })?
         .expect("the semaphore is never closed");
     let room = upload.length - start;
     let part_size = state.config.limits.upload_part_bytes.max(1);

@@ -582,3 +582,34 @@ async fn a_second_patch_while_one_is_writing_is_refused() {
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert!(error_code(response).await == "conflict");
 }
+
+#[tokio::test]
+async fn uploads_wait_for_a_free_buffer_then_are_told_to_come_back() {
+    let server = TestServer::start_with(|c| {
+        c.limits.upload_buffers = 1;
+        c.limits.upload_buffer_wait = Duration::from_millis(200);
+    })
+    .await;
+    let ann = server.user("ann").await;
+    let (first, second) = (audio(2 * MIB, 15), audio(1000, 16));
+    let slow = ann.create_upload(&first).await;
+    let (client, _body) = stalled_patch(&ann, &slow, first[..MIB].to_vec());
+    wait_for_offset(&ann, &slow, MIB as u64).await;
+    // The only buffer is held by the stalled request.
+    let other = ann.create_upload(&second).await;
+    let response = ann.patch(&other, 0, second.clone()).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(ann.offset(&other).await, 0, "nothing was received");
+    // Once the slow client goes, the buffer is free again.
+    client.abort();
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..100 {
+        status = ann.patch(&other, 0, second.clone()).await.status();
+        if status != StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
