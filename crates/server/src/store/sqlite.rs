@@ -33,147 +33,23 @@ enum Migration {
     Code(fn(&Transaction<'_>) -> Result<()>),
 }
 
-/// Schema versions, applied in order; a database records which it has.
+/// Schema versions, applied in order; a database records which it has. The SQL ones are files
+/// in `migrations/sqlite/`, named by their version; the others repair data, which needs code.
 const MIGRATIONS: &[Migration] = &[
-    Migration::Sql(
-        r"
-CREATE TABLE users (
-    id TEXT PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    last_seq BIGINT NOT NULL DEFAULT 0
-);
-CREATE TABLE sessions (
-    id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    device TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
-    created_at BIGINT NOT NULL
-);
-CREATE INDEX sessions_by_user ON sessions(user_id);
-CREATE TABLE blobs (
-    hash TEXT PRIMARY KEY,
-    size BIGINT NOT NULL,
-    created_at BIGINT NOT NULL
-);
-CREATE TABLE blob_owners (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    hash TEXT NOT NULL REFERENCES blobs(hash),
-    created_at BIGINT NOT NULL,
-    PRIMARY KEY (user_id, hash)
-);
-CREATE INDEX blob_owners_by_hash ON blob_owners(hash);
-CREATE TABLE uploads (
-    id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    length BIGINT NOT NULL,
-    upload_offset BIGINT NOT NULL,
-    declared_hash TEXT,
-    metadata TEXT,
-    completed_hash TEXT,
-    updated_at BIGINT NOT NULL
-);
-CREATE TABLE challenges (
-    id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    hash TEXT NOT NULL,
-    nonce TEXT NOT NULL,
-    ranges TEXT NOT NULL,
-    expires_at BIGINT NOT NULL
-);
-CREATE TABLE tracks (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    id TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    size BIGINT NOT NULL,
-    metadata TEXT NOT NULL,
-    revision BIGINT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (user_id, id)
-);
-CREATE INDEX tracks_by_hash ON tracks(hash);
-CREATE TABLE playlists (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (user_id, id)
-);
-CREATE TABLE playlist_entries (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    id TEXT NOT NULL,
-    playlist_id TEXT NOT NULL,
-    track_id TEXT NOT NULL,
-    position TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (user_id, id)
-);
-CREATE TABLE applied_ops (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    op_id TEXT NOT NULL,
-    PRIMARY KEY (user_id, op_id)
-);
-CREATE TABLE changes (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    seq BIGINT NOT NULL,
-    event TEXT NOT NULL,
-    PRIMARY KEY (user_id, seq)
-);
-",
-    ),
+    Migration::Sql(include_str!("../../migrations/sqlite/0001_schema.sql")),
     Migration::Code(repair::repair_position_keys),
     Migration::Code(catalog::create),
     Migration::Code(add_subsonic_credentials),
     Migration::Code(catalog::index_pages),
     Migration::Code(catalog::order_songs),
     Migration::Code(catalog::keep_replaygain),
-    Migration::Code(stage_uploads_in_blob_store),
-    Migration::Code(share_login_throttle),
+    Migration::Sql(include_str!(
+        "../../migrations/sqlite/0008_staged_uploads.sql"
+    )),
+    Migration::Sql(include_str!(
+        "../../migrations/sqlite/0009_login_throttle.sql"
+    )),
 ];
-
-/// Migration 9: the login throttle's counters, shared by every process on the database
-/// (`crate::throttle`). Keys are hashes; rows expire (`expires_at`) and maintenance prunes them.
-fn share_login_throttle(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute_batch(
-        r"
-CREATE TABLE IF NOT EXISTS login_throttle (
-    key TEXT PRIMARY KEY,
-    level DOUBLE PRECISION NOT NULL,
-    at_ms BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS login_throttle_by_expiry ON login_throttle(expires_at);
-",
-    )
-    .map_err(Error::db("sharing the login throttle"))
-}
-
-/// Migration 8: upload bytes staged as parts in the blob store (so any replica can continue an
-/// upload), and secrets every replica shares. Unfinished uploads of before kept their bytes in
-/// local files, which are gone from the new scheme: they restart (clients resume from `HEAD`,
-/// which now answers 0).
-fn stage_uploads_in_blob_store(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute_batch(
-        r"
-CREATE TABLE IF NOT EXISTS upload_parts (
-    upload_id TEXT NOT NULL REFERENCES uploads(id) ON DELETE CASCADE,
-    start_offset BIGINT NOT NULL,
-    end_offset BIGINT NOT NULL,
-    object_key TEXT NOT NULL,
-    PRIMARY KEY (upload_id, start_offset)
-);
-UPDATE uploads SET upload_offset = 0
- WHERE completed_hash IS NULL
-   AND NOT EXISTS (SELECT 1 FROM upload_parts p WHERE p.upload_id = uploads.id);
-CREATE TABLE IF NOT EXISTS server_secrets (
-    name TEXT PRIMARY KEY,
-    secret TEXT NOT NULL
-);
-",
-    )
-    .map_err(Error::db("staging uploads in the blob store"))
-}
 
 /// Migration 4: passwords kept sealed for Subsonic (`crate::vault`) and API keys. The column is
 /// added only if missing (a database whose migrations were rolled back has it).

@@ -334,3 +334,18 @@ async fn bad_store_configuration_stops_the_server_with_one_sentence() {
         "{missing}"
     );
 }
+
+#[tokio::test]
+async fn migrate_brings_a_database_up_to_date_and_can_run_again() {
+    let cluster = Cluster::new();
+    for _ in 0..2 {
+        let output = command(&cluster.data_dir(0), &cluster.args, &["migrate"], "").await;
+        assert!(output.status.success(), "{output:?}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("up to date"), "{stdout}");
+    }
+    // The schema is there: accounts can be made without the server having run.
+    cluster.add_user("ann").await;
+    let one = cluster.start(0).await;
+    login(&one.base).await;
+}
