@@ -7,7 +7,7 @@ use crate::support::{
     PASSWORD, ServerProcess, User, audio, binary, database_url, header_u64,
     install_crypto_provider, remote_backends,
 };
-use crate::uploads::{stalled_patch, wait_for_offset};
+use crate::uploads::{finish_after_a_kill, stalled_patch, wait_for_offset};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::ffi::OsString;
@@ -229,21 +229,7 @@ async fn a_replica_killed_mid_upload_leaves_the_client_to_finish_on_another() {
     let committed = wait_for_offset(&on_one, &upload, MIB as u64).await;
     one.child.kill().await.unwrap();
 
-    let offset = on_two.offset(&upload).await;
-    assert!(
-        offset >= committed && offset <= 3 * MIB as u64,
-        "{committed} <= {offset}"
-    );
-    let response = on_two
-        .patch(&upload, offset, data[offset as usize..].to_vec())
-        .await;
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        response.headers()["tonearm-blob-hash"],
-        BlobHash::of(&data).as_str()
-    );
-    let track = on_two.create_track(&BlobHash::of(&data), "flac").await;
-    assert_eq!(stream(&on_two, &track.id.to_string()).await, data);
+    finish_after_a_kill(&on_two, &upload, &data, committed).await;
 }
 
 #[tokio::test]

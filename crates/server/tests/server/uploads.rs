@@ -453,21 +453,28 @@ async fn an_upload_resumes_after_the_server_is_killed() {
         base: process.base.clone(),
         ..ann
     };
-    let offset = ann.offset(&upload).await;
+    finish_after_a_kill(&ann, &upload, &data, committed).await;
+}
+
+/// What a client does after the server taking its upload was killed with at least `committed`
+/// of the first 3 MiB of `data` received: ask the offset, send the rest, and check the blob
+/// streams back byte for byte.
+pub(crate) async fn finish_after_a_kill(user: &User, upload: &str, data: &[u8], committed: u64) {
+    let offset = user.offset(upload).await;
     assert!(
         offset >= committed && offset <= 3 * MIB as u64,
         "{committed} <= {offset}"
     );
-    let response = ann
-        .patch(&upload, offset, data[offset as usize..].to_vec())
+    let response = user
+        .patch(upload, offset, data[offset as usize..].to_vec())
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         response.headers()["tonearm-blob-hash"],
-        BlobHash::of(&data).as_str()
+        BlobHash::of(data).as_str()
     );
-    let track = ann.create_track(&BlobHash::of(&data), "flac").await;
-    let bytes = ann
+    let track = user.create_track(&BlobHash::of(data), "flac").await;
+    let bytes = user
         .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
         .send()
         .await
