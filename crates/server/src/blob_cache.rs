@@ -251,10 +251,6 @@ impl BlobStore for CachedBlobStore {
         self.inner.put(hash, bytes).await
     }
 
-    async fn publish(&self, hash: &BlobHash, file: &Path) -> Result<()> {
-        self.inner.publish(hash, file).await
-    }
-
     async fn read(&self, hash: &BlobHash, range: Range<u64>) -> Result<ByteStream> {
         if self.touch(hash) {
             match self.read_local(hash, range.clone()).await {

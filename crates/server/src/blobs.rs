@@ -22,7 +22,6 @@ use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMulti
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
-use tokio::io::AsyncReadExt;
 use tonearm_protocol::BlobHash;
 use uuid::Uuid;
 
@@ -67,9 +66,6 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Writes and removes a probe object: fails at start on a missing bucket, wrong
     /// credentials or an unwritable folder, instead of at the first upload.
     async fn probe(&self) -> Result<()>;
-    /// Publishes the verified file at `file` as blob `hash`. Publishing an existing blob again is
-    /// harmless: the bytes are the same.
-    async fn publish(&self, hash: &BlobHash, file: &Path) -> Result<()>;
     /// Stores small verified bytes (a cover image) as blob `hash`, in one write.
     async fn put(&self, hash: &BlobHash, bytes: Bytes) -> Result<()>;
     /// Streams `range` (end exclusive) of a blob.
@@ -95,8 +91,6 @@ const SMALL_READ: u64 = 128 * 1024;
 const PART_SIZE: usize = 5 * 1024 * 1024;
 /// Parts in flight while publishing: bounds the memory one publication holds.
 const PARTS_IN_FLIGHT: usize = 2;
-/// Bytes read from the verified file at a time.
-const READ_BUFFER: usize = 1024 * 1024;
 
 impl ObjectBlobStore {
     /// A store in a local folder, created if missing.
@@ -325,31 +319,6 @@ impl BlobStore for ObjectBlobStore {
             .await
             .map_err(failed)?;
         self.store.delete(&key).await.map_err(failed)
-    }
-
-    async fn publish(&self, hash: &BlobHash, file: &Path) -> Result<()> {
-        let path = Self::path(hash);
-        let upload = self
-            .store
-            .put_multipart(&path)
-            .await
-            .map_err(store_error(hash))?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
-        let mut source = tokio::fs::File::open(file).await.map_err(Error::io(file))?;
-        let mut buffer = vec![0u8; READ_BUFFER];
-        loop {
-            let read = source.read(&mut buffer).await.map_err(Error::io(file))?;
-            if read == 0 {
-                break;
-            }
-            writer
-                .wait_for_capacity(PARTS_IN_FLIGHT)
-                .await
-                .map_err(store_error(hash))?;
-            writer.write(&buffer[..read]);
-        }
-        writer.finish().await.map_err(store_error(hash))?;
-        Ok(())
     }
 
     async fn put(&self, hash: &BlobHash, bytes: Bytes) -> Result<()> {
