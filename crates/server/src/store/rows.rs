@@ -130,3 +130,73 @@ impl SongRow {
         }
     }
 }
+
+/// What an album list needs, whatever the SQL dialect: whether it reads the user's marks (`m`),
+/// what it keeps, and its sort keys (column, descending), the album's name breaking ties.
+pub(super) struct AlbumListPlan<'a> {
+    pub marks: bool,
+    pub filter: AlbumFilter<'a>,
+    pub keys: Vec<(&'static str, bool)>,
+}
+
+/// The albums a list keeps; the parameters are bound by each store in its own dialect.
+pub(super) enum AlbumFilter<'a> {
+    All,
+    /// A condition on the marks, without parameters.
+    Marks(&'static str),
+    /// Years from the first to the second, both included.
+    Years(i32, i32),
+    /// A genre, compared without case.
+    Genre(&'a str),
+}
+
+/// The plan of an album list.
+pub(super) fn album_list_plan(order: &crate::catalog::AlbumOrder) -> AlbumListPlan<'_> {
+    use crate::catalog::AlbumOrder;
+    let name = ("a.sort_name", false);
+    let plan = |marks, filter, keys| AlbumListPlan {
+        marks,
+        filter,
+        keys,
+    };
+    match order {
+        AlbumOrder::Random => plan(false, AlbumFilter::All, vec![("random()", false)]),
+        AlbumOrder::Newest => plan(false, AlbumFilter::All, vec![("a.added_at", true), name]),
+        AlbumOrder::AlphabeticalByName => plan(
+            false,
+            AlbumFilter::All,
+            vec![name, ("a.artist_sort", false)],
+        ),
+        AlbumOrder::AlphabeticalByArtist => plan(
+            false,
+            AlbumFilter::All,
+            vec![("a.artist_sort", false), name],
+        ),
+        AlbumOrder::Frequent => plan(
+            true,
+            AlbumFilter::Marks(" AND m.play_count > 0"),
+            vec![("m.play_count", true), name],
+        ),
+        AlbumOrder::Recent => plan(
+            true,
+            AlbumFilter::Marks(" AND m.played_at IS NOT NULL"),
+            vec![("m.played_at", true)],
+        ),
+        AlbumOrder::Starred => plan(
+            true,
+            AlbumFilter::Marks(" AND m.starred_at IS NOT NULL"),
+            vec![("m.starred_at", true)],
+        ),
+        AlbumOrder::Highest => plan(
+            true,
+            AlbumFilter::Marks(" AND m.rating > 0"),
+            vec![("m.rating", true), name],
+        ),
+        AlbumOrder::ByYear { from, to } => plan(
+            false,
+            AlbumFilter::Years(*from.min(to), *from.max(to)),
+            vec![("a.year", from > to), name],
+        ),
+        AlbumOrder::ByGenre(genre) => plan(false, AlbumFilter::Genre(genre), vec![name]),
+    }
+}

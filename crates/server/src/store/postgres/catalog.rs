@@ -22,7 +22,8 @@ use crate::catalog::{
 use crate::error::Result;
 use crate::store::UserId;
 use crate::store::rows::{
-    SEARCH_WEIGHTS, SongRow, from_json, parse_hash, search_words, to_i64, to_u64,
+    AlbumFilter, SEARCH_WEIGHTS, SongRow, album_list_plan, from_json, parse_hash, search_words,
+    to_i64, to_u64,
 };
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
@@ -508,47 +509,21 @@ async fn albums(
     page: Page,
 ) -> Result<Vec<Album>> {
     let mut values = page_values(user, page);
-    let name = ("a.sort_name", false);
-    // Whether the order needs the marks, the filter, and the sort keys.
-    let (marks, filter, keys): (bool, &str, Vec<(&str, bool)>) = match order {
-        AlbumOrder::Random => (false, "", vec![("random()", false)]),
-        AlbumOrder::Newest => (false, "", vec![("a.added_at", true), name]),
-        AlbumOrder::AlphabeticalByName => (false, "", vec![name, ("a.artist_sort", false)]),
-        AlbumOrder::AlphabeticalByArtist => (false, "", vec![("a.artist_sort", false), name]),
-        AlbumOrder::Frequent => (
-            true,
-            " AND m.play_count > 0",
-            vec![("m.play_count", true), name],
-        ),
-        AlbumOrder::Recent => (
-            true,
-            " AND m.played_at IS NOT NULL",
-            vec![("m.played_at", true)],
-        ),
-        AlbumOrder::Starred => (
-            true,
-            " AND m.starred_at IS NOT NULL",
-            vec![("m.starred_at", true)],
-        ),
-        AlbumOrder::Highest => (true, " AND m.rating > 0", vec![("m.rating", true), name]),
-        AlbumOrder::ByYear { from, to } => {
-            values.push(Box::new(*from.min(to)));
-            values.push(Box::new(*from.max(to)));
-            (
-                false,
-                " AND a.year BETWEEN $4 AND $5",
-                vec![("a.year", from > to), name],
-            )
+    let plan = album_list_plan(order);
+    let filter = match plan.filter {
+        AlbumFilter::All => "",
+        AlbumFilter::Marks(condition) => condition,
+        AlbumFilter::Years(from, to) => {
+            values.push(Box::new(from));
+            values.push(Box::new(to));
+            " AND a.year BETWEEN $4 AND $5"
         }
-        AlbumOrder::ByGenre(genre) => {
-            values.push(Box::new(genre.clone()));
-            (
-                false,
-                " AND lower(a.genre) = lower($4::TEXT COLLATE \"C\")",
-                vec![name],
-            )
+        AlbumFilter::Genre(genre) => {
+            values.push(Box::new(genre.to_owned()));
+            " AND lower(a.genre) = lower($4::TEXT COLLATE \"C\")"
         }
     };
+    let (marks, keys) = (plan.marks, plan.keys);
     let from = if marks {
         ALBUMS_FROM
     } else {

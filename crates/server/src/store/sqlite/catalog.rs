@@ -17,7 +17,7 @@ use crate::catalog::{
 };
 use crate::error::{Error, Result};
 use crate::store::UserId;
-use crate::store::rows::{SongRow, search_words};
+use crate::store::rows::{AlbumFilter, SongRow, album_list_plan, search_words};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use tonearm_protocol::{BlobHash, ChangeEvent, CloudTrack, TrackId, TrackMarks};
@@ -693,43 +693,21 @@ pub(super) fn albums(
         Value::from(page.size),
         Value::from(page.offset),
     ];
-    let name = ("a.sort_name", false);
-    // Whether the order needs the marks, the filter, and the sort keys.
-    let (marks, filter, keys): (bool, &str, Vec<(&str, bool)>) = match order {
-        AlbumOrder::Random => (false, "", vec![("random()", false)]),
-        AlbumOrder::Newest => (false, "", vec![("a.added_at", true), name]),
-        AlbumOrder::AlphabeticalByName => (false, "", vec![name, ("a.artist_sort", false)]),
-        AlbumOrder::AlphabeticalByArtist => (false, "", vec![("a.artist_sort", false), name]),
-        AlbumOrder::Frequent => (
-            true,
-            " AND m.play_count > 0",
-            vec![("m.play_count", true), name],
-        ),
-        AlbumOrder::Recent => (
-            true,
-            " AND m.played_at IS NOT NULL",
-            vec![("m.played_at", true)],
-        ),
-        AlbumOrder::Starred => (
-            true,
-            " AND m.starred_at IS NOT NULL",
-            vec![("m.starred_at", true)],
-        ),
-        AlbumOrder::Highest => (true, " AND m.rating > 0", vec![("m.rating", true), name]),
-        AlbumOrder::ByYear { from, to } => {
-            values.push(Value::from(*from.min(to)));
-            values.push(Value::from(*from.max(to)));
-            (
-                false,
-                " AND a.year BETWEEN ?4 AND ?5",
-                vec![("a.year", from > to), name],
-            )
+    let plan = album_list_plan(order);
+    let filter = match plan.filter {
+        AlbumFilter::All => "",
+        AlbumFilter::Marks(condition) => condition,
+        AlbumFilter::Years(from, to) => {
+            values.push(Value::from(from));
+            values.push(Value::from(to));
+            " AND a.year BETWEEN ?4 AND ?5"
         }
-        AlbumOrder::ByGenre(genre) => {
-            values.push(Value::from(genre.clone()));
-            (false, " AND a.genre = ?4 COLLATE NOCASE", vec![name])
+        AlbumFilter::Genre(genre) => {
+            values.push(Value::from(genre.to_owned()));
+            " AND a.genre = ?4 COLLATE NOCASE"
         }
     };
+    let (marks, keys) = (plan.marks, plan.keys);
     let from = if marks {
         ALBUMS_FROM
     } else {
