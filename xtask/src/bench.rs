@@ -12,7 +12,7 @@ use anyhow::{Result, bail};
 const BENCHES: &[(&str, &str)] = &[
     (
         "library",
-        "scan, rescan, search-as-you-type latency and peak memory on 10k/50k/100k-track synthetic libraries",
+        "scan (beside a bare mutagen loop over the same files), rescan, search-as-you-type latency and peak memory on 10k/50k/100k-track synthetic libraries",
     ),
     (
         "discover",
@@ -28,7 +28,7 @@ const BENCHES: &[(&str, &str)] = &[
     ),
     (
         "server",
-        "upload throughput, time to first byte of 200 concurrent range clients, server memory; OpenSubsonic lists, search and covers with 100k tracks",
+        "SQLite + folder beside PostgreSQL + S3 (moto): upload throughput, time to first byte of 200 concurrent range clients, server memory; OpenSubsonic lists, search and covers with 100k tracks; one replica against two",
     ),
     (
         "logins",
@@ -36,7 +36,7 @@ const BENCHES: &[(&str, &str)] = &[
     ),
     (
         "sync",
-        "1 GB library upload, play and seek on a cloud-only track, no-op sync of 10k tracks",
+        "1 GB library upload, play and seek on a cloud-only track, no-op sync of 10k tracks, first sync of a new device from a 100k-track account (browsed while it runs)",
     ),
     (
         "ui",
@@ -56,10 +56,10 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         Some("library") => return library(project, &args[1..]),
         Some("discover") => return discover(project, &args[1..]),
         Some("itunes") => return itunes(project, &args[1..]),
-        Some("server") => return server(project, "bench_server"),
-        Some("logins") => return server(project, "bench_logins"),
+        Some("server") => return server(project, "bench_server", &args[1..]),
+        Some("logins") => return server(project, "bench_logins", &[]),
         Some("player") => return player(project),
-        Some("sync") => return sync(project),
+        Some("sync") => return sync(project, &args[1..]),
         Some("ui") => return ui(project, &args[1..]),
         Some("web") => return web(project, &args[1..]),
         _ => {}
@@ -83,7 +83,10 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
 }
 
 /// Generates each synthetic library once (kept under the target directory) and runs the
-/// release-built library benchmark on it, with a fresh database each time.
+/// release-built library benchmark on it, with a fresh database each time. Right after its
+/// first scan, the benchmark runs the yardstick on the same files: a bare Python loop reading
+/// the same tags with mutagen (`crates/library/examples/bench_mutagen.py`, from a virtual
+/// environment under the target directory).
 fn library(project: &Project, args: &[String]) -> Result<()> {
     let sizes: Vec<u64> = match args {
         [flag, n] if flag == "--tracks" => vec![n.parse()?],
@@ -98,6 +101,8 @@ fn library(project: &Project, args: &[String]) -> Result<()> {
         "--example",
         "bench",
     ]))?;
+    let python = setup::mutagen_python(project)?;
+    let script = project.path("crates/library/examples/bench_mutagen.py");
     let target = project.target_dir()?;
     let bench = target.join("release/examples/bench");
     for tracks in sizes {
@@ -112,7 +117,10 @@ fn library(project: &Project, args: &[String]) -> Result<()> {
         project::run(
             std::process::Command::new(&bench)
                 .arg(&music)
-                .arg(target.join(format!("bench/data-{tracks}"))),
+                .arg(target.join(format!("bench/data-{tracks}")))
+                .arg("--mutagen")
+                .arg(&python)
+                .arg(&script),
         )?;
     }
     println!("record these figures in docs/benchmarks.md");
@@ -282,8 +290,11 @@ fn web(project: &Project, args: &[String]) -> Result<()> {
 }
 
 /// Builds the server and its load generator in release mode and runs it: the real
-/// `tonearm-server` binary is started as a child process on loopback.
-fn server(project: &Project, example: &str) -> Result<()> {
+/// `tonearm-server` binary is started as a child process on loopback. `bench_server` also
+/// gets a PostgreSQL and an S3-compatible server (moto), started for the run as `cargo xtask
+/// test` starts them, and their process ids (to report their CPU time); `args` (`streaming`,
+/// `catalog`, `replicas`) are passed on.
+fn server(project: &Project, example: &str, args: &[String]) -> Result<()> {
     project::run(project.cargo().args([
         "build",
         "--release",
@@ -293,7 +304,21 @@ fn server(project: &Project, example: &str) -> Result<()> {
         "--examples",
     ]))?;
     let bench = project.target_dir()?.join("release/examples").join(example);
-    project::run(&mut std::process::Command::new(bench))?;
+    let mut command = std::process::Command::new(bench);
+    command.args(args);
+    let services = if example == "bench_server" {
+        let services = crate::services::start(project)?;
+        services.apply(&mut command);
+        if let Some(pid) = services.postgres_pid() {
+            command.env("TONEARM_BENCH_POSTGRES_PID", pid.to_string());
+        }
+        command.env("TONEARM_BENCH_MOTO_PID", services.moto_pid().to_string());
+        Some(services)
+    } else {
+        None
+    };
+    project::run(&mut command)?;
+    drop(services);
     println!("record these figures in docs/benchmarks.md");
     Ok(())
 }
@@ -314,8 +339,9 @@ fn player(project: &Project) -> Result<()> {
     Ok(())
 }
 
-/// Builds the sync benchmark in release mode and runs it against an in-process server.
-fn sync(project: &Project) -> Result<()> {
+/// Builds the sync benchmark in release mode and runs it against an in-process server; the
+/// arguments name its parts (`transfers`, `first-sync`), none runs them all.
+fn sync(project: &Project, parts: &[String]) -> Result<()> {
     project::run(project.cargo().args([
         "build",
         "--release",
@@ -325,7 +351,7 @@ fn sync(project: &Project) -> Result<()> {
         "bench_sync",
     ]))?;
     let bench = project.target_dir()?.join("release/examples/bench_sync");
-    project::run(&mut std::process::Command::new(bench))?;
+    project::run(std::process::Command::new(bench).args(parts))?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())
 }

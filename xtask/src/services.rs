@@ -86,6 +86,23 @@ impl Services {
         self.s3.endpoint()
     }
 
+    /// The process id of PostgreSQL's postmaster (its backends are its children), if it wrote
+    /// one; for benchmarks reporting the CPU time the database spent.
+    pub fn postgres_pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.postgres.data.join("postmaster.pid"))
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// The process id of moto's server (one Python process), for the same.
+    pub fn moto_pid(&self) -> u32 {
+        self.s3.child.id()
+    }
+
     /// The environment of [`ENV`], in that order.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         let values = [

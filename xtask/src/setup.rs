@@ -172,6 +172,18 @@ fn system_python() -> &'static str {
     if cfg!(windows) { "python" } else { "python3" }
 }
 
+/// The Python of a virtual environment of xtask's own under the target directory, with the
+/// mutagen `xtask/requirements-mutagen.txt` pins: the library benchmark's yardstick.
+pub fn mutagen_python(project: &Project) -> Result<PathBuf> {
+    let venv = project.target_dir()?.join("mutagen-venv");
+    python_venv(
+        project,
+        &venv,
+        &project.path("xtask/requirements-mutagen.txt"),
+    )
+    .context("installing mutagen with pip")
+}
+
 /// What `services` needs: PostgreSQL 15 and moto's S3 server; returns the command that starts
 /// the latter (to which `-H HOST -p PORT` are added).
 pub fn ensure_services(project: &Project) -> Result<Command> {

@@ -2,15 +2,55 @@
 //! library. Run through `cargo xtask bench library`, which builds it in release mode and
 //! generates the libraries; prints one line per figure.
 //!
-//! Usage: bench MUSIC_DIR DATA_DIR [--searches N]
+//! Usage: bench MUSIC_DIR DATA_DIR [--mutagen PYTHON SCRIPT] [--first-scan-only]
+//!
+//! Each scan also reports the CPU time it took (Linux): the whole process's, and the calling
+//! thread's, which is the scanner's one writer. Unlike wall-clock time, these hold on a
+//! machine busy with other work, and show whether the writer or the readers set the pace.
+//!
+//! `--mutagen` runs the yardstick of the first scan, right after it and on the same files:
+//! `PYTHON SCRIPT MUSIC_DIR`, where `SCRIPT` is `bench_mutagen.py` (a bare mutagen loop that
+//! prints `mutagen: N files, T s, R files/s`), and prints how many times faster the scan was.
+//! `--first-scan-only` stops after the first scan (for profiling it alone).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use tonearm_library::{Library, ScanControl, ScanReport};
 
-fn scan(library: &Library) -> (ScanReport, Duration) {
+/// CPU seconds (user + system) in a `/proc/.../stat` file: the process's or a thread's.
+fn cpu_seconds(stat: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(stat).ok()?;
+    // After the command name (in parentheses, may hold spaces): state is field 3, utime and
+    // stime fields 14 and 15, in clock ticks (100 a second on Linux).
+    let rest = &text[text.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// A scan's wall-clock time, with the CPU time of the process and of this thread.
+struct Timed {
+    report: ScanReport,
+    wall: Duration,
+    cpu: f64,
+    writer_cpu: f64,
+}
+
+impl Timed {
+    fn cpu_note(&self) -> String {
+        format!(
+            "CPU {:.2} s, of which the writer {:.2} s",
+            self.cpu, self.writer_cpu
+        )
+    }
+}
+
+fn scan(library: &Library) -> Timed {
     let cancel = AtomicBool::new(false);
+    let cpu = || cpu_seconds("/proc/self/stat").unwrap_or(f64::NAN);
+    let writer = || cpu_seconds("/proc/thread-self/stat").unwrap_or(f64::NAN);
+    let (cpu_before, writer_before) = (cpu(), writer());
     let started = Instant::now();
     let report = library
         .scan(&ScanControl {
@@ -18,7 +58,27 @@ fn scan(library: &Library) -> (ScanReport, Duration) {
             progress: &|_| {},
         })
         .expect("scan");
-    (report, started.elapsed())
+    Timed {
+        report,
+        wall: started.elapsed(),
+        cpu: cpu() - cpu_before,
+        writer_cpu: writer() - writer_before,
+    }
+}
+
+/// Runs the mutagen loop on `music`; returns its files per second.
+fn mutagen(python: &str, script: &str, music: &Path) -> Option<f64> {
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .arg(music)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text.lines().find(|l| l.starts_with("mutagen:"))?.to_owned();
+    println!("{line}");
+    // "mutagen: N files, T s, R files/s (E unreadable)"
+    let rate = line.split(", ").nth(2)?.split_whitespace().next()?;
+    rate.parse().ok()
 }
 
 /// Peak resident memory of this process so far (Linux), in MB.
@@ -47,29 +107,48 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (music, data) = (PathBuf::from(&args[0]), PathBuf::from(&args[1]));
+    let mutagen_loop = args
+        .iter()
+        .position(|a| a == "--mutagen")
+        .and_then(|at| Some((args.get(at + 1)?.clone(), args.get(at + 2)?.clone())));
+    let first_scan_only = args.iter().any(|a| a == "--first-scan-only");
     let _ = std::fs::remove_dir_all(&data);
     let library = Library::open(&data, &data.join("cache")).expect("library");
     library.add_folder(&music).expect("folder");
 
-    let (report, took) = scan(&library);
-    let n = report.files_found;
+    let first = scan(&library);
+    let n = first.report.files_found;
+    let rate = n as f64 / first.wall.as_secs_f64();
     println!("tracks: {n}");
     println!(
-        "first scan: {:.2} s, {:.0} tracks/s (added {})",
-        took.as_secs_f64(),
-        n as f64 / took.as_secs_f64(),
-        report.added
+        "first scan: {:.2} s, {rate:.0} tracks/s (added {}; {})",
+        first.wall.as_secs_f64(),
+        first.report.added,
+        first.cpu_note()
     );
     println!(
         "peak memory after first scan: {:.0} MB",
         peak_rss_mb().unwrap_or(f64::NAN)
     );
+    if let Some((python, script)) = &mutagen_loop {
+        match mutagen(python, script, &music) {
+            Some(theirs) => println!(
+                "first scan against the mutagen loop: {:.1} times as fast",
+                rate / theirs
+            ),
+            None => println!("the mutagen loop did not run"),
+        }
+    }
+    if first_scan_only {
+        return;
+    }
 
-    let (report, took) = scan(&library);
+    let again = scan(&library);
     println!(
-        "rescan, nothing changed: {:.3} s ({} unchanged)",
-        took.as_secs_f64(),
-        report.unchanged
+        "rescan, nothing changed: {:.3} s ({} unchanged; {})",
+        again.wall.as_secs_f64(),
+        again.report.unchanged,
+        again.cpu_note()
     );
 
     let mut files = Vec::new();
@@ -84,11 +163,12 @@ fn main() {
             .and_then(|f| f.set_modified(later))
             .expect("touch");
     }
-    let (report, took) = scan(&library);
+    let touched_scan = scan(&library);
     println!(
-        "rescan after touching 1% ({touched} files): {:.3} s ({} re-read)",
-        took.as_secs_f64(),
-        report.updated
+        "rescan after touching 1% ({touched} files): {:.3} s ({} re-read; {})",
+        touched_scan.wall.as_secs_f64(),
+        touched_scan.report.updated,
+        touched_scan.cpu_note()
     );
 
     // Search as you type: every prefix of words taken from the library's own titles/artists.

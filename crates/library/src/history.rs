@@ -273,41 +273,44 @@ impl Library {
     /// The cloud's marks of `track`: its play count plus the plays not sent from here, the
     /// later of the last plays, and its rating and love unless changed here and not sent.
     pub fn apply_remote_marks(&self, track: TrackId, cloud: &CloudMarks) -> Result<()> {
-        self.store().write(|tx| {
-            let id = track.to_string();
-            let pending: Option<(bool, bool)> = tx
-                .query_row(
-                    "SELECT rating, loved FROM marks_pending WHERE track_id = ?1",
-                    [&id],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let (rating_pending, loved_pending) = pending.unwrap_or_default();
-            let unsent: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM play_log WHERE track_id = ?1 AND sent = 0",
-                [&id],
-                |row| row.get(0),
-            )?;
-            tx.execute(
-                "UPDATE tracks SET play_count = ?2 + ?3,
-                    last_played_at = MAX(COALESCE(last_played_at, 0), COALESCE(?4, 0)),
-                    rating = CASE WHEN ?5 THEN rating ELSE ?6 END,
-                    loved = CASE WHEN ?7 THEN loved ELSE ?8 END
-                 WHERE id = ?1",
-                params![
-                    id,
-                    i64::try_from(cloud.play_count).unwrap_or(i64::MAX),
-                    unsent,
-                    cloud.played_at.map(|s| s.saturating_mul(1000)),
-                    rating_pending,
-                    cloud.stars.map(|s| s.clamp(1, 5) * 20),
-                    loved_pending,
-                    cloud.loved,
-                ],
-            )?;
-            Ok(())
-        })
+        self.store()
+            .write(|tx| apply_remote_marks(tx, track, cloud))
     }
+}
+
+/// [`Library::apply_remote_marks`] inside a transaction (a page of the feed applies many).
+pub(crate) fn apply_remote_marks(
+    tx: &Transaction<'_>,
+    track: TrackId,
+    cloud: &CloudMarks,
+) -> Result<()> {
+    let id = track.to_string();
+    let pending: Option<(bool, bool)> = tx
+        .prepare_cached("SELECT rating, loved FROM marks_pending WHERE track_id = ?1")?
+        .query_row([&id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let (rating_pending, loved_pending) = pending.unwrap_or_default();
+    let unsent: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM play_log WHERE track_id = ?1 AND sent = 0")?
+        .query_row([&id], |row| row.get(0))?;
+    tx.prepare_cached(
+        "UPDATE tracks SET play_count = ?2 + ?3,
+            last_played_at = MAX(COALESCE(last_played_at, 0), COALESCE(?4, 0)),
+            rating = CASE WHEN ?5 THEN rating ELSE ?6 END,
+            loved = CASE WHEN ?7 THEN loved ELSE ?8 END
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        i64::try_from(cloud.play_count).unwrap_or(i64::MAX),
+        unsent,
+        cloud.played_at.map(|s| s.saturating_mul(1000)),
+        rating_pending,
+        cloud.stars.map(|s| s.clamp(1, 5) * 20),
+        loved_pending,
+        cloud.loved,
+    ])?;
+    Ok(())
 }
 
 #[cfg(test)]

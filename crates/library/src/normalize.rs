@@ -3,23 +3,46 @@
 //! sort and group together; and the album key, the one rule for which tracks make an album
 //! (the library's album pages and ReplayGain's album mode in the player both follow it).
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Lowercase, accents removed, whitespace collapsed.
+///
+/// That is the text's compatibility decomposition (NFKD) without its combining marks,
+/// lowercased. It is computed a character at a time (ASCII as it is, anything else through
+/// its own decomposition): NFKD of a text is the decompositions of its characters, with the
+/// combining marks of each run put in canonical order, and those marks are dropped anyway
+/// (the test `every_reordered_character_is_a_dropped_mark` checks that only marks are
+/// reordered). This runs for every name of every scanned track; the string-wide NFKD
+/// iterator it replaces, with its buffering and sorting, was 8% of a first scan's
+/// instructions.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
+    let mut push = |c: char| {
         if c.is_whitespace() {
             space = !out.is_empty();
-            continue;
+            return;
         }
         if space {
             out.push(' ');
             space = false;
         }
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            push(c);
+        } else {
+            decompose_compatible(c, |part| {
+                if !is_combining_mark(part) {
+                    push(part);
+                }
+            });
+        }
     }
     out
 }
@@ -72,6 +95,53 @@ mod tests {
             ("", ""),
         ] {
             assert_eq!(fold(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn every_reordered_character_is_a_dropped_mark() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            if canonical_combining_class(c) != 0 {
+                assert!(is_combining_mark(c), "{c:?} is reordered by NFKD and kept");
+            }
+        }
+    }
+
+    /// [`fold`] as the definition says: NFKD of the whole text, marks dropped, lowercased a
+    /// character at a time (as sorting always did: no final sigma), whitespace collapsed.
+    fn fold_whole(text: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let kept: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
+        kept.split_whitespace()
+            .map(|word| {
+                word.chars()
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_a_character_at_a_time_is_folding_the_whole_text(text in "\\PC{0,24}") {
+            proptest::prop_assert_eq!(fold(&text), fold_whole(&text));
+        }
+    }
+
+    #[test]
+    fn folding_names_is_folding_the_whole_text() {
+        for text in [
+            "Beyoncé",
+            "Sigur Rós — Ágætis byrjun",
+            "Ｆｕｌｌｗｉｄｔｈ ﬁ ligature ½",
+            "a\u{301}\u{323}b e\u{323}\u{301} \u{1100}\u{1161}\u{11a8}",
+            "Ωmega ǅ İstanbul ΣΊΣΥΦΟΣ",
+            "東京 ﾃﾞｼﾞﾀﾙ",
+            " \t lead and trail \n",
+        ] {
+            assert_eq!(fold(text), fold_whole(text), "{text:?}");
         }
     }
 

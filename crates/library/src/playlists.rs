@@ -398,22 +398,12 @@ impl Library {
     /// Applies a playlist's state from the cloud (created or renamed there); not sent back.
     pub fn apply_remote_playlist(&self, id: PlaylistId, name: &str) -> Result<()> {
         let now = now_ms();
-        self.store().write(|tx| {
-            tx.execute(
-                "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
-                params![id.to_string(), name, now],
-            )?;
-            Ok(())
-        })
+        self.store().write(|tx| remote::playlist(tx, id, name, now))
     }
 
     /// Applies a playlist deletion from the cloud.
     pub fn apply_remote_playlist_deletion(&self, id: PlaylistId) -> Result<()> {
-        self.store().write(|tx| {
-            tx.execute("DELETE FROM playlists WHERE id = ?1", [id.to_string()])?;
-            Ok(())
-        })
+        self.store().write(|tx| remote::playlist_deletion(tx, id))
     }
 
     /// Applies an entry's state from the cloud (added or moved there). An entry of a playlist
@@ -426,29 +416,68 @@ impl Library {
         position: &PositionKey,
     ) -> Result<()> {
         let now = now_ms();
-        self.store().write(|tx| {
-            tx.execute(
-                "INSERT OR IGNORE INTO playlists (id, name, created_at, updated_at) VALUES (?1, '', ?2, ?2)",
-                params![playlist.to_string(), now],
-            )?;
-            tx.execute(
-                "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (id) DO UPDATE SET position = excluded.position, track_id = excluded.track_id",
-                params![entry.to_string(), playlist.to_string(), track.to_string(), position.as_str(), now],
-            )?;
-            Ok(())
-        })
+        self.store()
+            .write(|tx| remote::entry(tx, playlist, entry, track, position, now))
     }
 
     /// Applies an entry's removal from the cloud.
     pub fn apply_remote_entry_removal(&self, entry: EntryId) -> Result<()> {
-        self.store().write(|tx| {
-            tx.execute(
-                "DELETE FROM playlist_entries WHERE id = ?1",
-                [entry.to_string()],
-            )?;
-            Ok(())
-        })
+        self.store().write(|tx| remote::entry_removal(tx, entry))
+    }
+}
+
+/// The cloud's playlist changes inside a transaction: what the `apply_remote_*` methods above
+/// do, and what a page of the feed applied at once (`cloud::feed`) does for each change.
+pub(crate) mod remote {
+    use super::PositionKey;
+    use crate::error::Result;
+    use crate::ids::{EntryId, PlaylistId, TrackId};
+    use rusqlite::{Transaction, params};
+
+    pub(crate) fn playlist(
+        tx: &Transaction<'_>,
+        id: PlaylistId,
+        name: &str,
+        now: i64,
+    ) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+        )?
+        .execute(params![id.to_string(), name, now])?;
+        Ok(())
+    }
+
+    pub(crate) fn playlist_deletion(tx: &Transaction<'_>, id: PlaylistId) -> Result<()> {
+        tx.prepare_cached("DELETE FROM playlists WHERE id = ?1")?
+            .execute([id.to_string()])?;
+        Ok(())
+    }
+
+    pub(crate) fn entry(
+        tx: &Transaction<'_>,
+        playlist: PlaylistId,
+        entry: EntryId,
+        track: TrackId,
+        position: &PositionKey,
+        now: i64,
+    ) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO playlists (id, name, created_at, updated_at) VALUES (?1, '', ?2, ?2)",
+        )?
+        .execute(params![playlist.to_string(), now])?;
+        tx.prepare_cached(
+            "INSERT INTO playlist_entries (id, playlist_id, track_id, position, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET position = excluded.position, track_id = excluded.track_id",
+        )?
+        .execute(params![entry.to_string(), playlist.to_string(), track.to_string(), position.as_str(), now])?;
+        Ok(())
+    }
+
+    pub(crate) fn entry_removal(tx: &Transaction<'_>, entry: EntryId) -> Result<()> {
+        tx.prepare_cached("DELETE FROM playlist_entries WHERE id = ?1")?
+            .execute([entry.to_string()])?;
+        Ok(())
     }
 }

@@ -20,13 +20,16 @@
 //! uploading): sending them would get them rejected, and the addition lost.
 
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Result, SyncError};
 use crate::upload::{from_protocol, to_protocol};
 use crate::{Cloud, SyncEvent};
 use serde::Serialize;
 use std::collections::HashSet;
-use tonearm_library::cloud::{PendingPlaylistOp, RemoteApplied, RemoteTrack, UploadState};
-use tonearm_library::{EntryId, PlaylistId, TrackId};
+use tonearm_library::cloud::{
+    CloudMetadata, PendingPlaylistOp, RemoteApplied, RemoteChange, RemotePage, RemoteTrack,
+    UploadState,
+};
+use tonearm_library::{ArtworkId, EntryId, PlaylistId, TrackId};
 use tonearm_protocol::{
     ChangeEvent, CloudTrack, MetadataPatch, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest,
 };
@@ -34,8 +37,25 @@ use tonearm_protocol::{
 /// The feed position in the library's sync values.
 const CURSOR_KEY: &str = "feed_cursor";
 
-/// Changes asked for per request.
-const PAGE: u32 = 500;
+/// Changes asked for per request (the server's largest page).
+const PAGE: u32 = 5000;
+
+/// Covers fetched at once.
+const COVERS_AT_ONCE: usize = 4;
+
+/// Pages of the feed fetched ahead of the transaction being written.
+const PAGES_AHEAD: usize = 4;
+
+/// The most changes written in one library transaction. Pages that arrived while the last
+/// transaction was written go in the next one together: one commit and one rebuild of the
+/// summaries for all of them (a first sync of 100,000 tracks is writing-bound), while the
+/// transaction stays short enough (a second or two) that other writes of the app do not wait
+/// long behind it.
+const MOST_PER_TRANSACTION: u64 = 20_000;
+
+/// How often a long pull rebuilds the artist and genre summaries (each rebuild counts every
+/// track of each genre it touches); the album summaries follow every transaction.
+const NAMES_EVERY: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// What a sync did.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -215,68 +235,269 @@ impl Cloud {
             || self.library.upload_state(track)? == UploadState::InCloud)
     }
 
+    /// Pulls the change feed: pages are fetched (with the covers they name) ahead of the one
+    /// being written, and what arrived while a transaction was written goes in the next one,
+    /// up to [`MOST_PER_TRANSACTION`] changes. Each transaction carries the cursor after its
+    /// last page, so a sync stopped half-way resumes after what it wrote, and what it wrote
+    /// can be browsed meanwhile.
     async fn pull(&self, report: &mut SyncReport) -> Result<()> {
         let client = self.client()?;
-        let mut cursor: u64 = self
+        let cursor: u64 = self
             .library
             .sync_value(CURSOR_KEY)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        loop {
-            let page = client.changes(cursor, PAGE).await?;
-            for change in &page.changes {
-                self.apply(&client, &change.event).await?;
-                report.changes_applied += 1;
+        let (sender, receiver) = tokio::sync::mpsc::channel::<Result<FetchedPage>>(PAGES_AHEAD);
+        // It owns the sender: the writing sees the end of the feed when it returns.
+        let fetching = async move {
+            let mut fetched = HashSet::new();
+            let mut since = cursor;
+            loop {
+                let page = self.fetch_page(&client, since, &mut fetched).await;
+                let more = match &page {
+                    Ok(page) => {
+                        since = page.cursor;
+                        page.more
+                    }
+                    Err(_) => false,
+                };
+                // Closed: the writing stopped at an error.
+                if sender.send(page).await.is_err() || !more {
+                    return;
+                }
             }
-            cursor = page.next.max(cursor);
-            self.library
-                .set_sync_value(CURSOR_KEY, Some(&cursor.to_string()))?;
-            if !page.more {
-                return Ok(());
-            }
-        }
+        };
+        let ((), written) = tokio::join!(fetching, self.write_pages(receiver, report));
+        written
     }
 
-    async fn apply(&self, client: &Client, event: &ChangeEvent) -> Result<()> {
-        let library = &self.library;
-        match event {
-            ChangeEvent::TrackUpserted { track } => self.apply_track(client, track).await?,
-            ChangeEvent::TrackDeleted { track_id } => {
-                library.apply_remote_deletion(TrackId(track_id.0))?;
-            }
-            ChangeEvent::PlaylistUpserted { playlist } => {
-                library.apply_remote_playlist(PlaylistId(playlist.id.0), &playlist.name)?;
-            }
-            ChangeEvent::PlaylistDeleted { playlist_id } => {
-                library.apply_remote_playlist_deletion(PlaylistId(playlist_id.0))?;
-            }
-            ChangeEvent::EntryUpserted { entry } => {
-                library.apply_remote_entry(
-                    PlaylistId(entry.playlist_id.0),
-                    EntryId(entry.id.0),
-                    TrackId(entry.track_id.0),
-                    &entry.position,
-                )?;
-            }
-            ChangeEvent::EntryRemoved { entry_id, .. } => {
-                library.apply_remote_entry_removal(EntryId(entry_id.0))?;
-            }
-            ChangeEvent::TrackMarks { marks } => {
-                let track = TrackId(marks.track_id.0);
-                let cloud = tonearm_library::history::CloudMarks {
-                    play_count: marks.play_count,
-                    played_at: marks.played_at,
-                    stars: marks.rating,
-                    loved: marks.loved,
-                };
-                match library.apply_remote_marks(track, &cloud) {
-                    // A song this device does not list (removed here): nothing to mark.
-                    Ok(()) | Err(tonearm_library::LibraryError::UnknownTrack(_)) => {}
-                    Err(other) => return Err(other.into()),
+    /// Writes the pages `fetch_page` sends, as they come; returns at the end of the feed or
+    /// at the first error (after writing the pages before it).
+    async fn write_pages(
+        &self,
+        mut receiver: tokio::sync::mpsc::Receiver<Result<FetchedPage>>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let mut names_rebuilt: Option<std::time::Instant> = None;
+        while let Some(first) = receiver.recv().await {
+            let mut batch = first?;
+            let mut failure = None;
+            while batch.count < MOST_PER_TRANSACTION {
+                match receiver.try_recv() {
+                    Ok(Ok(next)) => batch.append(next),
+                    Ok(Err(error)) => {
+                        failure = Some(error);
+                        break;
+                    }
+                    Err(_) => break,
                 }
+            }
+            // Artists and genres are summarised with the first transaction, now and then,
+            // and with the last.
+            batch.page.rebuild_names = !batch.more
+                || failure.is_some()
+                || names_rebuilt.is_none_or(|at| at.elapsed() >= NAMES_EVERY);
+            if batch.page.rebuild_names {
+                names_rebuilt = Some(std::time::Instant::now());
+            }
+            let (count, covers, cursor) = (batch.count, batch.page.covers.len(), batch.cursor);
+            let library = self.library.clone();
+            let (applied, took) = tokio::task::spawn_blocking(move || {
+                let started = std::time::Instant::now();
+                let applied = library.apply_remote_page(&batch.page);
+                (applied, started.elapsed())
+            })
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+            let applied = applied?;
+            tracing::debug!(
+                changes = count,
+                covers,
+                cursor,
+                apply_ms = took.as_secs_f64() * 1e3,
+                "changes of the feed applied"
+            );
+            report.changes_applied += count;
+            self.follow_linked(&applied.linked)?;
+            if let Some(error) = failure {
+                return Err(error);
             }
         }
         Ok(())
+    }
+
+    /// One page of the feed after `since`, as the library applies it, with the covers its
+    /// tracks name that this device lacks (fetched a few at once; `fetched` are those this
+    /// pull already has, applied or about to be). A cover that cannot be fetched is left out:
+    /// its tracks keep the cover they have here, and it is tried again at a later change.
+    async fn fetch_page(
+        &self,
+        client: &Client,
+        since: u64,
+        fetched: &mut HashSet<String>,
+    ) -> Result<FetchedPage> {
+        let started = std::time::Instant::now();
+        let response = client.changes(since, PAGE).await?;
+        let asked = started.elapsed();
+        let cursor = response.next.max(since);
+        let changes: Vec<RemoteChange> = response
+            .changes
+            .into_iter()
+            .map(|change| to_remote(change.event))
+            .collect();
+        let mut wanted = Vec::new();
+        for change in &changes {
+            if let RemoteChange::Track(track) = change
+                && let Some(hash) = &track.metadata.artwork
+                && !fetched.contains(hash)
+                && !wanted.contains(hash)
+                && !self.library.has_artwork(hash)?
+            {
+                wanted.push(hash.clone());
+            }
+        }
+        let covered = std::time::Instant::now();
+        let covers = fetch_covers(client, wanted).await;
+        fetched.extend(covers.iter().map(|(hash, _)| hash.clone()));
+        tracing::debug!(
+            since,
+            changes = changes.len(),
+            covers = covers.len(),
+            feed_ms = asked.as_secs_f64() * 1e3,
+            covers_ms = covered.elapsed().as_secs_f64() * 1e3,
+            "a page of the change feed fetched"
+        );
+        Ok(FetchedPage {
+            count: changes.len() as u64,
+            more: response.more,
+            cursor,
+            page: RemotePage {
+                covers: covers.into_iter().map(|(_, bytes)| bytes).collect(),
+                changes,
+                cursor: Some((CURSOR_KEY.to_owned(), cursor.to_string())),
+                rebuild_names: true,
+            },
+        })
+    }
+
+    /// Another device's tag edits reach the files of this device that a page linked.
+    fn follow_linked(&self, linked: &[(TrackId, CloudMetadata)]) -> Result<()> {
+        for (track, metadata) in linked {
+            if let Some(edit) = self.library.follow_cloud_tags(*track, metadata)? {
+                log_failed_follow(&edit);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Pages of the feed, ready to apply.
+struct FetchedPage {
+    page: RemotePage,
+    /// Their changes.
+    count: u64,
+    /// Whether the feed has more after them.
+    more: bool,
+    /// The feed's position after them.
+    cursor: u64,
+}
+
+impl FetchedPage {
+    /// `next` (the page after these) joins them.
+    fn append(&mut self, next: FetchedPage) {
+        self.page.covers.extend(next.page.covers);
+        self.page.changes.extend(next.page.changes);
+        self.page.cursor = next.page.cursor;
+        self.count += next.count;
+        self.more = next.more;
+        self.cursor = next.cursor;
+    }
+}
+
+/// Fetches covers [`COVERS_AT_ONCE`] at a time; returns those that came, checked to be the
+/// bytes their hash names.
+async fn fetch_covers(client: &Client, wanted: Vec<String>) -> Vec<(String, Vec<u8>)> {
+    let mut covers = Vec::with_capacity(wanted.len());
+    let mut running = tokio::task::JoinSet::new();
+    let mut wanted = wanted.into_iter();
+    loop {
+        while running.len() < COVERS_AT_ONCE {
+            let Some(hash) = wanted.next() else { break };
+            let client = client.clone();
+            running.spawn(async move {
+                let fetched = client.get_artwork(&hash).await;
+                (hash, fetched)
+            });
+        }
+        let Some(done) = running.join_next().await else {
+            return covers;
+        };
+        match done {
+            Ok((hash, Ok(bytes))) if ArtworkId::of(&bytes).0 == hash => covers.push((hash, bytes)),
+            Ok((hash, Ok(_))) => {
+                tracing::info!(%hash, "a cover's bytes are not what its hash names; fetched at the next change");
+            }
+            Ok((hash, Err(error))) => {
+                tracing::info!(%hash, %error, "a cover could not be fetched; fetched at the next change");
+            }
+            Err(error) => tracing::warn!(%error, "a cover fetch failed"),
+        }
+    }
+}
+
+/// A change of the feed as the library applies it.
+fn to_remote(event: ChangeEvent) -> RemoteChange {
+    match event {
+        ChangeEvent::TrackUpserted { track } => RemoteChange::Track(Box::new(remote_track(&track))),
+        ChangeEvent::TrackDeleted { track_id } => RemoteChange::TrackDeleted(TrackId(track_id.0)),
+        ChangeEvent::PlaylistUpserted { playlist } => RemoteChange::Playlist {
+            id: PlaylistId(playlist.id.0),
+            name: playlist.name,
+        },
+        ChangeEvent::PlaylistDeleted { playlist_id } => {
+            RemoteChange::PlaylistDeleted(PlaylistId(playlist_id.0))
+        }
+        ChangeEvent::EntryUpserted { entry } => RemoteChange::Entry {
+            playlist: PlaylistId(entry.playlist_id.0),
+            entry: EntryId(entry.id.0),
+            track: TrackId(entry.track_id.0),
+            position: entry.position,
+        },
+        ChangeEvent::EntryRemoved { entry_id, .. } => {
+            RemoteChange::EntryRemoved(EntryId(entry_id.0))
+        }
+        ChangeEvent::TrackMarks { marks } => RemoteChange::Marks {
+            track: TrackId(marks.track_id.0),
+            marks: tonearm_library::history::CloudMarks {
+                play_count: marks.play_count,
+                played_at: marks.played_at,
+                stars: marks.rating,
+                loved: marks.loved,
+            },
+        },
+    }
+}
+
+/// A cloud track as the library takes it.
+fn remote_track(track: &CloudTrack) -> RemoteTrack {
+    RemoteTrack {
+        id: TrackId(track.id.0),
+        blake3: track.blake3.as_str().to_owned(),
+        size: track.size,
+        metadata: from_protocol(&track.metadata),
+        revision: track.revision,
+    }
+}
+
+/// Logs the files another device's tag edit could not be written into.
+fn log_failed_follow(edit: &tonearm_library::EditReport) {
+    for failure in &edit.failed {
+        tracing::warn!(
+            track = %failure.track_id,
+            path = failure.path.as_deref().unwrap_or(""),
+            reason = %failure.reason,
+            "another device's tag edit could not be written into this file"
+        );
     }
 }
 
@@ -285,32 +506,13 @@ impl Cloud {
     /// takes the fields another device changed (written into the file, the row read again);
     /// a file that cannot be written is logged, and the sync goes on.
     async fn apply_track(&self, client: &Client, track: &CloudTrack) -> Result<()> {
-        let mut remote = RemoteTrack {
-            id: TrackId(track.id.0),
-            blake3: track.blake3.as_str().to_owned(),
-            size: track.size,
-            metadata: from_protocol(&track.metadata),
-            revision: track.revision,
-        };
+        let mut remote = remote_track(track);
         self.fetch_artwork(client, remote.id, &mut remote.metadata)
             .await?;
         if self.library.apply_remote_track(&remote)? != RemoteApplied::Linked {
             return Ok(());
         }
-        if let Some(edit) = self
-            .library
-            .follow_cloud_tags(remote.id, &remote.metadata)?
-        {
-            for failure in &edit.failed {
-                tracing::warn!(
-                    track = %failure.track_id,
-                    path = failure.path.as_deref().unwrap_or(""),
-                    reason = %failure.reason,
-                    "another device's tag edit could not be written into this file"
-                );
-            }
-        }
-        Ok(())
+        self.follow_linked(&[(remote.id, remote.metadata)])
     }
 }
 

@@ -38,16 +38,28 @@ pub(super) fn still_valid(hashed: (Option<i64>, Option<i64>), now: (i64, i64)) -
 }
 
 /// A track of this device (not a cloud-only row) whose file has this hash.
+///
+/// Two single-table lookups rather than a join: rusqlite's statement cache clears the
+/// bindings of a statement it takes back, which SQLite treats as a reason to prepare a join
+/// again (its plan may depend on them), so a cached join cost a full re-prepare at every
+/// use; the sync engine asks this for every track of the feed.
 pub(super) fn local_track_with(
     tx: &Transaction<'_>,
     blake3: &str,
 ) -> Result<Option<(i64, String)>> {
-    Ok(tx
-        .query_row(
-            "SELECT t.pk, t.id FROM cloud_tracks c JOIN tracks t ON t.pk = c.track_pk
-             WHERE c.blake3 = ?1 AND t.state != 'cloud' LIMIT 1",
-            [blake3],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?)
+    let candidates: Vec<i64> = tx
+        .prepare_cached("SELECT track_pk FROM cloud_tracks WHERE blake3 = ?1 ORDER BY track_pk")?
+        .query_map([blake3], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut local =
+        tx.prepare_cached("SELECT id FROM tracks WHERE pk = ?1 AND state != 'cloud'")?;
+    for pk in candidates {
+        if let Some(id) = local
+            .query_row([pk], |row| row.get::<_, String>(0))
+            .optional()?
+        {
+            return Ok(Some((pk, id)));
+        }
+    }
+    Ok(None)
 }

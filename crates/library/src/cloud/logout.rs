@@ -19,6 +19,8 @@ impl Library {
                     .collect::<rusqlite::Result<_>>()?
             };
             let mut dirty = Dirty::default();
+            // What pages of the feed left stale is summarised again with the rest.
+            dirty.names.extend(super::tracks::stale_names(tx)?);
             for pk in cloud_only {
                 write::delete_track(tx, pk, &mut dirty)?;
             }

@@ -8,6 +8,8 @@
 //! - `hashes`: content hashes, trusted only for the file they were computed from;
 //! - `metadata`: what the cloud should know about a track, and what it was last sent;
 //! - `tracks`: the cloud's tracks here: cloud-only rows, and local tracks linked by hash;
+//! - `feed`: a page of the change feed (tracks, playlists, marks, covers) in one transaction,
+//!   with the feed's cursor;
 //! - `status`: what the cloud panel and `tonearm cloud status` show;
 //! - `values`: small values of the sync engine (the feed cursor, the account);
 //! - `cache`: the stream cache's index and pins;
@@ -23,6 +25,7 @@
 
 mod cache;
 mod downloads;
+mod feed;
 mod free_up;
 mod hashes;
 mod logout;
@@ -35,6 +38,7 @@ mod values;
 
 pub use crate::model::UploadState;
 pub use cache::CacheEntry;
+pub use feed::{PageApplied, RemoteChange, RemotePage};
 pub use free_up::{FreeUpItem, FreeUpPlan, FreeUpSelection, FreeUpSkip, FreeUpSkipped};
 pub use metadata::{CloudGain, CloudMetadata, MetadataChange};
 pub use playlist_edits::{PendingPlaylistOp, PlaylistSyncState};

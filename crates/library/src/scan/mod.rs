@@ -3,23 +3,35 @@
 //! For each music folder:
 //!
 //! 1. **Walk** ([`walk`]): list audio files with size and modification time, without opening
-//!    them; note folder images, unsupported audio files and unreadable folders.
-//! 2. **Compare** with the stored tracks of that folder: a file whose size and modification
-//!    time are unchanged is skipped without being opened (this is what makes a rescan of an
-//!    unchanged library take a fraction of a second). A missing track whose file is back
-//!    unchanged becomes present again.
+//!    them; note folder images, unsupported audio files and unreadable folders. Folders are
+//!    listed by a few threads: an unchanged rescan is mostly this walk.
+//! 2. **Compare** with the stored tracks of that folder, both in path order, side by side (no
+//!    hash map of 100,000 paths): a file whose size and modification time are unchanged is
+//!    skipped without being opened (this is what makes a rescan of an unchanged library take
+//!    a fraction of a second). A missing track whose file is back is read again.
 //! 3. **Read** ([`read`]) the new and changed files in parallel, one thread per core; a
-//!    reader that fails or panics marks that one file unreadable, with the reason.
+//!    reader that fails or panics marks that one file unreadable, with the reason. Readers
+//!    also prepare each row (sort keys, album key, fingerprint, the cover's hash), so the
+//!    writer, which alone sets the pace of a first scan, only binds values.
 //! 4. **Write** ([`write`]) results in batches of [`BATCH`] per transaction, so readers of the
 //!    library see progress and a crash loses at most one batch. A new path whose fingerprint
-//!    matches a vanished track is that track, moved: it keeps its id and history.
+//!    matches a vanished track is that track, moved: it keeps its id and history. A changed
+//!    file's row is compared with the stored one and only what differs is written: a touched
+//!    file costs an update of its size and time. Search entries are written at the end of
+//!    each batch. When a scan adds more tracks than the library holds (a first scan), the
+//!    sorted indexes and the search index are built once at the end instead ([`bulk`]).
 //! 5. **Finish**: tracks whose files were not found are marked missing (never deleted: an
 //!    unplugged disk must not wipe the library), and the album/artist/genre summaries are
-//!    rebuilt if anything changed.
+//!    rebuilt if anything changed (all of them after a bulk scan, in one pass).
 //!
 //! A cancelled scan keeps the batches already written and marks nothing missing.
+//!
+//! `docs/benchmarks.md` (Library) has the figures, and the profiles this design comes from.
 
+mod blocks;
+pub(crate) mod bulk;
 pub mod read;
+mod summaries;
 pub mod walk;
 pub(crate) mod write;
 
@@ -135,15 +147,27 @@ pub fn scan(
         ..ScanReport::default()
     };
     let mut dirty = write::Dirty::default();
+    let mut bulk = false;
     let mut result = Ok(());
     for (folder_id, root) in folders {
-        result = scan_folder(store, *folder_id, root, control, &mut report, &mut dirty);
+        result = scan_folder(
+            store,
+            *folder_id,
+            root,
+            control,
+            &mut report,
+            &mut dirty,
+            &mut bulk,
+        );
         if result.is_err() || report.cancelled {
             break;
         }
     }
-    // Even a failed or cancelled scan keeps the summaries in step with what it wrote.
-    if !dirty.is_empty() {
+    // Even a failed or cancelled scan builds what it deferred and keeps the summaries in
+    // step with what it wrote.
+    if bulk {
+        store.write(bulk::finish)?;
+    } else if !dirty.is_empty() {
         store.write(|tx| write::rebuild_summaries(tx, Some(&dirty)))?;
     }
     result?;
@@ -185,6 +209,7 @@ fn scan_folder(
     control: &ScanControl<'_>,
     report: &mut ScanReport,
     dirty: &mut write::Dirty,
+    bulk: &mut bool,
 ) -> Result<()> {
     let folder_text = root.to_string_lossy().into_owned();
     let mut throttle = Throttle {
@@ -233,14 +258,30 @@ fn scan_folder(
         return Ok(());
     }
 
-    // 2. Compare.
-    let existing = store.read(|conn| write::tracks_under(conn, root))?;
-    let mut seen: HashSet<Vec<u8>> = HashSet::with_capacity(walked.files.len());
+    // 2. Compare, walking the files and the stored tracks side by side in path order.
+    let files = walked.files;
+    let keys: Vec<std::borrow::Cow<'_, [u8]>> =
+        files.iter().map(|f| pathbytes::as_bytes(&f.path)).collect();
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_unstable_by(|a, b| keys[*a].cmp(&keys[*b]));
+    let mut stored: Vec<Option<write::Existing>> = vec![None; files.len()];
+    let mut gone: Vec<i64> = Vec::new();
+    store.read(|conn| {
+        let mut next = order.iter().peekable();
+        write::tracks_under(conn, root, |path, existing| {
+            while next.next_if(|at| keys[**at].as_ref() < path).is_some() {}
+            match next.next_if(|at| keys[**at].as_ref() == path) {
+                Some(at) => stored[*at] = Some(existing),
+                None if existing.state != TrackState::Missing => gone.push(existing.pk),
+                None => {}
+            }
+        })
+    })?;
+    drop(keys);
     let mut to_read: Vec<(FoundFile, Option<i64>)> = Vec::new();
     let mut back: HashSet<i64> = HashSet::new();
-    for file in walked.files {
-        let key = pathbytes::to_bytes(&file.path);
-        match existing.get(&key) {
+    for (file, old) in files.into_iter().zip(stored) {
+        match old {
             // Back after going missing: read again, since its last state is not known.
             Some(old) if old.state == TrackState::Missing => {
                 back.insert(old.pk);
@@ -252,13 +293,20 @@ fn scan_folder(
             Some(old) => to_read.push((file, Some(old.pk))),
             None => to_read.push((file, None)),
         }
-        seen.insert(key);
     }
-    let gone: Vec<i64> = existing
-        .iter()
-        .filter(|(path, old)| !seen.contains(*path) && old.state != TrackState::Missing)
-        .map(|(_, old)| old.pk)
-        .collect();
+
+    // A first scan (or a folder larger than the library) builds its indexes at the end.
+    let adding = to_read.iter().filter(|(_, pk)| pk.is_none()).count();
+    if !*bulk && adding >= bulk::MIN_TRACKS {
+        let stored: i64 = store.read(|conn| {
+            Ok(conn.query_row("SELECT COUNT(*) FROM tracks", [], |row| row.get(0))?)
+        })?;
+        if bulk::worth_it(adding, stored as u64) {
+            store.write(bulk::begin)?;
+            *bulk = true;
+        }
+    }
+    let bulk = *bulk;
 
     // 3 and 4. Read in parallel, write in batches.
     let mut candidates = if to_read.iter().any(|(_, pk)| pk.is_none()) {
@@ -269,8 +317,7 @@ fn scan_folder(
     let mut moved_from: HashSet<i64> = HashSet::new();
     let files_to_read = to_read.len() as u64;
     let next = AtomicUsize::new(0);
-    let (sender, receiver) =
-        std::sync::mpsc::sync_channel::<(usize, Result<FileTags, String>)>(256);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Result<Scanned, String>)>(256);
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(8);
@@ -290,7 +337,9 @@ fn scan_folder(
                     let Some((file, _)) = to_read.get(index) else {
                         break;
                     };
-                    if sender.send((index, read::read_file(&file.path))).is_err() {
+                    let scanned =
+                        read::read_file(&file.path).map(|tags| Scanned::new(folder_id, file, tags));
+                    if sender.send((index, scanned)).is_err() {
                         break;
                     }
                 }
@@ -298,17 +347,22 @@ fn scan_folder(
         }
         drop(sender);
 
-        let mut batch: Vec<(usize, Result<FileTags, String>)> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<(usize, Result<Scanned, String>)> = Vec::with_capacity(BATCH);
         let mut done = 0u64;
-        let mut flush = |batch: &mut Vec<(usize, Result<FileTags, String>)>,
+        let mut flush = |batch: &mut Vec<(usize, Result<Scanned, String>)>,
                          report: &mut ScanReport|
          -> Result<()> {
             store.write(|tx| {
+                let mut search = if bulk {
+                    write::SearchUpdates::deferred()
+                } else {
+                    write::SearchUpdates::default()
+                };
                 for (index, outcome) in batch.drain(..) {
                     let (file, old_pk) = &to_read[index];
                     match outcome {
-                        Ok(tags) => {
-                            let artwork = artwork_cache.resolve(tx, file, tags.cover.as_deref())?;
+                        Ok(Scanned { mut row, cover }) => {
+                            row.set_artwork(artwork_cache.resolve(tx, file, cover)?);
                             let target = match old_pk {
                                 Some(pk) => {
                                     if back.contains(pk) {
@@ -319,9 +373,8 @@ fn scan_folder(
                                     write::Target::Update(*pk)
                                 }
                                 None => {
-                                    let fingerprint = write::fingerprint(file, &tags);
                                     let moved = candidates
-                                        .get_mut(&fingerprint)
+                                        .get_mut(row.fingerprint())
                                         .and_then(|pks| pks.pop())
                                         .filter(|pk| moved_from.insert(*pk));
                                     match moved {
@@ -336,15 +389,7 @@ fn scan_folder(
                                     }
                                 }
                             };
-                            write::write_track(
-                                tx,
-                                folder_id,
-                                file,
-                                &tags,
-                                artwork.as_ref(),
-                                target,
-                                dirty,
-                            )?;
+                            write::write_prepared(tx, &row, target, dirty, &mut search)?;
                         }
                         Err(reason) => {
                             if old_pk.is_some_and(|pk| back.contains(&pk)) {
@@ -358,7 +403,7 @@ fn scan_folder(
                         }
                     }
                 }
-                Ok(())
+                search.apply(tx)
             })
         };
         for item in receiver {
@@ -415,12 +460,35 @@ fn scan_folder(
     Ok(())
 }
 
+/// What a reader hands the writer: the row, and the embedded cover with its id (hashed by
+/// the reader, so the writer only stores covers it has not seen).
+struct Scanned {
+    row: write::TrackRow,
+    cover: Option<(ArtworkId, Vec<u8>)>,
+}
+
+impl Scanned {
+    fn new(folder: FolderId, file: &FoundFile, mut tags: FileTags) -> Self {
+        let cover = tags
+            .cover
+            .take()
+            .map(|bytes| (ArtworkId::of(&bytes), bytes));
+        Self {
+            row: write::TrackRow::scanned(folder, file, tags),
+            cover,
+        }
+    }
+}
+
 /// Artwork for tracks being written: the embedded cover, else the folder's image; each image
-/// is hashed and stored once per scan however many tracks share it.
+/// is stored once per scan however many tracks share it.
 struct ArtworkCache {
     folder_images: HashMap<PathBuf, PathBuf>,
     by_folder: HashMap<PathBuf, Option<ArtworkId>>,
-    stored: HashMap<[u8; 32], Option<ArtworkId>>,
+    /// The last folder asked about: tracks arrive folder by folder, and hashing a path is
+    /// not free.
+    last_folder: Option<(PathBuf, Option<ArtworkId>)>,
+    stored: HashMap<ArtworkId, Option<ArtworkId>>,
 }
 
 impl ArtworkCache {
@@ -428,6 +496,7 @@ impl ArtworkCache {
         Self {
             folder_images,
             by_folder: HashMap::new(),
+            last_folder: None,
             stored: HashMap::new(),
         }
     }
@@ -436,30 +505,41 @@ impl ArtworkCache {
         &mut self,
         tx: &rusqlite::Transaction<'_>,
         file: &FoundFile,
-        embedded: Option<&[u8]>,
+        embedded: Option<(ArtworkId, Vec<u8>)>,
     ) -> Result<Option<ArtworkId>> {
-        if let Some(bytes) = embedded {
-            let key = *blake3::hash(bytes).as_bytes();
-            if let Some(known) = self.stored.get(&key) {
-                return Ok(known.clone());
-            }
-            let id = write::store_artwork(tx, bytes)?;
-            self.stored.insert(key, id.clone());
-            if id.is_some() {
-                return Ok(id);
+        if let Some((id, bytes)) = embedded {
+            let known = match self.stored.get(&id) {
+                Some(known) => known.clone(),
+                None => {
+                    let stored = write::store_artwork_as(tx, id.clone(), &bytes)?;
+                    self.stored.insert(id, stored.clone());
+                    stored
+                }
+            };
+            if known.is_some() {
+                return Ok(known);
             }
         }
         let Some(dir) = file.path.parent() else {
             return Ok(None);
         };
-        if let Some(known) = self.by_folder.get(dir) {
+        if let Some((last, known)) = &self.last_folder
+            && last.as_os_str() == dir.as_os_str()
+        {
             return Ok(known.clone());
         }
-        let id = match self.folder_images.get(dir).map(std::fs::read) {
-            Some(Ok(bytes)) => write::store_artwork(tx, &bytes)?,
-            _ => None,
+        let id = match self.by_folder.get(dir) {
+            Some(known) => known.clone(),
+            None => {
+                let id = match self.folder_images.get(dir).map(std::fs::read) {
+                    Some(Ok(bytes)) => write::store_artwork(tx, &bytes)?,
+                    _ => None,
+                };
+                self.by_folder.insert(dir.to_path_buf(), id.clone());
+                id
+            }
         };
-        self.by_folder.insert(dir.to_path_buf(), id.clone());
+        self.last_folder = Some((dir.to_path_buf(), id.clone()));
         Ok(id)
     }
 }

@@ -21,13 +21,14 @@
 //! INFO under ID3v2 in WAV), as other readers do. The corpus in `tests/fixtures/damaged/`,
 //! compared with mutagen, is how this is checked.
 
+use super::blocks::BlockReader;
 use crate::model::{MusicBrainzIds, ReplayGain};
 use lofty::config::{ParseOptions, ParsingMode};
 use lofty::file::{FileType, TaggedFile};
 use lofty::picture::{Picture, PictureType};
 use lofty::prelude::*;
 use lofty::tag::{ItemKey, ItemValue, Tag};
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// Everything the scanner takes from one file. `format` is the container (`mp3`, `flac`,
@@ -131,62 +132,71 @@ impl Attempt {
 }
 
 fn read_unguarded(path: &Path) -> Result<FileTags, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if metadata.len() == 0 {
+    // One open for every attempt: the blocks read by the first serve the retries.
+    let mut file = BlockReader::open(path).map_err(|e| e.to_string())?;
+    if file.len() == 0 {
         return Err("the file is empty".to_owned());
     }
-    let error = match attempt(path, Attempt::Default, 0) {
-        Ok(file) => {
+    let error = match attempt(&mut file, path, Attempt::Default, 0) {
+        Ok(tagged) => {
             // No tag at all may be a tag lofty's defaults did not look far enough for.
-            if file.tags().is_empty()
-                && let Ok(lenient) = attempt(path, Attempt::Relaxed, 0)
+            if tagged.tags().is_empty()
+                && let Ok(lenient) = attempt(&mut file, path, Attempt::Relaxed, 0)
                 && !lenient.tags().is_empty()
             {
                 return Ok(collect(Some(&lenient), Some(&lenient), path));
             }
-            return Ok(collect(Some(&file), Some(&file), path));
+            return Ok(collect(Some(&tagged), Some(&tagged), path));
         }
         Err(Failure::Open(reason)) => return Err(reason),
         Err(Failure::Parse(reason)) => reason,
     };
-    lenient(path).ok_or(error)
+    lenient(&mut file, path).ok_or(error)
 }
 
 /// The lenient retries of a file lofty's defaults cannot read (steps 2 to 4 above).
-fn lenient(path: &Path) -> Option<FileTags> {
+fn lenient(file: &mut BlockReader, path: &Path) -> Option<FileTags> {
     for whole in [Attempt::Relaxed, Attempt::RelaxedNoCover] {
-        if let Ok(file) = attempt(path, whole, 0) {
-            return Some(collect(Some(&file), Some(&file), path));
+        if let Ok(tagged) = attempt(file, path, whole, 0) {
+            return Some(collect(Some(&tagged), Some(&tagged), path));
         }
     }
-    let properties = attempt(path, Attempt::PropertiesOnly, 0).ok();
+    let properties = attempt(file, path, Attempt::PropertiesOnly, 0).ok();
     // Without properties lofty checks little of the audio, so reading the tags alone
     // "succeeds" on any junk: only a tag found makes it a success.
-    let tags_only = |skip: u64| {
-        attempt(path, Attempt::TagsOnly, skip)
+    let tags_only = |file: &mut BlockReader, skip: u64| {
+        attempt(file, path, Attempt::TagsOnly, skip)
             .ok()
-            .filter(|file| !file.tags().is_empty())
+            .filter(|tagged| !tagged.tags().is_empty())
     };
-    let tags = tags_only(0).or_else(|| tags_only(leading_id3v2_len(path)?));
+    let tags = tags_only(file, 0).or_else(|| {
+        let len = file.len();
+        let skip = id3v2_prefix_len(file, len)?;
+        tags_only(file, skip)
+    });
     if properties.is_none() && tags.is_none() {
         return None;
     }
     Some(collect(properties.as_ref(), tags.as_ref(), path))
 }
 
-/// Why an attempt failed: the file cannot be opened at all (no retry helps), or lofty could
+/// Why an attempt failed: the file cannot be read at all (no retry helps), or lofty could
 /// not parse it.
 enum Failure {
     Open(String),
     Parse(String),
 }
 
-/// Reads `path` with `how`, as if its first `skip` bytes were not there; a panic in lofty is
-/// a failed attempt, so a more lenient one still runs.
-fn attempt(path: &Path, how: Attempt, skip: u64) -> Result<TaggedFile, Failure> {
-    let file = std::fs::File::open(path).map_err(|e| Failure::Open(e.to_string()))?;
-    let reader =
-        Skipped::new(BufReader::new(file), skip).map_err(|e| Failure::Open(e.to_string()))?;
+/// Reads `file` (at `path`, whose extension names its type) with `how`, as if its first
+/// `skip` bytes were not there; a panic in lofty is a failed attempt, so a more lenient one
+/// still runs.
+fn attempt(
+    file: &mut BlockReader,
+    path: &Path,
+    how: Attempt,
+    skip: u64,
+) -> Result<TaggedFile, Failure> {
+    let reader = Skipped::new(file, skip).map_err(|e| Failure::Open(e.to_string()))?;
     let probe = match FileType::from_path(path) {
         Some(file_type) => lofty::probe::Probe::with_file_type(reader, file_type),
         None => lofty::probe::Probe::new(reader),
@@ -274,16 +284,9 @@ fn fill_missing(tags: &mut FileTags, other: FileTags) {
     option(&mut mine.album_peak, theirs.album_peak);
 }
 
-/// The length of the ID3v2 tags at the start of `path` (some files carry several in a row),
-/// or `None` when it does not start with one.
-fn leading_id3v2_len(path: &Path) -> Option<u64> {
-    let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    id3v2_prefix_len(&mut file, len)
-}
-
-/// What [`leading_id3v2_len`] measures, in any reader of `len` bytes: only the 10-byte
-/// headers are read (ID3v2 sizes are synchsafe: 7 bits per byte).
+/// The length of the ID3v2 tags at the start of a reader of `len` bytes (some files carry
+/// several in a row), or `None` when it does not start with one: only the 10-byte headers are
+/// read (ID3v2 sizes are synchsafe: 7 bits per byte).
 fn id3v2_prefix_len(reader: &mut (impl Read + Seek), len: u64) -> Option<u64> {
     let mut at = 0u64;
     let mut header = [0u8; 10];

@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0009_tag_pending.sql")),
     Migration::Code(marks_as_cloud_data),
     Migration::Code(imports),
+    Migration::Sql(include_str!("migrations/0012_bulk_scans.sql")),
 ];
 
 /// Migration 6: the album, artist and genre summaries rebuilt, so a library scanned before

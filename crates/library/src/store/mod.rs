@@ -35,8 +35,17 @@ impl Store {
         }
         let mut writer = Connection::open(path)?;
         configure(&writer, WRITER_CACHE_KB)?;
+        // A scan's writes use a few dozen statements (rows, names, tags, search, artwork,
+        // summaries); the default cache of 16 kept preparing them again.
+        writer.set_prepared_statement_cache_capacity(64);
         writer.pragma_update(None, "journal_mode", "WAL")?;
         migrations::apply(&mut writer)?;
+        // A large first scan that was stopped before its end left indexes to build.
+        if crate::scan::bulk::pending(&writer)? {
+            let tx = writer.transaction()?;
+            crate::scan::bulk::finish(&tx)?;
+            tx.commit()?;
+        }
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader = Connection::open_with_flags(

@@ -10,6 +10,13 @@ pub fn to_bytes(path: &Path) -> Vec<u8> {
     path.as_os_str().as_bytes().to_vec()
 }
 
+/// [`to_bytes`] without a copy where the OS bytes are the stored bytes.
+#[cfg(unix)]
+pub fn as_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    std::borrow::Cow::Borrowed(path.as_os_str().as_bytes())
+}
+
 /// The path stored by [`to_bytes`].
 #[cfg(unix)]
 pub fn from_bytes(bytes: &[u8]) -> PathBuf {
@@ -24,6 +31,11 @@ pub fn to_bytes(path: &Path) -> Vec<u8> {
         .encode_wide()
         .flat_map(u16::to_le_bytes)
         .collect()
+}
+
+#[cfg(windows)]
+pub fn as_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    std::borrow::Cow::Owned(to_bytes(path))
 }
 
 #[cfg(windows)]

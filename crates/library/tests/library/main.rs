@@ -3,9 +3,11 @@
 
 mod artwork;
 mod browse;
+mod bulk;
 mod cloud;
 mod damaged;
 mod discover;
+mod feed;
 mod fuzz;
 mod identity;
 mod itunes;

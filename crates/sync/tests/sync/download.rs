@@ -152,10 +152,24 @@ async fn a_restore_killed_halfway_resumes_to_the_uploaded_bytes_as_the_same_trac
     let destination = device.dir.path().join("Restored");
     let total: u64 = device.tracks().iter().map(|t| t.size).sum();
 
-    // The first run stops once half the bytes are down (the app quits).
+    // The first run stops once half the bytes are down, in the middle of a song (the app
+    // quits). Stopping right at a song's end would leave no part to resume.
     let cancel = Cancel::default();
+    let sizes: HashMap<_, _> = device.tracks().iter().map(|t| (t.id, t.size)).collect();
+    let song_start = Mutex::new((None, 0u64, 0u64));
     let stop_halfway = |p: &DownloadProgress| {
-        if p.bytes_done >= total / 2 {
+        let mut state = song_start.lock().expect("lock");
+        let (current, start, last) = &mut *state;
+        if p.track_id != *current {
+            *current = p.track_id;
+            *start = *last;
+        }
+        *last = p.bytes_done;
+        let inside = p
+            .track_id
+            .and_then(|id| sizes.get(&id))
+            .is_some_and(|size| p.bytes_done > *start && p.bytes_done - *start < *size);
+        if p.bytes_done >= total / 2 && inside {
             cancel.cancel();
         }
     };

@@ -6,6 +6,7 @@ mod background;
 mod connection;
 mod devices;
 mod download;
+mod first_sync;
 mod free_up;
 mod marks;
 mod playlists;

@@ -4,10 +4,17 @@
 //! - `play` on a cloud-only track to the first sample at the output, and a seek into a part
 //!   not cached yet, through the whole player engine (virtual sound card, 10 ms periods);
 //! - "Download my library" of that 1 GB on a new device (range GET, BLAKE3, adoption);
-//! - a sync with nothing changed, for a device with 10,000 tracks in the cloud.
+//! - a sync with nothing changed, for a device with 10,000 tracks in the cloud;
+//! - the first sync of a new device from a 100,000-track account, browsed while it runs
+//!   (`first_sync`).
 //!
 //! Release build; one line per figure. Files go to a temporary directory (about 2 GB with
-//! the server's copy and the restored one), removed at the end.
+//! the server's copy and the restored one), removed at the end. Arguments name the parts to
+//! run (`transfers`, `first-sync`); none runs them all. `first-sync-reference` runs the first
+//! sync as it was before issue 18 too, first (about ten minutes at 100,000 tracks).
+//! `RUST_LOG=tonearm_sync=debug` prints the sync's timings of each page of the change feed.
+
+mod first_sync;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -74,12 +81,37 @@ fn wait_started(events: &std::sync::mpsc::Receiver<PlayerEvent<Item>>) {
 }
 
 fn main() {
+    // `RUST_LOG=tonearm_sync=debug` shows the sync's own timings (a line per page of the feed).
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
     let work = tempfile::tempdir().expect("temp dir");
-    let root = work.path();
+    let parts: Vec<String> = std::env::args().skip(1).collect();
+    let wanted = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
+    if let Some(unknown) = parts
+        .iter()
+        .find(|p| !["transfers", "first-sync", "first-sync-reference"].contains(&p.as_str()))
+    {
+        panic!("unknown part {unknown}: transfers, first-sync, first-sync-reference");
+    }
+    if wanted("transfers") {
+        transfers(&runtime, work.path());
+    }
+    let reference = parts.iter().any(|p| p == "first-sync-reference");
+    if wanted("first-sync") || reference {
+        first_sync::run(&runtime, work.path(), reference);
+    }
+}
+
+/// Upload, play and seek, restore, and the no-op sync.
+fn transfers(runtime: &tokio::runtime::Runtime, root: &Path) {
     let mut server = runtime.block_on(Locker::start());
     runtime.block_on(server.add_user("ann"));
     let url: tonearm_sync::ServerUrl = server.url().parse().expect("a server address");
