@@ -223,8 +223,13 @@ impl BlobStore for CachedBlobStore {
         self.inner.stage_part(upload, start, bytes).await
     }
 
-    async fn assemble(&self, upload: UploadId, parts: &[UploadPart]) -> Result<Assembled> {
-        self.inner.assemble(upload, parts).await
+    async fn assemble(
+        &self,
+        upload: UploadId,
+        parts: &[UploadPart],
+        expected: Option<&BlobHash>,
+    ) -> Result<Assembled> {
+        self.inner.assemble(upload, parts, expected).await
     }
 
     async fn publish_assembled(&self, assembled: &Assembled) -> Result<()> {

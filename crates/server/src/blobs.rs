@@ -4,9 +4,12 @@
 //! Unfinished uploads live here too, so any replica can continue or finish one: each run of
 //! received bytes is a *part*, an object written once under a fresh key
 //! (`uploads/ID/OFFSET-NONCE`) and committed in the metadata store. To finish, the parts are
-//! copied into one *assembled* object while their BLAKE3 is computed; only when it matches is
-//! the assembled object renamed to the blob's key. Blob keys therefore only ever hold verified
-//! bytes, and they appear atomically: a reader never sees a partial blob.
+//! copied into one *assembled* object while their BLAKE3 is computed. When the upload declared
+//! its hash, that object is written (as a multipart upload) straight under the blob's key and
+//! completed only if the bytes hash to it, otherwise aborted; without a declared hash it is
+//! written under a staging key and renamed to the blob's key once its hash is known (a copy on
+//! S3). Blob keys therefore only ever hold verified bytes, and they appear atomically: a reader
+//! never sees a partial blob.
 
 use crate::error::{Error, Result};
 use crate::store::{UploadId, UploadPart};
@@ -25,15 +28,18 @@ use std::sync::Arc;
 use tonearm_protocol::BlobHash;
 use uuid::Uuid;
 
-/// An upload's bytes copied into one object, not yet published.
+/// An upload's bytes copied into one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assembled {
-    /// The object's key.
+    /// The object's key: the blob's own when `published`.
     pub key: String,
     /// BLAKE3 of its bytes.
     pub hash: BlobHash,
     /// Its length.
     pub size: u64,
+    /// Written straight under the blob's key (the hash matched the expected one): nothing is
+    /// left to publish. False when the bytes hash to something else: then nothing was written.
+    pub published: bool,
 }
 
 /// Where an upload's staged objects live.
@@ -52,10 +58,19 @@ pub type ByteStream = BoxStream<'static, Result<Bytes>>;
 pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Stages a part of upload `upload` starting at byte `start`; returns its key.
     async fn stage_part(&self, upload: UploadId, start: u64, bytes: Bytes) -> Result<String>;
-    /// Copies the parts, in order, into one unpublished object and returns its key with the
-    /// BLAKE3 and length of the bytes.
-    async fn assemble(&self, upload: UploadId, parts: &[UploadPart]) -> Result<Assembled>;
-    /// Publishes an assembled object, whose hash the caller verified, as blob `hash`.
+    /// Copies the parts, in order, into one object and returns its key with the BLAKE3 and
+    /// length of the bytes. Without `expected`, the object is unpublished, under a staging key.
+    /// With it, the object is written under the blob `expected`'s key and completed only if the
+    /// bytes hash to it (`published`; the caller holds the shared blob lock, since the blob
+    /// appears then); if they do not, nothing is written.
+    async fn assemble(
+        &self,
+        upload: UploadId,
+        parts: &[UploadPart],
+        expected: Option<&BlobHash>,
+    ) -> Result<Assembled>;
+    /// Publishes an assembled object, whose hash the caller verified, as blob `hash` (nothing to
+    /// do if it was `published` already).
     async fn publish_assembled(&self, assembled: &Assembled) -> Result<()>;
     /// Removes one staged object; a missing one is not an error.
     async fn delete_object(&self, key: &str) -> Result<()>;
@@ -211,53 +226,88 @@ impl BlobStore for ObjectBlobStore {
         Ok(key)
     }
 
-    async fn assemble(&self, upload: UploadId, parts: &[UploadPart]) -> Result<Assembled> {
-        let key = format!("{}/assembled-{}", upload_prefix(upload), Uuid::new_v4());
+    async fn assemble(
+        &self,
+        upload: UploadId,
+        parts: &[UploadPart],
+        expected: Option<&BlobHash>,
+    ) -> Result<Assembled> {
+        // Straight under the blob's key when its hash is known: a rename on S3 is a copy of
+        // every byte.
+        let key = match expected {
+            Some(hash) => Self::path(hash).to_string(),
+            None => format!("{}/assembled-{}", upload_prefix(upload), Uuid::new_v4()),
+        };
         let path = ObjectPath::from(key.as_str());
+        let size = parts.last().map_or(0, |p| p.end);
         let mut hasher = blake3::Hasher::new();
         if parts.is_empty() {
             // S3 refuses a multipart upload of no parts.
-            self.store
-                .put(&path, Bytes::new().into())
-                .await
-                .map_err(object_error(&key))?;
-        } else {
-            let multipart = self
-                .store
-                .put_multipart(&path)
-                .await
-                .map_err(object_error(&key))?;
-            let mut writer = WriteMultipart::new_with_chunk_size(multipart, PART_SIZE);
-            let mut expected = 0u64;
-            for part in parts {
-                let copied = self.copy_into(&part.key, &mut writer, &mut hasher).await;
-                let copied = match copied {
-                    Ok(copied) => copied,
-                    Err(error) => {
-                        let _ = writer.abort().await;
-                        return Err(error);
-                    }
-                };
-                if part.start != expected || copied != part.end - part.start {
-                    let _ = writer.abort().await;
-                    return Err(Error::Corrupt(format!(
-                        "upload {} part {} holds bytes {}..{} but {copied} bytes from {expected} were expected",
-                        upload.0, part.key, part.start, part.end
-                    )));
-                }
-                expected = part.end;
+            let hash = BlobHash::from(hasher.finalize());
+            let published = expected.is_some_and(|expected| *expected == hash);
+            if expected.is_none() || published {
+                self.store
+                    .put(&path, Bytes::new().into())
+                    .await
+                    .map_err(object_error(&key))?;
             }
-            writer.finish().await.map_err(object_error(&key))?;
+            return Ok(Assembled {
+                key,
+                hash,
+                size,
+                published,
+            });
         }
-        let size = parts.last().map_or(0, |p| p.end);
+        let multipart = self
+            .store
+            .put_multipart(&path)
+            .await
+            .map_err(object_error(&key))?;
+        let mut writer = WriteMultipart::new_with_chunk_size(multipart, PART_SIZE);
+        let mut offset = 0u64;
+        for part in parts {
+            let copied = self.copy_into(&part.key, &mut writer, &mut hasher).await;
+            let copied = match copied {
+                Ok(copied) => copied,
+                Err(error) => {
+                    let _ = writer.abort().await;
+                    return Err(error);
+                }
+            };
+            if part.start != offset || copied != part.end - part.start {
+                let _ = writer.abort().await;
+                return Err(Error::Corrupt(format!(
+                    "upload {} part {} holds bytes {}..{} but {copied} bytes from {offset} were expected",
+                    upload.0, part.key, part.start, part.end
+                )));
+            }
+            offset = part.end;
+        }
+        let hash = BlobHash::from(hasher.finalize());
+        if expected.is_some_and(|expected| *expected != hash) {
+            // Never completed: the blob's key keeps whatever it held (nothing, or the same
+            // verified bytes from another upload).
+            writer.abort().await.map_err(object_error(&key))?;
+            return Ok(Assembled {
+                key,
+                hash,
+                size,
+                published: false,
+            });
+        }
+        writer.finish().await.map_err(object_error(&key))?;
         Ok(Assembled {
             key,
-            hash: BlobHash::from(hasher.finalize()),
+            hash,
             size,
+            published: expected.is_some(),
         })
     }
 
     async fn publish_assembled(&self, assembled: &Assembled) -> Result<()> {
+        if assembled.published {
+            return Ok(());
+        }
         self.store
             .rename(
                 &ObjectPath::from(assembled.key.as_str()),

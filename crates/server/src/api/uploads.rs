@@ -603,11 +603,20 @@ async fn receive(
 /// Verifies the complete file and publishes it as a blob the user owns.
 async fn finish(state: &AppState, upload: &UploadRecord) -> Result<BlobHash> {
     let parts = state.store.upload_parts(upload.id).await?;
-    let assembled = state.blobs.assemble(upload.id, &parts).await?;
+    // With a declared hash the bytes are assembled straight under the blob's key, which they
+    // reach when they are complete and verified: that is a publication, so under the shared
+    // blob lock (garbage collection must not delete the key meanwhile).
+    let declared = upload.declared_hash.as_ref();
+    let mut shared = match declared {
+        Some(_) => Some(state.store.blob_lock(LockMode::Shared).await?),
+        None => None,
+    };
+    let assembled = state.blobs.assemble(upload.id, &parts, declared).await?;
     let actual = assembled.hash.clone();
-    if let Some(declared) = &upload.declared_hash
+    if let Some(declared) = declared
         && *declared != actual
     {
+        drop(shared);
         state.store.delete_upload(upload.user, upload.id).await?;
         discard_quietly(state, upload.id).await;
         tracing::warn!(upload = %upload.id.0, %declared, %actual, "upload hash mismatch");
@@ -617,7 +626,10 @@ async fn finish(state: &AppState, upload: &UploadRecord) -> Result<BlobHash> {
         });
     }
     {
-        let _shared = state.store.blob_lock(LockMode::Shared).await?;
+        let _shared = match shared.take() {
+            Some(lock) => lock,
+            None => state.store.blob_lock(LockMode::Shared).await?,
+        };
         state.blobs.publish_assembled(&assembled).await?;
         state
             .store

@@ -40,7 +40,10 @@ use tonearm_protocol::{
 use uuid::Uuid;
 
 /// Schema versions, applied in order; `schema_migrations` records which a database has.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_schema.sql"),
+    include_str!("../../migrations/postgres/0002_song_totals.sql"),
+];
 
 /// Advisory lock keys: "tonearm" in ASCII, then which lock.
 const MIGRATION_LOCK: i64 = 0x746f_6e65_6172_6d01;
