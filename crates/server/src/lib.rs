@@ -30,6 +30,7 @@ pub mod range;
 pub mod signing;
 mod state;
 pub mod store;
+mod stream_grants;
 mod subsonic;
 pub mod throttle;
 mod tls;
@@ -119,6 +120,7 @@ pub async fn spawn(config: Config) -> Result<RunningServer> {
         thumbnails: artwork::Thumbnails::new(&data_dir),
         part_buffers: Arc::new(tokio::sync::Semaphore::new(limits.upload_buffers.max(1))),
         busy_uploads: Arc::default(),
+        stream_grants: Arc::default(),
         openapi: Arc::default(),
     };
     let (router, _) = api::router(state.clone());

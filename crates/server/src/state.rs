@@ -1,6 +1,7 @@
 //! What every request handler shares: configuration, the two stores, the login throttle and
 //! the password workers, the URL signer, and the bounds on upload buffers. Nothing here holds
-//! state another replica would need: that lives in the two stores.
+//! state another replica would need: that lives in the two stores (the stream grants are a
+//! cache of the store's answers, trusted for two seconds).
 
 use crate::artwork::Thumbnails;
 use crate::blobs::BlobStore;
@@ -8,6 +9,7 @@ use crate::config::Config;
 use crate::passwords::PasswordPool;
 use crate::signing::UrlSigner;
 use crate::store::{MetadataStore, UploadId};
+use crate::stream_grants::StreamGrants;
 use crate::throttle::LoginThrottle;
 use crate::vault::PasswordVault;
 use std::collections::HashSet;
@@ -39,6 +41,8 @@ pub struct AppState {
     /// Uploads with a PATCH in flight on this replica; a second concurrent PATCH gets 409 at
     /// once (across replicas, the offset check of each commit refuses it).
     pub busy_uploads: Arc<Mutex<HashSet<UploadId>>>,
+    /// Stream checks of the last moments (replica-local, expiring in seconds).
+    pub stream_grants: Arc<StreamGrants>,
     /// The OpenAPI document as JSON, set when the router is built.
     pub openapi: Arc<OnceLock<Arc<String>>>,
 }

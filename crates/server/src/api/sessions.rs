@@ -122,6 +122,7 @@ pub async fn revoke(
     Path(id): Path<SessionId>,
 ) -> Result<StatusCode, ApiError> {
     if state.store.delete_session(auth.user, id).await? {
+        state.stream_grants.forget_all();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::NotFound("session").into())

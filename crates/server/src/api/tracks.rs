@@ -7,6 +7,7 @@ use crate::error::{ApiError, Error};
 use crate::range::{RangeRequest, parse_range};
 use crate::state::{AppState, now};
 use crate::store::UserId;
+use crate::stream_grants::{Grant, Principal};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -122,6 +123,7 @@ pub async fn delete(
     Path(id): Path<TrackId>,
 ) -> Result<StatusCode, ApiError> {
     if state.store.delete_track(auth.user, id).await? {
+        state.stream_grants.forget_all();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::NotFound("track").into())
@@ -201,15 +203,8 @@ pub async fn stream(
     Query(query): Query<SignedQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let track = stream_track(&state, id, &query, &headers).await?;
-    Ok(send_audio(
-        &state,
-        &track.blake3,
-        track.size,
-        track.metadata.format.mime_type(),
-        &headers,
-    )
-    .await?)
+    let grant = stream_grant(&state, id, &query, &headers).await?;
+    Ok(send_audio(&state, &grant.hash, grant.size, grant.mime, &headers).await?)
 }
 
 /// Answers a request for a blob's bytes: the whole file or the range asked for, with the
@@ -263,34 +258,54 @@ pub(crate) async fn send_audio(
         .expect("headers built from numbers and hex are valid"))
 }
 
-/// The track a stream request may read: with a valid signature if the URL carries one,
-/// otherwise with the bearer token's user (token and track resolved in one store call, since
-/// streaming is the hot path).
-async fn stream_track(
+/// What a stream request may read: with a valid signature if the URL carries one, otherwise
+/// with the bearer token's user (token and track resolved in one store call, since streaming
+/// is the hot path, and the answer kept for the next ranges: `stream_grants`).
+async fn stream_grant(
     state: &AppState,
     id: TrackId,
     query: &SignedQuery,
     headers: &HeaderMap,
-) -> Result<CloudTrack, Error> {
+) -> Result<Grant, Error> {
+    let grant = |track: CloudTrack| Grant {
+        hash: track.blake3,
+        size: track.size,
+        mime: track.metadata.format.mime_type(),
+    };
     if let (Some(user), Some(expires), Some(sig)) = (query.user, query.expires, &query.sig) {
         let user = UserId(user);
+        // Checked on every request: a signature expires on its own clock.
         if !state.signer.verify(user, id, expires, sig, now()) {
             return Err(Error::Unauthorized);
         }
-        return state
+        let who = Principal::Signed(user.0);
+        if let Some(known) = state.stream_grants.get(&who, id) {
+            return Ok(known);
+        }
+        let track = state
             .store
             .track(user, id)
             .await?
-            .ok_or(Error::NotFound("track"));
+            .ok_or(Error::NotFound("track"))?;
+        let granted = grant(track);
+        state.stream_grants.put(who, id, granted.clone());
+        return Ok(granted);
     }
     // A player's bearer token, or a browser's session cookie (a read: no CSRF token needed).
     let token = bearer_token(headers)
         .or_else(|| crate::auth::session_cookie(headers))
         .ok_or(Error::Unauthorized)?;
+    let hash = token_hash(token);
+    let who = Principal::Token(hash.clone());
+    if let Some(known) = state.stream_grants.get(&who, id) {
+        return Ok(known);
+    }
     let (_user, track) = state
         .store
-        .track_for_token(&token_hash(token), id)
+        .track_for_token(&hash, id)
         .await?
         .ok_or(Error::Unauthorized)?;
-    track.ok_or(Error::NotFound("track"))
+    let granted = grant(track.ok_or(Error::NotFound("track"))?);
+    state.stream_grants.put(who, id, granted.clone());
+    Ok(granted)
 }

@@ -136,6 +136,7 @@ pub async fn sign_out(
     let auth = AuthUser::from_token(&state, token).await?;
     auth::check_csrf(&state, token, &headers)?;
     state.store.delete_session(auth.user, auth.session).await?;
+    state.stream_grants.forget_all();
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

@@ -219,3 +219,61 @@ async fn expired_signed_urls_are_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Range requests reuse the check of the previous one for a moment (`stream_grants`); a
+/// session revoked or a track deleted on this server ends that at once.
+#[tokio::test]
+async fn a_revoked_session_or_a_deleted_track_stops_streaming_at_once() {
+    let server = TestServer::start().await;
+    let laptop = server.user("ann").await;
+    let phone = server.login("ann").await;
+    let data = audio(5_000, 32);
+    let track = laptop.upload_track(&data).await;
+    let path = format!("/api/v1/tracks/{}/stream", track.id);
+    let range = |user: &crate::support::User| {
+        user.request(Method::GET, &path)
+            .header("Range", "bytes=0-99")
+            .send()
+    };
+    for user in [&laptop, &phone, &phone] {
+        assert_eq!(
+            range(user).await.unwrap().status(),
+            StatusCode::PARTIAL_CONTENT
+        );
+    }
+    let sessions = laptop.get_json("/api/v1/sessions").await;
+    let phone_session = sessions["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = laptop
+        .request(Method::DELETE, &format!("/api/v1/sessions/{phone_session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        range(&phone).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    assert_eq!(
+        range(&laptop).await.unwrap().status(),
+        StatusCode::PARTIAL_CONTENT
+    );
+    let deleted = laptop
+        .request(Method::DELETE, &format!("/api/v1/tracks/{}", track.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        range(&laptop).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
