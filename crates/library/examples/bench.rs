@@ -2,7 +2,7 @@
 //! library. Run through `cargo xtask bench library`, which builds it in release mode and
 //! generates the libraries; prints one line per figure.
 //!
-//! Usage: bench MUSIC_DIR DATA_DIR [--mutagen PYTHON SCRIPT] [--first-scan-only]
+//! Usage: bench MUSIC_DIR DATA_DIR [--mutagen PYTHON SCRIPT] [--first-scan-only | --rescans-only]
 //!
 //! Each scan also reports the CPU time it took (Linux): the whole process's, and the calling
 //! thread's, which is the scanner's one writer. Unlike wall-clock time, these hold on a
@@ -11,7 +11,8 @@
 //! `--mutagen` runs the yardstick of the first scan, right after it and on the same files:
 //! `PYTHON SCRIPT MUSIC_DIR`, where `SCRIPT` is `bench_mutagen.py` (a bare mutagen loop that
 //! prints `mutagen: N files, T s, R files/s`), and prints how many times faster the scan was.
-//! `--first-scan-only` stops after the first scan (for profiling it alone).
+//! `--first-scan-only` stops after the first scan (for profiling it alone); `--rescans-only`
+//! runs the two rescans on the library a previous run left in `DATA_DIR`.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -104,6 +105,37 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
+/// The rescans: nothing changed, then 1% of the files touched.
+fn rescans(library: &Library, music: &Path) {
+    let again = scan(library);
+    println!(
+        "rescan, nothing changed: {:.3} s ({} unchanged; {})",
+        again.wall.as_secs_f64(),
+        again.report.unchanged,
+        again.cpu_note()
+    );
+
+    let mut files = Vec::new();
+    audio_files(music, &mut files);
+    files.sort();
+    let touched = (files.len() / 100).max(1);
+    let later = std::time::SystemTime::now() + Duration::from_secs(5);
+    for path in files.iter().step_by(100).take(touched) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_modified(later))
+            .expect("touch");
+    }
+    let touched_scan = scan(library);
+    println!(
+        "rescan after touching 1% ({touched} files): {:.3} s ({} re-read; {})",
+        touched_scan.wall.as_secs_f64(),
+        touched_scan.report.updated,
+        touched_scan.cpu_note()
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (music, data) = (PathBuf::from(&args[0]), PathBuf::from(&args[1]));
@@ -112,6 +144,12 @@ fn main() {
         .position(|a| a == "--mutagen")
         .and_then(|at| Some((args.get(at + 1)?.clone(), args.get(at + 2)?.clone())));
     let first_scan_only = args.iter().any(|a| a == "--first-scan-only");
+    let rescans_only = args.iter().any(|a| a == "--rescans-only");
+    if rescans_only {
+        let library = Library::open(&data, &data.join("cache")).expect("library");
+        rescans(&library, &music);
+        return;
+    }
     let _ = std::fs::remove_dir_all(&data);
     let library = Library::open(&data, &data.join("cache")).expect("library");
     library.add_folder(&music).expect("folder");
@@ -143,33 +181,7 @@ fn main() {
         return;
     }
 
-    let again = scan(&library);
-    println!(
-        "rescan, nothing changed: {:.3} s ({} unchanged; {})",
-        again.wall.as_secs_f64(),
-        again.report.unchanged,
-        again.cpu_note()
-    );
-
-    let mut files = Vec::new();
-    audio_files(&music, &mut files);
-    files.sort();
-    let touched = (files.len() / 100).max(1);
-    let later = std::time::SystemTime::now() + Duration::from_secs(5);
-    for path in files.iter().step_by(100).take(touched) {
-        std::fs::File::options()
-            .write(true)
-            .open(path)
-            .and_then(|f| f.set_modified(later))
-            .expect("touch");
-    }
-    let touched_scan = scan(&library);
-    println!(
-        "rescan after touching 1% ({touched} files): {:.3} s ({} re-read; {})",
-        touched_scan.wall.as_secs_f64(),
-        touched_scan.report.updated,
-        touched_scan.cpu_note()
-    );
+    rescans(&library, &music);
 
     // Search as you type: every prefix of words taken from the library's own titles/artists.
     let sample = library

@@ -11,6 +11,7 @@
 //! file costs one `pread`; a large one a block at its start and one at its end, where tags
 //! and headers live. A read as large as a block (a cover in a tag) bypasses the blocks.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -19,6 +20,23 @@ use std::path::Path;
 const BLOCK: usize = 64 * 1024;
 /// Blocks kept; the least recently used goes first.
 const KEPT: usize = 4;
+
+thread_local! {
+    /// Blocks of files this thread has finished with, for its next files. A reader thread
+    /// opens thousands of files a second; allocating a block for each and freeing it after made
+    /// the allocator merge its free lists at every free (glibc does that for a chunk of 64 KiB
+    /// and more): about 5% of a first scan's CPU in the profile.
+    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty block, spare or new.
+fn spare_block() -> Vec<u8> {
+    SPARE
+        .try_with(|spare| spare.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Vec::with_capacity(BLOCK))
+}
 
 /// A file opened for the tag reader.
 pub(crate) struct BlockReader {
@@ -60,7 +78,7 @@ impl BlockReader {
                     old.clear();
                     old
                 } else {
-                    Vec::with_capacity(BLOCK)
+                    spare_block()
                 };
                 let wanted = (self.len.saturating_sub(start)).min(BLOCK as u64) as usize;
                 bytes.resize(wanted, 0);
@@ -73,6 +91,22 @@ impl BlockReader {
             .blocks
             .last()
             .map_or(&[], |(_, bytes)| bytes.as_slice()))
+    }
+}
+
+impl Drop for BlockReader {
+    fn drop(&mut self) {
+        let blocks = std::mem::take(&mut self.blocks);
+        // Not after the thread's own values are gone (then the blocks are simply freed).
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            for (_, mut bytes) in blocks {
+                if spare.len() < KEPT {
+                    bytes.clear();
+                    spare.push(bytes);
+                }
+            }
+        });
     }
 }
 
@@ -182,6 +216,31 @@ mod tests {
         assert_eq!(reader.read(&mut [0; 4]).expect("read"), 0);
         assert!(reader.seek(SeekFrom::Current(-(len as i64) - 11)).is_err());
         assert!(reader.blocks.len() <= KEPT);
+    }
+
+    #[test]
+    fn blocks_are_reused_by_the_next_file_and_hold_only_its_bytes() {
+        let (long, long_bytes) = file_of(2 * BLOCK);
+        let (short, short_bytes) = file_of(100);
+        let mut reader = BlockReader::open(long.path()).expect("open");
+        for at in [0, BLOCK] {
+            let mut buf = [0; 10];
+            reader.seek(SeekFrom::Start(at as u64)).expect("seek");
+            reader.read_exact(&mut buf).expect("read");
+            assert_eq!(buf, long_bytes[at..at + 10]);
+        }
+        drop(reader);
+        assert_eq!(SPARE.with_borrow(Vec::len), 2);
+        let mut reader = BlockReader::open(short.path()).expect("open");
+        let mut all = [0; 100];
+        reader.read_exact(&mut all).expect("read");
+        assert_eq!(
+            all[..],
+            short_bytes[..],
+            "nothing of the previous file shows"
+        );
+        assert_eq!(reader.read(&mut [0; 1]).expect("read"), 0);
+        assert_eq!(SPARE.with_borrow(Vec::len), 1, "one spare block was taken");
     }
 
     #[test]
