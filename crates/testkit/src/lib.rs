@@ -24,4 +24,5 @@ pub mod server_process;
 pub mod services;
 pub mod signal;
 pub mod sound;
+pub mod vocabulary;
 pub mod wav;

@@ -24,6 +24,9 @@ use tonearm_protocol::{
 use tonearm_sync::{Cloud, Settings};
 use tonearm_testkit::locker::PASSWORD;
 use tonearm_testkit::rng::Rng;
+use tonearm_testkit::vocabulary::{
+    self, ADJECTIVES, FIRST_NAMES, GENRES, LAST_NAMES, NOUNS, cover_jpeg,
+};
 
 const USER: &str = "first";
 const DEFAULT_TRACKS: usize = 100_000;
@@ -40,35 +43,8 @@ const ALBUMS_PAGE: u64 = 50;
 /// A browsing query every this long while the sync runs.
 const BROWSE_EVERY: Duration = Duration::from_millis(100);
 
-#[rustfmt::skip]
-const FIRST_NAMES: [&str; 40] = [
-    "Anna", "Ben", "Chloé", "David", "Élodie", "Frank", "Greta", "Håkan", "Iris", "Jürgen",
-    "Karen", "Léa", "Marco", "Noël", "Olivia", "Pedro", "Quinn", "Renée", "Søren", "Tom",
-    "Ulla", "Victor", "Wanda", "Xavier", "Yasmin", "Zoë", "Ólafur", "Łukasz", "Amélie", "Mateo",
-    "Nina", "Oscar", "Paul", "Rosa", "Sam", "Tess", "Hugo", "Inès", "Jonas", "Kate",
-];
-#[rustfmt::skip]
-const LAST_NAMES: [&str; 40] = [
-    "Andersen", "Brown", "Costa", "Dvořák", "Eriksson", "Fontaine", "García", "Hansen", "Ibáñez",
-    "Jensen", "Kowalski", "López", "Müller", "Novak", "O'Brien", "Petrović", "Quintero", "Rossi",
-    "Schröder", "Tanaka", "Ulrich", "Vega", "Weber", "Xu", "Yılmaz", "Zimmermann", "Núñez",
-    "Björklund", "Lefèvre", "Moreau", "Silva", "Walsh", "Young", "Kim", "Singh", "Okafor",
-    "Haddad", "Larsson", "Nakamura", "Côté",
-];
-#[rustfmt::skip]
-const BANDS: [&str; 30] = [
-    "Velvet", "Electric", "Silver", "Golden", "Neon", "Paper", "Quiet", "Wild", "Crimson",
-    "Hollow", "Northern", "Midnight", "Crystal", "Lonely", "Broken", "Sonic", "Blue", "Black",
-    "Frozen", "Burning", "Sigur", "Mötley", "Naïve", "Crème", "Señor", "Dúo", "Fjörd", "Café",
-    "Amber", "Iron",
-];
-#[rustfmt::skip]
-const NOUNS: [&str; 30] = [
-    "Wolves", "Rivers", "Engines", "Lights", "Ghosts", "Tigers", "Satellites", "Owls",
-    "Strangers", "Mirrors", "Hearts", "Machines", "Gardens", "Parade", "Society", "Orchestra",
-    "Collective", "Quartet", "Brothers", "Sisters", "Ensemble", "Club", "Rós", "Échos",
-    "Señoritas", "Kraftwérk", "Ñandú", "Sound System", "Foxes", "Pilots",
-];
+/// Words of titles: fewer than `vocabulary::WORDS` (an account a run keeps, with
+/// `BENCH_SYNC_SERVER_DIR`, was filled from these).
 #[rustfmt::skip]
 const WORDS: &[&str] = &[
     "love", "night", "heart", "dream", "fire", "rain", "summer", "winter", "river", "light",
@@ -88,12 +64,6 @@ const WORDS: &[&str] = &[
     "café", "corazón", "mañana", "été", "noël", "déjà", "über", "amor", "canción", "lumière",
     "soleil", "nuit", "fiesta", "vida", "sueño", "kärlek", "hjärta", "jóga", "smörgås",
 ];
-#[rustfmt::skip]
-const GENRES: [&str; 24] = [
-    "Rock", "Pop", "Électronique", "Jazz", "Hip-Hop", "Música Latina", "Post-Rock", "Ambient",
-    "Folk", "Classique", "R&B", "Metal", "Indie", "Punk", "Soul", "Blues", "Country", "Reggae",
-    "Funk", "Disco", "House", "Techno", "Chanson", "Bossa Nova",
-];
 
 fn artist_name(index: usize) -> String {
     let persons = FIRST_NAMES.len() * LAST_NAMES.len();
@@ -107,23 +77,15 @@ fn artist_name(index: usize) -> String {
     let band = index - persons;
     format!(
         "The {} {}",
-        BANDS[band % BANDS.len()],
-        NOUNS[band / BANDS.len() % NOUNS.len()]
+        ADJECTIVES[band % ADJECTIVES.len()],
+        NOUNS[band / ADJECTIVES.len() % NOUNS.len()]
     )
 }
 
-const ARTISTS: usize = FIRST_NAMES.len() * LAST_NAMES.len() + BANDS.len() * NOUNS.len();
+const ARTISTS: usize = FIRST_NAMES.len() * LAST_NAMES.len() + ADJECTIVES.len() * NOUNS.len();
 
 fn words(rng: &mut Rng, most: usize) -> String {
-    (0..1 + rng.below(most))
-        .map(|_| {
-            let word = WORDS[rng.below(WORDS.len())];
-            let mut chars = word.chars();
-            let first = chars.next().expect("no empty word");
-            first.to_uppercase().chain(chars).collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    vocabulary::words(rng, WORDS, most)
 }
 
 /// What the account holds.
@@ -145,26 +107,7 @@ impl Plan {
 }
 
 fn cover(index: usize) -> Vec<u8> {
-    let mut rng = Rng::new(index as u64 + 1);
-    let (a, b, c) = (
-        rng.below(7) as u32 + 1,
-        rng.below(5) as u32 + 1,
-        rng.below(256) as u32,
-    );
-    // Gradients, stripes and a little noise: about as hard to compress as a photo.
-    let image = image::RgbImage::from_fn(COVER_SIDE, COVER_SIDE, |x, y| {
-        let noise = rng.below(6) as u32;
-        image::Rgb([
-            ((x * a / 4 + c + noise) % 256) as u8,
-            ((y * b / 4 + noise + (x / 50 % 2) * 60) % 256) as u8,
-            (((x + y) / 8 + c * 3 + noise) % 256) as u8,
-        ])
-    });
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .encode_image(&image)
-        .expect("a JPEG");
-    out
+    cover_jpeg(index, COVER_SIDE)
 }
 
 /// About 8,000 albums of 10 to 15 songs by 2,500 album artists (a few prolific), one in twenty
