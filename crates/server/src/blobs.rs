@@ -100,7 +100,7 @@ pub struct ObjectBlobStore {
 }
 
 /// Ranges up to this size are read in one call rather than streamed.
-const SMALL_READ: u64 = 128 * 1024;
+pub(crate) const SMALL_READ: u64 = 128 * 1024;
 
 /// Size of the parts written when publishing (S3's minimum part size, so the same code suits it).
 const PART_SIZE: usize = 5 * 1024 * 1024;
