@@ -8,7 +8,7 @@
 //! blobs read least recently. Nothing in it is authoritative: it lives in the replica's data
 //! directory, may be deleted at any time, and access checks happen before any read.
 
-use crate::blobs::{Assembled, BlobStore, ByteStream, SMALL_READ};
+use crate::blobs::{Assembled, BlobStore, ByteStream, SMALL_READ, read_file_range};
 use crate::error::{Error, Result};
 use crate::store::{UploadId, UploadPart};
 use async_trait::async_trait;
@@ -128,22 +128,9 @@ impl CachedBlobStore {
     async fn read_local(&self, hash: &BlobHash, range: Range<u64>) -> Result<ByteStream> {
         let path = self.file(hash);
         if range.end - range.start <= SMALL_READ {
-            // Most player requests: opened, read and closed in one trip to a blocking thread
-            // (through `tokio::fs`, each of the three was its own trip, and under 200 clients
-            // those trips queued for the blocking threads: the streaming p99 doubled).
-            let bytes = tokio::task::spawn_blocking(move || {
-                let read = || -> std::io::Result<Vec<u8>> {
-                    let mut file = std::fs::File::open(&path)?;
-                    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(range.start))?;
-                    let mut bytes = vec![0; (range.end - range.start) as usize];
-                    std::io::Read::read_exact(&mut file, &mut bytes)?;
-                    Ok(bytes)
-                };
-                read().map_err(Error::io(&path))
-            })
-            .await
-            .map_err(|e| Error::Corrupt(format!("a cache read stopped: {e}")))??;
-            return Ok(futures::stream::once(async move { Ok(Bytes::from(bytes)) }).boxed());
+            // Most player requests: one trip to a blocking thread.
+            let bytes = read_file_range(path, range).await?;
+            return Ok(futures::stream::once(async move { Ok(bytes) }).boxed());
         }
         let mut file = tokio::fs::File::open(&path)
             .await
