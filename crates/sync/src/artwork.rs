@@ -63,13 +63,9 @@ impl Cloud {
         if self.library.has_artwork(&hash)? {
             return Ok(());
         }
-        let fetched = match client.get_artwork(&hash).await {
-            Ok(bytes) if ArtworkId::of(&bytes).0 == hash => self.library.add_artwork(&bytes)?,
-            Ok(_) => None,
-            Err(error) => {
-                tracing::info!(%hash, %error, "a cover could not be fetched; fetched at the next change");
-                None
-            }
+        let fetched = match fetch_cover(client, &hash).await {
+            Some(bytes) => self.library.add_artwork(&bytes)?,
+            None => None,
         };
         if fetched.is_none() {
             metadata.artwork = self.library.track_artwork(track)?.map(|id| id.0);
@@ -81,5 +77,21 @@ impl Cloud {
         self.shared_artwork
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The cover `hash` from the cloud, if it came and is the bytes its hash names; a cover that
+/// did not is logged and left for a later change to fetch.
+pub(crate) async fn fetch_cover(client: &Client, hash: &str) -> Option<Vec<u8>> {
+    match client.get_artwork(hash).await {
+        Ok(bytes) if ArtworkId::of(&bytes).0 == hash => Some(bytes),
+        Ok(_) => {
+            tracing::info!(%hash, "a cover's bytes are not what its hash names; fetched at the next change");
+            None
+        }
+        Err(error) => {
+            tracing::info!(%hash, %error, "a cover could not be fetched; fetched at the next change");
+            None
+        }
     }
 }

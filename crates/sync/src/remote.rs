@@ -29,7 +29,7 @@ use tonearm_library::cloud::{
     CloudMetadata, PendingPlaylistOp, RemoteApplied, RemoteChange, RemotePage, RemoteTrack,
     UploadState,
 };
-use tonearm_library::{ArtworkId, EntryId, PlaylistId, TrackId};
+use tonearm_library::{EntryId, PlaylistId, TrackId};
 use tonearm_protocol::{
     ChangeEvent, CloudTrack, MetadataPatch, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest,
 };
@@ -426,7 +426,7 @@ async fn fetch_covers(client: &Client, wanted: Vec<String>) -> Vec<(String, Vec<
             let Some(hash) = wanted.next() else { break };
             let client = client.clone();
             running.spawn(async move {
-                let fetched = client.get_artwork(&hash).await;
+                let fetched = crate::artwork::fetch_cover(&client, &hash).await;
                 (hash, fetched)
             });
         }
@@ -434,13 +434,8 @@ async fn fetch_covers(client: &Client, wanted: Vec<String>) -> Vec<(String, Vec<
             return covers;
         };
         match done {
-            Ok((hash, Ok(bytes))) if ArtworkId::of(&bytes).0 == hash => covers.push((hash, bytes)),
-            Ok((hash, Ok(_))) => {
-                tracing::info!(%hash, "a cover's bytes are not what its hash names; fetched at the next change");
-            }
-            Ok((hash, Err(error))) => {
-                tracing::info!(%hash, %error, "a cover could not be fetched; fetched at the next change");
-            }
+            Ok((hash, Some(bytes))) => covers.push((hash, bytes)),
+            Ok((_, None)) => {}
             Err(error) => tracing::warn!(%error, "a cover fetch failed"),
         }
     }

@@ -23,7 +23,7 @@ use crate::now_ms;
 use crate::playlists::position::PositionKey;
 use crate::playlists::remote as playlists;
 use crate::scan::write;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction};
 
 /// One change of the cloud's feed, as the library applies it.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,11 +109,7 @@ impl Library {
                 "a page of the cloud's changes written"
             );
             if let Some((key, value)) = &page.cursor {
-                tx.prepare_cached(
-                    "INSERT INTO sync_values (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                )?
-                .execute(params![key, value])?;
+                super::values::set(tx, key, Some(value))?;
             }
             Ok(applied)
         })?;

@@ -138,8 +138,7 @@ impl Pending {
         if names {
             if !stored.is_empty() {
                 self.dirty.names.extend(stored);
-                tx.prepare_cached("DELETE FROM sync_values WHERE key = ?1")?
-                    .execute([STALE_NAMES_KEY])?;
+                super::values::set(tx, STALE_NAMES_KEY, None)?;
             }
         } else {
             let mut stale = stored.clone();
@@ -150,14 +149,8 @@ impl Pending {
                     .map(|(kind, name)| (*kind, name.as_str()))
                     .collect();
                 list.sort_unstable();
-                tx.prepare_cached(
-                    "INSERT INTO sync_values (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                )?
-                .execute(params![
-                    STALE_NAMES_KEY,
-                    serde_json::to_string(&list).unwrap_or_default()
-                ])?;
+                let list = serde_json::to_string(&list).unwrap_or_default();
+                super::values::set(tx, STALE_NAMES_KEY, Some(&list))?;
             }
         }
         if !self.dirty.is_empty() {

@@ -5,7 +5,7 @@
 
 use crate::Library;
 use crate::error::Result;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 impl Library {
     /// A small stored value of the sync engine (the feed position, the account).
@@ -23,16 +23,23 @@ impl Library {
 
     /// Stores (or, with `None`, forgets) a value of the sync engine.
     pub fn set_sync_value(&self, key: &str, value: Option<&str>) -> Result<()> {
-        self.store().write(|tx| {
-            match value {
-                Some(value) => tx.execute(
-                    "INSERT INTO sync_values (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?,
-                None => tx.execute("DELETE FROM sync_values WHERE key = ?1", [key])?,
-            };
-            Ok(())
-        })
+        self.store().write(|tx| set(tx, key, value))
     }
+}
+
+/// [`Library::set_sync_value`] inside a transaction (a page of the feed sets its cursor with
+/// the changes it applies).
+pub(super) fn set(tx: &Transaction<'_>, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(value) => tx
+            .prepare_cached(
+                "INSERT INTO sync_values (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?,
+        None => tx
+            .prepare_cached("DELETE FROM sync_values WHERE key = ?1")?
+            .execute([key])?,
+    };
+    Ok(())
 }

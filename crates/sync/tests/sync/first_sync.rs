@@ -2,13 +2,13 @@
 //! each with the feed's cursor after it: a sync cut off half-way keeps what it wrote and
 //! resumes after it, and ends where a sync that was never cut ends.
 
-use crate::support::{Device, Locker, PASSWORD, write_tones};
+use crate::support::{Device, Locker, PASSWORD, entries, write_tones};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tonearm_library::{EntryId, PlaylistId, TrackId};
+use tonearm_library::PlaylistId;
 use tonearm_protocol::{OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest};
 use tonearm_sync::Until;
 
@@ -62,17 +62,6 @@ async fn cutting_proxy(upstream: SocketAddr, nth: usize) -> String {
         }
     });
     format!("http://{address}")
-}
-
-fn entries(device: &Device, playlist: PlaylistId) -> Vec<(EntryId, TrackId)> {
-    device
-        .library
-        .playlist(playlist)
-        .expect("playlist")
-        .entries
-        .iter()
-        .map(|e| (e.id, e.track_id))
-        .collect()
 }
 
 fn cursor(device: &Device) -> Option<u64> {

@@ -1,22 +1,11 @@
 //! Playlists edited on three devices, offline at times, converge: the same entries in the
 //! same order everywhere, and no addition lost.
 
-use crate::support::{Device, Locker, subsonic, write_tones};
+use crate::support::{Device, Locker, entries, subsonic, write_tones};
 use std::collections::HashSet;
-use tonearm_library::{EntryId, PlaylistId, TrackId};
+use tonearm_library::{EntryId, TrackId};
 use tonearm_sync::Until;
 use tonearm_testkit::rng::Rng;
-
-fn entries(device: &Device, playlist: PlaylistId) -> Vec<(EntryId, TrackId)> {
-    device
-        .library
-        .playlist(playlist)
-        .expect("playlist")
-        .entries
-        .iter()
-        .map(|e| (e.id, e.track_id))
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_offline_edits_on_three_devices_converge_without_losing_additions() {

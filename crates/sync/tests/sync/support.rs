@@ -1,6 +1,7 @@
 //! What the sync tests share: devices, the locker server, fixtures and tones come from
 //! `tonearm-testkit`; decoding what was streamed, as the player would, is here.
 
+use tonearm_library::{EntryId, PlaylistId, TrackId};
 pub use tonearm_testkit::device::{Device, open_cloud};
 pub use tonearm_testkit::fixtures::audio_dir as fixtures;
 pub use tonearm_testkit::locker::{Locker, PASSWORD};
@@ -45,4 +46,16 @@ pub async fn subsonic(server: &Locker, method: &str, params: &str) -> serde_json
     let answer = answer["subsonic-response"].clone();
     assert_eq!(answer["status"], "ok", "{method}: {answer}");
     answer
+}
+
+/// The entries of `playlist` on `device`, in order, as (entry, track).
+pub fn entries(device: &Device, playlist: PlaylistId) -> Vec<(EntryId, TrackId)> {
+    device
+        .library
+        .playlist(playlist)
+        .expect("playlist")
+        .entries
+        .iter()
+        .map(|e| (e.id, e.track_id))
+        .collect()
 }

@@ -954,8 +954,8 @@ async fn search_songs(
     Ok(pks.iter().filter_map(|pk| found.remove(pk)).collect())
 }
 
-/// [`collect`] for a page that may be empty (a client asking for no artists, say).
-/// [`page_collect`] on a connection of its own, taken only if the page asks for rows.
+/// [`collect`] for a page that may be empty (a client asking for no artists, say), on a
+/// connection of its own, taken only if the page asks for rows.
 async fn own_list<T>(
     store: &PostgresStore,
     page: Page,
@@ -966,20 +966,7 @@ async fn own_list<T>(
     if page.size == 0 {
         return Ok(Vec::new());
     }
-    page_collect(&store.client().await?, page, sql, values, map).await
-}
-
-async fn page_collect<T>(
-    c: &impl GenericClient,
-    page: Page,
-    sql: &str,
-    values: &Values,
-    map: fn(&Row) -> Result<T>,
-) -> Result<Vec<T>> {
-    if page.size == 0 {
-        return Ok(Vec::new());
-    }
-    collect(c, sql, &refs(values), map).await
+    collect(&store.client().await?, sql, &refs(values), map).await
 }
 
 async fn starred(c: &impl GenericClient, user: UserId) -> Result<Found> {
