@@ -478,12 +478,8 @@ pub fn write_track(
     target: Target,
     dirty: &mut Dirty,
 ) -> Result<i64> {
-    let mut row = TrackRow::scanned(folder, file, tags.clone());
-    row.set_artwork(artwork.cloned());
-    let mut search = SearchUpdates::default();
-    let pk = write_prepared(tx, &row, target, dirty, &mut search)?;
-    search.apply(tx)?;
-    Ok(pk)
+    let row = TrackRow::scanned(folder, file, tags.clone());
+    write_alone(tx, row, artwork, target, dirty)
 }
 
 /// Writes a track's row, its names and its search entry.
@@ -495,7 +491,23 @@ pub fn write_row(
     target: Target,
     dirty: &mut Dirty,
 ) -> Result<i64> {
-    let mut row = TrackRow::new(location, tags.clone());
+    write_alone(
+        tx,
+        TrackRow::new(location, tags.clone()),
+        artwork,
+        target,
+        dirty,
+    )
+}
+
+/// Writes one row with `artwork`, and its search entry at once.
+fn write_alone(
+    tx: &Transaction<'_>,
+    mut row: TrackRow,
+    artwork: Option<&ArtworkId>,
+    target: Target,
+    dirty: &mut Dirty,
+) -> Result<i64> {
     row.set_artwork(artwork.cloned());
     let mut search = SearchUpdates::default();
     let pk = write_prepared(tx, &row, target, dirty, &mut search)?;
