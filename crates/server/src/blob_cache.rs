@@ -8,7 +8,7 @@
 //! blobs read least recently. Nothing in it is authoritative: it lives in the replica's data
 //! directory, may be deleted at any time, and access checks happen before any read.
 
-use crate::blobs::{Assembled, BlobStore, ByteStream, SMALL_READ, read_file_range};
+use crate::blobs::{Assembled, Assembly, BlobStore, ByteStream, SMALL_READ, read_file_range};
 use crate::error::{Error, Result};
 use crate::store::{UploadId, UploadPart};
 use async_trait::async_trait;
@@ -232,9 +232,9 @@ impl BlobStore for CachedBlobStore {
         &self,
         upload: UploadId,
         parts: &[UploadPart],
-        expected: Option<&BlobHash>,
+        assembly: Assembly<'_>,
     ) -> Result<Assembled> {
-        self.inner.assemble(upload, parts, expected).await
+        self.inner.assemble(upload, parts, assembly).await
     }
 
     async fn publish_assembled(&self, assembled: &Assembled) -> Result<()> {

@@ -4,12 +4,17 @@
 //! Unfinished uploads live here too, so any replica can continue or finish one: each run of
 //! received bytes is a *part*, an object written once under a fresh key
 //! (`uploads/ID/OFFSET-NONCE`) and committed in the metadata store. To finish, the parts are
-//! copied into one *assembled* object while their BLAKE3 is computed. When the upload declared
-//! its hash, that object is written (as a multipart upload) straight under the blob's key and
-//! completed only if the bytes hash to it, otherwise aborted; without a declared hash it is
-//! written under a staging key and renamed to the blob's key once its hash is known (a copy on
-//! S3). Blob keys therefore only ever hold verified bytes, and they appear atomically: a reader
-//! never sees a partial blob.
+//! copied into one *assembled* object ([`Assembly`] says how its bytes are checked):
+//! - when one request received every byte, the server hashed them on arrival and the parts are
+//!   only concatenated under the blob's key (on a folder by the kernel, `copy_file_range`,
+//!   without reading them into the process);
+//! - when the upload declared its hash, the parts are hashed as they are copied (as a multipart
+//!   upload) straight under the blob's key, completed only if the bytes hash to it;
+//! - otherwise they are hashed as they are copied under a staging key, renamed to the blob's key
+//!   once its hash is known (a copy on S3).
+//!
+//! Blob keys therefore only ever hold verified bytes, and they appear atomically: a reader never
+//! sees a partial blob.
 
 use crate::error::{Error, Result};
 use crate::store::{UploadId, UploadPart};
@@ -42,6 +47,29 @@ pub struct Assembled {
     pub published: bool,
 }
 
+/// What is known of an upload's bytes when its parts are assembled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assembly<'a> {
+    /// Nothing: they are hashed as they are copied, under a staging key.
+    Unknown,
+    /// The hash they should have: they are hashed as they are copied under that blob's key,
+    /// which is completed only if they match.
+    Expected(&'a BlobHash),
+    /// Their hash, computed by this server as exactly these bytes arrived: they are copied
+    /// under that blob's key without being read again for hashing.
+    Hashed(&'a BlobHash),
+}
+
+impl Assembly<'_> {
+    /// The blob key the assembly writes under, if any.
+    fn target(self) -> Option<BlobHash> {
+        match self {
+            Self::Unknown => None,
+            Self::Expected(hash) | Self::Hashed(hash) => Some(hash.clone()),
+        }
+    }
+}
+
 /// Where an upload's staged objects live.
 fn upload_prefix(upload: UploadId) -> String {
     format!("{UPLOADS}/{}", upload.0)
@@ -59,15 +87,15 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Stages a part of upload `upload` starting at byte `start`; returns its key.
     async fn stage_part(&self, upload: UploadId, start: u64, bytes: Bytes) -> Result<String>;
     /// Copies the parts, in order, into one object and returns its key with the BLAKE3 and
-    /// length of the bytes. Without `expected`, the object is unpublished, under a staging key.
-    /// With it, the object is written under the blob `expected`'s key and completed only if the
-    /// bytes hash to it (`published`; the caller holds the shared blob lock, since the blob
-    /// appears then); if they do not, nothing is written.
+    /// length of the bytes. With [`Assembly::Unknown`] the object is unpublished, under a
+    /// staging key. Otherwise it is written under the blob's key (`published`; the caller holds
+    /// the shared blob lock, since the blob appears then), for [`Assembly::Expected`] only if
+    /// the bytes hash to it: if they do not, nothing is written.
     async fn assemble(
         &self,
         upload: UploadId,
         parts: &[UploadPart],
-        expected: Option<&BlobHash>,
+        assembly: Assembly<'_>,
     ) -> Result<Assembled>;
     /// Publishes an assembled object, whose hash the caller verified, as blob `hash` (nothing to
     /// do if it was `published` already).
@@ -192,6 +220,64 @@ pub(crate) async fn read_file_range(path: PathBuf, range: Range<u64>) -> Result<
     .map_err(|e| Error::Corrupt(format!("a file read stopped: {e}")))?
 }
 
+/// A folder store's [`Assembly::Hashed`]: the part files are concatenated by the kernel
+/// (`std::io::copy` between files is `copy_file_range` on Linux) into a file beside them,
+/// renamed over the blob's path once complete.
+async fn concatenate_files(
+    folder: &Path,
+    upload: UploadId,
+    parts: &[UploadPart],
+    hash: &BlobHash,
+) -> Result<Assembled> {
+    let folder = folder.to_path_buf();
+    let parts = parts.to_vec();
+    let key = ObjectBlobStore::path(hash).to_string();
+    let blob = folder.join(&key);
+    let hash = hash.clone();
+    tokio::task::spawn_blocking(move || {
+        let staging = folder
+            .join(upload_prefix(upload))
+            .join(format!("assembled-{}", Uuid::new_v4()));
+        let size = parts.last().map_or(0, |p| p.end);
+        let write = || -> Result<()> {
+            if let Some(parent) = staging.parent() {
+                std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+            }
+            let mut out = std::fs::File::create(&staging).map_err(Error::io(&staging))?;
+            let mut offset = 0;
+            for part in &parts {
+                let path = folder.join(&part.key);
+                let mut file = std::fs::File::open(&path).map_err(Error::io(&path))?;
+                let copied = std::io::copy(&mut file, &mut out).map_err(Error::io(&path))?;
+                if part.start != offset || copied != part.end - part.start {
+                    return Err(Error::Corrupt(format!(
+                        "upload {} part {} holds bytes {}..{} but {copied} bytes from {offset} were expected",
+                        upload.0, part.key, part.start, part.end
+                    )));
+                }
+                offset = part.end;
+            }
+            drop(out);
+            if let Some(parent) = blob.parent() {
+                std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+            }
+            std::fs::rename(&staging, &blob).map_err(Error::io(&blob))
+        };
+        let written = write();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&staging);
+        }
+        written.map(|()| Assembled {
+            key,
+            hash,
+            size,
+            published: true,
+        })
+    })
+    .await
+    .map_err(|e| Error::Corrupt(format!("assembling an upload stopped: {e}")))?
+}
+
 fn store_error(hash: &BlobHash) -> impl FnOnce(object_store::Error) -> Error {
     let hash = hash.to_string();
     move |source| Error::BlobStore { hash, source }
@@ -204,12 +290,12 @@ fn object_error(key: &str) -> impl FnOnce(object_store::Error) -> Error {
 }
 
 impl ObjectBlobStore {
-    /// Streams `key` whole into `writer`, hashing it; returns the bytes copied.
+    /// Streams `key` whole into `writer`, hashing it if asked; returns the bytes copied.
     async fn copy_into(
         &self,
         key: &str,
         writer: &mut WriteMultipart,
-        hasher: &mut blake3::Hasher,
+        mut hasher: Option<&mut blake3::Hasher>,
     ) -> Result<u64> {
         let mut copied = 0u64;
         let mut stream = self
@@ -220,7 +306,9 @@ impl ObjectBlobStore {
             .into_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(object_error(key))?;
-            hasher.update(&chunk);
+            if let Some(hasher) = hasher.as_deref_mut() {
+                hasher.update(&chunk);
+            }
             writer
                 .wait_for_capacity(PARTS_IN_FLIGHT)
                 .await
@@ -257,11 +345,15 @@ impl BlobStore for ObjectBlobStore {
         &self,
         upload: UploadId,
         parts: &[UploadPart],
-        expected: Option<&BlobHash>,
+        assembly: Assembly<'_>,
     ) -> Result<Assembled> {
+        if let (Assembly::Hashed(hash), Some(folder)) = (assembly, &self.folder) {
+            return concatenate_files(folder, upload, parts, hash).await;
+        }
         // Straight under the blob's key when its hash is known: a rename on S3 is a copy of
         // every byte.
-        let key = match expected {
+        let expected = assembly.target();
+        let key = match &expected {
             Some(hash) => Self::path(hash).to_string(),
             None => format!("{}/assembled-{}", upload_prefix(upload), Uuid::new_v4()),
         };
@@ -271,7 +363,7 @@ impl BlobStore for ObjectBlobStore {
         if parts.is_empty() {
             // S3 refuses a multipart upload of no parts.
             let hash = BlobHash::from(hasher.finalize());
-            let published = expected.is_some_and(|expected| *expected == hash);
+            let published = expected.as_ref().is_some_and(|expected| *expected == hash);
             if expected.is_none() || published {
                 self.store
                     .put(&path, Bytes::new().into())
@@ -293,7 +385,10 @@ impl BlobStore for ObjectBlobStore {
         let mut writer = WriteMultipart::new_with_chunk_size(multipart, PART_SIZE);
         let mut offset = 0u64;
         for part in parts {
-            let copied = self.copy_into(&part.key, &mut writer, &mut hasher).await;
+            let hashing = !matches!(assembly, Assembly::Hashed(_));
+            let copied = self
+                .copy_into(&part.key, &mut writer, hashing.then_some(&mut hasher))
+                .await;
             let copied = match copied {
                 Ok(copied) => copied,
                 Err(error) => {
@@ -310,8 +405,11 @@ impl BlobStore for ObjectBlobStore {
             }
             offset = part.end;
         }
-        let hash = BlobHash::from(hasher.finalize());
-        if expected.is_some_and(|expected| *expected != hash) {
+        let hash = match assembly {
+            Assembly::Hashed(hash) => hash.clone(),
+            Assembly::Unknown | Assembly::Expected(_) => BlobHash::from(hasher.finalize()),
+        };
+        if expected.as_ref().is_some_and(|expected| *expected != hash) {
             // Never completed: the blob's key keeps whatever it held (nothing, or the same
             // verified bytes from another upload).
             writer.abort().await.map_err(object_error(&key))?;

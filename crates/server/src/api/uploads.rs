@@ -6,9 +6,10 @@
 //! `HEAD`'s `Upload-Offset`. A commit succeeds only from the offset the PATCH started at: two
 //! requests racing on one upload, on one replica or two, cannot both append. A PATCH carrying
 //! `Upload-Checksum` commits its parts only once its checksum matched (460 otherwise, and its
-//! bytes are dropped). When the last byte arrives the parts are assembled while their BLAKE3
-//! is computed and compared with the hash declared at creation; only then is the blob
-//! published and owned by the user.
+//! bytes are dropped). While one part is written the next one arrives, and a request that
+//! starts at offset 0 hashes what it receives on the way. When the last byte arrives the file's
+//! BLAKE3 (so computed, or else computed while the parts are assembled) is compared with the
+//! hash declared at creation; only then is the blob published and owned by the user.
 //!
 //! `Upload-Metadata` may be empty or lack `blake3`: standard tus clients often send no
 //! metadata. Such an upload is accepted, and its blob is published under the hash the server
@@ -17,6 +18,7 @@
 
 use super::extract::Path;
 use crate::auth::AuthUser;
+use crate::blobs::Assembly;
 use crate::error::{ApiError, Error, Result};
 use crate::state::{AppState, now};
 use crate::store::{LockMode, UploadId, UploadPart, UploadRecord, UserId};
@@ -29,6 +31,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use futures::StreamExt;
 use sha1::Digest;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tonearm_protocol::uploads::{
     HEADER_BLOB_HASH, METADATA_BLAKE3, TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION,
 };
@@ -190,7 +193,7 @@ pub async fn create(
     let mut builder = tus_headers(Response::builder().status(StatusCode::CREATED))
         .header(header::LOCATION, upload_url(&state, id));
     if length == 0 {
-        let hash = finish(&state, &record).await?;
+        let hash = finish(&state, &record, None).await?;
         builder = builder.header(HEADER_BLOB_HASH, hash.as_str());
     }
     tracing::info!(upload = %id.0, length, "upload created");
@@ -254,7 +257,7 @@ pub async fn head(
         // Every byte arrived but the server stopped before publishing: finish now, since a
         // client seeing the full offset will not send another PATCH.
         let _busy = BusyGuard::acquire(&state, upload.id)?;
-        upload.completed_hash = Some(finish(&state, &upload).await?);
+        upload.completed_hash = Some(finish(&state, &upload, None).await?);
     }
     let mut builder = tus_headers(Response::builder().status(StatusCode::OK))
         .header("upload-offset", offset)
@@ -432,19 +435,19 @@ pub async fn patch(
     }
     if start == upload.length {
         // All bytes arrived earlier but publication did not happen (the server stopped).
-        let hash = finish(&state, &upload).await?;
+        let hash = finish(&state, &upload, None).await?;
         return Ok(done_response(start, Some(&hash)));
     }
     let checksum = header_str(&headers, "upload-checksum")
         .map(Checksum::parse)
         .transpose()?;
-    let end = receive(&state, &upload, start, body, checksum).await?;
-    let completed = if end == upload.length {
-        Some(finish(&state, &upload).await?)
+    let received = receive(&state, &upload, start, body, checksum).await?;
+    let completed = if received.offset == upload.length {
+        Some(finish(&state, &upload, received.hash.as_ref()).await?)
     } else {
         None
     };
-    Ok(done_response(end, completed.as_ref()))
+    Ok(done_response(received.offset, completed.as_ref()))
 }
 
 fn done_response(offset: u64, hash: Option<&BlobHash>) -> Response {
@@ -456,8 +459,20 @@ fn done_response(offset: u64, hash: Option<&BlobHash>) -> Response {
     empty(builder)
 }
 
+/// A part being written to the blob store, carrying the request's BLAKE3 state along.
+type Staging = tokio::task::JoinHandle<Result<Written>>;
+
+/// A part written to the blob store.
+struct Written {
+    part: UploadPart,
+    hasher: Option<blake3::Hasher>,
+    /// Its bytes, for their buffer to be filled again.
+    bytes: bytes::Bytes,
+}
+
 /// The parts of one PATCH: staged as they fill, committed as they go (or all at the end when
-/// a checksum must match first).
+/// a checksum must match first). While one part is written the next one fills, when the
+/// server has a second buffer to spare.
 struct Parts<'a> {
     state: &'a AppState,
     upload: &'a UploadRecord,
@@ -465,30 +480,105 @@ struct Parts<'a> {
     committed: u64,
     /// Staged, not yet committed.
     pending: Vec<UploadPart>,
+    /// The part being written.
+    staging: Option<Staging>,
+    /// Where the buffer's first byte goes.
+    next: u64,
     buffer: bytes::BytesMut,
+    /// The buffer of the part written last, to fill again rather than allocate another.
+    spare: Option<bytes::BytesMut>,
+    /// BLAKE3 of every byte from offset 0 up to `next`, when this request started at 0 (it
+    /// travels with the part being staged, hashed on a blocking thread as that part is written).
+    hasher: Option<blake3::Hasher>,
+    /// A part commits once its checksum matched, at the end, rather than as it is staged.
+    checked: bool,
+    /// Whether a part is written while the next one fills (a second buffer is ours).
+    overlap: bool,
 }
 
 impl Parts<'_> {
     /// Where the next byte goes.
     fn offset(&self) -> u64 {
-        self.pending.last().map_or(self.committed, |p| p.end) + self.buffer.len() as u64
+        self.next + self.buffer.len() as u64
     }
 
-    /// Stages what the buffer holds as a part.
+    /// Starts writing what the buffer holds as a part, once the part before it is written.
     async fn stage(&mut self) -> Result<()> {
+        self.settle().await?;
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let start = self.pending.last().map_or(self.committed, |p| p.end);
-        let bytes = self.buffer.split().freeze();
+        let start = self.next;
+        let bytes = match self.spare.take() {
+            Some(spare) => std::mem::replace(&mut self.buffer, spare),
+            None => self.buffer.split(),
+        }
+        .freeze();
         let end = start + bytes.len() as u64;
-        let key = self
-            .state
-            .blobs
-            .stage_part(self.upload.id, start, bytes)
-            .await?;
-        self.pending.push(UploadPart { start, end, key });
+        self.next = end;
+        let blobs = Arc::clone(&self.state.blobs);
+        let upload = self.upload.id;
+        let hasher = self.hasher.take();
+        self.staging = Some(tokio::spawn(async move {
+            let hashing = tokio::task::spawn_blocking({
+                let bytes = bytes.clone();
+                move || {
+                    let hasher = hasher.map(|mut hasher| {
+                        hasher.update(&bytes);
+                        hasher
+                    });
+                    (hasher, bytes)
+                }
+            });
+            let key = blobs.stage_part(upload, start, bytes).await;
+            let (hasher, bytes) = hashing
+                .await
+                .map_err(|e| Error::Corrupt(format!("hashing an upload part stopped: {e}")))?;
+            let part = UploadPart {
+                start,
+                end,
+                key: key?,
+            };
+            Ok(Written {
+                part,
+                hasher,
+                bytes,
+            })
+        }));
+        if !self.overlap {
+            self.settle().await?;
+        }
         Ok(())
+    }
+
+    /// Waits for the part being written, and commits it unless a checksum must match first.
+    async fn settle(&mut self) -> Result<()> {
+        let Some(written) = self.written().await? else {
+            return Ok(());
+        };
+        self.hasher = written.hasher;
+        self.pending.push(written.part);
+        // The blob store has let go of the bytes by now (if not, the buffer is allocated anew).
+        if let Ok(mut spare) = written.bytes.try_into_mut() {
+            spare.clear();
+            self.spare = Some(spare);
+        }
+        if self.checked {
+            Ok(())
+        } else {
+            self.commit().await
+        }
+    }
+
+    /// The part being written, once it is.
+    async fn written(&mut self) -> Result<Option<Written>> {
+        match self.staging.take() {
+            None => Ok(None),
+            Some(task) => task
+                .await
+                .map_err(|e| Error::Corrupt(format!("staging an upload part stopped: {e}")))?
+                .map(Some),
+        }
     }
 
     /// Commits the staged parts; a request that moved the offset meanwhile wins, and these
@@ -513,6 +603,15 @@ impl Parts<'_> {
         Ok(())
     }
 
+    /// Drops what is staged and not committed.
+    async fn abandon(&mut self) {
+        if let Ok(Some(written)) = self.written().await {
+            self.pending.push(written.part);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.drop_parts(&pending).await;
+    }
+
     /// Deletes staged parts that will not be committed.
     async fn drop_parts(&self, parts: &[UploadPart]) {
         for part in parts {
@@ -523,14 +622,22 @@ impl Parts<'_> {
     }
 }
 
-/// Receives a PATCH body at `start`, committing as it goes; returns the new offset.
+/// What a PATCH body brought.
+struct Received {
+    /// The committed offset after it.
+    offset: u64,
+    /// The file's BLAKE3, when this request carried every byte of it.
+    hash: Option<BlobHash>,
+}
+
+/// Receives a PATCH body at `start`, committing as it goes.
 async fn receive(
     state: &AppState,
     upload: &UploadRecord,
     start: u64,
     body: Body,
     mut checksum: Option<Checksum>,
-) -> Result<u64> {
+) -> Result<Received> {
     // One part buffer per PATCH in flight, and only so many at once: memory stays bounded
     // whatever the number of clients sending.
     // A client that sends slowly holds its buffer; others wait a little, then are told to
@@ -540,17 +647,24 @@ async fn receive(
         .await
         .map_err(|_| Error::Busy { retry_after: wait })?
         .expect("the semaphore is never closed");
+    // A second buffer, if one is free, lets a part be written while the next arrives.
+    let second = state.part_buffers.try_acquire().ok();
     let room = upload.length - start;
     let part_size = state.config.limits.upload_part_bytes.max(1);
-    let checked = checksum.is_some();
     let mut parts = Parts {
         state,
         upload,
         committed: start,
         pending: Vec::new(),
+        staging: None,
+        next: start,
+        spare: None,
         buffer: bytes::BytesMut::with_capacity(
             part_size.min(usize::try_from(room).unwrap_or(part_size)),
         ),
+        hasher: (start == 0).then(blake3::Hasher::new),
+        checked: checksum.is_some(),
+        overlap: second.is_some(),
     };
     let mut stream = body.into_data_stream();
     let outcome: Result<()> = async {
@@ -571,9 +685,6 @@ async fn receive(
                 parts.buffer.extend_from_slice(&chunk.split_to(take));
                 if parts.buffer.len() == part_size {
                     parts.stage().await?;
-                    if !checked {
-                        parts.commit().await?;
-                    }
                 }
             }
         }
@@ -587,43 +698,62 @@ async fn receive(
     // so the client resumes after them (tus core asks for this).
     let keep = match &outcome {
         Ok(()) => true,
-        Err(Error::BadRequest(_)) => !checked,
+        Err(Error::BadRequest(_)) => !parts.checked,
         Err(_) => false,
     };
     if keep {
         parts.stage().await?;
+        parts.settle().await?;
         parts.commit().await?;
     } else {
-        let pending = std::mem::take(&mut parts.pending);
-        parts.drop_parts(&pending).await;
+        parts.abandon().await;
     }
-    outcome.map(|()| parts.committed)
+    outcome?;
+    let hash = match parts.hasher.take() {
+        Some(hasher) if parts.committed == upload.length => Some(BlobHash::from(hasher.finalize())),
+        _ => None,
+    };
+    Ok(Received {
+        offset: parts.committed,
+        hash,
+    })
 }
 
-/// Verifies the complete file and publishes it as a blob the user owns.
-async fn finish(state: &AppState, upload: &UploadRecord) -> Result<BlobHash> {
-    let parts = state.store.upload_parts(upload.id).await?;
-    // With a declared hash the bytes are assembled straight under the blob's key, which they
-    // reach when they are complete and verified: that is a publication, so under the shared
-    // blob lock (garbage collection must not delete the key meanwhile).
+/// Verifies the complete file and publishes it as a blob the user owns. `hashed` is its BLAKE3
+/// when the request that brought its last byte also brought every other one.
+async fn finish(
+    state: &AppState,
+    upload: &UploadRecord,
+    hashed: Option<&BlobHash>,
+) -> Result<BlobHash> {
     let declared = upload.declared_hash.as_ref();
-    let mut shared = match declared {
-        Some(_) => Some(state.store.blob_lock(LockMode::Shared).await?),
-        None => None,
+    if let (Some(declared), Some(actual)) = (declared, hashed)
+        && declared != actual
+    {
+        return Err(refuse(state, upload, declared, actual).await);
+    }
+    let parts = state.store.upload_parts(upload.id).await?;
+    let assembly = match (hashed, declared) {
+        (Some(hash), _) => Assembly::Hashed(hash),
+        (None, Some(hash)) => Assembly::Expected(hash),
+        (None, None) => Assembly::Unknown,
     };
-    let assembled = state.blobs.assemble(upload.id, &parts, declared).await?;
+    // Unless the hash is still unknown, the bytes are assembled straight under the blob's key,
+    // which they reach when they are complete and verified: that is a publication, so under
+    // the shared blob lock (garbage collection must not delete the key meanwhile).
+    let mut shared = match assembly {
+        Assembly::Unknown => None,
+        Assembly::Expected(_) | Assembly::Hashed(_) => {
+            Some(state.store.blob_lock(LockMode::Shared).await?)
+        }
+    };
+    let assembled = state.blobs.assemble(upload.id, &parts, assembly).await?;
     let actual = assembled.hash.clone();
     if let Some(declared) = declared
         && *declared != actual
     {
         drop(shared);
-        state.store.delete_upload(upload.user, upload.id).await?;
-        discard_quietly(state, upload.id).await;
-        tracing::warn!(upload = %upload.id.0, %declared, %actual, "upload hash mismatch");
-        return Err(Error::HashMismatch {
-            declared: declared.to_string(),
-            actual: actual.to_string(),
-        });
+        return Err(refuse(state, upload, declared, &actual).await);
     }
     {
         let _shared = match shared.take() {
@@ -643,6 +773,24 @@ async fn finish(state: &AppState, upload: &UploadRecord) -> Result<BlobHash> {
     discard_quietly(state, upload.id).await;
     tracing::info!(upload = %upload.id.0, blob = %actual, size = upload.length, "upload complete");
     Ok(actual)
+}
+
+/// Discards an upload whose bytes do not hash to the declared BLAKE3; the error to answer.
+async fn refuse(
+    state: &AppState,
+    upload: &UploadRecord,
+    declared: &BlobHash,
+    actual: &BlobHash,
+) -> Error {
+    if let Err(error) = state.store.delete_upload(upload.user, upload.id).await {
+        return error;
+    }
+    discard_quietly(state, upload.id).await;
+    tracing::warn!(upload = %upload.id.0, %declared, %actual, "upload hash mismatch");
+    Error::HashMismatch {
+        declared: declared.to_string(),
+        actual: actual.to_string(),
+    }
 }
 
 /// Removes an upload's staged objects; what fails to go is left to the maintenance sweep.

@@ -76,6 +76,55 @@ async fn chunked_upload_is_verified_and_streams_back_byte_identical() {
     assert_eq!(response.bytes().await.unwrap(), data);
 }
 
+/// One PATCH carrying a file of several parts: they are written while the next ones arrive,
+/// hashed on the way, and concatenated under the blob's key without being read back.
+#[tokio::test]
+async fn a_whole_file_in_one_patch_is_hashed_on_arrival_and_streams_back_byte_identical() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    let data = audio(3 * MIB + MIB / 2 + 7, 2);
+    let upload = ann.create_upload(&data).await;
+    let response = ann.patch(&upload, 0, data.clone()).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        response.headers()["tonearm-blob-hash"],
+        BlobHash::of(&data).as_str()
+    );
+    let track = ann.create_track(&BlobHash::of(&data), "flac").await;
+    let response = ann
+        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.bytes().await.unwrap(), data);
+}
+
+/// Bytes that arrive over several requests are hashed when assembled: a mismatch there is
+/// refused the same way.
+#[tokio::test]
+async fn a_resumed_upload_that_does_not_hash_to_the_declared_blake3_is_refused() {
+    let server = TestServer::start().await;
+    let ann = server.user("ann").await;
+    let declared = audio(2 * MIB + 10, 5);
+    let mut sent = declared.clone();
+    sent[2 * MIB] ^= 1;
+    let upload = ann.create_upload(&declared).await;
+    let first = ann.patch(&upload, 0, sent[..MIB + 3].to_vec()).await;
+    assert_eq!(first.status(), StatusCode::NO_CONTENT);
+    let rest = ann
+        .patch(&upload, MIB as u64 + 3, sent[MIB + 3..].to_vec())
+        .await;
+    assert_eq!(rest.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(rest).await, "hash_mismatch");
+    let response = ann
+        .post_json(
+            "/api/v1/tracks",
+            &json!({"blake3": BlobHash::of(&declared)}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
 #[tokio::test]
 async fn requests_without_tus_resumable_are_412() {
     let server = TestServer::start().await;
