@@ -43,6 +43,7 @@ use uuid::Uuid;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_schema.sql"),
     include_str!("../../migrations/postgres/0002_song_totals.sql"),
+    include_str!("../../migrations/postgres/0003_song_initials.sql"),
 ];
 
 /// Advisory lock keys: "tonearm" in ASCII, then which lock.
@@ -167,10 +168,14 @@ impl PostgresStore {
 
 /// Applies the migrations the database lacks, one transaction each; every transaction first
 /// takes the migration lock and reads the version again, so a replica that waited finds the
-/// work done.
+/// work done. A database that held data is vacuumed after its upgrade: a migration that
+/// rewrites a table (adding a computed column) leaves it without a visibility map, so its
+/// index-only scans would read every row they step over until autovacuum came by, which
+/// a rewrite does not prompt.
 async fn migrate(client: &mut Object) -> Result<()> {
     let context = "migrating the schema";
     let supported = i64::try_from(MIGRATIONS.len()).expect("few migrations");
+    let mut upgraded = false;
     loop {
         let tx = client.transaction().await.map_err(Error::db(context))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
@@ -205,8 +210,16 @@ async fn migrate(client: &mut Object) -> Result<()> {
             .ok()
             .and_then(|i| MIGRATIONS.get(i))
         else {
-            return tx.commit().await.map_err(Error::db(context));
+            tx.commit().await.map_err(Error::db(context))?;
+            if upgraded {
+                client
+                    .batch_execute("VACUUM (ANALYZE)")
+                    .await
+                    .map_err(Error::db("vacuuming after the upgrade"))?;
+            }
+            return Ok(());
         };
+        upgraded |= applied > 0;
         tx.batch_execute(sql).await.map_err(Error::db(context))?;
         tx.execute(
             "INSERT INTO schema_migrations (version) VALUES ($1)",

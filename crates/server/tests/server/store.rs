@@ -143,6 +143,7 @@ contract!(
     playlist_ops_and_the_feed,
     catalog_lists,
     catalog_search,
+    a_search_matching_more_than_are_ranked,
     marks_plays_queue_and_artwork,
     users_see_only_their_own,
     concurrent_writes_of_one_user,
@@ -1263,6 +1264,52 @@ async fn catalog_search(f: Fixture) {
     assert_eq!(titles(&paged.songs), ["Blue in Green", "Lonely"]);
 }
 
+/// Past 3,000 matches a search's songs come in the order they arrived, not ranked (the next
+/// letter typed narrows it), for a letter as for a word; names still come best first.
+async fn a_search_matching_more_than_are_ranked(f: Fixture) {
+    let store = &f.store;
+    let ann = user(store, "ann").await;
+    // Odd songs have three words starting with "a", even ones one: ranking would put the odd
+    // ones first.
+    for n in 0..3_002 {
+        let metadata = if n % 2 == 1 {
+            song(&format!("Apple {n}"), "Ann", "Avenue")
+        } else {
+            song(&format!("Zed {n}"), "Ann", "Zoo")
+        };
+        add(store, ann, n, metadata).await;
+    }
+    let songs = |query: &str, songs: Page| {
+        let store = Arc::clone(store);
+        let query = query.to_owned();
+        async move {
+            let request = Search {
+                query,
+                artists: Page::new(0, 1),
+                albums: Page::new(0, 1),
+                songs,
+            };
+            store.search(ann, &request).await.unwrap()
+        }
+    };
+    for query in ["a", "an"] {
+        let found = songs(query, Page::new(2, 4)).await;
+        assert_eq!(
+            titles(&found.songs),
+            ["Zed 2", "Apple 3", "Zed 4", "Apple 5"],
+            "{query}"
+        );
+        assert_eq!(found.artists[0].name, "Ann");
+        assert_eq!(found.albums[0].name, "Avenue", "{query}");
+    }
+    // 1,501 matches are ranked: ties in the order they arrived.
+    let found = songs("ap", Page::new(0, 2)).await;
+    assert_eq!(titles(&found.songs), ["Apple 1", "Apple 3"]);
+    let found = songs("z", Page::new(0, 2)).await;
+    assert_eq!(titles(&found.songs), ["Zed 0", "Zed 2"]);
+    assert_eq!(found.albums[0].name, "Zoo");
+}
+
 async fn marks_plays_queue_and_artwork(f: Fixture) {
     let store = &f.store;
     let ann = user(store, "ann").await;
@@ -1761,6 +1808,40 @@ async fn a_newer_schema_is_refused(f: Fixture) {
     }
 }
 
+/// A library kept under schema 2 is upgraded in place: the songs it held get their initials
+/// (migration 3 rewrites the table), the database is vacuumed outside the migration's
+/// transaction, and a one-letter search finds them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_older_postgres_library_is_upgraded_with_its_songs() {
+    let f = Fixture::new(true).await;
+    let ann = user(&f.store, "ann").await;
+    add(
+        &f.store,
+        ann,
+        1,
+        song("Wish You Were Here", "Pink Floyd", "Wish"),
+    )
+    .await;
+    add(&f.store, ann, 2, song("Money", "Pink Floyd", "Dark Side")).await;
+    f.execute(
+        "DROP INDEX catalog_songs_by_user;
+         CREATE INDEX catalog_songs_by_user ON catalog_songs(user_id, pk) INCLUDE (search_length);
+         ALTER TABLE catalog_songs DROP COLUMN initials;
+         DROP FUNCTION catalog_initials(TSVECTOR);
+         DELETE FROM schema_migrations WHERE version = 3;",
+    )
+    .await;
+    let store = open(&f.place).await.unwrap();
+    assert_eq!(
+        titles(&store.search(ann, &search("w")).await.unwrap().songs),
+        ["Wish You Were Here"]
+    );
+    assert_eq!(
+        titles(&store.search(ann, &search("p")).await.unwrap().songs).len(),
+        2
+    );
+}
+
 /// A server that cannot reach its database says where it looked, in one sentence.
 #[tokio::test]
 async fn an_unreachable_postgres_is_named() {
@@ -1939,6 +2020,9 @@ async fn every_answer(store: &Store, user: UserId) -> Vec<(String, String)> {
         "moon moon",
         "xyz",
         "the blue",
+        "b",
+        "s",
+        "7",
     ] {
         for songs in [Page::new(0, 40), Page::new(15, 10)] {
             let request = Search {

@@ -13,6 +13,13 @@
 //! many songs, their average length, how many contain each word) are the user's, where FTS5's
 //! span every user of the database: orders are the same for one user's library and differ only
 //! in close calls that depend on other people's music.
+//!
+//! A query of one letter or digit, the first keystroke of search-as-you-type, is the costly
+//! one: its prefix stands for thousands of lexemes. Songs carry the initials of their words as
+//! bits (`initials`, computed by the database from the `tsvector`, kept in the index of the
+//! user's songs), so it is one integer test per song, and counting whether it matches more
+//! songs than are ranked steps over index entries. Artists and albums whose names start with a
+//! query of a letter or two are read from the names' index.
 
 use super::{PostgresStore, begin, commit, execute, get, lock_user, query, query_one, query_opt};
 use crate::catalog::{
@@ -754,6 +761,28 @@ fn idf(rows: i64, hits: i64) -> f64 {
     if idf <= 0.0 { 1e-6 } else { idf }
 }
 
+/// A page of `user`'s rows of `table` that pass `filter`, in the order of `keys`; `extra`
+/// values are bound from `$4` on.
+fn page_of(
+    user: UserId,
+    table: Marked,
+    columns: &str,
+    filter: &str,
+    keys: &[(&str, bool)],
+    extra: Vec<String>,
+    page: Page,
+) -> (String, Values) {
+    let mut values = page_values(user, page);
+    values.extend(
+        extra
+            .into_iter()
+            .map(|v| Box::new(v) as Box<dyn ToSql + Sync + Send>),
+    );
+    let alias = table.1;
+    let (inner, order) = keyed(alias, &format!("{} {alias}", table.0), filter, keys);
+    (paged(columns, table, &inner, &order), values)
+}
+
 /// A search's three lists are independent reads, so each runs on a connection of its own:
 /// the answer waits for the slowest, not for their sum (on a 100,000-song library the songs
 /// take 5-9 ms of PostgreSQL's time for a one-letter query, the albums' names 3-5 ms, the
@@ -762,27 +791,10 @@ fn idf(rows: i64, hits: i64) -> f64 {
 async fn search(store: &PostgresStore, user: UserId, search: &Search) -> Result<Found> {
     let words = search_words(&search.query);
 
-    // A page of the user's rows of `table` that pass `filter`, in the order of `keys`;
-    // `extra` values are bound from $4 on.
-    let page_of = |table: Marked,
-                   columns: &str,
-                   filter: &str,
-                   keys: &[(&str, bool)],
-                   extra: Vec<String>,
-                   page: Page| {
-        let mut values = page_values(user, page);
-        values.extend(
-            extra
-                .into_iter()
-                .map(|v| Box::new(v) as Box<dyn ToSql + Sync + Send>),
-        );
-        let alias = table.1;
-        let (inner, order) = keyed(alias, &format!("{} {alias}", table.0), filter, keys);
-        (paged(columns, table, &inner, &order), values)
-    };
     if words.is_empty() {
         // Everything, in a stable order, for clients that page through the whole library.
         let (sql, values) = page_of(
+            user,
             ARTIST_TABLE,
             ARTIST_COLUMNS,
             "",
@@ -791,6 +803,7 @@ async fn search(store: &PostgresStore, user: UserId, search: &Search) -> Result<
             search.artists,
         );
         let (album_sql, album_values) = page_of(
+            user,
             ALBUM_TABLE,
             ALBUM_COLUMNS,
             "",
@@ -798,8 +811,15 @@ async fn search(store: &PostgresStore, user: UserId, search: &Search) -> Result<
             Vec::new(),
             search.albums,
         );
-        let (song_sql, song_values) =
-            page_of(SONG_TABLE, SONG_COLUMNS, "", &[], Vec::new(), search.songs);
+        let (song_sql, song_values) = page_of(
+            user,
+            SONG_TABLE,
+            SONG_COLUMNS,
+            "",
+            &[],
+            Vec::new(),
+            search.songs,
+        );
         let (artists, albums, songs) = tokio::try_join!(
             own_list(store, search.artists, &sql, &values, artist),
             own_list(store, search.albums, &album_sql, &album_values, album),
@@ -811,33 +831,6 @@ async fn search(store: &PostgresStore, user: UserId, search: &Search) -> Result<
             songs,
         });
     }
-    let folded = words.join(" ");
-    let named = |table: Marked, columns: &str, page: Page| {
-        let alias = table.1;
-        // Albums are found by their artist's name too ("sigur" finds Sigur Rós's albums).
-        let column = if alias == "a" {
-            "(a.sort_name || ' ' || a.artist_sort)".to_owned()
-        } else {
-            format!("{alias}.sort_name")
-        };
-        let (filter, mut values) = like_words(&words, &column, 4);
-        let first = values.len() + 4;
-        values.push(folded.clone());
-        values.push(format!("{}%", escape_like(&folded)));
-        let exact = format!("({alias}.sort_name = ${first})");
-        let prefix = format!("({alias}.sort_name LIKE ${} ESCAPE '\\')", first + 1);
-        let sort_name = format!("{alias}.sort_name");
-        page_of(
-            table,
-            columns,
-            &filter,
-            &[(&exact, true), (&prefix, true), (&sort_name, false)],
-            values,
-            page,
-        )
-    };
-    let (artist_sql, artist_values) = named(ARTIST_TABLE, ARTIST_COLUMNS, search.artists);
-    let (album_sql, album_values) = named(ALBUM_TABLE, ALBUM_COLUMNS, search.albums);
     let songs = async {
         if search.songs.size == 0 {
             return Ok(Vec::new());
@@ -845,8 +838,24 @@ async fn search(store: &PostgresStore, user: UserId, search: &Search) -> Result<
         search_songs(&store.client().await?, user, &words, search.songs).await
     };
     let (artists, albums, songs) = tokio::try_join!(
-        own_list(store, search.artists, &artist_sql, &artist_values, artist),
-        own_list(store, search.albums, &album_sql, &album_values, album),
+        named(
+            store,
+            user,
+            &words,
+            ARTIST_TABLE,
+            ARTIST_COLUMNS,
+            search.artists,
+            artist
+        ),
+        named(
+            store,
+            user,
+            &words,
+            ALBUM_TABLE,
+            ALBUM_COLUMNS,
+            search.albums,
+            album
+        ),
         songs,
     )?;
     Ok(Found {
@@ -856,6 +865,108 @@ async fn search(store: &PostgresStore, user: UserId, search: &Search) -> Result<
     })
 }
 
+/// A page of the artists or albums whose names match every word: first those whose names
+/// start with the whole query, in the order of `sort_name` (the name equal to the query sorts
+/// before the rest), then the others. For a query of a letter or two, which starts hundreds of
+/// names in a large library, the first are read from the names' index, and when they fill the
+/// page they are the page. Else the names are matched word by word (`LIKE` over every name of
+/// the user). At most two statements, on one connection of the list's own.
+async fn named<T>(
+    store: &PostgresStore,
+    user: UserId,
+    words: &[String],
+    table: Marked,
+    columns: &str,
+    page: Page,
+    map: fn(&Row) -> Result<T>,
+) -> Result<Vec<T>> {
+    if page.size == 0 {
+        return Ok(Vec::new());
+    }
+    let alias = table.1;
+    let folded = words.join(" ");
+    let prefix = format!("{}%", escape_like(&folded));
+    let sort_name = format!("{alias}.sort_name");
+    let c = store.client().await?;
+    if folded.chars().count() <= 2 {
+        let starts = format!(" AND {sort_name} LIKE $4 ESCAPE '\\'");
+        let (sql, values) = page_of(
+            user,
+            table,
+            columns,
+            &starts,
+            &[(&sort_name, false)],
+            vec![prefix.clone()],
+            page,
+        );
+        let found = collect(&c, &sql, &refs(&values), map).await?;
+        if found.len() == page.size as usize {
+            return Ok(found);
+        }
+    }
+    // Albums are found by their artist's name too ("sigur" finds Sigur Rós's albums).
+    let column = if alias == "a" {
+        "(a.sort_name || ' ' || a.artist_sort)".to_owned()
+    } else {
+        sort_name.clone()
+    };
+    let (filter, mut values) = like_words(words, &column, 4);
+    let first = values.len() + 4;
+    values.push(folded);
+    values.push(prefix);
+    let exact = format!("({sort_name} = ${first})");
+    let starts = format!("({sort_name} LIKE ${} ESCAPE '\\')", first + 1);
+    let (sql, values) = page_of(
+        user,
+        table,
+        columns,
+        &filter,
+        &[(&exact, true), (&starts, true), (&sort_name, false)],
+        values,
+        page,
+    );
+    collect(&c, &sql, &refs(&values), map).await
+}
+
+/// How a search's songs are matched: `$2` of its statements.
+enum Matching {
+    /// The tsquery of the owner's lexeme and every word as a prefix.
+    Words(String),
+    /// A query of one letter or digit: its bit in the songs' `initials` (migration 3), which
+    /// is set exactly when one of their words starts with it.
+    Initial(i64),
+}
+
+impl Matching {
+    fn of(user: UserId, words: &[String]) -> Self {
+        let mut chars = words.first().map_or("", String::as_str).chars();
+        let bit = match (words.len(), chars.next(), chars.next()) {
+            (1, Some(c @ 'a'..='z'), None) => Some(u32::from(c) - u32::from('a')),
+            (1, Some(c @ '0'..='9'), None) => Some(26 + u32::from(c) - u32::from('0')),
+            _ => None,
+        };
+        match bit {
+            Some(bit) => Self::Initial(1 << bit),
+            None => Self::Words(ts_query(user, words)),
+        }
+    }
+
+    /// The condition on songs aliased `s`.
+    fn condition(&self) -> &'static str {
+        match self {
+            Self::Words(_) => "s.search @@ $2::TEXT::TSQUERY",
+            Self::Initial(_) => "(s.initials & $2::BIGINT) <> 0",
+        }
+    }
+
+    fn value(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            Self::Words(query) => query,
+            Self::Initial(bit) => bit,
+        }
+    }
+}
+
 /// The songs matching every word, best first (see the module docs).
 async fn search_songs(
     c: &impl GenericClient,
@@ -863,27 +974,56 @@ async fn search_songs(
     words: &[String],
     page: Page,
 ) -> Result<Vec<Song>> {
-    let matching = ts_query(user, words);
-    // The ranking fields of every match, or of one more than are ranked: then the page comes in
-    // row order. One scan, rather than counting the matches and then reading them again.
-    let candidates = query(
-        c,
-        READING,
-        "SELECT pk, search_fields, search_length FROM catalog_songs
-         WHERE user_id = $1 AND search @@ $2::TEXT::TSQUERY LIMIT $3",
-        &[&user.0, &matching, &(RANKED_MATCHES as i64 + 1)],
-    )
-    .await?;
-    if candidates.len() > RANKED_MATCHES {
+    let matching = Matching::of(user, words);
+    let condition = matching.condition();
+    let limit = RANKED_MATCHES as i64 + 1;
+    // A letter matches thousands of songs in a library of any size: count them first, from
+    // the index alone, so their ranking fields are read only when they are ranked.
+    let many = match matching {
+        Matching::Words(_) => false,
+        Matching::Initial(_) => {
+            let count: i64 = get(
+                &query_one(
+                    c,
+                    READING,
+                    &format!(
+                        "SELECT COUNT(*) FROM (SELECT FROM catalog_songs s
+                         WHERE s.user_id = $1 AND {condition} LIMIT $3) matches"
+                    ),
+                    &[&user.0, matching.value(), &limit],
+                )
+                .await?,
+                0,
+            )?;
+            count == limit
+        }
+    };
+    // Else the ranking fields of every match, or of one more than are ranked: then the page
+    // comes in row order. One scan, rather than counting the matches and then reading them.
+    let candidates = if many {
+        Vec::new()
+    } else {
+        query(
+            c,
+            READING,
+            &format!(
+                "SELECT s.pk, s.search_fields, s.search_length FROM catalog_songs s
+                 WHERE s.user_id = $1 AND {condition} LIMIT $3"
+            ),
+            &[&user.0, matching.value(), &limit],
+        )
+        .await?
+    };
+    if many || candidates.len() > RANKED_MATCHES {
         return collect(
             c,
             &format!(
                 "SELECT {SONG_COLUMNS} FROM {SONGS_FROM}
-                 WHERE s.user_id = $1 AND s.search @@ $2::TEXT::TSQUERY ORDER BY s.pk LIMIT $3 OFFSET $4"
+                 WHERE s.user_id = $1 AND {condition} ORDER BY s.pk LIMIT $3 OFFSET $4"
             ),
             &[
                 &user.0,
-                &matching,
+                matching.value(),
                 &i64::from(page.size),
                 &i64::from(page.offset),
             ],
