@@ -107,6 +107,11 @@ pub(super) struct Pending {
     search: SearchUpdates,
     /// The tracks whose search entries wait in `search`.
     searched: HashSet<i64>,
+    /// Whether the library holds any file of this device, asked once per transaction: a new
+    /// device's first sync has none, and then no track of the feed can be one of them (the
+    /// lookup by hash was a tenth of that sync's writing). Applying the cloud's tracks never
+    /// adds a file, so the answer holds for the transaction.
+    has_files: Option<bool>,
 }
 
 impl Pending {
@@ -221,7 +226,24 @@ pub(super) fn apply_track(
         link(tx, pk, remote)?;
         return Ok(RemoteApplied::Linked);
     }
-    if let Some((pk, local_id)) = hashes::local_track_with(tx, &remote.blake3)? {
+    let has_files = match pending.has_files {
+        Some(known) => known,
+        None => {
+            // `path` is NULL exactly for cloud-only rows; its unique index answers at once.
+            let any: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM tracks WHERE path IS NOT NULL)",
+                [],
+                |row| row.get(0),
+            )?;
+            *pending.has_files.insert(any)
+        }
+    };
+    let local = if has_files {
+        hashes::local_track_with(tx, &remote.blake3)?
+    } else {
+        None
+    };
+    if let Some((pk, local_id)) = local {
         adopt(tx, parse_id(&local_id)?, remote.id, pending)?;
         link(tx, pk, remote)?;
         return Ok(RemoteApplied::Linked);

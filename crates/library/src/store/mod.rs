@@ -5,6 +5,7 @@
 //! reads take any idle reader. Schema changes are numbered migrations, applied in order inside
 //! a transaction, and frozen once released: an old database is upgraded, never rebuilt.
 
+mod checkpoint;
 mod migrations;
 pub(crate) mod pathbytes;
 
@@ -25,6 +26,7 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     reader_returned: Condvar,
+    checkpointer: checkpoint::Checkpointer,
 }
 
 impl Store {
@@ -39,6 +41,11 @@ impl Store {
         // summaries); the default cache of 16 kept preparing them again.
         writer.set_prepared_statement_cache_capacity(64);
         writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            checkpoint::WRITER_CHECKPOINT_PAGES,
+        )?;
         migrations::apply(&mut writer)?;
         // A large first scan that was stopped before its end left indexes to build.
         if crate::scan::bulk::pending(&writer)? {
@@ -62,6 +69,7 @@ impl Store {
             writer: Mutex::new(writer),
             readers: Mutex::new(readers),
             reader_returned: Condvar::new(),
+            checkpointer: checkpoint::Checkpointer::start(path)?,
         })
     }
 
@@ -79,6 +87,8 @@ impl Store {
         let tx = conn.transaction()?;
         let value = f(&tx)?;
         tx.commit()?;
+        drop(conn);
+        self.checkpointer.committed();
         Ok(value)
     }
 
