@@ -40,6 +40,7 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         command.args(["--bundles", "deb"]);
     }
     command.args(args);
+    #[cfg(target_os = "linux")]
     let started = std::time::SystemTime::now();
     project::run(&mut command)?;
     let out = project.target_dir()?.join("release/bundle");

@@ -27,8 +27,11 @@ const HEADLESS_PACKAGES: &[&str] = &["xvfb", "xauth"];
 /// What the tests need beyond the build: the WebDriver server for WebKitGTK (end-to-end
 /// tests); a D-Bus session bus and `dbus-send` (media keys over MPRIS); PulseAudio with its
 /// ALSA plug-in and `parecord` (a sound card that keeps real time, for playback tests);
-/// Chromium and its WebDriver server (the web player's end-to-end tests and benchmark).
+/// Chromium and its WebDriver server (the web player's end-to-end tests and benchmark);
+/// MinGW's C compiler, for the C inside some crates (SQLite, ring) when the workspace is
+/// checked for Windows.
 const TEST_PACKAGES: &[&str] = &[
+    "gcc-mingw-w64-x86-64",
     "webkit2gtk-driver",
     "chromium",
     "chromium-driver",
@@ -96,16 +99,40 @@ fn ensure_rust_components(project: &Project) -> Result<()> {
             .status()
             .is_ok_and(|status| status.success())
     };
-    if present("fmt") && present("clippy") {
+    if !(present("fmt") && present("clippy")) {
+        project::run(
+            project
+                .command("rustup")
+                .args(["component", "add", "rustfmt", "clippy"]),
+        )
+        .context("installing rustfmt and clippy (rustup is needed for them)")?;
+    }
+    if !cfg!(target_os = "linux") {
+        // The Windows check runs on Linux (on Windows and macOS the workspace builds natively).
         return Ok(());
     }
-    project::run(
-        project
-            .command("rustup")
-            .args(["component", "add", "rustfmt", "clippy"]),
-    )
-    .context("installing rustfmt and clippy (rustup is needed for them)")
+    let targets = project
+        .command("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("listing rustup's targets")?;
+    if !String::from_utf8_lossy(&targets.stdout)
+        .lines()
+        .any(|line| line.trim() == WINDOWS_TARGET)
+    {
+        project::run(
+            project
+                .command("rustup")
+                .args(["target", "add", WINDOWS_TARGET]),
+        )
+        .context("installing the Windows target (the workspace is checked for Windows too)")?;
+    }
+    Ok(())
 }
+
+/// The target the workspace is also checked for: Windows, through MinGW, which Debian
+/// packages (macOS needs Apple's SDK, which no registry here has).
+pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
 
 /// A virtual environment in `folder/.venv` with `folder/requirements.txt` installed (the tus
 /// interop tests drive the Python client from it, the conformance test schemathesis).

@@ -2,8 +2,8 @@
 //!
 //! 1. install what is missing (system packages, npm packages, tauri-driver);
 //! 2. the UI: type check and build, then its unit tests (Vitest);
-//! 3. the Rust workspace: formatting, clippy with warnings as errors, then every crate's
-//!    tests, the desktop shell included;
+//! 3. the Rust workspace: formatting, clippy with warnings as errors (also for Windows), then
+//!    every crate's tests, the desktop shell included;
 //! 4. end-to-end: the real app under Xvfb, driven through tauri-driver and WebKitWebDriver.
 //!
 //! Step 3's tests and step 4 run with a PostgreSQL and an S3-compatible server of their own
@@ -41,6 +41,19 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The same for Windows, on Linux (its `cfg(windows)` code is compiled nowhere else here):
+    // the libraries and programs, not the tests, which are written for Linux.
+    if cfg!(target_os = "linux") {
+        project::run(project.cargo().args([
+            "clippy",
+            "--workspace",
+            "--target",
+            setup::WINDOWS_TARGET,
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
     // Stopped when dropped, at the end of this function, on an error too.
     let services = services::start(project)?;
     // The interop tests (tus clients, schemathesis) fail, rather than skip, when a tool is

@@ -139,8 +139,12 @@ fn publish<I: Playable>(
             PlayerEvent::Current(None) => controls.set_metadata(MediaMetadata::default()),
             PlayerEvent::Status(status) => {
                 state = status.state;
-                let volume = if status.muted { 0.0 } else { status.volume };
-                let _ = controls.set_volume(f64::from(volume));
+                // Only MPRIS shows a player's volume (souvlaki has no volume elsewhere).
+                #[cfg(all(unix, not(target_os = "macos")))]
+                {
+                    let volume = if status.muted { 0.0 } else { status.volume };
+                    let _ = controls.set_volume(f64::from(volume));
+                }
                 controls.set_playback(playback(state, position))
             }
             PlayerEvent::Position { position: at, .. } => {

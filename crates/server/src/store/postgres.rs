@@ -105,10 +105,10 @@ fn parse(url: &str) -> Result<tokio_postgres::Config> {
 async fn first_connection(pool: &Pool, url: &str) -> Result<Object> {
     pool.get().await.map_err(|error| {
         let config = parse(url).ok();
-        let host = config.as_ref().and_then(|c| match c.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(host)) => Some(host.clone()),
-            Some(tokio_postgres::config::Host::Unix(path)) => Some(path.display().to_string()),
-            None => None,
+        let host = config.as_ref().and_then(|c| match c.get_hosts().first()? {
+            tokio_postgres::config::Host::Tcp(host) => Some(host.clone()),
+            #[cfg(unix)]
+            tokio_postgres::config::Host::Unix(path) => Some(path.display().to_string()),
         });
         let port = config.as_ref().and_then(|c| c.get_ports().first().copied());
         let database = config
