@@ -66,14 +66,7 @@ async fn chunked_upload_is_verified_and_streams_back_byte_identical() {
         crate::support::blake3_metadata(&data).as_str(),
         "HEAD echoes the metadata"
     );
-    let track = ann.create_track(&BlobHash::of(&data), "flac").await;
-    let response = ann
-        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.bytes().await.unwrap(), data);
+    assert_eq!(streamed(&ann, &data).await, data);
 }
 
 /// One PATCH carrying a file of several parts: they are written while the next ones arrive,
@@ -90,13 +83,7 @@ async fn a_whole_file_in_one_patch_is_hashed_on_arrival_and_streams_back_byte_id
         response.headers()["tonearm-blob-hash"],
         BlobHash::of(&data).as_str()
     );
-    let track = ann.create_track(&BlobHash::of(&data), "flac").await;
-    let response = ann
-        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.bytes().await.unwrap(), data);
+    assert_eq!(streamed(&ann, &data).await, data);
 }
 
 /// Bytes that arrive over several requests are hashed when assembled: a mismatch there is
@@ -123,6 +110,18 @@ async fn a_resumed_upload_that_does_not_hash_to_the_declared_blake3_is_refused()
         )
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+/// The bytes a track over `data`'s blob streams back (the blob must exist).
+async fn streamed(user: &User, data: &[u8]) -> Bytes {
+    let track = user.create_track(&BlobHash::of(data), "flac").await;
+    let response = user
+        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.bytes().await.unwrap()
 }
 
 #[tokio::test]
@@ -454,15 +453,7 @@ async fn an_upload_resumes_after_the_client_is_killed() {
         resumed_from >= MIB as u64 && resumed_from <= 3 * MIB as u64,
         "{resumed_from}"
     );
-    let track = ann.create_track(&BlobHash::of(&data), "flac").await;
-    let bytes = ann
-        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = streamed(&ann, &data).await;
     assert!(bytes == data, "the resumed blob is byte-identical");
 }
 
@@ -522,15 +513,7 @@ pub(crate) async fn finish_after_a_kill(user: &User, upload: &str, data: &[u8], 
         response.headers()["tonearm-blob-hash"],
         BlobHash::of(data).as_str()
     );
-    let track = user.create_track(&BlobHash::of(data), "flac").await;
-    let bytes = user
-        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = streamed(user, data).await;
     assert!(bytes == data, "the resumed blob is byte-identical");
 }
 
