@@ -86,11 +86,16 @@ function appMemory(driverPid) {
     if (/tauri-driver|WebKitWebDriver/.test(command)) continue;
     const field = (text, key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
     try {
-      const own = field(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss");
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      const own = field(rollup, "Pss");
       pss += own;
       rss += field(readFileSync(`/proc/${pid}/status`, "utf8"), "VmRSS");
       names.push(command);
-      each.push(`${command} ${(own / 1024).toFixed(0)} MB`);
+      // Anonymous memory is the process's own heap; file-backed is mostly shared libraries.
+      const mb = (kb) => (kb / 1024).toFixed(0);
+      each.push(
+        `${command} ${mb(own)} MB (anonymous ${mb(field(rollup, "Pss_Anon"))}, files ${mb(field(rollup, "Pss_File"))})`,
+      );
     } catch {
       // Gone.
     }
