@@ -43,7 +43,12 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
     ]))?;
     // The same for Windows, on Linux (its `cfg(windows)` code is compiled nowhere else here):
     // the libraries and programs, not the tests, which are written for Linux.
-    if cfg!(target_os = "linux") {
+    if cfg!(target_os = "linux") && !setup::has_windows_target(project) {
+        eprintln!(
+            "SKIPPED: the Windows check ({} could not be installed, see above)",
+            setup::WINDOWS_TARGET
+        );
+    } else if cfg!(target_os = "linux") {
         project::run(project.cargo().args([
             "clippy",
             "--workspace",
