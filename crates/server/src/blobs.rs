@@ -220,6 +220,17 @@ pub(crate) async fn read_file_range(path: PathBuf, range: Range<u64>) -> Result<
     .map_err(|e| Error::Corrupt(format!("a file read stopped: {e}")))?
 }
 
+/// That `copied` bytes of `part`, assembled from `offset`, are the bytes its record says.
+fn check_part(upload: UploadId, part: &UploadPart, offset: u64, copied: u64) -> Result<()> {
+    if part.start == offset && copied == part.end - part.start {
+        return Ok(());
+    }
+    Err(Error::Corrupt(format!(
+        "upload {} part {} holds bytes {}..{} but {copied} bytes from {offset} were expected",
+        upload.0, part.key, part.start, part.end
+    )))
+}
+
 /// A folder store's [`Assembly::Hashed`]: the part files are concatenated by the kernel
 /// (`std::io::copy` between files is `copy_file_range` on Linux) into a file beside them,
 /// renamed over the blob's path once complete.
@@ -249,12 +260,7 @@ async fn concatenate_files(
                 let path = folder.join(&part.key);
                 let mut file = std::fs::File::open(&path).map_err(Error::io(&path))?;
                 let copied = std::io::copy(&mut file, &mut out).map_err(Error::io(&path))?;
-                if part.start != offset || copied != part.end - part.start {
-                    return Err(Error::Corrupt(format!(
-                        "upload {} part {} holds bytes {}..{} but {copied} bytes from {offset} were expected",
-                        upload.0, part.key, part.start, part.end
-                    )));
-                }
+                check_part(upload, part, offset, copied)?;
                 offset = part.end;
             }
             drop(out);
@@ -396,12 +402,9 @@ impl BlobStore for ObjectBlobStore {
                     return Err(error);
                 }
             };
-            if part.start != offset || copied != part.end - part.start {
+            if let Err(error) = check_part(upload, part, offset, copied) {
                 let _ = writer.abort().await;
-                return Err(Error::Corrupt(format!(
-                    "upload {} part {} holds bytes {}..{} but {copied} bytes from {offset} were expected",
-                    upload.0, part.key, part.start, part.end
-                )));
+                return Err(error);
             }
             offset = part.end;
         }

@@ -511,7 +511,12 @@ impl Parts<'_> {
         let start = self.next;
         let bytes = match self.spare.take() {
             Some(spare) => std::mem::replace(&mut self.buffer, spare),
-            None => self.buffer.split(),
+            None => {
+                // The second buffer, allocated once at its full size rather than grown.
+                let full = self.buffer.split();
+                self.buffer.reserve(full.len());
+                full
+            }
         }
         .freeze();
         let end = start + bytes.len() as u64;
