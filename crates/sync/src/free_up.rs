@@ -26,8 +26,9 @@ pub struct Freed {
     pub track_id: TrackId,
     pub title: String,
     pub bytes: u64,
-    /// Where the file is now, in the trash.
-    pub trashed_to: PathBuf,
+    /// Where the file is now, in the trash (`None`: in the system's trash, which does not say
+    /// where).
+    pub trashed_to: Option<PathBuf>,
 }
 
 /// Why a file of the plan was kept.
@@ -45,7 +46,7 @@ pub enum FreeUpRefusal {
     ServerDiffers,
     /// The server could not be reached: nothing is removed without its answer.
     Offline { message: String },
-    /// No trash to move the file to on this system (macOS and Windows: future work).
+    /// No trash to move the file to (no home folder is known).
     NoTrash,
     /// Something else failed (the file, the trash, the library); the file stays.
     Failed { message: String },
@@ -60,7 +61,7 @@ impl FreeUpRefusal {
             Self::NotOnServer => "the cloud no longer has it".to_owned(),
             Self::ServerDiffers => "the cloud holds different bytes".to_owned(),
             Self::Offline { message } => format!("the cloud did not answer: {message}"),
-            Self::NoTrash => "this system has no trash Tonearm can use yet".to_owned(),
+            Self::NoTrash => "no trash was found for this user".to_owned(),
             Self::Failed { message } => message.clone(),
         }
     }
@@ -128,7 +129,7 @@ impl Cloud {
                         track_id: item.track_id,
                         title: item.title.clone(),
                         bytes: item.bytes,
-                        trashed_to: trashed.file,
+                        trashed_to: trashed.file().map(PathBuf::from),
                     });
                 }
                 Err(reason) => {

@@ -8,29 +8,56 @@
 //! than the home trash is copied there (flushed) and then deleted, which the specification
 //! allows, rather than put in a per-volume `.Trash-UID` folder.
 //!
-//! macOS (`~/.Trash` through the Finder) and Windows (the Recycle Bin through the shell) have
-//! a trash this module does not drive yet: there [`Trash::for_user`] is `None` and nothing is
-//! removed. Future work.
+//! On macOS (the Finder, so that "Put Back" works) and Windows (the Recycle Bin, through the
+//! shell's `IFileOperation`) the system's own trash does the move, through the `trash` crate.
+//! Windows can also put a file back (found in the Recycle Bin by its original path, the newest
+//! first); macOS offers no way to, so there a file whose removal could not be recorded stays
+//! in the trash and the error says so. These two are compiled for Windows in CI, not run: no
+//! test here has a Recycle Bin or a Finder.
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// A freedesktop home trash.
+/// A trash to move files to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Trash {
-    root: PathBuf,
+pub enum Trash {
+    /// A freedesktop home trash, at its root.
+    Home(PathBuf),
+    /// The system's trash (macOS, Windows).
+    System,
 }
 
 /// Where a trashed file went, to put it back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trashed {
     pub original: PathBuf,
-    /// The file in the trash's `files` folder.
-    pub file: PathBuf,
-    /// Its `.trashinfo`.
-    pub info: PathBuf,
+    pub place: Place,
+}
+
+/// A trashed file's place in its trash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// In a freedesktop trash.
+    Home {
+        /// The file in the trash's `files` folder.
+        file: PathBuf,
+        /// Its `.trashinfo`.
+        info: PathBuf,
+    },
+    /// Somewhere in the system's trash, which does not say where.
+    System,
+}
+
+impl Trashed {
+    /// The file in the trash, where the trash says.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.place {
+            Place::Home { file, .. } => Some(file),
+            Place::System => None,
+        }
+    }
 }
 
 /// Why a file could not be put in the trash.
@@ -45,13 +72,15 @@ pub enum TrashError {
         #[source]
         source: std::io::Error,
     },
+    #[error("the system's trash refused {}: {message}", path.display())]
+    System { path: PathBuf, message: String },
 }
 
 impl Trash {
-    /// The user's trash, on a system with a trash this module knows.
+    /// The user's trash (`None` only where no home folder is known).
     pub fn for_user() -> Option<Self> {
-        if cfg!(any(target_os = "macos", target_os = "ios", windows)) {
-            return None;
+        if cfg!(any(target_os = "macos", windows)) {
+            return Some(Self::System);
         }
         Self::home_from(
             std::env::var_os("XDG_DATA_HOME"),
@@ -72,51 +101,135 @@ impl Trash {
         Some(Self::at(data.join("Trash")))
     }
 
-    /// The trash at `root` (tests give a temporary folder).
+    /// The freedesktop trash at `root` (tests give a temporary folder).
     pub fn at(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self::Home(root.into())
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// A freedesktop trash's root.
+    pub fn root(&self) -> Option<&Path> {
+        match self {
+            Self::Home(root) => Some(root),
+            Self::System => None,
+        }
     }
 
     /// Moves `path` (an absolute path to a file) into the trash.
     pub fn put(&self, path: &Path) -> Result<Trashed, TrashError> {
-        let io = |source| TrashError::Io {
-            path: path.to_path_buf(),
-            trash: self.root.clone(),
-            source,
+        let place = match self {
+            Self::Home(root) => put_home(root, path)?,
+            Self::System => {
+                system::put(path).map_err(|message| TrashError::System {
+                    path: path.to_path_buf(),
+                    message,
+                })?;
+                Place::System
+            }
         };
-        let name = path
-            .file_name()
-            .ok_or_else(|| TrashError::NoName(path.to_path_buf()))?;
-        let (files, infos) = (self.root.join("files"), self.root.join("info"));
-        for dir in [&files, &infos] {
-            private_dir(dir).map_err(io)?;
-        }
-        let (file, info, mut info_file) = reserve(&files, &infos, name).map_err(io)?;
-        let moved = write_info(&mut info_file, path).and_then(|()| move_file(path, &file));
-        if let Err(error) = moved {
-            let _ = fs::remove_file(&info);
-            return Err(io(error));
-        }
         Ok(Trashed {
             original: path.to_path_buf(),
-            file,
-            info,
+            place,
         })
     }
 
     /// Puts a trashed file back where it was (when what followed its removal failed).
     pub fn restore(&self, trashed: &Trashed) -> Result<(), TrashError> {
-        move_file(&trashed.file, &trashed.original).map_err(|source| TrashError::Io {
-            path: trashed.original.clone(),
-            trash: self.root.clone(),
-            source,
-        })?;
-        let _ = fs::remove_file(&trashed.info);
-        Ok(())
+        match (&trashed.place, self) {
+            (Place::Home { file, info }, Self::Home(root)) => {
+                move_file(file, &trashed.original).map_err(|source| TrashError::Io {
+                    path: trashed.original.clone(),
+                    trash: root.clone(),
+                    source,
+                })?;
+                let _ = fs::remove_file(info);
+                Ok(())
+            }
+            _ => system::restore(&trashed.original).map_err(|message| TrashError::System {
+                path: trashed.original.clone(),
+                message,
+            }),
+        }
+    }
+}
+
+/// Moves `path` into the freedesktop trash at `root`.
+fn put_home(root: &Path, path: &Path) -> Result<Place, TrashError> {
+    let io = |source| TrashError::Io {
+        path: path.to_path_buf(),
+        trash: root.to_path_buf(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| TrashError::NoName(path.to_path_buf()))?;
+    let (files, infos) = (root.join("files"), root.join("info"));
+    for dir in [&files, &infos] {
+        private_dir(dir).map_err(io)?;
+    }
+    let (file, info, mut info_file) = reserve(&files, &infos, name).map_err(io)?;
+    let moved = write_info(&mut info_file, path).and_then(|()| move_file(path, &file));
+    if let Err(error) = moved {
+        let _ = fs::remove_file(&info);
+        return Err(io(error));
+    }
+    Ok(Place::Home { file, info })
+}
+
+/// The system's trash, through the `trash` crate. Each call runs on a thread of its own: on
+/// Windows the crate initialises COM for the calling thread, which must not be a pool thread
+/// that something else initialised otherwise.
+#[cfg(any(target_os = "macos", windows))]
+mod system {
+    use std::path::Path;
+
+    fn on_own_thread<T: Send>(
+        work: impl FnOnce() -> Result<T, trash::Error> + Send,
+    ) -> Result<T, String> {
+        std::thread::scope(|scope| scope.spawn(work).join())
+            .map_err(|_| "the trash's thread stopped".to_owned())?
+            .map_err(|error| error.to_string())
+    }
+
+    pub fn put(path: &Path) -> Result<(), String> {
+        on_own_thread(|| trash::delete(path))
+    }
+
+    #[cfg(windows)]
+    pub fn restore(original: &Path) -> Result<(), String> {
+        let original = original.to_path_buf();
+        on_own_thread(move || {
+            let newest = trash::os_limited::list()?
+                .into_iter()
+                .filter(|item| item.original_path() == original)
+                .max_by_key(|item| item.time_deleted);
+            match newest {
+                Some(item) => trash::os_limited::restore_all([item]),
+                None => Err(trash::Error::Unknown {
+                    description: "it is no longer in the Recycle Bin".to_owned(),
+                }),
+            }
+        })
+    }
+
+    #[cfg(target_os = "macos")]
+    pub fn restore(_original: &Path) -> Result<(), String> {
+        Err("macOS cannot put it back by itself: it is in the Trash".to_owned())
+    }
+}
+
+/// No system trash here: only freedesktop trashes are made.
+#[cfg(not(any(target_os = "macos", windows)))]
+mod system {
+    use std::path::Path;
+
+    const NONE: &str = "this system has no trash but the freedesktop one";
+
+    pub fn put(_path: &Path) -> Result<(), String> {
+        Err(NONE.to_owned())
+    }
+
+    pub fn restore(_original: &Path) -> Result<(), String> {
+        Err(NONE.to_owned())
     }
 }
 
@@ -250,7 +363,7 @@ mod tests {
         for (xdg, home, expected) in cases {
             let trash = Trash::home_from(xdg.map(OsString::from), home.map(PathBuf::from));
             assert_eq!(
-                trash.as_ref().map(|t| t.root().to_path_buf()),
+                trash.as_ref().and_then(|t| t.root()).map(Path::to_path_buf),
                 expected.map(PathBuf::from),
                 "{xdg:?} {home:?}"
             );
@@ -286,21 +399,27 @@ mod tests {
             } else {
                 "song.2.flac"
             };
-            assert_eq!(trashed.file, dir.path().join("Trash/files").join(expected));
-            let info = fs::read_to_string(&trashed.info).expect("info");
+            let Place::Home { file, info } = &trashed.place else {
+                panic!("a freedesktop trash gives the place");
+            };
+            assert_eq!(file, &dir.path().join("Trash/files").join(expected));
+            let info = fs::read_to_string(info).expect("info");
             assert!(info.starts_with(&format!(
                 "[Trash Info]\nPath={}\nDeletionDate=",
                 escape_path(&song)
             )));
         }
         let again = dir.path().join("Trash/files/song.2.flac");
+        let info = dir.path().join("Trash/info/song.2.flac.trashinfo");
         let trashed = Trashed {
             original: song.clone(),
-            file: again,
-            info: dir.path().join("Trash/info/song.2.flac.trashinfo"),
+            place: Place::Home {
+                file: again,
+                info: info.clone(),
+            },
         };
         trash.restore(&trashed).expect("restored");
         assert_eq!(fs::read(&song).expect("back"), b"bytes");
-        assert!(!trashed.info.exists());
+        assert!(!info.exists());
     }
 }

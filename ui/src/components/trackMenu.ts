@@ -250,7 +250,7 @@ function refusalText(reason: string | undefined): string {
     case "offline":
       return "the cloud could not be reached";
     case "no_trash":
-      return "no trash on this system";
+      return "no trash found for this user";
     default:
       return "it could not be moved";
   }

@@ -491,7 +491,7 @@ export type FreeUpRefusal =
 { reason: "server_differs" } | 
 /**  The server could not be reached: nothing is removed without its answer. */
 { reason: "offline"; message: string } | 
-/**  No trash to move the file to on this system (macOS and Windows: future work). */
+/**  No trash to move the file to (no home folder is known). */
 { reason: "no_trash" } | 
 /**  Something else failed (the file, the trash, the library); the file stays. */
 { reason: "failed"; message: string };
@@ -534,8 +534,11 @@ export type Freed = {
 	track_id: TrackId,
 	title: string,
 	bytes: number,
-	/**  Where the file is now, in the trash. */
-	trashed_to: string,
+	/**
+	 *  Where the file is now, in the trash (`None`: in the system's trash, which does not say
+	 *  where).
+	 */
+	trashed_to: string | null,
 };
 
 /**  What became of one playlist of the file. */
