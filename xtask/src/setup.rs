@@ -107,23 +107,24 @@ fn ensure_rust_components(project: &Project) -> Result<()> {
         )
         .context("installing rustfmt and clippy (rustup is needed for them)")?;
     }
-    if cfg!(target_os = "linux") && !has_windows_target(project) {
-        // rustup fetches the target's standard library from static.rust-lang.org: where that
-        // cannot be reached, the Windows check says so and is skipped (`xtask test`).
-        let added = project::run(
-            project
-                .command("rustup")
-                .args(["target", "add", WINDOWS_TARGET]),
-        );
-        if let Err(error) = added {
-            eprintln!("could not install the {WINDOWS_TARGET} target: {error:#}");
+    if cfg!(target_os = "linux") {
+        for target in CROSS_TARGETS {
+            if has_target(project, target) {
+                continue;
+            }
+            // rustup fetches the target's standard library from static.rust-lang.org: where
+            // that cannot be reached, the check says so and is skipped (`xtask test`).
+            let added = project::run(project.command("rustup").args(["target", "add", target]));
+            if let Err(error) = added {
+                eprintln!("could not install the {target} target: {error:#}");
+            }
         }
     }
     Ok(())
 }
 
-/// Whether rustup has the Windows target installed.
-pub fn has_windows_target(project: &Project) -> bool {
+/// Whether rustup has `target` installed.
+pub fn has_target(project: &Project, target: &str) -> bool {
     project
         .command("rustup")
         .args(["target", "list", "--installed"])
@@ -131,13 +132,46 @@ pub fn has_windows_target(project: &Project) -> bool {
         .is_ok_and(|out| {
             String::from_utf8_lossy(&out.stdout)
                 .lines()
-                .any(|line| line.trim() == WINDOWS_TARGET)
+                .any(|line| line.trim() == target)
         })
 }
 
-/// The target the workspace is also checked for: Windows, through MinGW, which Debian
-/// packages (macOS needs Apple's SDK, which no registry here has).
+/// Windows, through MinGW, which Debian packages.
 pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+
+/// macOS: its C needs Apple's SDK, which no registry here has, so it is checked with a
+/// stand-in C compiler ([`no_c_compiler`]).
+pub const MACOS_TARGET: &str = "x86_64-apple-darwin";
+
+/// The script of [`no_c_compiler`]: it writes the object it is asked for (`-o FILE`,
+/// `-oFILE` or MSVC's `-FoFILE`), empty, and succeeds.
+const NO_C_COMPILER: &str = r#"#!/bin/sh
+out=""
+prev=""
+for a in "$@"; do
+  [ "$prev" = "-o" ] && out="$a"
+  case "$a" in -o) ;; -o*) out="${a#-o}" ;; -Fo*) out="${a#-Fo}" ;; esac
+  prev="$a"
+done
+[ -n "$out" ] && : > "$out"
+exit 0
+"#;
+
+/// The targets the workspace is also checked for, on Linux.
+pub const CROSS_TARGETS: [&str; 2] = [WINDOWS_TARGET, MACOS_TARGET];
+
+/// A C compiler that compiles nothing: it writes each object it is asked for, empty. Enough
+/// for `cargo check` and `clippy`, which need the Rust crates' metadata and never link, so
+/// the Rust code for a target whose C toolchain is not here (macOS) is still type-checked;
+/// the C itself (SQLite, ring, an Objective-C helper) is not.
+pub fn no_c_compiler(project: &Project) -> Result<PathBuf> {
+    let path = project.target_dir()?.join("xtask").join("no-c-compiler");
+    std::fs::create_dir_all(path.parent().expect("a folder"))?;
+    std::fs::write(&path, NO_C_COMPILER)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    Ok(path)
+}
 
 /// A virtual environment in `folder/.venv` with `folder/requirements.txt` installed (the tus
 /// interop tests drive the Python client from it, the conformance test schemathesis).

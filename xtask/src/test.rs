@@ -41,23 +41,33 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    // The same for Windows, on Linux (its `cfg(windows)` code is compiled nowhere else here):
-    // the libraries and programs, not the tests, which are written for Linux.
-    if cfg!(target_os = "linux") && !setup::has_windows_target(project) {
-        eprintln!(
-            "SKIPPED: the Windows check ({} could not be installed, see above)",
-            setup::WINDOWS_TARGET
-        );
-    } else if cfg!(target_os = "linux") {
-        project::run(project.cargo().args([
-            "clippy",
-            "--workspace",
-            "--target",
-            setup::WINDOWS_TARGET,
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
+    // The same for Windows and macOS, on Linux (their `cfg` code is compiled nowhere else
+    // here): the libraries and programs, not the tests, which are written for Linux.
+    if cfg!(target_os = "linux") {
+        for target in setup::CROSS_TARGETS {
+            if !setup::has_target(project, target) {
+                eprintln!("SKIPPED: the check for {target} (it could not be installed, see above)");
+                continue;
+            }
+            let mut clippy = project.cargo();
+            clippy.args([
+                "clippy",
+                "--workspace",
+                "--target",
+                target,
+                "--",
+                "-D",
+                "warnings",
+            ]);
+            if target == setup::MACOS_TARGET {
+                let cc = setup::no_c_compiler(project)?;
+                clippy
+                    .env("CC_x86_64_apple_darwin", &cc)
+                    .env("CXX_x86_64_apple_darwin", &cc)
+                    .env("AR_x86_64_apple_darwin", "ar");
+            }
+            project::run(&mut clippy)?;
+        }
     }
     // Stopped when dropped, at the end of this function, on an error too.
     let services = services::start(project)?;

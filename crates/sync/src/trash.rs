@@ -12,7 +12,7 @@
 //! shell's `IFileOperation`) the system's own trash does the move, through the `trash` crate.
 //! Windows can also put a file back (found in the Recycle Bin by its original path, the newest
 //! first); macOS offers no way to, so there a file whose removal could not be recorded stays
-//! in the trash and the error says so. These two are compiled for Windows in CI, not run: no
+//! in the trash and the error says so. These two are type-checked in CI, not run: no
 //! test here has a Recycle Bin or a Finder.
 
 use std::ffi::OsString;
