@@ -3,7 +3,7 @@
 //! the same ids: album artists, then their albums, then the songs.
 
 use super::Call;
-use super::response::{Failure, Payload, object, payload};
+use super::response::{Failure, Node, Payload, object, payload};
 use super::views::{self, IGNORED_ARTICLES};
 use crate::catalog::{AlbumId, AlbumOrder, ArtistId, MAX_PAGE, Page, Search};
 use crate::state::AppState;
@@ -15,10 +15,6 @@ pub fn song_id(text: &str) -> Result<TrackId, Failure> {
     uuid::Uuid::parse_str(text.trim())
         .map(TrackId)
         .map_err(|_| Failure::not_found("song"))
-}
-
-fn songs(list: &[crate::catalog::Song]) -> Vec<Value> {
-    list.iter().map(views::song).collect()
 }
 
 fn albums(list: &[crate::catalog::Album]) -> Vec<Value> {
@@ -103,12 +99,12 @@ pub async fn directory(state: &AppState, call: &Call) -> Result<Payload, Failure
             .ok_or_else(|| Failure::not_found("directory"))?;
         return Ok(payload(
             "directory",
-            json!({
-                "id": album.id.as_str(),
-                "parent": album.artist_id.as_str(),
-                "name": album.name,
-                "child": songs(&songs_of),
-            }),
+            Node::object([
+                ("id", json!(album.id.as_str()).into()),
+                ("parent", json!(album.artist_id.as_str()).into()),
+                ("name", json!(album.name).into()),
+                ("child", Node::Songs(songs_of)),
+            ]),
         ));
     }
     Err(Failure::not_found("directory"))
@@ -146,9 +142,9 @@ pub async fn album(state: &AppState, call: &Call) -> Result<Payload, Failure> {
         .album(call.user.id, &id)
         .await?
         .ok_or_else(|| Failure::not_found("album"))?;
-    let mut object = views::album(&album);
-    object["song"] = songs(&list).into();
-    Ok(payload("album", object))
+    let mut fields = Node::fields_of(views::album(&album));
+    fields.push(("song".into(), Node::Songs(list)));
+    Ok(payload("album", Node::Object(fields)))
 }
 
 pub async fn song(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -158,7 +154,7 @@ pub async fn song(state: &AppState, call: &Call) -> Result<Payload, Failure> {
         .song(call.user.id, id)
         .await?
         .ok_or_else(|| Failure::not_found("song"))?;
-    Ok(payload("song", views::song(&found)))
+    Ok(payload("song", Node::Song(Box::new(found))))
 }
 
 pub async fn genres(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -220,10 +216,7 @@ pub async fn random_songs(state: &AppState, call: &Call) -> Result<Payload, Fail
             (params.parsed("fromYear")?, params.parsed("toYear")?),
         )
         .await?;
-    Ok(payload(
-        "randomSongs",
-        object([("song", songs(&list).into())]),
-    ))
+    Ok(payload("randomSongs", Node::object([("song", Node::Songs(list))])))
 }
 
 pub async fn songs_by_genre(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -237,10 +230,7 @@ pub async fn songs_by_genre(state: &AppState, call: &Call) -> Result<Payload, Fa
         .store
         .songs_by_genre(call.user.id, genre, page)
         .await?;
-    Ok(payload(
-        "songsByGenre",
-        object([("song", songs(&list).into())]),
-    ))
+    Ok(payload("songsByGenre", Node::object([("song", Node::Songs(list))])))
 }
 
 /// `getTopSongs`: the artist's most played songs here (there is no outside chart).
@@ -249,7 +239,7 @@ pub async fn top_songs(state: &AppState, call: &Call) -> Result<Payload, Failure
     let artist = params.required("artist")?;
     let count = params.number("count", 50, MAX_PAGE)?;
     let list = state.store.top_songs(call.user.id, artist, count).await?;
-    Ok(payload("topSongs", object([("song", songs(&list).into())])))
+    Ok(payload("topSongs", Node::object([("song", Node::Songs(list))])))
 }
 
 pub async fn search(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -277,10 +267,10 @@ pub async fn search(state: &AppState, call: &Call) -> Result<Payload, Failure> {
     let found = state.store.search(call.user.id, &search).await?;
     Ok(payload(
         "searchResult3",
-        object([
-            ("artist", artists_json(&found.artists).into()),
-            ("album", albums(&found.albums).into()),
-            ("song", songs(&found.songs).into()),
+        Node::object([
+            ("artist", Value::from(artists_json(&found.artists)).into()),
+            ("album", Value::from(albums(&found.albums)).into()),
+            ("song", Node::Songs(found.songs)),
         ]),
     ))
 }
@@ -289,10 +279,10 @@ pub async fn starred(state: &AppState, call: &Call) -> Result<Payload, Failure> 
     let found = state.store.starred(call.user.id).await?;
     Ok(payload(
         "starred2",
-        object([
-            ("artist", artists_json(&found.artists).into()),
-            ("album", albums(&found.albums).into()),
-            ("song", songs(&found.songs).into()),
+        Node::object([
+            ("artist", Value::from(artists_json(&found.artists)).into()),
+            ("album", Value::from(albums(&found.albums)).into()),
+            ("song", Node::Songs(found.songs)),
         ]),
     ))
 }

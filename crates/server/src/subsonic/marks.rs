@@ -2,7 +2,7 @@
 //! and the saved play queue. They are the catalog's marks, shared by every interface.
 
 use super::browse::song_id;
-use super::response::{Failure, Payload, payload};
+use super::response::{Failure, Node, Payload, payload};
 use super::{Call, views};
 use crate::catalog::{AlbumId, ArtistId, Item, Play, PlayQueue};
 use crate::state::{AppState, now};
@@ -124,7 +124,6 @@ pub async fn play_queue(state: &AppState, call: &Call) -> Result<Payload, Failur
         "changed": views::date_time(queue.changed_at),
         "changedBy": queue.changed_by,
         "position": queue.position_ms,
-        "entry": songs.iter().map(views::song).collect::<Vec<_>>(),
     });
     let current = queue
         .current
@@ -133,7 +132,9 @@ pub async fn play_queue(state: &AppState, call: &Call) -> Result<Payload, Failur
     if let Some(current) = current {
         object["current"] = json!(current.to_string());
     }
-    Ok(payload("playQueue", object))
+    let mut fields = Node::fields_of(object);
+    fields.push(("entry".into(), Node::Songs(songs)));
+    Ok(payload("playQueue", Node::Object(fields)))
 }
 
 /// `savePlayQueue`: the songs (`id`, repeated), the one playing and where in it; no ids

@@ -7,8 +7,9 @@
 //! is neither removed nor overwritten, whatever the order the edits reach the server.
 
 use super::browse::song_id;
-use super::response::{Failure, Payload, payload};
+use super::response::{Failure, Node, Payload, payload};
 use super::{Call, views};
+use crate::catalog::Song;
 use crate::state::AppState;
 use serde_json::{Value, json};
 use tonearm_protocol::position::place;
@@ -33,19 +34,18 @@ async fn load(state: &AppState, call: &Call, id: PlaylistId) -> Result<Playlist,
         .ok_or_else(|| Failure::not_found("playlist"))
 }
 
-/// A playlist as Subsonic shows it, with its songs when `entries` (songs that left the cloud
-/// are left out, as they cannot be played).
+/// A playlist as Subsonic shows it, and its songs (songs that left the cloud are left out, as
+/// they cannot be played).
 async fn view(
     state: &AppState,
     call: &Call,
     playlist: &Playlist,
-    entries: bool,
-) -> Result<Value, Failure> {
+) -> Result<(Value, Vec<Song>), Failure> {
     let ids: Vec<TrackId> = playlist.entries.iter().map(|e| e.track_id).collect();
     let songs = state.store.songs(call.user.id, &ids).await?;
     let duration: u64 = songs.iter().filter_map(|s| s.duration_ms).sum();
     // The log keeps no times per playlist; the epoch says "not known".
-    let mut object = json!({
+    let object = json!({
         "id": playlist.id.to_string(),
         "name": playlist.name,
         "owner": call.user.username,
@@ -56,10 +56,19 @@ async fn view(
         "changed": views::date_time(0),
         "readonly": false,
     });
-    if entries {
-        object["entry"] = songs.iter().map(views::song).collect::<Vec<_>>().into();
-    }
-    Ok(object)
+    Ok((object, songs))
+}
+
+/// A playlist with its songs (`entry`).
+async fn with_entries(
+    state: &AppState,
+    call: &Call,
+    playlist: &Playlist,
+) -> Result<Payload, Failure> {
+    let (object, songs) = view(state, call, playlist).await?;
+    let mut fields = Node::fields_of(object);
+    fields.push(("entry".into(), Node::Songs(songs)));
+    Ok(payload("playlist", Node::Object(fields)))
 }
 
 pub async fn list(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -75,7 +84,7 @@ pub async fn list(state: &AppState, call: &Call) -> Result<Payload, Failure> {
     let all = state.store.playlists(call.user.id).await?;
     let mut views = Vec::with_capacity(all.playlists.len());
     for playlist in &all.playlists {
-        views.push(view(state, call, playlist, false).await?);
+        views.push(view(state, call, playlist).await?.0);
     }
     Ok(payload(
         "playlists",
@@ -86,10 +95,7 @@ pub async fn list(state: &AppState, call: &Call) -> Result<Payload, Failure> {
 pub async fn get(state: &AppState, call: &Call) -> Result<Payload, Failure> {
     let id = playlist_id(call.params.required("id")?)?;
     let playlist = load(state, call, id).await?;
-    Ok(payload(
-        "playlist",
-        view(state, call, &playlist, true).await?,
-    ))
+    with_entries(state, call, &playlist).await
 }
 
 /// The song ids of `name` (repeated), each one the user's.
@@ -199,10 +205,7 @@ pub async fn create(state: &AppState, call: &Call) -> Result<Payload, Failure> {
     };
     apply(state, call, &ops).await?;
     let playlist = load(state, call, id).await?;
-    Ok(payload(
-        "playlist",
-        view(state, call, &playlist, true).await?,
-    ))
+    with_entries(state, call, &playlist).await
 }
 
 /// `updatePlaylist`: rename, remove songs by their index before this call, add songs at the

@@ -25,17 +25,25 @@ pub fn suffix_and_type(format: &str) -> (&'static str, &'static str) {
     }
 }
 
-fn marks(object: &mut Map<String, Value>, stats: &Stats) {
+/// What the user did with it: starred, rated (1 to 5 only), played.
+fn marks(stats: &Stats, mut visit: impl FnMut(&'static str, Field<'_>)) {
     if let Some(at) = stats.starred_at {
-        object.insert("starred".into(), json!(date_time(at)));
+        visit("starred", Field::Owned(date_time(at)));
     }
     if let Some(rating) = stats.rating.filter(|r| (1..=5).contains(r)) {
-        object.insert("userRating".into(), json!(rating));
+        visit("userRating", Field::UInt(rating.into()));
     }
-    object.insert("playCount".into(), json!(stats.play_count));
+    visit("playCount", Field::UInt(stats.play_count));
     if let Some(at) = stats.played_at {
-        object.insert("played".into(), json!(date_time(at)));
+        visit("played", Field::Owned(date_time(at)));
     }
+}
+
+/// [`marks`] into a JSON object.
+fn marks_into(object: &mut Map<String, Value>, stats: &Stats) {
+    marks(stats, |key, field| {
+        object.insert(key.into(), field.into());
+    });
 }
 
 fn put<T: Into<Value>>(object: &mut Map<String, Value>, key: &str, value: Option<T>) {
@@ -44,33 +52,70 @@ fn put<T: Into<Value>>(object: &mut Map<String, Value>, key: &str, value: Option
     }
 }
 
-/// A song (`Child` with `isDir: false`).
-pub fn song(song: &Song) -> Value {
+/// A scalar field of a song, as both forms write it.
+#[derive(Debug)]
+pub enum Field<'a> {
+    Text(&'a str),
+    Owned(String),
+    UInt(u64),
+    Int(i64),
+    Bool(bool),
+}
+
+impl From<Field<'_>> for Value {
+    fn from(field: Field<'_>) -> Self {
+        match field {
+            Field::Text(text) => text.into(),
+            Field::Owned(text) => text.into(),
+            Field::UInt(n) => n.into(),
+            Field::Int(n) => n.into(),
+            Field::Bool(b) => b.into(),
+        }
+    }
+}
+
+/// A song's scalar fields (`Child` with `isDir: false`), in order, given to `visit`; its two
+/// nested fields are [`replay_gain`] and [`genres`]. The writers of both forms take them from
+/// here, so the record is never copied into an intermediate tree.
+pub fn song_fields(song: &Song, mut visit: impl FnMut(&'static str, Field<'_>)) {
+    use Field::{Bool, Int, Owned, Text, UInt};
     let (suffix, content_type) = suffix_and_type(&song.format);
     let seconds = song.duration_ms.map(|ms| ms.div_ceil(1000));
-    let mut object = Map::new();
-    object.insert("id".into(), json!(song.id.to_string()));
-    object.insert("parent".into(), json!(song.album_id.as_str()));
-    object.insert("isDir".into(), json!(false));
-    object.insert("title".into(), json!(song.title));
-    put(&mut object, "album", song.album.clone());
-    put(&mut object, "artist", song.artist.clone());
-    put(&mut object, "track", song.track_number);
-    put(&mut object, "year", song.year);
-    put(&mut object, "genre", song.genre.clone());
+    let id = song.id.to_string();
+    visit("id", Text(&id));
+    visit("parent", Text(song.album_id.as_str()));
+    visit("isDir", Bool(false));
+    visit("title", Text(&song.title));
+    if let Some(album) = &song.album {
+        visit("album", Text(album));
+    }
+    if let Some(artist) = &song.artist {
+        visit("artist", Text(artist));
+    }
+    if let Some(track) = song.track_number {
+        visit("track", UInt(track.into()));
+    }
+    if let Some(year) = song.year {
+        visit("year", Int(year.into()));
+    }
+    if let Some(genre) = &song.genre {
+        visit("genre", Text(genre));
+    }
     if song.artwork.is_some() {
-        object.insert("coverArt".into(), json!(song.id.to_string()));
+        visit("coverArt", Text(&id));
     }
-    object.insert("size".into(), json!(song.size));
-    object.insert("contentType".into(), json!(content_type));
-    object.insert("suffix".into(), json!(suffix));
-    put(&mut object, "duration", seconds);
-    if let Some(seconds) = seconds.filter(|s| *s > 0) {
-        object.insert("bitRate".into(), json!(song.size * 8 / 1000 / seconds));
+    visit("size", UInt(song.size));
+    visit("contentType", Text(content_type));
+    visit("suffix", Text(suffix));
+    if let Some(seconds) = seconds {
+        visit("duration", UInt(seconds));
+        if seconds > 0 {
+            visit("bitRate", UInt(song.size * 8 / 1000 / seconds));
+        }
     }
-    object.insert(
-        "path".into(),
-        json!(format!(
+    visit(
+        "path",
+        Owned(format!(
             "{}/{}/{}{}.{}",
             song.album_artist.as_deref().unwrap_or("Unknown"),
             song.album.as_deref().unwrap_or("Unknown"),
@@ -81,54 +126,56 @@ pub fn song(song: &Song) -> Value {
             if suffix.is_empty() { "bin" } else { suffix }
         )),
     );
-    object.insert("isVideo".into(), json!(false));
-    put(&mut object, "discNumber", song.disc_number);
-    let rg = &song.replaygain;
-    if !rg.is_empty() {
-        // OpenSubsonic's `replayGain`: gains in dB, peaks as linear amplitude.
-        let mut gain = Map::new();
-        put(&mut gain, "trackGain", rg.track_gain.map(|g| g.db()));
-        put(&mut gain, "albumGain", rg.album_gain.map(|g| g.db()));
-        put(&mut gain, "trackPeak", rg.track_peak.map(|p| p.amplitude()));
-        put(&mut gain, "albumPeak", rg.album_peak.map(|p| p.amplitude()));
-        object.insert("replayGain".into(), Value::Object(gain));
+    visit("isVideo", Bool(false));
+    if let Some(disc) = song.disc_number {
+        visit("discNumber", UInt(disc.into()));
     }
-    object.insert("created".into(), json!(date_time(song.added_at)));
-    object.insert("albumId".into(), json!(song.album_id.as_str()));
-    object.insert("artistId".into(), json!(song.artist_id.as_str()));
-    object.insert("type".into(), json!("music"));
-    object.insert("mediaType".into(), json!("song"));
-    object.insert(
-        "comment".into(),
-        json!(song.comment.clone().unwrap_or_default()),
+    visit("created", Owned(date_time(song.added_at)));
+    visit("albumId", Text(song.album_id.as_str()));
+    visit("artistId", Text(song.artist_id.as_str()));
+    visit("type", Text("music"));
+    visit("mediaType", Text("song"));
+    visit("comment", Text(song.comment.as_deref().unwrap_or_default()));
+    visit(
+        "sortName",
+        Owned(crate::catalog::ids::sort_name(&song.title)),
     );
-    object.insert(
-        "sortName".into(),
-        json!(crate::catalog::ids::sort_name(&song.title)),
+    visit("displayArtist", Text(song.artist.as_deref().unwrap_or_default()));
+    visit(
+        "displayAlbumArtist",
+        Text(song.album_artist.as_deref().unwrap_or_default()),
     );
-    object.insert(
-        "genres".into(),
-        json!(
-            song.genre
-                .iter()
-                .map(|g| json!({ "name": g }))
-                .collect::<Vec<_>>()
-        ),
+    visit(
+        "displayComposer",
+        Text(song.composer.as_deref().unwrap_or_default()),
     );
-    object.insert(
-        "displayArtist".into(),
-        json!(song.artist.clone().unwrap_or_default()),
-    );
-    object.insert(
-        "displayAlbumArtist".into(),
-        json!(song.album_artist.clone().unwrap_or_default()),
-    );
-    object.insert(
-        "displayComposer".into(),
-        json!(song.composer.clone().unwrap_or_default()),
-    );
-    marks(&mut object, &song.stats);
-    Value::Object(object)
+    marks(&song.stats, visit);
+}
+
+/// OpenSubsonic's `replayGain` of a song, when it has a tag: gains in dB, peaks as linear
+/// amplitude.
+pub fn replay_gain(song: &Song) -> Option<Vec<(&'static str, f64)>> {
+    let rg = &song.replaygain;
+    if rg.is_empty() {
+        return None;
+    }
+    let gains = [
+        ("trackGain", rg.track_gain.map(|g| g.db())),
+        ("albumGain", rg.album_gain.map(|g| g.db())),
+        ("trackPeak", rg.track_peak.map(|p| p.amplitude())),
+        ("albumPeak", rg.album_peak.map(|p| p.amplitude())),
+    ];
+    Some(
+        gains
+            .into_iter()
+            .filter_map(|(key, value)| Some((key, value?)))
+            .collect(),
+    )
+}
+
+/// A song's genres (OpenSubsonic's `genres`, a list of `{name}`): its one, if any.
+pub fn genres(song: &Song) -> impl Iterator<Item = &str> {
+    song.genre.as_deref().into_iter()
 }
 
 /// An album (`AlbumID3`).
@@ -169,7 +216,7 @@ pub fn album(album: &Album) -> Value {
         "isCompilation".into(),
         json!(album.artist == crate::catalog::ids::VARIOUS_ARTISTS),
     );
-    marks(&mut object, &album.stats);
+    marks_into(&mut object, &album.stats);
     Value::Object(object)
 }
 
@@ -192,7 +239,7 @@ pub fn album_as_directory(album: &Album) -> Value {
     object.insert("mediaType".into(), json!("album"));
     put(&mut object, "year", album.year);
     put(&mut object, "genre", album.genre.clone());
-    marks(&mut object, &album.stats);
+    marks_into(&mut object, &album.stats);
     Value::Object(object)
 }
 
