@@ -181,13 +181,13 @@ try {
   const searchTimes = search.map((s) => s.ms);
   const frames = scroll.frames;
   console.log("");
-  console.log(`start to Songs painted: median ${ms(percentile(starts, 50))} (runs: ${starts.map(ms).join(", ")}) (goal < 1500 ms)`);
+  console.log(`start to Songs painted: median ${ms(percentile(starts, 50))} (runs: ${starts.map(ms).join(", ")}) (goal < 1000 ms)`);
   console.log(
-    `search, keystroke to results painted: p50 ${ms(percentile(searchTimes, 50))}, max ${ms(Math.max(...searchTimes))} over ${search.length} keystrokes (goal < 50 ms)`,
+    `search, keystroke to results painted: p50 ${ms(percentile(searchTimes, 50))}, max ${ms(Math.max(...searchTimes))} over ${search.length} keystrokes (goal: every one < 50 ms)`,
   );
   console.log(`  ${search.map((s) => `${s.query}: ${s.ms.toFixed(0)} (answer ${s.answer.toFixed(0)})`).join(", ")}`);
   console.log(
-    `scrolling the songs table: frame p50 ${ms(percentile(frames, 50))}, p95 ${ms(percentile(frames, 95))}, max ${ms(Math.max(...frames))}, ${frames.filter((f) => f > 16.7).length} of ${frames.length} frames over 16.7 ms (goal < 16 ms)`,
+    `scrolling the songs table: frame p50 ${ms(percentile(frames, 50))}, p95 ${ms(percentile(frames, 95))}, max ${ms(Math.max(...frames))}, ${frames.filter((f) => f > 16.7).length} of ${frames.length} frames over 16.7 ms; p99 ${ms(percentile(frames, 99))} (goal p99 < 16.7 ms)`,
   );
   console.log(
     `memory, all app processes: ${(busy.pss / 1024).toFixed(0)} MB PSS after browsing (${(idle.pss / 1024).toFixed(0)} MB at start); RSS sum ${(busy.rss / 1024).toFixed(0)} MB (goal < 300 MB)`,
