@@ -216,7 +216,10 @@ pub async fn random_songs(state: &AppState, call: &Call) -> Result<Payload, Fail
             (params.parsed("fromYear")?, params.parsed("toYear")?),
         )
         .await?;
-    Ok(payload("randomSongs", Node::object([("song", Node::Songs(list))])))
+    Ok(payload(
+        "randomSongs",
+        Node::object([("song", Node::Songs(list))]),
+    ))
 }
 
 pub async fn songs_by_genre(state: &AppState, call: &Call) -> Result<Payload, Failure> {
@@ -230,7 +233,10 @@ pub async fn songs_by_genre(state: &AppState, call: &Call) -> Result<Payload, Fa
         .store
         .songs_by_genre(call.user.id, genre, page)
         .await?;
-    Ok(payload("songsByGenre", Node::object([("song", Node::Songs(list))])))
+    Ok(payload(
+        "songsByGenre",
+        Node::object([("song", Node::Songs(list))]),
+    ))
 }
 
 /// `getTopSongs`: the artist's most played songs here (there is no outside chart).
@@ -239,7 +245,10 @@ pub async fn top_songs(state: &AppState, call: &Call) -> Result<Payload, Failure
     let artist = params.required("artist")?;
     let count = params.number("count", 50, MAX_PAGE)?;
     let list = state.store.top_songs(call.user.id, artist, count).await?;
-    Ok(payload("topSongs", Node::object([("song", Node::Songs(list))])))
+    Ok(payload(
+        "topSongs",
+        Node::object([("song", Node::Songs(list))]),
+    ))
 }
 
 pub async fn search(state: &AppState, call: &Call) -> Result<Payload, Failure> {

@@ -184,7 +184,7 @@ pub fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
     )
 }
 
-/// The envelope around `fields`; its own fields in name order, as before payloads had an order.
+/// The envelope around `fields`: its own fields first, in name order (as its XML always was).
 fn envelope(status: &'static str, fields: Payload) -> Fields {
     let mut body: Fields = vec![
         (Cow::Borrowed("openSubsonic"), json!(true).into()),
@@ -212,15 +212,11 @@ pub fn failed(format: &Format, failure: &Failure) -> Response {
 }
 
 fn render(format: &Format, body: &Fields) -> Response {
-    let json = || {
-        let document = Pairs(&[("subsonic-response", ObjectRef(body))]);
-        serde_json::to_string(&document).expect("an answer always serializes")
-    };
     let (content_type, body) = match format {
-        Format::Json => ("application/json; charset=utf-8", json()),
+        Format::Json => ("application/json; charset=utf-8", to_json(body)),
         Format::Jsonp(callback) => (
             "application/javascript; charset=utf-8",
-            format!("{callback}({});", json()),
+            format!("{callback}({});", to_json(body)),
         ),
         Format::Xml => ("application/xml; charset=utf-8", to_xml(body)),
     };
@@ -231,8 +227,11 @@ fn render(format: &Format, body: &Fields) -> Response {
     response
 }
 
-/// The envelope's body as the value of its one field.
-struct ObjectRef<'a>(&'a Fields);
+/// The JSON form of an envelope.
+fn to_json(body: &Fields) -> String {
+    let document = Pairs(&[("subsonic-response", Pairs(body))]);
+    serde_json::to_string(&document).expect("an answer always serializes")
+}
 
 /// Pairs written as a JSON object.
 struct Pairs<'a, K, T>(&'a [(K, T)]);
@@ -244,12 +243,6 @@ impl<K: AsRef<str>, T: Serialize> Serialize for Pairs<'_, K, T> {
             map.serialize_entry(key.as_ref(), value)?;
         }
         map.end()
-    }
-}
-
-impl Serialize for ObjectRef<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Pairs(self.0).serialize(serializer)
     }
 }
 
@@ -288,9 +281,8 @@ impl Serialize for SongJson<'_> {
         if let Some(gains) = views::replay_gain(self.0) {
             map.serialize_entry("replayGain", &Pairs(&gains))?;
         }
-        let genres: Vec<[(&str, &str); 1]> = views::genres(self.0)
-            .map(|name| [("name", name)])
-            .collect();
+        let genres: Vec<[(&str, &str); 1]> =
+            views::genres(self.0).map(|name| [("name", name)]).collect();
         let genres: Vec<_> = genres.iter().map(|genre| Pairs(genre)).collect();
         map.serialize_entry("genres", &genres)?;
         map.end()
@@ -316,7 +308,7 @@ fn to_xml(body: &Fields) -> String {
     out
 }
 
-/// A field's value on its way to XML: a JSON value or a node.
+/// A field's value on its way to XML: a JSON value, or a node that is not one.
 #[derive(Clone, Copy)]
 enum Item<'a> {
     Value(&'a Value),
@@ -324,8 +316,15 @@ enum Item<'a> {
 }
 
 impl<'a> Item<'a> {
+    fn of(node: &'a Node) -> Self {
+        match node {
+            Node::Json(value) => Item::Value(value),
+            other => Item::Node(other),
+        }
+    }
+
     fn fields(fields: &'a Fields) -> impl Iterator<Item = (&'a str, Item<'a>)> + Clone {
-        fields.iter().map(|(k, v)| (k.as_ref(), Item::Node(v)))
+        fields.iter().map(|(k, v)| (k.as_ref(), Item::of(v)))
     }
 
     fn map(map: &'a Map<String, Value>) -> impl Iterator<Item = (&'a str, Item<'a>)> + Clone {
@@ -335,15 +334,9 @@ impl<'a> Item<'a> {
     /// Its text, when it is a scalar (an attribute).
     fn scalar(self) -> Option<String> {
         match self {
-            Item::Value(Value::String(s)) | Item::Node(Node::Json(Value::String(s))) => {
-                Some(s.clone())
-            }
-            Item::Value(Value::Number(n)) | Item::Node(Node::Json(Value::Number(n))) => {
-                Some(n.to_string())
-            }
-            Item::Value(Value::Bool(b)) | Item::Node(Node::Json(Value::Bool(b))) => {
-                Some(b.to_string())
-            }
+            Item::Value(Value::String(s)) => Some(s.clone()),
+            Item::Value(Value::Number(n)) => Some(n.to_string()),
+            Item::Value(Value::Bool(b)) => Some(b.to_string()),
             _ => None,
         }
     }
@@ -351,10 +344,8 @@ impl<'a> Item<'a> {
     /// Writes it as elements named `name`: one for an object, one per item for a list.
     fn children(self, out: &mut String, name: &str) {
         match self {
-            Item::Value(Value::Object(map)) | Item::Node(Node::Json(Value::Object(map))) => {
-                element(out, name, Item::map(map), false);
-            }
-            Item::Value(Value::Array(items)) | Item::Node(Node::Json(Value::Array(items))) => {
+            Item::Value(Value::Object(map)) => element(out, name, Item::map(map), false),
+            Item::Value(Value::Array(items)) => {
                 for item in items {
                     match item {
                         Value::Object(map) => element(out, name, Item::map(map), false),
@@ -556,11 +547,7 @@ mod tests {
             Node::object([("song", Node::Songs(vec![song(1, true), song(2, false)]))]),
         );
         let body = envelope("ok", fields);
-        let json: Value = serde_json::from_str(
-            &serde_json::to_string(&Pairs(&[("subsonic-response", ObjectRef(&body))]))
-                .expect("json"),
-        )
-        .expect("parsed");
+        let json: Value = serde_json::from_str(&to_json(&body)).expect("parsed");
         let songs = &json["subsonic-response"]["searchResult3"]["song"];
         let full = &songs[0];
         assert_eq!(full["id"], "00000000-0000-0000-0000-000000000001");
@@ -573,13 +560,23 @@ mod tests {
         assert_eq!(full["starred"], "1970-01-01T00:00:00Z");
         assert_eq!(full["userRating"], 4);
         assert_eq!(full["genres"], json!([{ "name": "Jazz" }]));
-        assert_eq!(full["replayGain"], json!({ "trackGain": -6.5, "trackPeak": 0.98 }));
+        assert_eq!(
+            full["replayGain"],
+            json!({ "trackGain": -6.5, "trackPeak": 0.98 })
+        );
         assert_eq!(full["isDir"], false);
         let bare = &songs[1];
         assert_eq!(bare["suffix"], "");
         assert_eq!(bare["contentType"], "application/octet-stream");
         assert_eq!(bare["duration"], 0);
-        for absent in ["bitRate", "album", "coverArt", "userRating", "replayGain", "year"] {
+        for absent in [
+            "bitRate",
+            "album",
+            "coverArt",
+            "userRating",
+            "replayGain",
+            "year",
+        ] {
             assert!(bare.get(absent).is_none(), "{absent} in {bare}");
         }
         assert_eq!(bare["genres"], json!([]));
@@ -602,7 +599,10 @@ mod tests {
             ),
             "{xml}"
         );
-        assert!(xml.ends_with("</song></searchResult3></subsonic-response>"), "{xml}");
+        assert!(
+            xml.ends_with("</song></searchResult3></subsonic-response>"),
+            "{xml}"
+        );
     }
 
     #[test]

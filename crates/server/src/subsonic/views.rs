@@ -140,7 +140,10 @@ pub fn song_fields(song: &Song, mut visit: impl FnMut(&'static str, Field<'_>)) 
         "sortName",
         Owned(crate::catalog::ids::sort_name(&song.title)),
     );
-    visit("displayArtist", Text(song.artist.as_deref().unwrap_or_default()));
+    visit(
+        "displayArtist",
+        Text(song.artist.as_deref().unwrap_or_default()),
+    );
     visit(
         "displayAlbumArtist",
         Text(song.album_artist.as_deref().unwrap_or_default()),
