@@ -109,8 +109,8 @@ pub fn song_fields(song: &Song, mut visit: impl FnMut(&'static str, Field<'_>)) 
     visit("suffix", Text(suffix));
     if let Some(seconds) = seconds {
         visit("duration", UInt(seconds));
-        if seconds > 0 {
-            visit("bitRate", UInt(song.size * 8 / 1000 / seconds));
+        if let Some(kbps) = (song.size * 8 / 1000).checked_div(seconds) {
+            visit("bitRate", UInt(kbps));
         }
     }
     visit(
