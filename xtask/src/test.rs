@@ -60,11 +60,13 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
                 "warnings",
             ]);
             if target == setup::MACOS_TARGET {
+                // The cc crate's per-target variables: `CC_x86_64_apple_darwin`...
+                let suffix = target.replace('-', "_");
                 let cc = setup::no_c_compiler(project)?;
                 clippy
-                    .env("CC_x86_64_apple_darwin", &cc)
-                    .env("CXX_x86_64_apple_darwin", &cc)
-                    .env("AR_x86_64_apple_darwin", "ar");
+                    .env(format!("CC_{suffix}"), &cc)
+                    .env(format!("CXX_{suffix}"), &cc)
+                    .env(format!("AR_{suffix}"), "ar");
             }
             project::run(&mut clippy)?;
         }

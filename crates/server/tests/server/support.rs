@@ -180,6 +180,14 @@ impl User {
         response.json().await.unwrap()
     }
 
+    /// A track's whole stream (which must answer 200).
+    pub async fn stream(&self, track: &CloudTrack) -> bytes::Bytes {
+        let path = format!("/api/v1/tracks/{}/stream", track.id);
+        let response = self.request(Method::GET, &path).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.bytes().await.unwrap()
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.request(Method::POST, path)
             .json(body)

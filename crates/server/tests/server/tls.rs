@@ -3,7 +3,7 @@
 //! clients that do or do not trust it.
 
 use crate::support::{ServerProcess, TestServer, audio, run_cli};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use rustls::pki_types::CertificateDer;
 use serde_json::Value;
 use std::ffi::OsStr;
@@ -105,13 +105,7 @@ async fn login_upload_and_stream_over_https() {
 
     let data = audio(200_000, 91);
     let track = ann.upload_track(&data).await;
-    let response = ann
-        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.bytes().await.unwrap().as_ref(), data.as_slice());
+    assert_eq!(ann.stream(&track).await.as_ref(), data.as_slice());
 
     // Without the token, still refused.
     let anonymous = cert

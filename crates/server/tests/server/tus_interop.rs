@@ -5,7 +5,7 @@
 //! `TONEARM_REQUIRE_INTEROP=1`, so a missing client fails instead of skipping.
 
 use crate::support::{TestServer, User, audio, interop_dir, interop_program, skip_without};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use std::path::Path;
 use tonearm_protocol::BlobHash;
 
@@ -73,14 +73,7 @@ async fn run(
 
 async fn assert_blob_streams_back(user: &User, data: &[u8]) {
     let track = user.create_track(&BlobHash::of(data), "flac").await;
-    let bytes = user
-        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = user.stream(&track).await;
     assert!(bytes == data, "the blob is byte-identical");
 }
 

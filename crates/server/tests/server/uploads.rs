@@ -115,13 +115,7 @@ async fn a_resumed_upload_that_does_not_hash_to_the_declared_blake3_is_refused()
 /// The bytes a track over `data`'s blob streams back (the blob must exist).
 async fn streamed(user: &User, data: &[u8]) -> Bytes {
     let track = user.create_track(&BlobHash::of(data), "flac").await;
-    let response = user
-        .request(Method::GET, &format!("/api/v1/tracks/{}/stream", track.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.bytes().await.unwrap()
+    user.stream(&track).await
 }
 
 #[tokio::test]
