@@ -122,8 +122,13 @@ async function measureSearch(browser) {
   const words = ["a", "ar", "art", "arti", "artis", "artist", "b", "be", "bey", "beyo", "s", "si", "sig", "sigu", "sigur"];
   const box = await browser.$("#search");
   const timings = [];
+  let previous = "";
   for (const query of words) {
-    await box.setValue(query);
+    // One key at a time, as people type: a query that extends the last by a letter gets that
+    // letter; a new word replaces the box's text.
+    if (previous && query.length === previous.length + 1 && query.startsWith(previous)) await browser.keys(query.at(-1));
+    else await box.setValue(query);
+    previous = query;
     const typed = await markTime(browser, `search-typed:${query}`);
     const answered = await markTime(browser, `search-answered:${query}`);
     const painted = await markTime(browser, `search-painted:${query}`);

@@ -597,35 +597,48 @@ impl Library {
     /// Totals over the whole library.
     pub fn stats(&self) -> Result<LibraryStats> {
         self.store().read(|conn| {
-            let stats = conn.query_row(
-                "SELECT COUNT(*), COALESCE(SUM(state = 'present'), 0), COALESCE(SUM(state = 'missing'), 0),
-                        COALESCE(SUM(state = 'unreadable'), 0), COALESCE(SUM(state = 'cloud'), 0),
-                        COALESCE(SUM(CASE WHEN state = 'present' THEN duration_ms END), 0),
-                        COALESCE(SUM(CASE WHEN state = 'present' THEN size END), 0),
-                        (SELECT COUNT(*) FROM albums),
+            let mut stats = conn.query_row(
+                "SELECT (SELECT COUNT(*) FROM albums),
                         (SELECT COUNT(*) FROM name_summaries WHERE kind = 'artist' AND sort_name != ''),
                         (SELECT COUNT(*) FROM name_summaries WHERE kind = 'genre'),
-                        (SELECT COUNT(*) FROM folders), (SELECT COUNT(*) FROM playlists)
-                 FROM tracks",
+                        (SELECT COUNT(*) FROM folders), (SELECT COUNT(*) FROM playlists)",
                 [],
                 |row| {
                     let n = |i: usize| row.get::<_, i64>(i).map(|v| v as u64);
                     Ok(LibraryStats {
-                        tracks: n(0)?,
-                        present: n(1)?,
-                        missing: n(2)?,
-                        unreadable: n(3)?,
-                        cloud: n(4)?,
-                        duration_ms: n(5)?,
-                        size_bytes: n(6)?,
-                        albums: n(7)?,
-                        artists: n(8)?,
-                        genres: n(9)?,
-                        folders: n(10)?,
-                        playlists: n(11)?,
+                        albums: n(0)?,
+                        artists: n(1)?,
+                        genres: n(2)?,
+                        folders: n(3)?,
+                        playlists: n(4)?,
+                        ..LibraryStats::default()
                     })
                 },
             )?;
+            // From the `tracks_totals` index, which holds the three columns: the rows
+            // themselves (the whole table) are not read.
+            let mut stmt = conn.prepare_cached(
+                "SELECT state, COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(size), 0)
+                 FROM tracks GROUP BY state",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let state: String = row.get(0)?;
+                let n = |i: usize| row.get::<_, i64>(i).map(|v| v as u64);
+                let count = n(1)?;
+                stats.tracks += count;
+                match state.as_str() {
+                    "present" => {
+                        stats.present = count;
+                        stats.duration_ms = n(2)?;
+                        stats.size_bytes = n(3)?;
+                    }
+                    "missing" => stats.missing = count,
+                    "unreadable" => stats.unreadable = count,
+                    "cloud" => stats.cloud = count,
+                    _ => {}
+                }
+            }
             Ok(stats)
         })
     }

@@ -2,6 +2,7 @@
 // emptying it or Escape goes back, Down moves into the results.
 import { forwardRef } from "react";
 import type { Route } from "../navigation";
+import { usePrefetchSearch } from "@data";
 import { mark } from "../perf";
 import { Icon } from "./Icon";
 
@@ -9,6 +10,7 @@ export const SearchBox = forwardRef<
   HTMLInputElement,
   { route: Route; placeholder: string; navigate: (route: Route) => void; goBack: () => void }
 >(function SearchBox({ route, placeholder, navigate, goBack }, ref) {
+  const prefetch = usePrefetchSearch();
   return (
     <div className="search-box" role="search">
       <Icon name="search" size={16} />
@@ -24,6 +26,8 @@ export const SearchBox = forwardRef<
         onChange={(event) => {
           const query = event.target.value;
           mark(`search-typed:${query}`);
+          // Asked now, not once the search page has drawn: the answer comes meanwhile.
+          prefetch(query);
           if (query) navigate({ view: "search", query });
           else if (route.view === "search") goBack();
         }}

@@ -265,19 +265,36 @@ export function useGenres() {
   return useQuery({ queryKey: queryKeys.genres, queryFn: () => unwrap(commands.listGenres(0, 1_000_000)) });
 }
 
-/** Search as you type: songs, albums and artists. The previous results stay on screen while
- * the next keystroke's arrive, so the list never flashes empty. */
-export function useSearch(query: string, limit = 100) {
-  return useQuery({
+/** Search as you type: songs, albums and artists, the best `SEARCH_SONGS` songs. */
+function searchOptions(query: string) {
+  return {
     queryKey: queryKeys.search(query),
     queryFn: async () => {
-      const results = await unwrap(commands.searchLibrary(query, limit));
+      const results = await unwrap(commands.searchLibrary(query, SEARCH_SONGS));
       mark(`search-answered:${query}`);
       return results;
     },
-    enabled: query.trim().length > 0,
-    placeholderData: keepPreviousData,
-  });
+  };
+}
+
+const SEARCH_SONGS = 100;
+
+/** Search as you type. The previous results stay on screen while the next keystroke's
+ * arrive, so the list never flashes empty. */
+export function useSearch(query: string) {
+  return useQuery({ ...searchOptions(query), enabled: query.trim().length > 0, placeholderData: keepPreviousData });
+}
+
+/** Starts a search as its key is pressed: the answer is on its way while the view that shows
+ * it draws. */
+export function usePrefetchSearch() {
+  const client = useQueryClient();
+  return useCallback(
+    (query: string) => {
+      if (query.trim()) void client.prefetchQuery(searchOptions(query));
+    },
+    [client],
+  );
 }
 
 /** A cover thumbnail as a data URL (null when the artwork is gone). */

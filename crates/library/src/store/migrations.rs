@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(marks_as_cloud_data),
     Migration::Code(imports),
     Migration::Sql(include_str!("migrations/0012_bulk_scans.sql")),
+    Migration::Sql(include_str!("migrations/0013_totals_index.sql")),
 ];
 
 /// Migration 6: the album, artist and genre summaries rebuilt, so a library scanned before

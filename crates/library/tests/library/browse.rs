@@ -2,6 +2,7 @@
 
 use crate::support::TestLibrary;
 use tonearm_library::query::{TrackFilter, TrackSort};
+use tonearm_library::TrackState;
 
 #[test]
 fn songs_come_in_pages_in_the_requested_order() {
@@ -121,6 +122,31 @@ fn stats_add_up() {
         (2, 2, 1, 1)
     );
     assert!(stats.size_bytes > 300_000);
+
+    // A song gone from its folder counts as missing, and no longer in the length and size
+    // of the music at hand.
+    let all = t
+        .library
+        .tracks(&Default::default(), TrackSort::Title, false, 0, 100)
+        .expect("tracks");
+    let gone = all
+        .items
+        .iter()
+        .find(|track| track.state == TrackState::Present && track.duration_ms.unwrap_or(0) > 0)
+        .expect("a present song with a length");
+    std::fs::remove_file(&gone.path).expect("remove");
+    t.scan();
+    let after = t.library.stats().expect("stats");
+    assert_eq!((after.tracks, after.present, after.missing, after.unreadable), (15, 11, 1, 3));
+    assert_eq!(after.duration_ms, stats.duration_ms - gone.duration_ms.unwrap_or(0));
+    assert_eq!(after.size_bytes, stats.size_bytes - gone.size);
+    let present: u64 = all
+        .items
+        .iter()
+        .filter(|track| track.state == TrackState::Present)
+        .map(|track| track.duration_ms.unwrap_or(0))
+        .sum();
+    assert_eq!(stats.duration_ms, present);
 }
 
 #[test]

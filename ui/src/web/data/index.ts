@@ -170,18 +170,34 @@ export function useGenres() {
   });
 }
 
-/** Search as you type, grouped; the previous results stay while the next arrive. */
-export function useSearch(text: string, limit = 100) {
-  return useQuery({
+/** Search as you type, grouped: the best `SEARCH_SONGS` songs, artists and albums. */
+function searchOptions(text: string) {
+  return {
     queryKey: queryKeys.search(text),
-    queryFn: async ({ signal }): Promise<SearchResults> => {
-      const found = await fetchSearch(text, limit, signal);
+    queryFn: async ({ signal }: { signal: AbortSignal }): Promise<SearchResults> => {
+      const found = await fetchSearch(text, SEARCH_SONGS, signal);
       mark(`search-answered:${text}`);
       return found;
     },
-    enabled: text.trim().length > 0,
-    placeholderData: keepPreviousData,
-  });
+  };
+}
+
+const SEARCH_SONGS = 100;
+
+/** Search as you type; the previous results stay while the next arrive. */
+export function useSearch(text: string) {
+  return useQuery({ ...searchOptions(text), enabled: text.trim().length > 0, placeholderData: keepPreviousData });
+}
+
+/** Starts a search as its key is pressed, while the view that shows it draws. */
+export function usePrefetchSearch() {
+  const client = useQueryClient();
+  return useCallback(
+    (text: string) => {
+      if (text.trim()) void client.prefetchQuery(searchOptions(text));
+    },
+    [client],
+  );
 }
 
 /** Artists, and albums, shown for a search. */
