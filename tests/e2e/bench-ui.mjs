@@ -103,6 +103,28 @@ function appMemory(driverPid) {
   return { pss, rss, names, each };
 }
 
+/**
+ * When the app's own process (`tonearm-desktop`, under tauri-driver) started, as epoch ms: the
+ * kernel's start time (clock ticks since boot) placed on the epoch through `/proc/uptime`, to
+ * about 20 ms. The launch time above also counts tauri-driver and WebKitWebDriver starting,
+ * which a user's start does not.
+ */
+function appStartedAt(driverPid) {
+  for (const pid of processTree(driverPid)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("tonearm-deskto")) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+      const uptime = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+      const boot = Date.now() - uptime * 1000;
+      return boot + (ticks / 100) * 1000;
+    } catch {
+      // Gone, or not the app.
+    }
+  }
+  return null;
+}
+
 async function measureStart() {
   const started = Date.now();
   // Drawing as users' machines like this one do (software: there is no GPU here).
@@ -111,7 +133,8 @@ async function measureStart() {
     const painted = await markTime(app.browser, "songs-painted");
     const total = await app.browser.execute(() => document.querySelector('[role="grid"]')?.getAttribute("aria-rowcount"));
     const page = await app.browser.execute(() => performance.timeOrigin);
-    return { app, startMs: painted - started, pageMs: page - started, rows: Number(total) - 1 };
+    const appStart = appStartedAt(app.driver.pid);
+    return { app, startMs: painted - started, processMs: appStart === null ? null : painted - appStart, pageMs: page - started, rows: Number(total) - 1 };
   } catch (error) {
     await app.close();
     throw error;
@@ -164,12 +187,14 @@ async function measureScroll(browser) {
 }
 
 const starts = [];
+const processStarts = [];
 let app;
 for (let run = 0; run < 3; run++) {
   const result = await measureStart();
   starts.push(result.startMs);
+  if (result.processMs !== null) processStarts.push(result.processMs);
   console.log(
-    `start ${run + 1}: Songs painted ${ms(result.startMs)} after launch (${result.rows.toLocaleString()} songs; the page began loading at ${ms(result.pageMs)})`,
+    `start ${run + 1}: Songs painted ${ms(result.startMs)} after launch, ${result.processMs === null ? "?" : ms(result.processMs)} after the app's process started (${result.rows.toLocaleString()} songs; the page began loading at ${ms(result.pageMs)})`,
   );
   if (run < 2) await result.app.close();
   else app = result.app;
@@ -186,7 +211,9 @@ try {
   const searchTimes = search.map((s) => s.ms);
   const frames = scroll.frames;
   console.log("");
-  console.log(`start to Songs painted: median ${ms(percentile(starts, 50))} (runs: ${starts.map(ms).join(", ")}) (goal < 1000 ms)`);
+  console.log(
+    `start to Songs painted: median ${ms(percentile(starts, 50))} from launching through WebDriver (runs: ${starts.map(ms).join(", ")}); median ${processStarts.length ? ms(percentile(processStarts, 50)) : "?"} from the app's process starting (runs: ${processStarts.map(ms).join(", ")}) (goal < 1000 ms)`,
+  );
   console.log(
     `search, keystroke to results painted: p50 ${ms(percentile(searchTimes, 50))}, max ${ms(Math.max(...searchTimes))} over ${search.length} keystrokes (goal: every one < 50 ms)`,
   );
