@@ -77,6 +77,12 @@ export const capabilities = {
   files: true,
 } as const;
 
+/** Whether a songs list can be shown in another order: here, every list is sorted by the
+ * library's queries (the web player pages some lists from the server in its order). */
+export function sortable(_filter: TrackFilter): boolean {
+  return true;
+}
+
 /** A command's own error, thrown so React Query sees a failure. */
 export class CommandFailure extends Error {
   constructor(readonly error: CommandError) {

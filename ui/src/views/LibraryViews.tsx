@@ -15,6 +15,7 @@ import {
   allTracks,
   capabilities,
   describeError,
+  sortable,
   useAlbums,
   useArtistAlbums,
   useArtists,
@@ -82,13 +83,14 @@ function LibrarySongs({ label, filter, list, initial, columns = LIBRARY_COLUMNS 
   const [sort, setSort] = useRememberedSort(list, initial);
   const { rows, setWindow, error } = useLibraryRows(filter, sort.sort, sort.descending);
   if (error) return <p role="alert" className="error">{describeError(error)}</p>;
+  const ordered = sortable(filter);
   return (
     <SongList
       label={label}
       rows={rows}
       columns={columns}
-      sort={sort}
-      onSort={setSort}
+      sort={ordered ? sort : undefined}
+      onSort={ordered ? setSort : undefined}
       onWindowChange={setWindow}
       dragSource="library"
     />

@@ -2,7 +2,7 @@
 // the addresses of views, and the server's songs in the desktop's shape.
 import { describe, expect, it } from "vitest";
 import { between, isKey, place, spread } from "./data/position";
-import { toTrack } from "./data/library";
+import { sortable, toTrack } from "./data/library";
 import * as Q from "./player/queue";
 import { pathOfRoute, routeFromPath } from "./routes";
 import { replayGainDb, unplayable } from "./player/engine";
@@ -125,5 +125,16 @@ describe("songs from the server", () => {
     expect(replayGainDb(tagged, settings, false)).toBeCloseTo(-4);
     expect(replayGainDb(track, settings, false)).toBeCloseTo(-1);
     expect(replayGainDb(tagged, { ...settings, mode: "off" }, false)).toBe(0);
+  });
+});
+
+describe("sorting songs lists", () => {
+  it("is offered for the lists held whole, not for those the server pages in its own order", () => {
+    const none = { album_key: null, artist: null, genre: null, present_only: false };
+    expect(sortable(none)).toBe(false);
+    expect(sortable({ ...none, genre: "Jazz" })).toBe(false);
+    expect(sortable({ ...none, album_key: "k" })).toBe(true);
+    expect(sortable({ ...none, artist: "Ada" })).toBe(true);
+    expect(sortable({ ...none, artist: "" })).toBe(true);
   });
 });

@@ -64,6 +64,8 @@ export const capabilities = {
   files: false,
 } as const;
 
+export const sortable = library.sortable;
+
 /** A sentence for the user: what went wrong and what to do next. */
 export function describeError(error: unknown): string {
   if (error instanceof CommandFailure) {

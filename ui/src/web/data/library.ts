@@ -182,6 +182,15 @@ async function wholeList(filter: TrackFilter): Promise<Track[] | null> {
   return null;
 }
 
+/**
+ * Whether a songs list can be shown in another order. The lists held whole (an album's, an
+ * artist's) are sorted here; the whole library and a genre come from the server a page at a
+ * time, in an order the server keeps, so their columns offer no sorting.
+ */
+export function sortable(filter: TrackFilter): boolean {
+  return Boolean(filter.album_key) || filter.artist !== null;
+}
+
 /** A page of a songs list, with the length of the whole list. */
 export async function listTracks(filter: TrackFilter, sort: TrackSort, descending: boolean, offset: number, limit: number): Promise<Page<Track>> {
   const whole = await wholeList(filter);
