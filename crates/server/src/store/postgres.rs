@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_schema.sql"),
     include_str!("../../migrations/postgres/0002_song_totals.sql"),
     include_str!("../../migrations/postgres/0003_song_initials.sql"),
+    include_str!("../../migrations/postgres/0004_search_version.sql"),
 ];
 
 /// Advisory lock keys: "tonearm" in ASCII, then which lock.
@@ -67,6 +68,8 @@ pub struct PostgresStore {
     /// Connections that hold the blob lock, a pool of their own: a holder goes on to use
     /// `pool`, so holders taking connections from it could leave none for themselves.
     locks: Pool,
+    /// How many of a user's songs each search word starts, kept between searches.
+    word_hits: std::sync::Arc<catalog::WordHits>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -146,6 +149,7 @@ impl PostgresStore {
         let store = Self {
             pool: pool(url, pool_size)?,
             locks: pool(url, pool_size)?,
+            word_hits: std::sync::Arc::default(),
         };
         migrate(&mut first_connection(&store.pool, url).await?).await?;
         Ok(store)

@@ -144,6 +144,7 @@ contract!(
     catalog_lists,
     catalog_search,
     a_search_matching_more_than_are_ranked,
+    ranking_follows_how_rare_each_word_is,
     marks_plays_queue_and_artwork,
     users_see_only_their_own,
     concurrent_writes_of_one_user,
@@ -1308,6 +1309,39 @@ async fn a_search_matching_more_than_are_ranked(f: Fixture) {
     let found = songs("z", Page::new(0, 2)).await;
     assert_eq!(titles(&found.songs), ["Zed 0", "Zed 2"]);
     assert_eq!(found.albums[0].name, "Zoo");
+}
+
+/// Songs are ranked by how rare each query word is among the user's songs (bm25's idf), and
+/// that follows the library as it changes: the same search after songs are added ranks by the
+/// new counts, although it ran before (the PostgreSQL store keeps the counts between searches).
+async fn ranking_follows_how_rare_each_word_is(f: Fixture) {
+    let store = &f.store;
+    let ann = user(store, "ann").await;
+    add(store, ann, 1, song("Blue Blue Red", "Ann", "One")).await;
+    add(store, ann, 2, song("Red Red Blue", "Ann", "One")).await;
+    for n in 3..7 {
+        add(store, ann, n, song(&format!("Red Sky {n}"), "Ann", "One")).await;
+    }
+    let best = |query: &'static str| {
+        let store = Arc::clone(store);
+        async move {
+            let request = Search {
+                query: query.to_owned(),
+                artists: Page::new(0, 0),
+                albums: Page::new(0, 0),
+                songs: Page::new(0, 2),
+            };
+            let found = store.search(ann, &request).await.unwrap();
+            found.songs.into_iter().map(|s| s.title).collect::<Vec<_>>()
+        }
+    };
+    // "blue" is the rarer word: the song with more of it first.
+    assert_eq!(best("red blue").await, ["Blue Blue Red", "Red Red Blue"]);
+    for n in 7..15 {
+        add(store, ann, n, song(&format!("Blue Moon {n}"), "Ann", "One")).await;
+    }
+    // Now "red" is: the other way round.
+    assert_eq!(best("red blue").await, ["Red Red Blue", "Blue Blue Red"]);
 }
 
 async fn marks_plays_queue_and_artwork(f: Fixture) {
