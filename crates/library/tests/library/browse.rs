@@ -1,8 +1,8 @@
 //! The browse views: sorted, paged songs; albums, artists and genres with counts; totals.
 
 use crate::support::TestLibrary;
-use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_library::TrackState;
+use tonearm_library::query::{TrackFilter, TrackSort};
 
 #[test]
 fn songs_come_in_pages_in_the_requested_order() {
@@ -137,8 +137,14 @@ fn stats_add_up() {
     std::fs::remove_file(&gone.path).expect("remove");
     t.scan();
     let after = t.library.stats().expect("stats");
-    assert_eq!((after.tracks, after.present, after.missing, after.unreadable), (15, 11, 1, 3));
-    assert_eq!(after.duration_ms, stats.duration_ms - gone.duration_ms.unwrap_or(0));
+    assert_eq!(
+        (after.tracks, after.present, after.missing, after.unreadable),
+        (15, 11, 1, 3)
+    );
+    assert_eq!(
+        after.duration_ms,
+        stats.duration_ms - gone.duration_ms.unwrap_or(0)
+    );
     assert_eq!(after.size_bytes, stats.size_bytes - gone.size);
     let present: u64 = all
         .items
