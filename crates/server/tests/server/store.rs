@@ -1844,7 +1844,8 @@ async fn a_newer_schema_is_refused(f: Fixture) {
 
 /// A library kept under schema 2 is upgraded in place: the songs it held get their initials
 /// (migration 3 rewrites the table), the database is vacuumed outside the migration's
-/// transaction, and a one-letter search finds them.
+/// transaction, and a one-letter search finds them; a search of two words (which reads the
+/// version of the user's songs, migration 4) too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_older_postgres_library_is_upgraded_with_its_songs() {
     let f = Fixture::new(true).await;
@@ -1862,7 +1863,8 @@ async fn an_older_postgres_library_is_upgraded_with_its_songs() {
          CREATE INDEX catalog_songs_by_user ON catalog_songs(user_id, pk) INCLUDE (search_length);
          ALTER TABLE catalog_songs DROP COLUMN initials;
          DROP FUNCTION catalog_initials(TSVECTOR);
-         DELETE FROM schema_migrations WHERE version = 3;",
+         ALTER TABLE catalog_song_totals DROP COLUMN version;
+         DELETE FROM schema_migrations WHERE version IN (3, 4);",
     )
     .await;
     let store = open(&f.place).await.unwrap();
@@ -1873,6 +1875,16 @@ async fn an_older_postgres_library_is_upgraded_with_its_songs() {
     assert_eq!(
         titles(&store.search(ann, &search("p")).await.unwrap().songs).len(),
         2
+    );
+    assert_eq!(
+        titles(
+            &store
+                .search(ann, &search("pink money"))
+                .await
+                .unwrap()
+                .songs
+        ),
+        ["Money"]
     );
 }
 
