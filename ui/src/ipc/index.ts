@@ -22,7 +22,7 @@ import {
   type TrackUpload,
 } from "./bindings";
 import { queryKeys } from "../lib/queryKeys";
-import { mark } from "../perf";
+import { searchHooks } from "../lib/search";
 
 export type {
   AlbumSummary,
@@ -271,37 +271,8 @@ export function useGenres() {
   return useQuery({ queryKey: queryKeys.genres, queryFn: () => unwrap(commands.listGenres(0, 1_000_000)) });
 }
 
-/** Search as you type: songs, albums and artists, the best `SEARCH_SONGS` songs. */
-function searchOptions(query: string) {
-  return {
-    queryKey: queryKeys.search(query),
-    queryFn: async () => {
-      const results = await unwrap(commands.searchLibrary(query, SEARCH_SONGS));
-      mark(`search-answered:${query}`);
-      return results;
-    },
-  };
-}
-
-const SEARCH_SONGS = 100;
-
-/** Search as you type. The previous results stay on screen while the next keystroke's
- * arrive, so the list never flashes empty. */
-export function useSearch(query: string) {
-  return useQuery({ ...searchOptions(query), enabled: query.trim().length > 0, placeholderData: keepPreviousData });
-}
-
-/** Starts a search as its key is pressed: the answer is on its way while the view that shows
- * it draws. */
-export function usePrefetchSearch() {
-  const client = useQueryClient();
-  return useCallback(
-    (query: string) => {
-      if (query.trim()) void client.prefetchQuery(searchOptions(query));
-    },
-    [client],
-  );
-}
+/** Search as you type: songs, albums and artists. */
+export const { useSearch, usePrefetchSearch } = searchHooks((query, limit) => unwrap(commands.searchLibrary(query, limit)));
 
 /** A cover thumbnail as a data URL (null when the artwork is gone). */
 export function useArtwork(id: string | null | undefined, size: "small" | "medium" | "large" = "small") {

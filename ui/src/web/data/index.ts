@@ -23,7 +23,7 @@ import type {
   TrackUpload,
 } from "../../ipc/bindings";
 import { queryKeys } from "../../lib/queryKeys";
-import { mark } from "../../perf";
+import { searchHooks } from "../../lib/search";
 import { defaultReplayGain, WebPlayer } from "../player/engine";
 import { bindMediaSession } from "../player/mediaSession";
 import { api, CommandFailure, query, uuid } from "./api";
@@ -172,35 +172,8 @@ export function useGenres() {
   });
 }
 
-/** Search as you type, grouped: the best `SEARCH_SONGS` songs, artists and albums. */
-function searchOptions(text: string) {
-  return {
-    queryKey: queryKeys.search(text),
-    queryFn: async ({ signal }: { signal: AbortSignal }): Promise<SearchResults> => {
-      const found = await fetchSearch(text, SEARCH_SONGS, signal);
-      mark(`search-answered:${text}`);
-      return found;
-    },
-  };
-}
-
-const SEARCH_SONGS = 100;
-
-/** Search as you type; the previous results stay while the next arrive. */
-export function useSearch(text: string) {
-  return useQuery({ ...searchOptions(text), enabled: text.trim().length > 0, placeholderData: keepPreviousData });
-}
-
-/** Starts a search as its key is pressed, while the view that shows it draws. */
-export function usePrefetchSearch() {
-  const client = useQueryClient();
-  return useCallback(
-    (text: string) => {
-      if (text.trim()) void client.prefetchQuery(searchOptions(text));
-    },
-    [client],
-  );
-}
+/** Search as you type, grouped: songs, artists and albums. */
+export const { useSearch, usePrefetchSearch } = searchHooks(fetchSearch);
 
 /** Artists, and albums, shown for a search. */
 const SEARCH_CARDS = 16;
