@@ -20,6 +20,7 @@ pub mod playback;
 mod preferences;
 mod rendering;
 mod reveal;
+mod script_heap;
 mod state;
 mod web_player;
 mod window;
@@ -66,6 +67,7 @@ impl ShellOptions {
 
 /// Starts the desktop app and blocks until it exits.
 pub fn run() {
+    script_heap::configure();
     let options = ShellOptions::from_env();
     let mut builder = tauri::Builder::default();
     // One window per data directory: a second launch with the default directory focuses the

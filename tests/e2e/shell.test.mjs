@@ -82,6 +82,26 @@ test("the app logs to a dated file in its log directory", async () => {
   assert.match(readFileSync(join(logs, files[0]), "utf8"), /tonearm started/);
 });
 
+test("the web process collects its JavaScript garbage early, as the shell asks", async () => {
+  // The shell sets the option in its own environment, which WebKit hands to its web process
+  // (the test's environment does not have it).
+  assert.equal(process.env.JSC_largeHeapSize, undefined);
+  const marker = `TONEARM_DATA_DIR=${app.dataDir}\0`;
+  const environments = readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("WebKitWebProces")) return [];
+        const environment = readFileSync(`/proc/${pid}/environ`, "utf8");
+        return environment.includes(marker) ? [environment.split("\0")] : [];
+      } catch {
+        return [];
+      }
+    });
+  assert.ok(environments.length > 0, "the app's web process is running");
+  for (const environment of environments) assert.ok(environment.includes("JSC_largeHeapSize=8388608"));
+});
+
 test("the content security policy keeps the webview off the network", async () => {
   const { browser } = app;
   // A server that would answer any origin: only the CSP can stop the request.

@@ -8,6 +8,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use tonearm_server::{Settings, users};
 
+mod allocator;
+
 /// Upper bound of the runtime's blocking thread pool.
 const BLOCKING_THREADS: usize = 32;
 
@@ -69,6 +71,7 @@ enum UserAction {
 }
 
 fn main() -> std::process::ExitCode {
+    allocator::configure();
     match run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
