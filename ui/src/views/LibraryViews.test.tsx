@@ -1,5 +1,6 @@
 // The browse views as a user meets them: the albums grid filling the window, and the songs
-// credited to no one under "Unknown artist", which opens them like any artist.
+// credited to no one under "Unknown artist", which opens them like any artist, and the songs
+// table's sorting, offered only where the data layer can sort the list.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -8,7 +9,8 @@ import { commands, type AlbumSummary, type LibraryStats, type NameSummary } from
 import { OverlayProvider } from "../components/Overlays";
 import { ToastProvider } from "../components/Toast";
 import { makeTrack, ok } from "../test/fixtures";
-import { AlbumPage, AlbumsView, ArtistPage, ArtistsView } from "./LibraryViews";
+import { sortable } from "@data";
+import { AlbumPage, AlbumsView, ArtistPage, ArtistsView, SongsView } from "./LibraryViews";
 
 vi.mock("../ipc/bindings", () => ({
   commands: {
@@ -30,6 +32,12 @@ vi.mock("../ipc/bindings", () => ({
     playerChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
   },
 }));
+
+// The data layer says which lists may be sorted (the web player's server-paged lists may not).
+vi.mock("@data", async (importOriginal) => {
+  const data = await importOriginal<typeof import("@data")>();
+  return { ...data, sortable: vi.fn(data.sortable) };
+});
 
 const stats: LibraryStats = {
   tracks: 40, present: 40, missing: 0, unreadable: 0, cloud: 0, albums: 30, artists: 2, genres: 1,
@@ -124,5 +132,34 @@ describe("the album page", () => {
     const form = screen.getByRole("dialog", { name: "Edit 2 songs" });
     expect((within(form).getByLabelText("Album") as HTMLInputElement).value).toBe("Album 1");
     expect((within(form).getByLabelText("Title") as HTMLInputElement).placeholder).toBe("Mixed");
+  });
+});
+
+describe("sorting the songs table", () => {
+  const headers = async () => {
+    await screen.findByText("Song 1");
+    return screen.getAllByRole("columnheader").filter((header) => header.textContent === "Title");
+  };
+  beforeEach(() => {
+    vi.mocked(commands.listTracks).mockImplementation(() =>
+      ok({ items: [makeTrack({ id: "t1", title: "Song 1" }), makeTrack({ id: "t2", title: "Song 2" })], total: 2, offset: 0 }),
+    );
+  });
+
+  it("is offered where the data layer can sort the list", async () => {
+    wrap(<SongsView route={{ view: "songs" }} navigate={() => {}} />);
+    const [title] = await headers();
+    expect(title!.getAttribute("aria-sort")).not.toBeNull();
+    expect(within(title!).getByRole("button")).toBeTruthy();
+  });
+
+  it("is not offered for a list kept in the server's order", async () => {
+    vi.mocked(sortable).mockReturnValue(false);
+    wrap(<SongsView route={{ view: "songs" }} navigate={() => {}} />);
+    const [title] = await headers();
+    expect(vi.mocked(sortable)).toHaveBeenCalled();
+    expect(title!.getAttribute("aria-sort")).toBeNull();
+    expect(within(title!).queryByRole("button")).toBeNull();
+    vi.mocked(sortable).mockRestore();
   });
 });
