@@ -5,8 +5,8 @@
 //! WebKit's native memory alive too (a DOM wrapper keeps its node, a node its styles and text):
 //! scrolling the 100,000-song table and searching grew the web process by 90-140 MB, and it
 //! kept that memory while the app sat idle. With 8 MB the engine collects four times as often
-//! and the web process settles about 50 MB lower, with no measurable cost to scrolling or
-//! search (`cargo xtask bench ui`, docs/benchmarks.md).
+//! and the app settles about 40 MB lower, with no measurable cost to scrolling or search
+//! (`cargo xtask bench ui`, docs/benchmarks.md).
 //!
 //! The engine reads its options from the environment of the web process, which WebKit starts
 //! with the app's environment: so the option is set here, first thing in the app, before any
