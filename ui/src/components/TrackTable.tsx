@@ -21,7 +21,7 @@ import {
   selectedIndices,
   type Selection,
 } from "../lib/selection";
-import { scrollToShow, visibleRows, type Window } from "../lib/virtual";
+import { scrollToShow, snapScroll, visibleRows, type Window } from "../lib/virtual";
 import { CloudStateCell } from "./CloudState";
 import { dragPayload, setDragPayload } from "./drag";
 import { Icon } from "./Icon";
@@ -424,7 +424,7 @@ export function TrackTable(props: TrackTableProps) {
       onKeyDown={onKeyDown}
       data-selected-count={selectedCount(selection)}
     >
-      <div className="tracks__scroll" ref={scroller} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
+      <div className="tracks__scroll" ref={scroller} onScroll={(event) => setScrollTop(snapScroll(event.currentTarget.scrollTop, ROW_HEIGHT))}>
         <div role="rowgroup" className="tracks__head" style={{ width: rowWidth }}>
           <div role="row" aria-rowindex={1} className="tracks__header-row" style={template}>
             {columns.map((column, position) => (

@@ -6,7 +6,7 @@ import type { Track } from "../ipc";
 import { back, push, sectionOf, type History } from "../navigation";
 import { shortcutFor, type KeyLike } from "../shortcuts";
 import { click, clamp, contextClick, emptySelection, isSelected, move, selectAll, selectedCount, selectedIndices } from "./selection";
-import { gridLayout, pagesFor, scrollToShow, visibleRows } from "./virtual";
+import { gridLayout, pagesFor, scrollToShow, snapScroll, visibleRows } from "./virtual";
 import { artistName, fileName, folderName, formatDuration, formatEta, formatSize } from "./format";
 import { starsLabel, starsOf, starsText } from "./rating";
 
@@ -61,6 +61,19 @@ describe("the virtual window", () => {
     expect(visibleRows(30_000, 300, 30, 100_000)).toEqual({ first: 992, last: 1018 });
     expect(visibleRows(2_999_700, 300, 30, 100_000)).toEqual({ first: 99_982, last: 100_000 });
     expect(visibleRows(0, 300, 30, 0)).toEqual({ first: 0, last: 0 });
+  });
+
+  it("draws again only every few rows scrolled, the view always covered", () => {
+    expect(snapScroll(0, 30)).toBe(0);
+    expect(snapScroll(239, 30)).toBe(0);
+    expect(snapScroll(240, 30)).toBe(240);
+    expect(snapScroll(30_100, 30)).toBe(30_000);
+    for (let scrollTop = 0; scrollTop < 6_000; scrollTop += 7) {
+      const drawn = visibleRows(snapScroll(scrollTop, 30), 300, 30, 100_000);
+      const inView = visibleRows(scrollTop, 300, 30, 100_000, 0);
+      expect(drawn.first).toBeLessThanOrEqual(inView.first);
+      expect(drawn.last).toBeGreaterThanOrEqual(inView.last);
+    }
   });
 
   it("names the pages a window needs and scrolls a row into view", () => {

@@ -1,6 +1,21 @@
 // Which rows of a long list to draw: the ones in view plus a margin, so scrolling never
 // shows a blank row and a 100,000-row list costs as much as a 40-row one. Pure.
 
+/** Rows drawn beyond each edge of the view. */
+export const OVERSCAN = 8;
+
+/**
+ * The scroll position a window is drawn for: `scrollTop` snapped down to a multiple of
+ * `overscan` rows. The rows drawn for the snapped position still cover the view anywhere up
+ * to the next step (the margin below absorbs the difference), so a list is drawn again once
+ * per `overscan` rows scrolled instead of on every pixel. Each drawing of the songs table
+ * left garbage that grew WebKit's memory, and cost frames while scrolling.
+ */
+export function snapScroll(scrollTop: number, rowHeight: number, overscan = OVERSCAN): number {
+  const step = rowHeight * overscan;
+  return step > 0 ? Math.floor(Math.max(scrollTop, 0) / step) * step : scrollTop;
+}
+
 export interface Window {
   /** First row to draw (inclusive). */
   first: number;
@@ -8,7 +23,7 @@ export interface Window {
   last: number;
 }
 
-export function visibleRows(scrollTop: number, viewport: number, rowHeight: number, total: number, overscan = 8): Window {
+export function visibleRows(scrollTop: number, viewport: number, rowHeight: number, total: number, overscan = OVERSCAN): Window {
   if (total <= 0 || rowHeight <= 0) return { first: 0, last: 0 };
   const top = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const bottom = Math.min(total, Math.ceil((scrollTop + Math.max(viewport, 0)) / rowHeight) + overscan);
