@@ -206,6 +206,7 @@ try {
   await sleep(1000);
   const idle = appMemory(app.driver.pid);
   const search = await measureSearch(browser);
+  const searched = appMemory(app.driver.pid);
   const scroll = await measureScroll(browser);
   const busy = appMemory(app.driver.pid);
   // What the app keeps once the user stops: the JavaScript engine collects on its own
@@ -229,7 +230,7 @@ try {
   console.log(
     `memory, all app processes: ${(busy.pss / 1024).toFixed(0)} MB PSS after browsing (${(idle.pss / 1024).toFixed(0)} MB at start); RSS sum ${(busy.rss / 1024).toFixed(0)} MB (goal < 300 MB)`,
   );
-  console.log(`memory 15 s later, idle: ${(settled.pss / 1024).toFixed(0)} MB PSS`);
+  console.log(`memory 15 s later, idle: ${(settled.pss / 1024).toFixed(0)} MB PSS (after the search alone: ${(searched.pss / 1024).toFixed(0)} MB)`);
   console.log(`  at start: ${idle.each.join(", ")}; after browsing: ${busy.each.join(", ")}; 15 s later: ${settled.each.join(", ")}`);
 } finally {
   await app.close();
