@@ -8,8 +8,8 @@ export const OVERSCAN = 8;
  * The scroll position a window is drawn for: `scrollTop` snapped down to a multiple of
  * `overscan` rows. The rows drawn for the snapped position still cover the view anywhere up
  * to the next step (the margin below absorbs the difference), so a list is drawn again once
- * per `overscan` rows scrolled instead of on every pixel. Each drawing of the songs table
- * left garbage that grew WebKit's memory, and cost frames while scrolling.
+ * per `overscan` rows scrolled instead of on every pixel: each drawing of the songs table
+ * leaves garbage that grows WebKit's memory (docs/benchmarks.md).
  */
 export function snapScroll(scrollTop: number, rowHeight: number, overscan = OVERSCAN): number {
   const step = rowHeight * overscan;
