@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { launchApp, screenshotDir } from "./support/app.mjs";
+import { launchApp, processesOf, screenshotDir } from "./support/app.mjs";
 
 const views = [
   ["songs", "Songs"],
@@ -86,18 +86,7 @@ test("the web process collects its JavaScript garbage early, as the shell asks",
   // The shell sets the option in its own environment, which WebKit hands to its web process
   // (the test's environment does not have it).
   assert.equal(process.env.JSC_largeHeapSize, undefined);
-  const marker = `TONEARM_DATA_DIR=${app.dataDir}\0`;
-  const environments = readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((pid) => {
-      try {
-        if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("WebKitWebProces")) return [];
-        const environment = readFileSync(`/proc/${pid}/environ`, "utf8");
-        return environment.includes(marker) ? [environment.split("\0")] : [];
-      } catch {
-        return [];
-      }
-    });
+  const environments = processesOf(app.dataDir, "WebKitWebProces").map(({ environment }) => environment);
   assert.ok(environments.length > 0, "the app's web process is running");
   for (const environment of environments) assert.ok(environment.includes("JSC_largeHeapSize=8388608"));
 });

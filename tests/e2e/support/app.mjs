@@ -78,23 +78,32 @@ export async function launchApp({ env = {}, dataDir: kept, welcome = false } = {
 }
 
 /**
+ * The running processes of the app of this data directory (the shell, WebKit's processes: they
+ * inherit its `TONEARM_DATA_DIR`) whose name starts with `name` (Linux's `comm`, 15
+ * characters at most), with their environment.
+ */
+export function processesOf(dataDir, name) {
+  const marker = `TONEARM_DATA_DIR=${dataDir}\0`;
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith(name)) return [];
+        const environment = readFileSync(`/proc/${pid}/environ`, "utf8");
+        return environment.includes(marker) ? [{ pid: Number(pid), environment: environment.split("\0") }] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/**
  * Ends an app of this data directory that outlived its WebDriver session. Ending the session
  * normally closes the app, but once in a while it does not; an app left running would keep
  * the driver's output pipes (and so this test file) open, and its ports taken.
  */
 async function endLeftovers(dataDir) {
-  const marker = `TONEARM_DATA_DIR=${dataDir}\0`;
-  const leftovers = () =>
-    readdirSync("/proc")
-      .filter((name) => /^\d+$/.test(name))
-      .filter((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("tonearm-deskto") && readFileSync(`/proc/${pid}/environ`, "utf8").includes(marker);
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
+  const leftovers = () => processesOf(dataDir, "tonearm-deskto").map(({ pid }) => pid);
   if (process.platform !== "linux") return;
   for (const pid of leftovers()) process.kill(pid, "SIGTERM");
   for (let i = 0; i < 50 && leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 100));

@@ -4,7 +4,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { commands, type AlbumSummary, type LibraryStats, type NameSummary } from "../ipc/bindings";
 import { OverlayProvider } from "../components/Overlays";
 import { ToastProvider } from "../components/Toast";
@@ -145,6 +145,8 @@ describe("sorting the songs table", () => {
       ok({ items: [makeTrack({ id: "t1", title: "Song 1" }), makeTrack({ id: "t2", title: "Song 2" })], total: 2, offset: 0 }),
     );
   });
+  // Back to the desktop's answer, whatever a test set.
+  afterEach(() => vi.mocked(sortable).mockRestore());
 
   it("is offered where the data layer can sort the list", async () => {
     wrap(<SongsView route={{ view: "songs" }} navigate={() => {}} />);
@@ -160,6 +162,5 @@ describe("sorting the songs table", () => {
     expect(vi.mocked(sortable)).toHaveBeenCalled();
     expect(title!.getAttribute("aria-sort")).toBeNull();
     expect(within(title!).queryByRole("button")).toBeNull();
-    vi.mocked(sortable).mockRestore();
   });
 });

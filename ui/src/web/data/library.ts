@@ -171,24 +171,30 @@ export function sortTracks(tracks: Track[], sort: TrackSort, descending: boolean
   return descending ? sorted.reverse() : sorted;
 }
 
-/** An album's or an artist's songs, whole (a few hundred at most). */
-async function wholeList(filter: TrackFilter): Promise<Track[] | null> {
-  if (filter.album_key) return remember((await albumSongs(filter.album_key)).map(toTrack));
-  if (filter.artist !== null) {
-    const albums = await artistAlbums(filter.artist);
-    const songs = await Promise.all(albums.map((album) => albumSongs(album.id)));
-    return remember(songs.flat().map(toTrack));
-  }
+/** The album or artist a list shows: those lists are held whole (a few hundred songs at most);
+ * the others (the whole library, a genre) come from the server a page at a time. */
+function heldWhole(filter: TrackFilter): { album: string } | { artist: string } | null {
+  if (filter.album_key) return { album: filter.album_key };
+  if (filter.artist !== null) return { artist: filter.artist };
   return null;
 }
 
+/** An album's or an artist's songs, whole. */
+async function wholeList(filter: TrackFilter): Promise<Track[] | null> {
+  const whole = heldWhole(filter);
+  if (!whole) return null;
+  if ("album" in whole) return remember((await albumSongs(whole.album)).map(toTrack));
+  const albums = await artistAlbums(whole.artist);
+  const songs = await Promise.all(albums.map((album) => albumSongs(album.id)));
+  return remember(songs.flat().map(toTrack));
+}
+
 /**
- * Whether a songs list can be shown in another order. The lists held whole (an album's, an
- * artist's) are sorted here; the whole library and a genre come from the server a page at a
- * time, in an order the server keeps, so their columns offer no sorting.
+ * Whether a songs list can be shown in another order: the lists held whole are sorted here;
+ * the paged ones come in an order the server keeps, so their columns offer no sorting.
  */
 export function sortable(filter: TrackFilter): boolean {
-  return Boolean(filter.album_key) || filter.artist !== null;
+  return heldWhole(filter) !== null;
 }
 
 /** A page of a songs list, with the length of the whole list. */
