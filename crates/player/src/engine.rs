@@ -777,6 +777,15 @@ impl<I: Playable> Engine<I> {
                 error,
                 while_playing,
             } => {
+                // The feeder may try an entry again before it hears that it failed: the next
+                // track is sent again with every change to the queue (`Play` itself is one).
+                // An entry already known broken and no longer wanted is reported once.
+                if self.broken.contains(&entry)
+                    && self.loading != Some(entry)
+                    && self.next_sent != Some(entry)
+                {
+                    return;
+                }
                 let item = self
                     .queue
                     .entries()
