@@ -17,7 +17,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-use tonearm_library::{Library, ScanControl, ScanReport};
+use tonearm_library::query::{TrackShape, TrackSort};
+use tonearm_library::{Library, ScanControl, ScanReport, Track, TrackRow};
 
 /// CPU seconds (user + system) in a `/proc/.../stat` file: the process's or a thread's.
 fn cpu_seconds(stat: &str) -> Option<f64> {
@@ -219,8 +220,60 @@ fn main() {
         percentile(&timings, 0.99).as_secs_f64() * 1e3,
         timings.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
     );
+    list_pages(&library, &words);
     println!(
         "peak memory overall: {:.0} MB",
         peak_rss_mb().unwrap_or(f64::NAN)
     );
+}
+
+/// What the songs table asks for as it scrolls and as the user types, in both shapes a track
+/// is read in: the time to read a page of 100 and the JSON the app sends for it.
+fn list_pages(library: &Library, words: &[String]) {
+    fn measure<T: TrackShape + serde::Serialize>(
+        library: &Library,
+        words: &[String],
+    ) -> (Duration, Duration, usize) {
+        let total = library
+            .tracks_as::<T>(&Default::default(), TrackSort::Artist, false, 0, 1)
+            .expect("tracks")
+            .total;
+        let mut pages = Vec::new();
+        let mut bytes = 0;
+        for step in 0..200u64 {
+            let offset = (total / 200) * step;
+            let started = Instant::now();
+            let page = library
+                .tracks_as::<T>(&Default::default(), TrackSort::Artist, false, offset, 100)
+                .expect("page");
+            bytes += serde_json::to_vec(&page).expect("json").len();
+            pages.push(started.elapsed());
+        }
+        let mut searches = Vec::new();
+        for word in words.iter().take(50) {
+            let query: String = word.chars().take(2).collect();
+            let started = Instant::now();
+            let page = library.search_as::<T>(&query, 0, 100).expect("search");
+            std::hint::black_box(serde_json::to_vec(&page).expect("json"));
+            searches.push(started.elapsed());
+        }
+        pages.sort();
+        searches.sort();
+        (
+            percentile(&pages, 0.5),
+            percentile(&searches, 0.5),
+            bytes / 200,
+        )
+    }
+    for (shape, (page, search, bytes)) in [
+        ("whole tracks", measure::<Track>(library, words)),
+        ("list rows", measure::<TrackRow>(library, words)),
+    ] {
+        println!(
+            "songs list as {shape}: a page of 100 read and encoded in p50 {:.2} ms, {:.1} KB of JSON; a two-letter search's first 100 in p50 {:.2} ms",
+            page.as_secs_f64() * 1e3,
+            bytes as f64 / 1024.0,
+            search.as_secs_f64() * 1e3
+        );
+    }
 }

@@ -31,7 +31,9 @@ pub use edit::{CoverEdit, EditFailure, EditReport, FieldEdit, TagEdit};
 pub use error::{LibraryError, Result};
 pub use ids::{ArtworkId, EntryId, FolderId, PlaylistId, TrackId};
 pub use import::{ImportedPlaylist, ItunesImport, PlaylistOutcome, UnmatchedSong};
-pub use model::{AlbumSummary, LibraryStats, NameSummary, Page, SearchResults, Track, TrackState};
+pub use model::{
+    AlbumSummary, LibraryStats, NameSummary, Page, SearchResults, Track, TrackRow, TrackState,
+};
 pub use scan::{ScanControl, ScanPhase, ScanProblem, ScanProgress, ScanReport};
 
 use rusqlite::params;

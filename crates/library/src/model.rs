@@ -174,6 +174,40 @@ pub struct Track {
     pub kept_offline: bool,
 }
 
+/// A track as a list shows it: the columns of the songs table and what its menu decides by.
+///
+/// Lists send a page of these to the UI as it scrolls and on every search keystroke; the whole
+/// [`Track`] (format, MusicBrainz ids, ReplayGain, every tag) is four times the size and is
+/// read only where one song is looked at (the tag editor, the player).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackRow {
+    pub id: TrackId,
+    /// The file's path (lossy for names that are not valid Unicode): what a song without tags
+    /// is shown by, and what the tooltip of a missing or unreadable one says.
+    pub path: String,
+    pub title: String,
+    /// Display form of all artists.
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub year: Option<i32>,
+    /// Display form of all genres.
+    pub genre: Option<String>,
+    pub artwork_id: Option<ArtworkId>,
+    pub play_count: u32,
+    /// 0..=100.
+    pub rating: Option<u8>,
+    pub loved: bool,
+    /// Unix milliseconds.
+    pub added_at: i64,
+    pub state: TrackState,
+    pub state_reason: Option<String>,
+    pub upload_state: UploadState,
+    pub upload_error: Option<String>,
+    pub kept_offline: bool,
+}
+
 /// An album in the Albums view.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -234,7 +268,7 @@ pub struct Page<T> {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
-    pub songs: Page<Track>,
+    pub songs: Page<TrackRow>,
     pub albums: Vec<AlbumSummary>,
     pub artists: Vec<NameSummary>,
 }

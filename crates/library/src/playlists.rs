@@ -11,7 +11,8 @@ pub(crate) mod repair;
 
 use crate::error::{LibraryError, Result};
 use crate::ids::{EntryId, PlaylistId, TrackId};
-use crate::model::Track;
+use crate::model::TrackRow;
+use crate::query::TrackShape;
 use crate::{Library, now_ms};
 use position::PositionKey;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -27,14 +28,14 @@ pub struct PlaylistSummary {
     pub updated_at: i64,
 }
 
-/// One entry of a playlist, with its track when the library has it.
+/// One entry of a playlist, with its track (as a list shows it) when the library has it.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlaylistEntry {
     pub id: EntryId,
     pub track_id: TrackId,
     pub position: String,
-    pub track: Option<Track>,
+    pub track: Option<TrackRow>,
 }
 
 /// A playlist with its entries in order.
@@ -308,43 +309,46 @@ impl Library {
 
     /// A playlist with its entries in order.
     pub fn playlist(&self, id: PlaylistId) -> Result<Playlist> {
-        let (name, entries) = self.store().read(|conn| {
+        self.store().read(|conn| {
             let name: Option<String> = conn
-                .query_row("SELECT name FROM playlists WHERE id = ?1", [id.to_string()], |row| row.get(0))
+                .query_row(
+                    "SELECT name FROM playlists WHERE id = ?1",
+                    [id.to_string()],
+                    |row| row.get(0),
+                )
                 .optional()?;
             let name = name.ok_or(LibraryError::UnknownPlaylist(id))?;
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, track_id, position FROM playlist_entries WHERE playlist_id = ?1 ORDER BY position, id",
-            )?;
-            let rows = stmt.query_map([id.to_string()], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
-            })?;
+            // One read for the whole playlist: the entry's columns come after its track's,
+            // which are NULL when the library no longer has the song.
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {}, e.id, e.track_id, e.position, t.pk IS NOT NULL
+                 FROM playlist_entries e LEFT JOIN tracks t ON t.id = e.track_id
+                 WHERE e.playlist_id = ?1 ORDER BY e.position, e.id",
+                TrackRow::COLUMNS
+            ))?;
+            let mut rows = stmt.query([id.to_string()])?;
             let mut entries = Vec::new();
-            for row in rows {
-                let (entry, track, position) = row?;
-                if let (Ok(entry), Ok(track)) = (entry.parse::<EntryId>(), track.parse::<TrackId>()) {
-                    entries.push((entry, track, position));
-                }
-            }
-            Ok((name, entries))
-        })?;
-        let entries = entries
-            .into_iter()
-            .map(|(entry, track_id, position)| {
-                let track = match self.track(track_id) {
-                    Ok(track) => Some(track),
-                    Err(LibraryError::UnknownTrack(_)) => None,
-                    Err(other) => return Err(other),
+            while let Some(row) = rows.next()? {
+                let last = row.as_ref().column_count() - 1;
+                let entry = row.get::<_, String>(last - 3)?.parse::<EntryId>();
+                let track_id = row.get::<_, String>(last - 2)?.parse::<TrackId>();
+                let (Ok(entry), Ok(track_id)) = (entry, track_id) else {
+                    continue;
                 };
-                Ok(PlaylistEntry {
+                let track = if row.get::<_, bool>(last)? {
+                    Some(TrackRow::from_row(row)?)
+                } else {
+                    None
+                };
+                entries.push(PlaylistEntry {
                     id: entry,
                     track_id,
-                    position,
+                    position: row.get(last - 1)?,
                     track,
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Playlist { id, name, entries })
+                });
+            }
+            Ok(Playlist { id, name, entries })
+        })
     }
 
     /// Adds tracks before the entry at `index` (or at the end); returns the new entries' ids.

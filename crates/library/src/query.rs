@@ -7,7 +7,7 @@ use crate::error::{LibraryError, Result};
 use crate::ids::{ArtworkId, FolderId, TrackId};
 use crate::model::{
     AlbumSummary, LibraryStats, MusicBrainzIds, NameSummary, Page, ReplayGain, SearchResults,
-    Track, TrackState, UploadState,
+    Track, TrackRow, TrackState, UploadState,
 };
 use crate::search;
 use crate::{Library, normalize};
@@ -83,7 +83,54 @@ pub const RANKED_MATCHES: u64 = 3_000;
 /// Search counts stop here: a one-letter query must not pay for counting the whole library.
 pub const SEARCH_COUNT_CAP: u64 = 10_000;
 
-const TRACK_COLUMNS: &str = "t.id, t.folder_id, t.path_text, t.size, t.mtime_ms, t.format, t.codec, t.duration_ms,
+/// The shapes a track is read in: its whole record ([`Track`]), or the row a list shows
+/// ([`TrackRow`]). Lists and search are written once over this, so both shapes page, sort and
+/// rank alike. Sealed: the library's columns are its own business.
+pub trait TrackShape: Sized + sealed::Sealed {
+    /// The columns to select, over the tracks table as `t`.
+    const COLUMNS: &'static str;
+    /// The shape from a row whose first columns are [`TrackShape::COLUMNS`].
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::model::Track {}
+    impl Sealed for crate::model::TrackRow {}
+}
+
+/// Where a track stands with the cloud: its upload state, the last upload's error while it
+/// failed, and whether all of its bytes are kept offline.
+macro_rules! cloud_columns {
+    () => {
+        "(SELECT c.state FROM cloud_tracks c WHERE c.track_pk = t.pk),
+    (SELECT c.error FROM cloud_tracks c WHERE c.track_pk = t.pk AND c.state = 'failed'),
+    EXISTS (SELECT 1 FROM cloud_tracks c JOIN stream_cache s ON s.blake3 = c.blake3
+            WHERE c.track_pk = t.pk AND s.pinned = 1 AND s.cached >= s.size)"
+    };
+}
+
+fn track_id(row: &Row<'_>, column: usize) -> rusqlite::Result<TrackId> {
+    let id: String = row.get(column)?;
+    id.parse::<TrackId>().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn upload_state(row: &Row<'_>, column: usize) -> rusqlite::Result<UploadState> {
+    Ok(row
+        .get::<_, Option<String>>(column)?
+        .map_or(UploadState::LocalOnly, |s| UploadState::parse(&s)))
+}
+
+fn split_list(text: Option<String>) -> Vec<String> {
+    text.map(|t| t.split('\u{1f}').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+impl TrackShape for Track {
+    const COLUMNS: &'static str = concat!(
+        "t.id, t.folder_id, t.path_text, t.size, t.mtime_ms, t.format, t.codec, t.duration_ms,
     t.bitrate, t.sample_rate, t.channels, t.bit_depth, t.title, t.artist, t.album, t.album_artist, t.track_no,
     t.track_total, t.disc_no, t.disc_total, t.year, t.date, t.genre, t.composer, t.compilation,
     t.mb_recording_id, t.mb_track_id, t.mb_album_id, t.mb_artist_id, t.mb_album_artist_id,
@@ -92,85 +139,104 @@ const TRACK_COLUMNS: &str = "t.id, t.folder_id, t.path_text, t.size, t.mtime_ms,
     (SELECT group_concat(name, char(31) ORDER BY position) FROM track_names WHERE track_pk = t.pk AND role = 'artist'),
     (SELECT group_concat(name, char(31) ORDER BY position) FROM track_names WHERE track_pk = t.pk AND role = 'genre'),
     (SELECT group_concat(key || char(30) || value, char(31)) FROM track_tags WHERE track_pk = t.pk),
-    (SELECT c.state FROM cloud_tracks c WHERE c.track_pk = t.pk),
-    (SELECT c.error FROM cloud_tracks c WHERE c.track_pk = t.pk AND c.state = 'failed'),
-    EXISTS (SELECT 1 FROM cloud_tracks c JOIN stream_cache s ON s.blake3 = c.blake3
-            WHERE c.track_pk = t.pk AND s.pinned = 1 AND s.cached >= s.size),
-    t.comment, t.loved";
+    t.comment, t.loved, ",
+        cloud_columns!()
+    );
 
-fn split_list(text: Option<String>) -> Vec<String> {
-    text.map(|t| t.split('\u{1f}').map(str::to_owned).collect())
-        .unwrap_or_default()
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Track {
+            id: track_id(row, 0)?,
+            folder_id: row.get::<_, Option<i64>>(1)?.map(FolderId),
+            path: row.get(2)?,
+            size: row.get::<_, i64>(3)? as u64,
+            mtime_ms: row.get(4)?,
+            format: row.get(5)?,
+            codec: row.get(6)?,
+            duration_ms: row.get::<_, Option<i64>>(7)?.map(|d| d as u64),
+            bitrate_kbps: row.get(8)?,
+            sample_rate: row.get(9)?,
+            channels: row.get(10)?,
+            bit_depth: row.get(11)?,
+            title: row.get(12)?,
+            artist: row.get(13)?,
+            album: row.get(14)?,
+            album_artist: row.get(15)?,
+            track_no: row.get(16)?,
+            track_total: row.get(17)?,
+            disc_no: row.get(18)?,
+            disc_total: row.get(19)?,
+            year: row.get(20)?,
+            date: row.get(21)?,
+            genre: row.get(22)?,
+            composer: row.get(23)?,
+            compilation: row.get(24)?,
+            musicbrainz: MusicBrainzIds {
+                recording_id: row.get(25)?,
+                track_id: row.get(26)?,
+                album_id: row.get(27)?,
+                artist_id: row.get(28)?,
+                album_artist_id: row.get(29)?,
+            },
+            replaygain: ReplayGain {
+                track_gain: row.get(30)?,
+                track_peak: row.get(31)?,
+                album_gain: row.get(32)?,
+                album_peak: row.get(33)?,
+            },
+            artwork_id: row.get::<_, Option<String>>(34)?.map(ArtworkId),
+            play_count: row.get(35)?,
+            last_played_at: row.get(36)?,
+            rating: row.get(37)?,
+            added_at: row.get(38)?,
+            state: TrackState::parse(&row.get::<_, String>(39)?),
+            state_reason: row.get(40)?,
+            artists: split_list(row.get(41)?),
+            genres: split_list(row.get(42)?),
+            extra_tags: split_list(row.get(43)?)
+                .into_iter()
+                .filter_map(|pair| {
+                    pair.split_once('\u{1e}')
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                })
+                .collect(),
+            comment: row.get(44)?,
+            loved: row.get(45)?,
+            upload_state: upload_state(row, 46)?,
+            upload_error: row.get(47)?,
+            kept_offline: row.get(48)?,
+        })
+    }
 }
 
-fn track_from_row(row: &Row<'_>) -> rusqlite::Result<Track> {
-    let id: String = row.get(0)?;
-    let id = id.parse::<TrackId>().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })?;
-    Ok(Track {
-        id,
-        folder_id: row.get::<_, Option<i64>>(1)?.map(FolderId),
-        path: row.get(2)?,
-        size: row.get::<_, i64>(3)? as u64,
-        mtime_ms: row.get(4)?,
-        format: row.get(5)?,
-        codec: row.get(6)?,
-        duration_ms: row.get::<_, Option<i64>>(7)?.map(|d| d as u64),
-        bitrate_kbps: row.get(8)?,
-        sample_rate: row.get(9)?,
-        channels: row.get(10)?,
-        bit_depth: row.get(11)?,
-        title: row.get(12)?,
-        artist: row.get(13)?,
-        album: row.get(14)?,
-        album_artist: row.get(15)?,
-        track_no: row.get(16)?,
-        track_total: row.get(17)?,
-        disc_no: row.get(18)?,
-        disc_total: row.get(19)?,
-        year: row.get(20)?,
-        date: row.get(21)?,
-        genre: row.get(22)?,
-        composer: row.get(23)?,
-        compilation: row.get(24)?,
-        musicbrainz: MusicBrainzIds {
-            recording_id: row.get(25)?,
-            track_id: row.get(26)?,
-            album_id: row.get(27)?,
-            artist_id: row.get(28)?,
-            album_artist_id: row.get(29)?,
-        },
-        replaygain: ReplayGain {
-            track_gain: row.get(30)?,
-            track_peak: row.get(31)?,
-            album_gain: row.get(32)?,
-            album_peak: row.get(33)?,
-        },
-        artwork_id: row.get::<_, Option<String>>(34)?.map(ArtworkId),
-        play_count: row.get(35)?,
-        last_played_at: row.get(36)?,
-        rating: row.get(37)?,
-        added_at: row.get(38)?,
-        state: TrackState::parse(&row.get::<_, String>(39)?),
-        state_reason: row.get(40)?,
-        artists: split_list(row.get(41)?),
-        genres: split_list(row.get(42)?),
-        extra_tags: split_list(row.get(43)?)
-            .into_iter()
-            .filter_map(|pair| {
-                pair.split_once('\u{1e}')
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            })
-            .collect(),
-        upload_state: row
-            .get::<_, Option<String>>(44)?
-            .map_or(UploadState::LocalOnly, |s| UploadState::parse(&s)),
-        upload_error: row.get(45)?,
-        kept_offline: row.get(46)?,
-        comment: row.get(47)?,
-        loved: row.get(48)?,
-    })
+impl TrackShape for TrackRow {
+    const COLUMNS: &'static str = concat!(
+        "t.id, t.path_text, t.title, t.artist, t.album, t.duration_ms, t.year, t.genre,
+    t.artwork_id, t.play_count, t.rating, t.loved, t.added_at, t.state, t.state_reason, ",
+        cloud_columns!()
+    );
+
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(TrackRow {
+            id: track_id(row, 0)?,
+            path: row.get(1)?,
+            title: row.get(2)?,
+            artist: row.get(3)?,
+            album: row.get(4)?,
+            duration_ms: row.get::<_, Option<i64>>(5)?.map(|d| d as u64),
+            year: row.get(6)?,
+            genre: row.get(7)?,
+            artwork_id: row.get::<_, Option<String>>(8)?.map(ArtworkId),
+            play_count: row.get(9)?,
+            rating: row.get(10)?,
+            loved: row.get(11)?,
+            added_at: row.get(12)?,
+            state: TrackState::parse(&row.get::<_, String>(13)?),
+            state_reason: row.get(14)?,
+            upload_state: upload_state(row, 15)?,
+            upload_error: row.get(16)?,
+            kept_offline: row.get(17)?,
+        })
+    }
 }
 
 fn album_from_row(row: &Row<'_>) -> rusqlite::Result<AlbumSummary> {
@@ -259,6 +325,18 @@ impl Library {
         offset: u64,
         limit: u64,
     ) -> Result<Page<Track>> {
+        self.tracks_as(filter, sort, descending, offset, limit)
+    }
+
+    /// A sorted page of tracks in either shape: [`TrackRow`]s are what the songs table shows.
+    pub fn tracks_as<T: TrackShape>(
+        &self,
+        filter: &TrackFilter,
+        sort: TrackSort,
+        descending: bool,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<T>> {
         self.store().read(|conn| {
             let mut args = Vec::new();
             let where_sql = filter_sql(filter, &mut args);
@@ -269,13 +347,14 @@ impl Library {
             )?;
             let order = sort.order_by(descending);
             let sql = format!(
-                "SELECT {TRACK_COLUMNS} FROM (SELECT t.pk AS pk FROM tracks t WHERE {where_sql}
+                "SELECT {} FROM (SELECT t.pk AS pk FROM tracks t WHERE {where_sql}
                    ORDER BY {order} LIMIT {limit} OFFSET {offset}) page
-                 JOIN tracks t ON t.pk = page.pk ORDER BY {order}"
+                 JOIN tracks t ON t.pk = page.pk ORDER BY {order}",
+                T::COLUMNS
             );
             let mut stmt = conn.prepare_cached(&sql)?;
             let items = stmt
-                .query_map(params_from_iter(&args), track_from_row)?
+                .query_map(params_from_iter(&args), T::from_row)?
                 .collect::<Result<_, _>>()?;
             Ok(Page {
                 items,
@@ -320,11 +399,12 @@ impl Library {
     pub fn tracks_by_id(&self, ids: &[TrackId]) -> Result<Vec<Track>> {
         self.store().read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {TRACK_COLUMNS} FROM tracks t WHERE t.id = ?1"
+                "SELECT {} FROM tracks t WHERE t.id = ?1",
+                Track::COLUMNS
             ))?;
             let mut tracks = Vec::with_capacity(ids.len());
             for id in ids {
-                match stmt.query_row([id.to_string()], track_from_row) {
+                match stmt.query_row([id.to_string()], Track::from_row) {
                     Ok(track) => tracks.push(track),
                     Err(rusqlite::Error::QueryReturnedNoRows) => {}
                     Err(other) => return Err(other.into()),
@@ -394,7 +474,7 @@ impl Library {
     /// Search as you type, grouped: ranked songs (a page), and up to `names` albums and
     /// artists whose names hold every word of the query (case and accents ignored).
     pub fn search_grouped(&self, query: &str, limit: u64, names: u64) -> Result<SearchResults> {
-        let songs = self.search(query, 0, limit)?;
+        let songs = self.search_as(query, 0, limit)?;
         let parsed = search::parse(query)?;
         let words: Vec<String> = parsed
             .words
@@ -456,8 +536,8 @@ impl Library {
     /// One track.
     pub fn track(&self, id: TrackId) -> Result<Track> {
         self.store().read(|conn| {
-            let sql = format!("SELECT {TRACK_COLUMNS} FROM tracks t WHERE t.id = ?1");
-            conn.query_row(&sql, [id.to_string()], track_from_row)
+            let sql = format!("SELECT {} FROM tracks t WHERE t.id = ?1", Track::COLUMNS);
+            conn.query_row(&sql, [id.to_string()], Track::from_row)
                 .map_err(|e| match e {
                     rusqlite::Error::QueryReturnedNoRows => LibraryError::UnknownTrack(id),
                     other => other.into(),
@@ -469,8 +549,8 @@ impl Library {
     pub fn track_at(&self, path: &std::path::Path) -> Result<Option<Track>> {
         let key = crate::store::pathbytes::to_bytes(path);
         self.store().read(|conn| {
-            let sql = format!("SELECT {TRACK_COLUMNS} FROM tracks t WHERE t.path = ?1");
-            match conn.query_row(&sql, [key], track_from_row) {
+            let sql = format!("SELECT {} FROM tracks t WHERE t.path = ?1", Track::COLUMNS);
+            match conn.query_row(&sql, [key], Track::from_row) {
                 Ok(track) => Ok(Some(track)),
                 Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
                 Err(other) => Err(other.into()),
@@ -481,6 +561,16 @@ impl Library {
     /// Search as you type (see [`search`] for the query language), best matches first.
     /// `total` counts matches up to [`SEARCH_COUNT_CAP`]; past that it is the cap.
     pub fn search(&self, query: &str, offset: u64, limit: u64) -> Result<Page<Track>> {
+        self.search_as(query, offset, limit)
+    }
+
+    /// [`Library::search`] in either shape.
+    pub fn search_as<T: TrackShape>(
+        &self,
+        query: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<T>> {
         let parsed = search::parse(query)?;
         if parsed.is_empty() {
             return Ok(Page {
@@ -535,12 +625,13 @@ impl Library {
             };
             // Rank and page row ids first; the (costly) columns are computed for one page only.
             let sql = format!(
-                "SELECT {TRACK_COLUMNS} FROM (SELECT {rowid} AS pk, {score} AS score FROM {from_sql} WHERE {where_sql}
+                "SELECT {} FROM (SELECT {rowid} AS pk, {score} AS score FROM {from_sql} WHERE {where_sql}
                    ORDER BY {order} LIMIT {limit} OFFSET {offset}) page
-                 JOIN tracks t ON t.pk = page.pk ORDER BY {outer_order}"
+                 JOIN tracks t ON t.pk = page.pk ORDER BY {outer_order}",
+                T::COLUMNS
             );
             let mut stmt = conn.prepare_cached(&sql)?;
-            let items = stmt.query_map(params_from_iter(&args), track_from_row)?.collect::<Result<_, _>>()?;
+            let items = stmt.query_map(params_from_iter(&args), T::from_row)?.collect::<Result<_, _>>()?;
             Ok(Page { items, total, offset })
         })
     }

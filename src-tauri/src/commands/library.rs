@@ -12,8 +12,8 @@ use tonearm_library::artwork::ThumbnailSize;
 use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_library::{
     AlbumSummary, ArtworkId, DiscoverOptions, Discovery, LibraryStats, MusicFolder, NameSummary,
-    Page, ScanControl, ScanProgress, ScanReport, SearchResults, Track, TrackId, default_roots,
-    discover,
+    Page, ScanControl, ScanProgress, ScanReport, SearchResults, Track, TrackId, TrackRow,
+    default_roots, discover,
 };
 
 /// The music folders.
@@ -173,10 +173,10 @@ pub fn list_tracks(
     descending: bool,
     offset: u32,
     limit: u32,
-) -> Result<Page<Track>, CommandError> {
+) -> Result<Page<TrackRow>, CommandError> {
     Ok(state
         .library
-        .tracks(&filter, sort, descending, offset.into(), limit.into())?)
+        .tracks_as(&filter, sort, descending, offset.into(), limit.into())?)
 }
 
 /// Every track id of a list in its order (to play a whole list, or act on a selection).

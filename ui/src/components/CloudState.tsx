@@ -1,7 +1,7 @@
 // A track's place in the cloud as an icon and a short label: on this computer only, in the
 // cloud, only in the cloud (streams), kept offline, waiting, uploading with its progress,
 // paused, failed with the reason. Live progress comes from the sync engine's events.
-import type { Track, TrackUpload, UploadState } from "@data";
+import type { TrackRow, TrackUpload, UploadState } from "@data";
 import { Icon, type IconName } from "./Icon";
 
 interface Shown {
@@ -14,7 +14,7 @@ interface Shown {
 const UNDER_WAY: readonly UploadState[] = ["hashing", "matching", "uploading", "verifying"];
 
 /** What the cloud column shows for a track (pure, for tests). */
-export function describeCloudState(track: Track, live?: { state: UploadState; bytes_done: number; bytes_total: number; error: string | null }): Shown {
+export function describeCloudState(track: TrackRow, live?: { state: UploadState; bytes_done: number; bytes_total: number; error: string | null }): Shown {
   if (track.state === "cloud") {
     return track.kept_offline
       ? { icon: "download", label: "Kept offline", tone: "accent" }
@@ -43,7 +43,7 @@ export function describeCloudState(track: Track, live?: { state: UploadState; by
 
 /** The cloud column of one song, as an icon (the words are its tooltip and what screen
  * readers say); `live` is its upload's latest progress, if any. */
-export function CloudStateCell({ track, live }: { track: Track; live?: TrackUpload }) {
+export function CloudStateCell({ track, live }: { track: TrackRow; live?: TrackUpload }) {
   const shown = describeCloudState(track, live);
   return (
     <span

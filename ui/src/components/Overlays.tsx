@@ -2,7 +2,7 @@
 // ("New playlist"). One provider hosts them so any list can open them, and each behaves as
 // desktop users expect: keyboard navigation, Escape closes, focus returns where it was.
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import { describeError, useUndoTagEdit, type Track } from "@data";
+import { describeError, useUndoTagEdit } from "@data";
 import { describeFailures } from "../lib/tagForm";
 import { TagEditorDialog } from "./TagEditor";
 import { useToast } from "./Toast";
@@ -29,8 +29,8 @@ const itemClass = (item: MenuItem, active: boolean) =>
 
 interface Overlays {
   openMenu(items: MenuItem[], at: { x: number; y: number }): void;
-  /** Opens the tag editor for these songs (`tracks`: those already loaded). */
-  editTags(ids: readonly string[], tracks: readonly Track[]): void;
+  /** Opens the tag editor for these songs (it reads their whole records). */
+  editTags(ids: readonly string[]): void;
   /** Asks for a line of text; null when cancelled. */
   prompt(title: string, label: string, initial?: string): Promise<string | null>;
   /** Asks before doing something that cannot be undone. */
@@ -62,7 +62,7 @@ interface ConfirmState {
 
 export function OverlayProvider({ children }: { children: ReactNode }) {
   const [menu, setMenu] = useState<{ items: MenuItem[]; x: number; y: number } | null>(null);
-  const [editing, setEditing] = useState<{ ids: readonly string[]; tracks: readonly Track[] } | null>(null);
+  const [editing, setEditing] = useState<readonly string[] | null>(null);
   const [prompt, setPrompt] = useState<PromptState | null>(null);
   const [confirm, setConfirm] = useState<ConfirmState | null>(null);
   const returnFocus = useRef<Element | null>(null);
@@ -109,9 +109,9 @@ export function OverlayProvider({ children }: { children: ReactNode }) {
       remember();
       setMenu({ items, ...at });
     },
-    editTags: (ids, tracks) => {
+    editTags: (ids) => {
       remember();
-      setEditing({ ids, tracks });
+      setEditing(ids);
     },
     prompt: (title, label, initial = "") =>
       new Promise((resolve) => {
@@ -141,8 +141,7 @@ export function OverlayProvider({ children }: { children: ReactNode }) {
       )}
       {editing && (
         <TagEditorDialog
-          ids={editing.ids}
-          tracks={editing.tracks}
+          ids={editing}
           onUndo={undoEdit}
           onSaved={() => (undoable.current = true)}
           onClose={() => {

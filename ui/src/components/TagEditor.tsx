@@ -3,7 +3,7 @@
 // user types; an emptied field is removed. The cover can stay, go, come from a picture file or
 // from another song. Saving tells what changed and offers Undo.
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { describeError, useEditTags, useSearch, useSetRating, useTracksById, type CoverChoice, type Track } from "@data";
+import { describeError, useEditTags, useSearch, useSetRating, useTracksById, type CoverChoice, type Track, type TrackRow } from "@data";
 import { artistName, formatDate, formatDuration, formatSize } from "../lib/format";
 import { describeFailures, editFromForm, formFromTracks, typeInto, type TagForm, type TextField } from "../lib/tagForm";
 import { Cover } from "./Cover";
@@ -13,8 +13,6 @@ import { useToast } from "./Toast";
 
 export interface TagEditorProps {
   ids: readonly string[];
-  /** The songs when the caller has them all (a fetch otherwise). */
-  tracks: readonly Track[];
   onClose: () => void;
   /** Undoes the edit just saved (the toast's "Undo"). */
   onUndo: () => void;
@@ -22,10 +20,11 @@ export interface TagEditorProps {
   onSaved: () => void;
 }
 
-export function TagEditorDialog({ ids, tracks, onClose, onUndo, onSaved }: TagEditorProps) {
-  const complete = tracks.length === ids.length && tracks.length > 0;
-  const fetched = useTracksById(complete ? [] : ids);
-  const loaded = complete ? tracks : fetched.data;
+export function TagEditorDialog({ ids, onClose, onUndo, onSaved }: TagEditorProps) {
+  // Lists hold rows, not whole songs: the form needs every tag, so it reads them, afresh for
+  // each opening (a song edited a moment ago must not show its old tags from the cache).
+  const fetched = useTracksById(ids);
+  const loaded = fetched.isFetchedAfterMount && !fetched.isError ? fetched.data : undefined;
   const title = ids.length === 1 ? "Properties" : `Edit ${ids.length.toLocaleString()} songs`;
   if (!loaded) {
     return (
@@ -43,7 +42,7 @@ function TagEditorForm({ title, tracks, onClose, onUndo, onSaved }: { title: str
   const [coverPath, setCoverPath] = useState("");
   // The song, not just its artwork id: many songs share one cover, and only the one clicked
   // should show as chosen.
-  const [coverSong, setCoverSong] = useState<Track | null>(null);
+  const [coverSong, setCoverSong] = useState<TrackRow | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   // Songs whose files refused the last save (read-only, gone): the dialog stays open for
   // them, and saving again tries only them, once the user has fixed what the reason says.
@@ -203,7 +202,7 @@ function Compilation({ form, setForm }: { form: TagForm; setForm: (update: (form
 
 /** "Use the cover of another song…": the library searched as the user types, showing only
  * songs that have a cover (there is nothing to copy from the others), each with it. */
-function CoverSongPicker({ chosen, onChoose }: { chosen: Track | null; onChoose: (track: Track) => void }) {
+function CoverSongPicker({ chosen, onChoose }: { chosen: TrackRow | null; onChoose: (track: TrackRow) => void }) {
   const [query, setQuery] = useState("");
   // The search view's own query (same limit, same cache), thinned out here.
   const results = useSearch(query);

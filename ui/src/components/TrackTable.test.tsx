@@ -26,6 +26,7 @@ vi.mock("../ipc/bindings", () => ({
     pinTracks: vi.fn(),
     setLoved: vi.fn(),
     setRating: vi.fn(),
+    getTracks: vi.fn(),
   },
   events: {
     cloudChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -150,6 +151,8 @@ describe("the songs table", () => {
 
   it("plays next from the menu key and shows one song's properties", async () => {
     const tracks = [track(7, { path: "/music/seven.flac", bitrate_kbps: 900 })];
+    // The table holds list rows; Properties reads the song's whole record.
+    vi.mocked(commands.getTracks).mockImplementation((ids) => ok(tracks.filter((t) => ids.includes(t.id))));
     const user = userEvent.setup();
     wrap(<Songs tracks={tracks} />);
     const grid = screen.getByRole("grid", { name: "Songs" });
@@ -160,8 +163,10 @@ describe("the songs table", () => {
     await waitFor(() => expect(commands.controlPlayer).toHaveBeenCalledWith({ kind: "play_next", track_ids: [tracks[0]!.id] }));
     fireEvent.contextMenu(screen.getByText("Song 7"));
     await user.click(within(await screen.findByRole("menu")).getByRole("menuitem", { name: "Properties" }));
-    const dialog = await screen.findByRole("dialog", { name: "Properties" });
+    await screen.findByText("/music/seven.flac");
+    const dialog = screen.getByRole("dialog", { name: "Properties" });
     expect(within(dialog).getByText("/music/seven.flac")).toBeTruthy();
+    expect(commands.getTracks).toHaveBeenCalledWith([tracks[0]!.id]);
     expect(within(dialog).getByText(/900 kbit\/s/)).toBeTruthy();
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("dialog")).toBeNull();

@@ -7,7 +7,7 @@
 // come from a `RowSource`, which fetches what the visible window needs.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from "react";
 import { memo } from "react";
-import { useLiveUploads, type Track, type TrackSort, type TrackUpload } from "@data";
+import { useLiveUploads, type TrackRow, type TrackSort, type TrackUpload } from "@data";
 import { artistName, fileName, folderName, formatDate, formatDuration } from "../lib/format";
 import {
   click,
@@ -38,7 +38,7 @@ interface Column {
   sort?: TrackSort;
   width: number;
   numeric?: boolean;
-  cell: (track: Track, index: number, live: TrackUpload | undefined) => React.ReactNode;
+  cell: (track: TrackRow, index: number, live: TrackUpload | undefined) => React.ReactNode;
 }
 
 export const COLUMNS: Record<ColumnId, Column> = {
@@ -56,7 +56,7 @@ export const COLUMNS: Record<ColumnId, Column> = {
 
 /** A song's title. A file that cannot be read has only its name: shown whole, marked, with
  * why for screen readers (the row's tooltip says it to the eye). */
-function TitleCell({ track }: { track: Track }) {
+function TitleCell({ track }: { track: TrackRow }) {
   if (track.state !== "unreadable") {
     return (
       <>
@@ -87,7 +87,7 @@ function LovedMark() {
 
 /** A song's album, or for a file with none (untagged, unreadable) the folder it is in, so
  * two files of one name in two folders are told apart. */
-function AlbumCell({ track }: { track: Track }) {
+function AlbumCell({ track }: { track: TrackRow }) {
   if (track.album !== null) return <>{track.album}</>;
   const folder = folderName(track.path);
   if (!folder) return null;
@@ -101,7 +101,7 @@ function AlbumCell({ track }: { track: Track }) {
 }
 
 /** What a row's tooltip says of a song that cannot play from its file, and where it is. */
-export function rowNote(track: Track): string | undefined {
+export function rowNote(track: TrackRow): string | undefined {
   switch (track.state) {
     case "unreadable":
       return `Tonearm cannot read this file${track.state_reason ? `: ${track.state_reason}` : ""}.\n${track.path}`;
@@ -135,7 +135,7 @@ export function fitColumns(columns: readonly { width: number; flexible: boolean 
 /** Where a list's rows come from; `rowAt` is undefined for a row not fetched yet. */
 export interface RowSource {
   total: number;
-  rowAt(index: number): Track | undefined;
+  rowAt(index: number): TrackRow | undefined;
   /** Stable key of row `index` (a track id, or a playlist entry id). */
   keyAt(index: number): string | undefined;
   /** The track ids of these rows, fetching what is not loaded. */
@@ -539,7 +539,7 @@ interface RowHandlers {
 interface RowProps {
   id: string;
   index: number;
-  track: Track | undefined;
+  track: TrackRow | undefined;
   live: TrackUpload | undefined;
   selected: boolean;
   playing: boolean;

@@ -1,7 +1,7 @@
 // Row sources for the songs table: a sorted library list fetched page by page as it
 // scrolls, and a list already in memory (a playlist, search results, the queue).
 import { useCallback, useMemo, useRef, useState } from "react";
-import { TRACK_PAGE, useFetchTrackIds, useTrackPages, type Track, type TrackFilter, type TrackSort } from "@data";
+import { TRACK_PAGE, useFetchTrackIds, useTrackPages, type TrackRow, type TrackFilter, type TrackSort } from "@data";
 import { pagesFor, type Window } from "../lib/virtual";
 import type { RowSource } from "./TrackTable";
 
@@ -31,7 +31,7 @@ export function useLibraryRows(filter: TrackFilter, sort: TrackSort, descending:
   // The same source object while nothing it holds changes.
   const itemsKey = results.map((result) => result.dataUpdatedAt).join(",");
   const source = useMemo<RowSource>(() => {
-    const rowAt = (index: number): Track | undefined => {
+    const rowAt = (index: number): TrackRow | undefined => {
       const page = Math.floor(index / TRACK_PAGE);
       const at = pages.indexOf(page);
       return at < 0 ? undefined : items[at]?.[index - page * TRACK_PAGE];
@@ -53,7 +53,7 @@ export function useLibraryRows(filter: TrackFilter, sort: TrackSort, descending:
 }
 
 /** Rows already in memory. `keys` default to the track ids. */
-export function useMemoryRows(tracks: readonly (Track | null | undefined)[], keys?: readonly string[]): RowSource {
+export function useMemoryRows(tracks: readonly (TrackRow | null | undefined)[], keys?: readonly string[]): RowSource {
   const rowAt = useCallback((index: number) => tracks[index] ?? undefined, [tracks]);
   return useMemo(
     () => ({

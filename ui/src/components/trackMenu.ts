@@ -19,7 +19,7 @@ import {
   useSetLoved,
   useSetRating,
   useUnpinTracks,
-  type Track,
+  type TrackRow,
 } from "@data";
 import { formatSize, plural } from "../lib/format";
 import { STAR, starsLabel, starsOf, starsText } from "../lib/rating";
@@ -28,7 +28,7 @@ import { useToast } from "./Toast";
 
 export interface MenuTarget {
   /** The selected rows that are loaded (what the menu's choices depend on). */
-  tracks: Track[];
+  tracks: TrackRow[];
   /** All the selected rows' track ids (fetched for a large selection). */
   ids: () => Promise<string[]>;
   /** How many rows are selected. */
@@ -227,10 +227,7 @@ export function useTrackMenu() {
       label: "Properties",
       separated: true,
       disabled: count === 0,
-      action: () => {
-        if (single) overlays.editTags([single.id], [single]);
-        else void ids().then((all) => overlays.editTags(all, tracks.length === all.length ? tracks : []), (error: unknown) => toast(describeError(error), "error"));
-      },
+      action: () => void ids().then((all) => overlays.editTags(all), (error: unknown) => toast(describeError(error), "error")),
     });
     return menu;
   };

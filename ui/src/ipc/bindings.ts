@@ -32,7 +32,7 @@ export const commands = {
 	/**  Asks a running scan to stop; what it has written stays. */
 	cancelScan: () => __TAURI_INVOKE<boolean>("cancel_scan"),
 	/**  A sorted page of tracks, optionally of one album, artist or genre. */
-	listTracks: (filter: TrackFilter, sort: TrackSort, descending: boolean, offset: number, limit: number) => typedError<Page<Track>, CommandError>(__TAURI_INVOKE("list_tracks", { filter, sort, descending, offset, limit })),
+	listTracks: (filter: TrackFilter, sort: TrackSort, descending: boolean, offset: number, limit: number) => typedError<Page<TrackRow>, CommandError>(__TAURI_INVOKE("list_tracks", { filter, sort, descending, offset, limit })),
 	/**  Every track id of a list in its order (to play a whole list, or act on a selection). */
 	listTrackIds: (filter: TrackFilter, sort: TrackSort, descending: boolean) => typedError<TrackId[], CommandError>(__TAURI_INVOKE("list_track_ids", { filter, sort, descending })),
 	/**  These tracks, in the order asked (the queue panel, a playlist); unknown ids are left out. */
@@ -749,12 +749,12 @@ export type Playlist = {
 	entries: PlaylistEntry[],
 };
 
-/**  One entry of a playlist, with its track when the library has it. */
+/**  One entry of a playlist, with its track (as a list shows it) when the library has it. */
 export type PlaylistEntry = {
 	id: EntryId,
 	track_id: TrackId,
 	position: string,
-	track: Track | null,
+	track: TrackRow | null,
 };
 
 /**  A playlist. */
@@ -904,7 +904,7 @@ export type ScanReport = {
  *  and artists whose names match.
  */
 export type SearchResults = {
-	songs: Page<Track>,
+	songs: Page<TrackRow>,
 	albums: AlbumSummary[],
 	artists: NameSummary[],
 };
@@ -1102,6 +1102,42 @@ export type TrackFilter = {
 
 /**  A track, stable across moves, renames and devices. */
 export type TrackId = string;
+
+/**
+ *  A track as a list shows it: the columns of the songs table and what its menu decides by.
+ * 
+ *  Lists send a page of these to the UI as it scrolls and on every search keystroke; the whole
+ *  [`Track`] (format, MusicBrainz ids, ReplayGain, every tag) is four times the size and is
+ *  read only where one song is looked at (the tag editor, the player).
+ */
+export type TrackRow = {
+	id: TrackId,
+	/**
+	 *  The file's path (lossy for names that are not valid Unicode): what a song without tags
+	 *  is shown by, and what the tooltip of a missing or unreadable one says.
+	 */
+	path: string,
+	title: string,
+	/**  Display form of all artists. */
+	artist: string | null,
+	album: string | null,
+	duration_ms: number | null,
+	year: number | null,
+	/**  Display form of all genres. */
+	genre: string | null,
+	artwork_id: ArtworkId | null,
+	play_count: number,
+	/**  0..=100. */
+	rating: number | null,
+	loved: boolean,
+	/**  Unix milliseconds. */
+	added_at: number,
+	state: TrackState,
+	state_reason: string | null,
+	upload_state: UploadState,
+	upload_error: string | null,
+	kept_offline: boolean,
+};
 
 /**  Orders for the songs list. */
 export type TrackSort = "artist" | "title" | "album" | "year" | "added" | "duration" | "plays" | "genre";

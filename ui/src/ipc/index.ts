@@ -62,6 +62,7 @@ export type {
   Theme,
   Track,
   TrackFilter,
+  TrackRow,
   TrackSort,
   TrackUpload,
   UploadState,

@@ -238,7 +238,7 @@ function EditAlbumButton({ filter }: { filter: TrackFilter }) {
       className="button"
       onClick={() =>
         void fetchIds(filter, albumOrder.sort, albumOrder.descending).then(
-          (ids) => ids.length > 0 && overlays.editTags(ids, []),
+          (ids) => ids.length > 0 && overlays.editTags(ids),
           (error: unknown) => toast(describeError(error), "error"),
         )
       }

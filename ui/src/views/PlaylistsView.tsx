@@ -30,7 +30,7 @@ import {
   type CloudOverview,
   type Playlist,
   type PlaylistEntry,
-  type Track,
+  type TrackRow,
 } from "@data";
 import { useReorderPlaylist, type EntryMove } from "@data/playlists";
 import { formatLength, plural } from "../lib/format";
@@ -99,17 +99,11 @@ export function playFrom(entries: readonly PlaylistEntry[], index: number): { tr
 }
 
 /** A row for an entry whose song has left the library (SongList would say "Loading…"). */
-function unavailable(entry: PlaylistEntry): Track {
+function unavailable(entry: PlaylistEntry): TrackRow {
   return {
-    id: entry.track_id, folder_id: null, path: "", size: 0, mtime_ms: 0, format: "", codec: null, duration_ms: null,
-    bitrate_kbps: null, sample_rate: null, channels: null, bit_depth: null, title: "Unavailable", artist: "", artists: [],
-    album: null, album_artist: null, track_no: null, track_total: null, disc_no: null, disc_total: null, year: null,
-    date: null, genre: null, genres: [], composer: null, compilation: false,
-    musicbrainz: { recording_id: null, track_id: null, album_id: null, artist_id: null, album_artist_id: null },
-    replaygain: { track_gain: null, track_peak: null, album_gain: null, album_peak: null },
-    artwork_id: null, play_count: 0, last_played_at: null, rating: null, loved: false, added_at: 0, state: "missing",
-    state_reason: "This song is no longer in your library", comment: null, extra_tags: [], upload_state: "local_only", upload_error: null,
-    kept_offline: false,
+    id: entry.track_id, path: "", title: "Unavailable", artist: "", album: null, duration_ms: null, year: null, genre: null,
+    artwork_id: null, play_count: 0, rating: null, loved: false, added_at: 0, state: "missing",
+    state_reason: "This song is no longer in your library", upload_state: "local_only", upload_error: null, kept_offline: false,
   };
 }
 

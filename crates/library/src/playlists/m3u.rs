@@ -76,7 +76,7 @@ impl Library {
         &self,
         id: PlaylistId,
         path: &Path,
-        locate: impl Fn(&crate::model::Track) -> Option<PathBuf>,
+        locate: impl Fn(&crate::model::TrackRow) -> Option<PathBuf>,
     ) -> Result<Vec<TrackId>> {
         let playlist = self.playlist(id)?;
         let base = path

@@ -14,7 +14,9 @@ use tonearm_library::cloud::{
 };
 use tonearm_library::playlists::position::PositionKey;
 use tonearm_library::query::{TrackFilter, TrackSort};
-use tonearm_library::{EntryId, LibraryError, PlaylistId, TrackId, TrackState, now_ms};
+use tonearm_library::{
+    EntryId, LibraryError, PlaylistId, Track, TrackId, TrackRow, TrackState, now_ms,
+};
 use tonearm_testkit::wav::write_tone;
 
 /// An untagged WAV of `seconds` at `hz` in the music folder (titled after its name).
@@ -651,4 +653,104 @@ fn logging_out_forgets_the_cloud_but_not_the_music_or_the_playlists() {
     assert_eq!(t.library.playlist(playlist).expect("kept").entries.len(), 2);
     // As far as this device knows, the cloud was never asked for the song.
     assert_eq!(t.library.queue_new_uploads().expect("automatic"), 1);
+}
+
+/// The row a list shows, taken from the whole record: what `TrackRow` must always agree with.
+fn row_of(track: &Track) -> TrackRow {
+    TrackRow {
+        id: track.id,
+        path: track.path.clone(),
+        title: track.title.clone(),
+        artist: track.artist.clone(),
+        album: track.album.clone(),
+        duration_ms: track.duration_ms,
+        year: track.year,
+        genre: track.genre.clone(),
+        artwork_id: track.artwork_id.clone(),
+        play_count: track.play_count,
+        rating: track.rating,
+        loved: track.loved,
+        added_at: track.added_at,
+        state: track.state,
+        state_reason: track.state_reason.clone(),
+        upload_state: track.upload_state,
+        upload_error: track.upload_error.clone(),
+        kept_offline: track.kept_offline,
+    }
+}
+
+#[test]
+fn list_rows_say_what_the_whole_records_say_in_every_state() {
+    let t = TestLibrary::new();
+    t.add_all();
+    let failing = tone(&t, "failing.wav", 440.0, 0.2);
+    t.scan();
+    // Every state a row shows: played, rated, loved; an upload that failed with its reason;
+    // a cloud-only song kept offline; the fixtures' unreadable files.
+    let failing = id_at(&t, &failing);
+    t.library.queue_uploads(Some(&[failing])).expect("queue");
+    let job = claim(&t, now_ms()).expect("a job");
+    t.library
+        .fail_upload(job.track_id, "the server is down", now_ms() + 60_000)
+        .expect("fail");
+    let whole = all_tracks(&t);
+    let present = whole
+        .iter()
+        .find(|x| x.state == TrackState::Present && x.id != failing)
+        .expect("a present song")
+        .id;
+    t.library.record_play(present, now_ms()).expect("play");
+    t.library.set_rating(present, Some(80)).expect("rate");
+    t.library.set_loved(present, true).expect("love");
+    let kept = remote("dd", "Offline", "Roads", 1);
+    t.library.apply_remote_track(&kept).expect("apply");
+    t.library.set_pinned("dd", kept.size, true).expect("pin");
+    t.library
+        .touch_cache("dd", kept.size, kept.size)
+        .expect("cached");
+
+    let filter = TrackFilter::default();
+    let whole = t
+        .library
+        .tracks(&filter, TrackSort::Added, true, 0, 100)
+        .expect("tracks");
+    let rows = t
+        .library
+        .tracks_as::<TrackRow>(&filter, TrackSort::Added, true, 0, 100)
+        .expect("rows");
+    assert_eq!(
+        rows.items,
+        whole.items.iter().map(row_of).collect::<Vec<_>>()
+    );
+    assert_eq!((rows.total, rows.offset), (whole.total, whole.offset));
+    let shown = |state: fn(&TrackRow) -> bool| rows.items.iter().filter(|r| state(r)).count();
+    assert_eq!(
+        shown(|r| r.upload_error.as_deref() == Some("the server is down")),
+        1
+    );
+    assert_eq!(shown(|r| r.kept_offline && r.state == TrackState::Cloud), 1);
+    assert_eq!(
+        shown(|r| r.loved && r.rating == Some(80) && r.play_count == 1),
+        1
+    );
+    // The fixtures hold unreadable files, each with the reason.
+    assert!(shown(|r| r.state == TrackState::Unreadable && r.state_reason.is_some()) > 0);
+
+    // Search pages and ranks both shapes alike.
+    for query in ["a", "offline", "beyon", "garbage"] {
+        let whole = t.library.search(query, 0, 50).expect("search");
+        let rows = t
+            .library
+            .search_as::<TrackRow>(query, 0, 50)
+            .expect("search rows");
+        assert_eq!(
+            rows.items,
+            whole.items.iter().map(row_of).collect::<Vec<_>>(),
+            "{query}"
+        );
+        assert_eq!(rows.total, whole.total, "{query}");
+    }
+    let grouped = t.library.search_grouped("offline", 10, 5).expect("grouped");
+    assert_eq!(grouped.songs.items.len(), 1);
+    assert!(grouped.songs.items[0].kept_offline);
 }

@@ -53,6 +53,7 @@ export type {
   TagEdit,
   Track,
   TrackFilter,
+  TrackRow,
   TrackSort,
   TrackUpload,
   UploadState,
