@@ -1107,8 +1107,9 @@ export type TrackId = string;
  *  A track as a list shows it: the columns of the songs table and what its menu decides by.
  * 
  *  Lists send a page of these to the UI as it scrolls and on every search keystroke; the whole
- *  [`Track`] (format, MusicBrainz ids, ReplayGain, every tag) is four times the size and is
- *  read only where one song is looked at (the tag editor, the player).
+ *  [`Track`] (format, MusicBrainz ids, ReplayGain, every tag) is twice the JSON, takes three
+ *  more subqueries to read, and is read only where one song is looked at (the tag editor, the
+ *  player).
  */
 export type TrackRow = {
 	id: TrackId,
