@@ -12,6 +12,7 @@ mod commands;
 mod demo;
 mod error;
 mod events;
+pub mod heap_trim;
 pub mod ipc;
 mod locker;
 mod logging;
@@ -68,6 +69,7 @@ impl ShellOptions {
 /// Starts the desktop app and blocks until it exits.
 pub fn run() {
     script_heap::configure();
+    heap_trim::start();
     let options = ShellOptions::from_env();
     let mut builder = tauri::Builder::default();
     // One window per data directory: a second launch with the default directory focuses the

@@ -11,7 +11,8 @@
 //! down to what they hold, and the same run measured 52 MiB after the uploads and 62-69 MiB
 //! at its peak, for about 10 µs more CPU per range request.
 //!
-//! The one `unsafe` of the workspace: glibc offers this only as a C function.
+//! One of the workspace's two `unsafe` places (the other is the shell's heap trimmer): glibc
+//! offers this only as a C function.
 
 /// Blocks from this size up get their own mapping, returned to the system when freed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -6,6 +6,7 @@ mod cloud;
 mod commands;
 mod demo;
 mod edit;
+mod heap;
 mod locker;
 mod player;
 mod settings;
