@@ -380,16 +380,7 @@ impl Library {
                 "SELECT t.id FROM tracks t WHERE {where_sql} ORDER BY {order}"
             ))?;
             let ids = stmt
-                .query_map(params_from_iter(&args), |row| {
-                    let id: String = row.get(0)?;
-                    id.parse::<TrackId>().map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            0,
-                            rusqlite::types::Type::Text,
-                            Box::new(e),
-                        )
-                    })
-                })?
+                .query_map(params_from_iter(&args), |row| track_id(row, 0))?
                 .collect::<Result<_, _>>()?;
             Ok(ids)
         })

@@ -126,6 +126,21 @@ describe("TagEditor", () => {
     expect(screen.queryByRole("dialog")).toBeNull();
   });
 
+  it("reads the song again each time it opens, not the tags it showed before", async () => {
+    const user = userEvent.setup();
+    wrap(["t1"], [one]);
+    await user.click(screen.getByRole("button", { name: "Open" }));
+    let dialog = await screen.findByRole("dialog", { name: "Properties" });
+    expect((within(dialog).getByLabelText("Title") as HTMLInputElement).value).toBe("One");
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    // Changed meanwhile (another device's edit, arrived by sync).
+    vi.mocked(commands.getTracks).mockImplementation(() => ok([{ ...one, title: "Uno" }]));
+    await user.click(screen.getByRole("button", { name: "Open" }));
+    await screen.findByDisplayValue("Uno");
+    dialog = screen.getByRole("dialog", { name: "Properties" });
+    expect((within(dialog).getByLabelText("Title") as HTMLInputElement).value).toBe("Uno");
+  });
+
   it("takes another song's cover, found by searching as you type", async () => {
     const user = userEvent.setup();
     wrap(["t1"], [one]);

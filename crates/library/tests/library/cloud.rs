@@ -753,4 +753,32 @@ fn list_rows_say_what_the_whole_records_say_in_every_state() {
     let grouped = t.library.search_grouped("offline", 10, 5).expect("grouped");
     assert_eq!(grouped.songs.items.len(), 1);
     assert!(grouped.songs.items[0].kept_offline);
+
+    // A playlist's entries come as the same rows, read at once; an entry whose song left the
+    // library keeps its place without one.
+    let listed = [present, kept.id, failing];
+    let playlist = t.library.create_playlist("Mixed").expect("playlist");
+    t.library
+        .add_to_playlist(playlist, &listed, None)
+        .expect("add");
+    let row = |id: TrackId| rows.items.iter().find(|r| r.id == id).cloned();
+    let entries = t.library.playlist(playlist).expect("open").entries;
+    assert_eq!(
+        entries.iter().map(|e| e.track.clone()).collect::<Vec<_>>(),
+        listed.iter().map(|&id| row(id)).collect::<Vec<_>>()
+    );
+    assert!(entries.iter().all(|e| e.track.is_some()));
+    t.library.apply_remote_deletion(kept.id).expect("delete");
+    let entries = t.library.playlist(playlist).expect("open").entries;
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.track_id, e.track.as_ref().map(|r| r.id)))
+            .collect::<Vec<_>>(),
+        vec![
+            (present, Some(present)),
+            (kept.id, None),
+            (failing, Some(failing))
+        ]
+    );
 }
