@@ -82,6 +82,50 @@ fn main() {
         );
     }
 
+    // A whole library queued ("play all songs" at 100,000): the play command, then commands
+    // that leave the queue as it is (pause, resume) and ones that change it (add, shuffle),
+    // each to the engine's answer.
+    let library: Vec<FileItem> = (0..100_000)
+        .map(|_| FileItem::new(dir.join("tagged.flac")))
+        .collect();
+    let (player, _device, events) = engine(1.0);
+    let timed = |command: Command<FileItem>, answer: &dyn Fn(&PlayerEvent<FileItem>) -> bool| {
+        let started = Instant::now();
+        player.send(command);
+        wait(&events, answer);
+        started.elapsed().as_secs_f64() * 1e3
+    };
+    let queued = |e: &PlayerEvent<FileItem>| matches!(e, PlayerEvent::QueueChanged);
+    let play = timed(
+        Command::Play {
+            items: library.clone(),
+            start: 50_000,
+        },
+        &|e| matches!(e, PlayerEvent::Started { .. }),
+    );
+    let pause = timed(
+        Command::Pause,
+        &|e| matches!(e, PlayerEvent::Status(s) if s.state == PlaybackState::Paused),
+    );
+    let resume = timed(
+        Command::Resume,
+        &|e| matches!(e, PlayerEvent::Status(s) if s.state == PlaybackState::Playing),
+    );
+    let add = timed(Command::Add(library[..1_000].to_vec()), &queued);
+    let shuffle = timed(Command::SetShuffle(true), &queued);
+    let add_shuffled = timed(Command::Add(library[..1_000].to_vec()), &queued);
+    let replay = timed(
+        Command::Play {
+            items: library.clone(),
+            start: 0,
+        },
+        &queued,
+    );
+    println!(
+        "a queue of 100,000 entries: play {play:.1} ms to the first sample, pause {pause:.1} ms, resume {resume:.1} ms, add 1,000 {add:.1} ms, shuffle {shuffle:.1} ms, add 1,000 shuffled {add_shuffled:.1} ms, play another 100,000 {replay:.1} ms"
+    );
+    drop(player);
+
     // Gapless: what the decoder adds beyond the one second of tone in each fixture, and the
     // longest near-silent run where two tracks meet, as the device received it.
     for (name, rate) in [

@@ -898,7 +898,7 @@ impl<I: Playable> Engine<I> {
     }
 
     fn publish_queue(&mut self) {
-        let entries = Arc::new(self.queue.entries().to_vec());
+        let entries = self.queue.shared_entries();
         let upcoming = Arc::new(self.queue.upcoming().iter().map(|(e, _)| *e).collect());
         if let Ok(mut snapshot) = self.snapshot.lock() {
             snapshot.entries = entries;

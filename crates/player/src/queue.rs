@@ -10,6 +10,13 @@
 //!   ends; skipping still moves on (and wraps around at the end).
 //!
 //! Pure logic: randomness comes from a seeded generator, so tests are deterministic.
+//!
+//! A queue may hold a whole library (100,000 entries and more: "play all songs"), so nothing
+//! here is quadratic in its length: entries are found through an index of their places, and
+//! a copy made to look ahead shares the entries rather than copying them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,8 +76,11 @@ impl Rng {
 /// The play queue of items `T` (track ids, in the app).
 #[derive(Debug, Clone)]
 pub struct Queue<T> {
-    /// Entries in list order (what the queue panel shows when not shuffled).
-    entries: Vec<(EntryId, T)>,
+    /// Entries in list order (what the queue panel shows when not shuffled). Shared, so a
+    /// copy of the queue (to look ahead, or to publish) costs no copy of the items.
+    entries: Arc<Vec<(EntryId, T)>>,
+    /// Where each entry is in `entries`, rebuilt whenever they change.
+    places: Arc<HashMap<EntryId, usize>>,
     /// Play order, as entry ids: list order, or a shuffled order when shuffling.
     order: Vec<EntryId>,
     /// Index into `order` of the current entry.
@@ -85,7 +95,8 @@ impl<T: Clone> Queue<T> {
     /// An empty queue whose shuffles follow `seed`.
     pub fn new(seed: u64) -> Self {
         Self {
-            entries: Vec::new(),
+            entries: Arc::default(),
+            places: Arc::default(),
             order: Vec::new(),
             position: None,
             shuffle: false,
@@ -106,8 +117,25 @@ impl<T: Clone> Queue<T> {
             .collect()
     }
 
+    /// Changes the entries, then indexes their new places.
+    fn edit_entries(&mut self, edit: impl FnOnce(&mut Vec<(EntryId, T)>)) {
+        edit(Arc::make_mut(&mut self.entries));
+        self.places = Arc::new(
+            self.entries
+                .iter()
+                .enumerate()
+                .map(|(at, (id, _))| (*id, at))
+                .collect(),
+        );
+    }
+
     fn index_of(&self, id: EntryId) -> Option<usize> {
-        self.entries.iter().position(|(e, _)| *e == id)
+        self.places.get(&id).copied()
+    }
+
+    /// The entry `id` and its item.
+    fn entry(&self, id: EntryId) -> Option<(EntryId, &T)> {
+        self.index_of(id).map(|at| (id, &self.entries[at].1))
     }
 
     /// Entries in list order.
@@ -115,13 +143,14 @@ impl<T: Clone> Queue<T> {
         &self.entries
     }
 
+    /// Entries in list order, shared: the caller keeps them without copying them.
+    pub fn shared_entries(&self) -> Arc<Vec<(EntryId, T)>> {
+        Arc::clone(&self.entries)
+    }
+
     /// The entry playing (or paused), if any.
     pub fn current(&self) -> Option<(EntryId, &T)> {
-        let id = *self.order.get(self.position?)?;
-        self.entries
-            .iter()
-            .find(|(e, _)| *e == id)
-            .map(|(e, t)| (*e, t))
+        self.entry(*self.order.get(self.position?)?)
     }
 
     /// The entries still to play after the current one, in play order.
@@ -129,12 +158,7 @@ impl<T: Clone> Queue<T> {
         let start = self.position.map_or(0, |p| p + 1);
         self.order[start.min(self.order.len())..]
             .iter()
-            .filter_map(|id| {
-                self.entries
-                    .iter()
-                    .find(|(e, _)| e == id)
-                    .map(|(e, t)| (*e, t))
-            })
+            .filter_map(|id| self.entry(*id))
             .collect()
     }
 
@@ -153,7 +177,9 @@ impl<T: Clone> Queue<T> {
     /// Replaces the queue with `items` and makes `start` current ("play this album from
     /// track 3"). With shuffle on, `start` plays first and the rest are shuffled.
     pub fn play_now(&mut self, items: &[T], start: usize) -> Option<EntryId> {
-        self.entries = self.mint(items);
+        let minted = self.mint(items);
+        // The old entries are dropped, not copied, when nothing else shares them.
+        self.edit_entries(|entries| *entries = minted);
         self.order = self.entries.iter().map(|(e, _)| *e).collect();
         self.position = None;
         let start_id = self.entries.get(start).map(|(e, _)| *e)?;
@@ -173,7 +199,9 @@ impl<T: Clone> Queue<T> {
             .current()
             .and_then(|(id, _)| self.index_of(id))
             .map_or(self.entries.len(), |i| i + 1);
-        self.entries.splice(list_at..list_at, new);
+        self.edit_entries(|entries| {
+            entries.splice(list_at..list_at, new);
+        });
         let order_at = self.position.map_or(0, |p| p + 1);
         self.order.splice(order_at..order_at, ids.iter().copied());
         ids
@@ -184,24 +212,46 @@ impl<T: Clone> Queue<T> {
     pub fn add(&mut self, items: &[T]) -> Vec<EntryId> {
         let new = self.mint(items);
         let ids: Vec<EntryId> = new.iter().map(|(e, _)| *e).collect();
-        self.entries.extend(new);
-        for id in &ids {
-            if self.shuffle {
-                let first_free = self.position.map_or(0, |p| p + 1);
-                let at = first_free + self.rng.below(self.order.len() - first_free + 1);
-                self.order.insert(at, *id);
-            } else {
-                self.order.push(*id);
-            }
+        self.edit_entries(|entries| entries.extend(new));
+        if self.shuffle {
+            let first_free = self.position.map_or(0, |p| p + 1).min(self.order.len());
+            let waiting = self.order.split_off(first_free);
+            let mut added = ids.clone();
+            self.rng.shuffle(&mut added);
+            let merged = self.merge_at_random(waiting, added);
+            self.order.extend(merged);
+        } else {
+            self.order.extend(&ids);
         }
         ids
+    }
+
+    /// `a` and `b` interleaved, each keeping its own order, every interleaving as likely
+    /// (what inserting `b`'s items one by one at random places does, in linear time).
+    fn merge_at_random(&mut self, a: Vec<EntryId>, b: Vec<EntryId>) -> Vec<EntryId> {
+        let mut merged = Vec::with_capacity(a.len() + b.len());
+        let (mut a, mut b) = (a.into_iter(), b.into_iter());
+        let (mut left_a, mut left_b) = (a.len(), b.len());
+        while left_a + left_b > 0 {
+            // Take from `b` with the chance of its share of what is left.
+            let from_b = self.rng.below(left_a + left_b) < left_b;
+            let next = if from_b { b.next() } else { a.next() };
+            if from_b {
+                left_b -= 1;
+            } else {
+                left_a -= 1;
+            }
+            merged.extend(next);
+        }
+        merged
     }
 
     /// Removes entries. If the current one goes, the next one in play order becomes current
     /// (or none, at the end), and the caller starts it.
     pub fn remove(&mut self, ids: &[EntryId]) {
         let current = self.current().map(|(id, _)| id);
-        self.entries.retain(|(e, _)| !ids.contains(e));
+        let ids: HashSet<EntryId> = ids.iter().copied().collect();
+        self.edit_entries(|entries| entries.retain(|(e, _)| !ids.contains(e)));
         let position = self.position.unwrap_or(0);
         let removed_before = self.order[..position.min(self.order.len())]
             .iter()
@@ -225,9 +275,11 @@ impl<T: Clone> Queue<T> {
             return;
         };
         let current = self.current().map(|(e, _)| e);
-        let entry = self.entries.remove(from);
-        let to = to.min(self.entries.len());
-        self.entries.insert(to, entry);
+        self.edit_entries(|entries| {
+            let entry = entries.remove(from);
+            let to = to.min(entries.len());
+            entries.insert(to, entry);
+        });
         if !self.shuffle {
             self.order = self.entries.iter().map(|(e, _)| *e).collect();
             self.position = current.and_then(|c| self.order.iter().position(|e| *e == c));
@@ -236,7 +288,7 @@ impl<T: Clone> Queue<T> {
 
     /// Empties the queue.
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.edit_entries(Vec::clear);
         self.order.clear();
         self.position = None;
     }
@@ -308,10 +360,7 @@ impl<T: Clone> Queue<T> {
 
     /// The entries just before and after `id` in play order.
     pub fn neighbours(&self, id: EntryId) -> (Option<&T>, Option<&T>) {
-        let item = |at: Option<usize>| {
-            let id = *self.order.get(at?)?;
-            self.entries.iter().find(|(e, _)| *e == id).map(|(_, t)| t)
-        };
+        let item = |at: Option<usize>| Some(self.entry(*self.order.get(at?)?)?.1);
         match self.order.iter().position(|e| *e == id) {
             Some(at) => (item(at.checked_sub(1)), item(Some(at + 1))),
             None => (None, None),
@@ -510,6 +559,109 @@ mod tests {
             .skip(1)
             .collect();
         assert_eq!(upcoming(&q), rest);
+    }
+
+    #[test]
+    fn entries_added_while_shuffled_land_among_the_waiting_ones_in_any_place() {
+        let mut first_places = HashSet::new();
+        let mut last_places = HashSet::new();
+        for seed in 0..40 {
+            let mut q = Queue::new(seed);
+            q.set_shuffle(true);
+            q.play_now(&["a", "b", "c", "d", "e"], 0);
+            q.next(Advance::Skipped);
+            let played: Vec<_> = q.order[..=q.position.unwrap()].to_vec();
+            let waiting = upcoming(&q);
+            let added = q.add(&["x", "y"]);
+            assert_eq!(
+                q.order[..played.len()],
+                played,
+                "seed {seed}: the past stays"
+            );
+            let after = upcoming(&q);
+            let kept: Vec<_> = after
+                .iter()
+                .filter(|t| !["x", "y"].contains(t))
+                .copied()
+                .collect();
+            assert_eq!(
+                kept, waiting,
+                "seed {seed}: the waiting entries keep their order"
+            );
+            assert_eq!(after.len(), waiting.len() + 2);
+            let place = |id| q.order.iter().position(|e| *e == id).unwrap() - played.len();
+            first_places.insert(place(added[0]).min(place(added[1])));
+            last_places.insert(place(added[0]).max(place(added[1])));
+        }
+        assert!(
+            first_places.contains(&0) && last_places.contains(&4),
+            "added entries land anywhere among the waiting ones: {first_places:?} {last_places:?}"
+        );
+    }
+
+    #[test]
+    fn entries_are_found_by_id_after_every_edit() {
+        let tracks: Vec<&'static str> = ["a", "b", "c", "d", "e", "f", "g", "h"].to_vec();
+        let mut q = Queue::new(11);
+        let mut rng = Rng(5);
+        q.play_now(&tracks, 3);
+        for step in 0..400 {
+            let ids: Vec<EntryId> = q.entries().iter().map(|(e, _)| *e).collect();
+            let some = |rng: &mut Rng| ids[rng.below(ids.len())];
+            match rng.below(9) {
+                0 => drop(q.play_now(&tracks[..1 + rng.below(tracks.len())], 0)),
+                1 => drop(q.play_next(&tracks[..rng.below(3)])),
+                2 => drop(q.add(&tracks[..rng.below(4)])),
+                3 if !ids.is_empty() => q.remove(&[some(&mut rng), some(&mut rng)]),
+                4 if !ids.is_empty() => q.move_entry(some(&mut rng), rng.below(ids.len() + 2)),
+                5 => q.set_shuffle(!q.shuffle()),
+                6 if !ids.is_empty() => drop(q.jump_to(some(&mut rng))),
+                7 => drop(q.next(Advance::Skipped)),
+                _ => drop(q.previous()),
+            }
+            for (at, (id, item)) in q.entries().iter().enumerate() {
+                assert_eq!(q.index_of(*id), Some(at), "step {step}: where {id:?} is");
+                assert_eq!(q.entry(*id).map(|(_, t)| *t), Some(*item));
+            }
+            assert_eq!(
+                q.places.len(),
+                q.entries().len(),
+                "step {step}: no stale places"
+            );
+            let mut in_order = q.order.clone();
+            in_order.sort();
+            let mut listed: Vec<EntryId> = q.entries().iter().map(|(e, _)| *e).collect();
+            listed.sort();
+            assert_eq!(
+                in_order, listed,
+                "step {step}: the play order holds every entry once"
+            );
+            let played = q.position.map_or(0, |p| p + 1);
+            assert_eq!(
+                q.upcoming().len() + played,
+                q.entries().len(),
+                "step {step}: what is to come is everything after the current entry"
+            );
+        }
+    }
+
+    #[test]
+    fn a_whole_library_queued_is_played_and_edited_by_entry() {
+        let tracks: Vec<u32> = (0..200_000).collect();
+        let mut q = Queue::new(1);
+        q.play_now(&tracks, 100_000);
+        assert_eq!(q.current().map(|(_, t)| *t), Some(100_000));
+        assert_eq!(q.upcoming().len(), 99_999);
+        let (before, after) = q.neighbours(q.current().unwrap().0);
+        assert_eq!((before, after), (Some(&99_999), Some(&100_001)));
+        let gone: Vec<EntryId> = q.entries()[..50_000].iter().map(|(e, _)| *e).collect();
+        q.remove(&gone);
+        assert_eq!(q.current().map(|(_, t)| *t), Some(100_000));
+        q.set_shuffle(true);
+        q.add(&tracks[..1_000]);
+        assert_eq!(q.upcoming().len(), 149_999 + 1_000);
+        let ahead = q.peek_next(Advance::Ended).map(|(_, t)| t);
+        assert_eq!(q.next(Advance::Ended).map(|(_, t)| *t), ahead);
     }
 
     #[test]
