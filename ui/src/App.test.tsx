@@ -1,6 +1,6 @@
 // The app frame: navigation, empty states and the Settings facts, with the Rust side mocked
 // through the generated bindings' own types.
-import { QueryClient } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -20,6 +20,9 @@ import {
   type Track,
 } from "./ipc/bindings";
 import { views } from "./views/registry";
+import { GenrePage } from "./views/LibraryViews";
+import { OverlayProvider } from "./components/Overlays";
+import { ToastProvider } from "./components/Toast";
 import { makeTrack, ok } from "./test/fixtures";
 
 vi.mock("./ipc/bindings", () => ({
@@ -93,7 +96,7 @@ const stopped: Status = {
   state: "stopped", volume: 1, muted: false, shuffle: false, repeat: "off",
   replaygain: { mode: "auto", preamp_db: 0, fallback_db: 0, prevent_clipping: true },
 };
-const idlePlayer: PlayerView = { status: stopped, current: null, position_ms: 0, queue: [], upcoming: [] };
+const idlePlayer: PlayerView = { status: stopped, current: null, position_ms: 0, queue_length: 0, upcoming: [], upcoming_total: 0 };
 
 /** Sends the UI a player event, as the engine does. */
 let playerChanged: (change: PlayerChange) => void = () => {};
@@ -233,6 +236,25 @@ describe("the library", () => {
 });
 
 describe("playback", () => {
+  it("plays and shuffles a genre as the player reads it", async () => {
+    vi.mocked(commands.listTracks).mockImplementation(() => ok({ items: [track("Intro", "Ada")], total: 1, offset: 0 }));
+    const user = userEvent.setup();
+    render(
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+        <OverlayProvider>
+          <ToastProvider>
+            <GenrePage route={{ view: "genre", name: "Jazz" }} navigate={vi.fn()} />
+          </ToastProvider>
+        </OverlayProvider>
+      </QueryClientProvider>,
+    );
+    const list = { filter: { album_key: null, artist: null, genre: "Jazz", present_only: false }, sort: "artist", descending: false };
+    await user.click(screen.getByRole("button", { name: "Play" }));
+    expect(commands.controlPlayer).toHaveBeenLastCalledWith({ kind: "play_list", ...list, start: null, shuffle: false });
+    await user.click(screen.getByRole("button", { name: "Shuffle" }));
+    expect(commands.controlPlayer).toHaveBeenLastCalledWith({ kind: "play_list", ...list, start: null, shuffle: true });
+  });
+
   it("plays the song list from a double-clicked song and follows the engine in the bar", async () => {
     const [intro, outro] = [track("Intro", "Ada"), track("Outro song", "Béla")];
     const songs = [intro, outro];
@@ -243,7 +265,15 @@ describe("playback", () => {
     const table = await screen.findByRole("grid", { name: "Songs" });
     await user.dblClick(await within(table).findByText("Outro song"));
     await waitFor(() => expect(commands.controlPlayer).toHaveBeenCalled());
-    expect(commands.controlPlayer).toHaveBeenCalledWith({ kind: "play", track_ids: songs.map((s) => s.id), start: 1 });
+    // The library's list, which the player reads itself, from the song double-clicked.
+    expect(commands.controlPlayer).toHaveBeenCalledWith({
+      kind: "play_list",
+      filter: { album_key: null, artist: null, genre: null, present_only: false },
+      sort: "artist",
+      descending: false,
+      start: outro.id,
+      shuffle: null,
+    });
 
     const bar = screen.getByRole("contentinfo", { name: "Now playing" });
     await waitFor(() => expect(commands.getPlayerState).toHaveBeenCalled());

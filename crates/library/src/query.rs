@@ -14,6 +14,7 @@ use crate::{Library, normalize};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Orders for the songs list.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -64,6 +65,19 @@ pub struct TrackFilter {
     pub genre: Option<String>,
     /// Leave out tracks whose files are missing.
     pub present_only: bool,
+}
+
+/// The columns [`placement`] reads, of `tracks t`.
+const PLACEMENT_COLUMNS: &str =
+    "t.id, CASE WHEN t.album IS NULL THEN NULL ELSE t.album_key END, t.disc_no, t.track_no";
+
+fn placement(row: &Row<'_>) -> rusqlite::Result<AlbumPlacement> {
+    Ok(AlbumPlacement {
+        id: track_id(row, 0)?,
+        album_key: row.get(1)?,
+        disc_no: row.get(2)?,
+        track_no: row.get(3)?,
+    })
 }
 
 /// A track's album and position in it.
@@ -372,17 +386,40 @@ impl Library {
         sort: TrackSort,
         descending: bool,
     ) -> Result<Vec<TrackId>> {
+        self.whole_list(filter, sort, descending, "t.id", |row| track_id(row, 0))
+    }
+
+    /// Every track of a list, in its order, placed in its album: what the player queues to
+    /// play the list, read in one pass (a list may be the whole library).
+    pub fn list_placements(
+        &self,
+        filter: &TrackFilter,
+        sort: TrackSort,
+        descending: bool,
+    ) -> Result<Vec<AlbumPlacement>> {
+        self.whole_list(filter, sort, descending, PLACEMENT_COLUMNS, placement)
+    }
+
+    /// `columns` of every track of a list, in its order, each row read by `read`.
+    fn whole_list<T>(
+        &self,
+        filter: &TrackFilter,
+        sort: TrackSort,
+        descending: bool,
+        columns: &str,
+        read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
         self.store().read(|conn| {
             let mut args = Vec::new();
             let where_sql = filter_sql(filter, &mut args);
             let order = sort.order_by(descending);
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT t.id FROM tracks t WHERE {where_sql} ORDER BY {order}"
+                "SELECT {columns} FROM tracks t WHERE {where_sql} ORDER BY {order}"
             ))?;
-            let ids = stmt
-                .query_map(params_from_iter(&args), |row| track_id(row, 0))?
+            let rows = stmt
+                .query_map(params_from_iter(&args), read)?
                 .collect::<Result<_, _>>()?;
-            Ok(ids)
+            Ok(rows)
         })
     }
 
@@ -409,28 +446,32 @@ impl Library {
     /// read: what queueing a whole list needs, without building every track's record.
     /// Fails with [`LibraryError::UnknownTrack`] on the first id the library does not know.
     pub fn album_placements(&self, ids: &[TrackId]) -> Result<Vec<AlbumPlacement>> {
-        self.store().read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT CASE WHEN album IS NULL THEN NULL ELSE album_key END, disc_no, track_no
-                 FROM tracks WHERE id = ?1",
-            )?;
-            ids.iter()
-                .map(|id| {
-                    stmt.query_row([id.to_string()], |row| {
-                        Ok(AlbumPlacement {
-                            id: *id,
-                            album_key: row.get(0)?,
-                            disc_no: row.get(1)?,
-                            track_no: row.get(2)?,
-                        })
-                    })
-                    .map_err(|e| match e {
-                        rusqlite::Error::QueryReturnedNoRows => LibraryError::UnknownTrack(*id),
-                        other => other.into(),
-                    })
-                })
-                .collect()
-        })
+        // One statement for the whole list (a queue may be the whole library): SQLite walks
+        // the ids as a JSON array, far cheaper than a statement per id.
+        let mut list = String::with_capacity(ids.len() * 40 + 2);
+        list.push('[');
+        for (at, id) in ids.iter().enumerate() {
+            // A UUID needs no escaping.
+            list.push_str(if at == 0 { "\"" } else { ",\"" });
+            list.push_str(&id.to_string());
+            list.push('"');
+        }
+        list.push(']');
+        let found: HashMap<TrackId, AlbumPlacement> = self.store().read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {PLACEMENT_COLUMNS} FROM json_each(?1) j JOIN tracks t ON t.id = j.value"
+            ))?;
+            let rows = stmt.query_map([&list], |row| placement(row).map(|p| (p.id, p)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        ids.iter()
+            .map(|id| {
+                found
+                    .get(id)
+                    .cloned()
+                    .ok_or(LibraryError::UnknownTrack(*id))
+            })
+            .collect()
     }
 
     /// The albums an artist appears on (as artist or album artist), newest first; for `""`

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tonearm_library::artwork::ThumbnailSize;
+use tonearm_library::query::AlbumPlacement;
 use tonearm_library::{Library, LibraryError, Track, TrackId, TrackState};
 use tonearm_player::PlayerError;
 use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
@@ -56,11 +57,16 @@ impl QueuedTrack {
         Ok(library
             .album_placements(ids)?
             .into_iter()
-            .map(|placement| Self {
-                source: Source::Track(placement.id),
-                album: album_position(placement.album_key, placement.disc_no, placement.track_no),
-            })
+            .map(Self::placed)
             .collect())
+    }
+
+    /// A library track, placed in its album as the library says.
+    pub fn placed(placement: AlbumPlacement) -> Self {
+        Self {
+            source: Source::Track(placement.id),
+            album: album_position(placement.album_key, placement.disc_no, placement.track_no),
+        }
     }
 
     /// An audio file; its tags are read now for its album (a file that cannot be read has

@@ -9,9 +9,11 @@ use crate::playback::{PlayerState, QueuedTrack, current_track};
 use crate::state::LibraryState;
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use std::collections::HashMap;
 use std::time::Duration;
 use tauri::State;
 use tonearm_library::TrackId;
+use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_player::engine::Status;
 use tonearm_player::gain::ReplayGainSettings;
 use tonearm_player::{Command, EntryId, Repeat};
@@ -24,6 +26,17 @@ pub enum PlayerControl {
     Play {
         track_ids: Vec<TrackId>,
         start: u32,
+    },
+    /// Replace the queue with a library list (all songs, an album, an artist, a genre), in
+    /// its order, read here: the UI need not hold every id of a long list to play it. From
+    /// `start`, or the first song (any song, when shuffling). `shuffle` turns shuffle on or
+    /// off first; none leaves it as it is. A list with no songs plays nothing.
+    PlayList {
+        filter: TrackFilter,
+        sort: TrackSort,
+        descending: bool,
+        start: Option<TrackId>,
+        shuffle: Option<bool>,
     },
     /// Queue tracks right after the current one.
     PlayNext {
@@ -79,17 +92,27 @@ pub struct PlayerView {
     pub status: Status,
     pub current: Option<CurrentTrack>,
     pub position_ms: u64,
-    /// The queue in list order.
-    pub queue: Vec<QueueEntry>,
-    /// The entries that play after the current one, in play order (shuffled or not).
-    pub upcoming: Vec<EntryId>,
+    /// How many entries the queue holds.
+    pub queue_length: u32,
+    /// The first entries to play after the current one, in play order (shuffled or not), at
+    /// most [`UPCOMING_SENT`]: what the queue panel lists. A queue may hold the whole library,
+    /// which the view does not carry.
+    pub upcoming: Vec<QueueEntry>,
+    /// How many entries play after the current one, in all.
+    pub upcoming_total: u32,
 }
+
+/// How many of the entries to come [`PlayerView`] carries.
+pub const UPCOMING_SENT: usize = 200;
 
 /// One entry of the queue.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct QueueEntry {
     pub entry: EntryId,
     pub track_id: TrackId,
+    /// Where it is in the queue's list order, which `move` counts in (the play order differs
+    /// when shuffled).
+    pub list_index: u32,
 }
 
 /// Tells the player to do something. Tracks are checked against the library first.
@@ -113,6 +136,36 @@ pub fn control_player(
             Command::Play {
                 items: tracks(&track_ids)?,
                 start: start as usize,
+            }
+        }
+        PlayerControl::PlayList {
+            filter,
+            sort,
+            descending,
+            start,
+            shuffle,
+        } => {
+            let placements = library.library.list_placements(&filter, sort, descending)?;
+            let start = match start {
+                Some(id) => placements.iter().position(|p| p.id == id).ok_or_else(|| {
+                    CommandError::Invalid {
+                        message: "that song is no longer in this list".to_owned(),
+                    }
+                })?,
+                None if shuffle.unwrap_or(player.player.snapshot().status.shuffle) => {
+                    any_below(placements.len())
+                }
+                None => 0,
+            };
+            if placements.is_empty() {
+                return Ok(());
+            }
+            if let Some(on) = shuffle {
+                player.player.send(Command::SetShuffle(on));
+            }
+            Command::Play {
+                items: placements.into_iter().map(QueuedTrack::placed).collect(),
+                start,
             }
         }
         PlayerControl::PlayNext { track_ids } => Command::PlayNext(tracks(&track_ids)?),
@@ -141,6 +194,14 @@ pub fn control_player(
     Ok(())
 }
 
+/// A random index below `n` (0 when `n` is 0): where a shuffled list starts.
+fn any_below(n: usize) -> usize {
+    use std::hash::BuildHasher;
+    // The standard library's hasher keys are random per instance.
+    let random = std::collections::hash_map::RandomState::new().hash_one(n);
+    (random % n.max(1) as u64) as usize
+}
+
 /// What plays, where, and the queue.
 #[tauri::command]
 #[specta::specta]
@@ -149,20 +210,29 @@ pub fn get_player_state(
     player: State<'_, PlayerState>,
 ) -> Result<PlayerView, CommandError> {
     let snapshot = player.player.snapshot();
+    let sent: HashMap<EntryId, usize> = snapshot
+        .upcoming
+        .iter()
+        .take(UPCOMING_SENT)
+        .enumerate()
+        .map(|(at, entry)| (*entry, at))
+        .collect();
+    let mut upcoming = vec![None; sent.len()];
+    for (list_index, (entry, item)) in snapshot.entries.iter().enumerate() {
+        if let (Some(at), Some(track_id)) = (sent.get(entry), item.track_id()) {
+            upcoming[*at] = Some(QueueEntry {
+                entry: *entry,
+                track_id,
+                list_index: list_index as u32,
+            });
+        }
+    }
     Ok(PlayerView {
         status: snapshot.status,
         current: current_track(&library.library, snapshot.current),
         position_ms: snapshot.position.as_millis() as u64,
-        queue: snapshot
-            .entries
-            .iter()
-            .filter_map(|(entry, item)| {
-                Some(QueueEntry {
-                    entry: *entry,
-                    track_id: item.track_id()?,
-                })
-            })
-            .collect(),
-        upcoming: snapshot.upcoming.to_vec(),
+        queue_length: snapshot.entries.len() as u32,
+        upcoming: upcoming.into_iter().flatten().collect(),
+        upcoming_total: snapshot.upcoming.len() as u32,
     })
 }

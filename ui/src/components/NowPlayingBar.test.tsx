@@ -32,8 +32,9 @@ const idle: PlayerView = {
   },
   current: null,
   position_ms: 0,
-  queue: [],
+  queue_length: 0,
   upcoming: [],
+  upcoming_total: 0,
 };
 
 /** Sends the bar a player event, as the engine does. */

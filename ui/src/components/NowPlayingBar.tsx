@@ -100,7 +100,7 @@ export function NowPlayingBar() {
             type="button"
             className="icon-button icon-button--primary"
             aria-label={playing ? "Pause" : "Play"}
-            disabled={!current && !view?.queue.length}
+            disabled={!current && !view?.queue_length}
             onClick={() => send({ kind: "toggle_pause" })}
           >
             <Icon name={playing ? "pause" : "play"} size={20} />

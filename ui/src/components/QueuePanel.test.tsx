@@ -6,7 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { commands, type PlayerView, type QueueEntry, type Status, type Track } from "../ipc/bindings";
 import { OverlayProvider } from "./Overlays";
-import { QUEUE_SHOWN, QueuePanel, queueMoveTarget } from "./QueuePanel";
+import { QueuePanel, queueMoveTarget } from "./QueuePanel";
 import { ToastProvider } from "./Toast";
 import { makeTrack, ok } from "../test/fixtures";
 
@@ -37,18 +37,19 @@ const status: Status = {
   state: "playing", volume: 1, muted: false, shuffle: false, repeat: "off",
   replaygain: { mode: "auto", preamp_db: 0, fallback_db: 0, prevent_clipping: true },
 };
-const queue: QueueEntry[] = [
-  { entry: 1, track_id: "tA" },
-  { entry: 2, track_id: "tB" },
-  { entry: 3, track_id: "tC" },
-  { entry: 4, track_id: "tD" },
+// Entries 1-4 in list order, playing tA (entry 1).
+const next: QueueEntry[] = [
+  { entry: 2, track_id: "tB", list_index: 1 },
+  { entry: 3, track_id: "tC", list_index: 2 },
+  { entry: 4, track_id: "tD", list_index: 3 },
 ];
 const playing: PlayerView = {
   status,
   current: { entry: 1, track: library.get("tA")!, duration_ms: 125_000 },
   position_ms: 0,
-  queue,
-  upcoming: [2, 3, 4],
+  queue_length: 4,
+  upcoming: next,
+  upcoming_total: 3,
 };
 
 let view: PlayerView = playing;
@@ -90,7 +91,7 @@ beforeEach(() => {
 
 describe("the queue panel", () => {
   it("shows what plays now and what plays next, in play order", async () => {
-    view = { ...playing, status: { ...status, shuffle: true }, upcoming: [4, 2, 3] };
+    view = { ...playing, status: { ...status, shuffle: true }, upcoming: [next[2]!, next[0]!, next[1]!] };
     renderPanel();
     const panel = screen.getByRole("complementary", { name: "Queue" });
     await waitFor(() => expect(upNext()).toEqual(["Delta", "Beta", "Gamma"]));
@@ -101,20 +102,21 @@ describe("the queue panel", () => {
     expect(row("Beta").getAttribute("draggable")).toBe("false");
   });
 
-  it("fetches and draws only the first songs of a long queue", async () => {
-    const long = Array.from({ length: 1000 }, (_, i) => ({ entry: i + 1, track_id: `t${i}` }));
-    for (const { track_id } of long) if (!library.has(track_id)) library.set(track_id, track(track_id, `Song ${track_id}`));
-    view = { ...playing, current: null, queue: long, upcoming: long.map((q) => q.entry) };
+  it("draws the first songs of a long queue and counts the rest", async () => {
+    // The player sends the first 200 entries to come, and how many there are.
+    const first = Array.from({ length: 200 }, (_, i) => ({ entry: i + 1, track_id: `t${i}`, list_index: i }));
+    for (const { track_id } of first) if (!library.has(track_id)) library.set(track_id, track(track_id, `Song ${track_id}`));
+    view = { ...playing, current: null, queue_length: 1000, upcoming: first, upcoming_total: 1000 };
     renderPanel();
-    await waitFor(() => expect(upNext()).toHaveLength(QUEUE_SHOWN));
+    await waitFor(() => expect(upNext()).toHaveLength(200));
     await waitFor(() => expect(upNext()[0]).toBe("Song t0"));
     expect(screen.getByTestId("queue-more").textContent).toBe("and 800 more songs");
     const fetched = vi.mocked(commands.getTracks).mock.calls.map(([ids]) => ids.length);
-    expect(Math.max(...fetched)).toBe(QUEUE_SHOWN);
+    expect(Math.max(...fetched)).toBe(200);
   });
 
   it("says how to fill an empty queue", async () => {
-    view = { ...playing, current: null, queue: [], upcoming: [] };
+    view = { ...playing, current: null, queue_length: 0, upcoming: [], upcoming_total: 0 };
     renderPanel();
     expect(await screen.findByText("The queue is empty. Double-click a song, or choose Add to queue in its menu.")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Clear" }).hasAttribute("disabled")).toBe(true);
@@ -184,18 +186,20 @@ describe("the queue panel", () => {
 });
 
 describe("queueMoveTarget", () => {
-  const q = (...entries: number[]) => entries.map((entry) => ({ entry, track_id: `t${entry}` }));
+  // The entries to come, as the player sends them: each with its place in the list.
+  const up = (list: readonly number[], upcoming: readonly number[]) =>
+    upcoming.map((entry) => ({ entry, track_id: `t${entry}`, list_index: list.indexOf(entry) }));
   it.each([
-    // queue (list order), upcoming (play order), from, before, `to` sent
-    [q(1, 2, 3, 4), [2, 3, 4], 0, 2, 2], // 2 before 4: [1 3 2 4]
-    [q(1, 2, 3, 4), [2, 3, 4], 2, 0, 1], // 4 first: [1 4 2 3]
-    [q(1, 2, 3, 4), [2, 3, 4], 0, 3, 3], // 2 last: [1 3 4 2]
-    [q(1, 2, 3, 4), [2, 3, 4], 1, 1, null], // onto itself
-    [q(1, 2, 3, 4), [2, 3, 4], 1, 2, null], // just after itself
-    [q(1, 2, 3, 4), [2, 3, 4], 0, -1, null],
-    [q(1, 2, 3, 4), [2, 3, 4], 2, 4, null],
-    [q(9, 8, 1, 2, 3), [2, 3], 1, 0, 3], // played entries before the current one count: [9 8 1 3 2]
+    // the list, upcoming (play order), from, before, `to` sent
+    [[1, 2, 3, 4], [2, 3, 4], 0, 2, 2], // 2 before 4: [1 3 2 4]
+    [[1, 2, 3, 4], [2, 3, 4], 2, 0, 1], // 4 first: [1 4 2 3]
+    [[1, 2, 3, 4], [2, 3, 4], 0, 3, 3], // 2 last: [1 3 4 2]
+    [[1, 2, 3, 4], [2, 3, 4], 1, 1, null], // onto itself
+    [[1, 2, 3, 4], [2, 3, 4], 1, 2, null], // just after itself
+    [[1, 2, 3, 4], [2, 3, 4], 0, -1, null],
+    [[1, 2, 3, 4], [2, 3, 4], 2, 4, null],
+    [[9, 8, 1, 2, 3], [2, 3], 1, 0, 3], // played entries before the current one count: [9 8 1 3 2]
   ] as const)("queue %j, upcoming %j: %i before %i sends %j", (list, upcoming, from, before, to) => {
-    expect(queueMoveTarget(list, upcoming, from, before)).toBe(to);
+    expect(queueMoveTarget(up(list, upcoming), from, before)).toBe(to);
   });
 });

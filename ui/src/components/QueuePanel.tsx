@@ -19,47 +19,36 @@ import { formatDuration, plural } from "../lib/format";
 import { Icon } from "./Icon";
 import { useToast } from "./Toast";
 
-/** How many upcoming songs are fetched and drawn. */
-export const QUEUE_SHOWN = 200;
-
 const NO_ENTRIES: readonly QueueEntry[] = [];
-const NO_IDS: readonly number[] = [];
 
 /**
  * The list index (`{kind: "move", to}`) that makes upcoming[from] play right before
  * upcoming[before] (`before` = upcoming.length: after the last one). The engine takes the
  * entry out of the list, then puts it at `to` of what is left. Null when nothing would move.
  */
-export function queueMoveTarget(
-  queue: readonly QueueEntry[],
-  upcoming: readonly number[],
-  from: number,
-  before: number,
-): number | null {
-  const entry = upcoming[from];
-  if (entry === undefined || before < 0 || before > upcoming.length || before === from || before === from + 1) return null;
-  const list = queue.map((q) => q.entry).filter((e) => e !== entry);
+export function queueMoveTarget(upcoming: readonly QueueEntry[], from: number, before: number): number | null {
+  const moving = upcoming[from];
+  if (moving === undefined || before < 0 || before > upcoming.length || before === from || before === from + 1) return null;
+  // Where a list index lands once the moving entry is out of the list.
+  const without = (index: number) => (moving.list_index < index ? index - 1 : index);
   const anchor = upcoming[before];
-  if (anchor !== undefined) {
-    const at = list.indexOf(anchor);
-    return at < 0 ? null : at;
-  }
+  if (anchor !== undefined) return without(anchor.list_index);
   const last = upcoming[before - 1];
-  const at = last === undefined ? -1 : list.indexOf(last);
-  return at < 0 ? null : at + 1;
+  return last === undefined ? null : without(last.list_index) + 1;
 }
 
-/** The player view after that move, as the engine will report it (unshuffled queues only). */
-function moved(view: PlayerView, entry: number, to: number, before: number): PlayerView {
-  const item = view.queue.find((q) => q.entry === entry);
-  if (!item) return view;
-  const queue = view.queue.filter((q) => q !== item);
-  queue.splice(to, 0, item);
-  const upcoming = view.upcoming.filter((e) => e !== entry);
-  const anchor = view.upcoming[before];
-  const at = anchor === undefined ? upcoming.length : upcoming.indexOf(anchor);
-  upcoming.splice(at < 0 ? upcoming.length : at, 0, entry);
-  return { ...view, queue, upcoming };
+/**
+ * The player view after that move, as the engine will report it (unshuffled queues only: the
+ * entries to come then follow each other in the list, so they keep its places in their new
+ * order).
+ */
+function moved(view: PlayerView, from: number, before: number): PlayerView {
+  const upcoming = [...view.upcoming];
+  const [entry] = upcoming.splice(from, 1);
+  if (entry === undefined) return view;
+  upcoming.splice(before > from ? before - 1 : before, 0, entry);
+  const places = view.upcoming.map((e) => e.list_index).sort((a, b) => a - b);
+  return { ...view, upcoming: upcoming.map((e, at) => ({ ...e, list_index: places[at] ?? e.list_index })) };
 }
 
 export function QueuePanel({ onClose }: { onClose: () => void }) {
@@ -69,17 +58,12 @@ export function QueuePanel({ onClose }: { onClose: () => void }) {
   const toast = useToast();
   const panel = useRef<HTMLElement>(null);
   const view = player.data;
-  const queue = view?.queue ?? NO_ENTRIES;
-  const upcoming = view?.upcoming ?? NO_IDS;
+  // The first entries to come (the player sends a few hundred, however long the queue).
+  const shown = view?.upcoming ?? NO_ENTRIES;
   // Moving changes the list order; while shuffled the play order (what is shown) would not follow.
   const canMove = !view?.status.shuffle;
 
-  const trackOf = useMemo(() => new Map(queue.map((q) => [q.entry, q.track_id])), [queue]);
-  const shown = useMemo(() => upcoming.slice(0, QUEUE_SHOWN), [upcoming]);
-  const ids = useMemo(
-    () => [...new Set(shown.map((entry) => trackOf.get(entry)).filter((id): id is string => id !== undefined))],
-    [shown, trackOf],
-  );
+  const ids = useMemo(() => [...new Set(shown.map((next) => next.track_id))], [shown]);
   const tracks = useTracksById(ids);
   const byId = useMemo(() => new Map((tracks.data ?? []).map((track) => [track.id, track])), [tracks.data]);
 
@@ -94,19 +78,19 @@ export function QueuePanel({ onClose }: { onClose: () => void }) {
     focusAfterMove.current = null;
     const row = panel.current?.querySelector<HTMLElement>(`[data-entry="${entry}"]`);
     if (row && document.activeElement !== row) row.focus();
-  }, [upcoming]);
+  }, [shown]);
 
   const send = (command: PlayerControl) => control.mutate(command, { onError: (error) => toast(describeError(error), "error") });
 
   const move = (from: number, before: number, keepFocus = false) => {
     if (!view || !canMove) return;
-    const entry = upcoming[from];
-    const to = queueMoveTarget(queue, upcoming, from, before);
+    const entry = shown[from]?.entry;
+    const to = queueMoveTarget(shown, from, before);
     if (entry === undefined || to === null) return;
     if (keepFocus) focusAfterMove.current = entry;
     // Show the new order now; the engine's "queue" event brings the real one.
     void client.cancelQueries({ queryKey: queryKeys.player });
-    client.setQueryData<PlayerView>(queryKeys.player, (old) => (old ? moved(old, entry, to, before) : old));
+    client.setQueryData<PlayerView>(queryKeys.player, (old) => (old ? moved(old, from, before) : old));
     control.mutate(
       { kind: "move", entry, to },
       {
@@ -145,7 +129,7 @@ export function QueuePanel({ onClose }: { onClose: () => void }) {
   const header = (
     <div className="queue-panel__header">
       <h2 id="queue-title">Queue</h2>
-      <button type="button" className="button button--small" disabled={queue.length === 0} onClick={() => send({ kind: "clear" })}>
+      <button type="button" className="button button--small" disabled={!view?.queue_length} onClick={() => send({ kind: "clear" })}>
         Clear
       </button>
       <button type="button" className="icon-button" aria-label="Close the queue" onClick={onClose}>
@@ -163,7 +147,7 @@ export function QueuePanel({ onClose }: { onClose: () => void }) {
     );
   } else if (!view) {
     body = <p className="queue-panel__hint">Loading the queue…</p>;
-  } else if (queue.length === 0) {
+  } else if (view.queue_length === 0) {
     body = <p className="queue-panel__hint">The queue is empty. Double-click a song, or choose Add to queue in its menu.</p>;
   } else {
     const current = view.current;
@@ -199,11 +183,11 @@ export function QueuePanel({ onClose }: { onClose: () => void }) {
                 </p>
               )}
               <ol className="queue-panel__list" aria-label="Up next" aria-describedby="queue-keys" onDragLeave={() => setDropBefore(null)}>
-                {shown.map((entry, position) => (
+                {shown.map(({ entry, track_id }, position) => (
                   <QueueRow
                     key={entry}
                     entry={entry}
-                    track={byId.get(trackOf.get(entry) ?? "")}
+                    track={byId.get(track_id)}
                     loading={tracks.isPending || tracks.isPlaceholderData}
                     draggable={canMove}
                     dropMark={
@@ -234,9 +218,9 @@ export function QueuePanel({ onClose }: { onClose: () => void }) {
                   />
                 ))}
               </ol>
-              {upcoming.length > shown.length && (
+              {view.upcoming_total > shown.length && (
                 <p className="queue-panel__more" data-testid="queue-more">
-                  and {plural(upcoming.length - shown.length, "more song")}
+                  and {plural(view.upcoming_total - shown.length, "more song")}
                 </p>
               )}
             </>

@@ -62,7 +62,13 @@ export function SongList(props: SongListProps) {
   );
 
   const play = props.onPlay ?? ((index: number) => {
-    // Play the whole list from this song, as music apps do.
+    // Play the whole list from this song, as music apps do. A library list the player reads
+    // itself (it may hold the whole library); other lists are sent as they are.
+    const start = rows.rowAt(index)?.id;
+    if (rows.list && start !== undefined) {
+      control.mutateAsync({ kind: "play_list", ...rows.list, start, shuffle: null }).catch((error: unknown) => toast(describeError(error), "error"));
+      return;
+    }
     const all = Array.from({ length: rows.total }, (_, i) => i);
     rows
       .idsOf(all)

@@ -7,7 +7,7 @@
 // come from a `RowSource`, which fetches what the visible window needs.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from "react";
 import { memo } from "react";
-import { useLiveUploads, type TrackRow, type TrackSort, type TrackUpload } from "@data";
+import { useLiveUploads, type TrackFilter, type TrackRow, type TrackSort, type TrackUpload } from "@data";
 import { artistName, fileName, folderName, formatDate, formatDuration } from "../lib/format";
 import {
   click,
@@ -140,6 +140,15 @@ export interface RowSource {
   keyAt(index: number): string | undefined;
   /** The track ids of these rows, fetching what is not loaded. */
   idsOf(indices: readonly number[]): Promise<string[]>;
+  /** The library list these rows are, when they are one: the player reads it itself. */
+  list?: LibraryList;
+}
+
+/** A library list as the shell reads it: which songs, in which order. */
+export interface LibraryList {
+  filter: TrackFilter;
+  sort: TrackSort;
+  descending: boolean;
 }
 
 export interface SortState {

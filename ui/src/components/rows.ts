@@ -46,6 +46,7 @@ export function useLibraryRows(filter: TrackFilter, sort: TrackSort, descending:
         const all = await fetchIds(filter, sort, descending);
         return indices.map((index) => all[index]).filter((id): id is string => id !== undefined);
       },
+      list: { filter, sort, descending },
     };
     // `items` follows `itemsKey`; the filter is compared by value through `key`.
   }, [pages, itemsKey, total, key, fetchIds]); // eslint-disable-line react-hooks/exhaustive-deps

@@ -720,6 +720,13 @@ export type PlayerChanged = PlayerChange;
 export type PlayerControl = 
 /**  Replace the queue with these tracks and play from `start`. */
 { kind: "play"; track_ids: TrackId[]; start: number } | 
+/**
+ *  Replace the queue with a library list (all songs, an album, an artist, a genre), in
+ *  its order, read here: the UI need not hold every id of a long list to play it. From
+ *  `start`, or the first song (any song, when shuffling). `shuffle` turns shuffle on or
+ *  off first; none leaves it as it is. A list with no songs plays nothing.
+ */
+{ kind: "play_list"; filter: TrackFilter; sort: TrackSort; descending: boolean; start: TrackId | null; shuffle: boolean | null } | 
 /**  Queue tracks right after the current one. */
 { kind: "play_next"; track_ids: TrackId[] } | 
 /**  Queue tracks at the end. */
@@ -736,10 +743,16 @@ export type PlayerView = {
 	status: Status,
 	current: CurrentTrack | null,
 	position_ms: number,
-	/**  The queue in list order. */
-	queue: QueueEntry[],
-	/**  The entries that play after the current one, in play order (shuffled or not). */
-	upcoming: QueueEntryId[],
+	/**  How many entries the queue holds. */
+	queue_length: number,
+	/**
+	 *  The first entries to play after the current one, in play order (shuffled or not), at
+	 *  most [`UPCOMING_SENT`]: what the queue panel lists. A queue may hold the whole library,
+	 *  which the view does not carry.
+	 */
+	upcoming: QueueEntry[],
+	/**  How many entries play after the current one, in all. */
+	upcoming_total: number,
 };
 
 /**  A playlist with its entries in order. */
@@ -813,6 +826,11 @@ export type QrMatrix = {
 export type QueueEntry = {
 	entry: QueueEntryId,
 	track_id: TrackId,
+	/**
+	 *  Where it is in the queue's list order, which `move` counts in (the play order differs
+	 *  when shuffled).
+	 */
+	list_index: number,
 };
 
 /**  An entry of the queue (not a track id: the same track may be queued twice). */

@@ -201,16 +201,11 @@ function Genres({ navigate }: { navigate: ViewProps["navigate"] }) {
 /** "Play" and "Shuffle" for a whole list. */
 function PlayButtons({ filter, sort, children }: { filter: TrackFilter; sort: SortState; children?: ReactNode }) {
   const control = useControlPlayer();
-  const fetchIds = useFetchTrackIds();
   const toast = useToast();
+  // The player reads the list itself: shuffled, it starts anywhere; otherwise at the top.
   const play = (shuffle: boolean) =>
-    fetchIds(filter, sort.sort, sort.descending)
-      .then(async (ids) => {
-        if (ids.length === 0) return;
-        await control.mutateAsync({ kind: "set_shuffle", on: shuffle });
-        const start = shuffle ? Math.floor(Math.random() * ids.length) : 0;
-        await control.mutateAsync({ kind: "play", track_ids: ids, start });
-      })
+    control
+      .mutateAsync({ kind: "play_list", filter, sort: sort.sort, descending: sort.descending, start: null, shuffle })
       .catch((error: unknown) => toast(describeError(error), "error"));
   return (
     <div className="page-header__actions">

@@ -87,8 +87,9 @@ const idlePlayer: PlayerView = {
   },
   current: null,
   position_ms: 0,
-  queue: [],
+  queue_length: 0,
   upcoming: [],
+  upcoming_total: 0,
 };
 const preferences: Preferences = {
   theme: "system",

@@ -72,6 +72,17 @@ describe("the queue", () => {
     expect(Q.playOrder(Q.setShuffle(queue, false))).toEqual(queue.entries.map((e) => e.entry));
   });
 
+  it("is described by its length and the first entries to come, each with its place in the list", () => {
+    const long = Array.from({ length: 500 }, (_, i) => `t${i}`);
+    const queue = Q.setShuffle(Q.replace(Q.emptyQueue, long, 10), true, () => 0.6);
+    const view = Q.described(queue);
+    expect(view.queue_length).toBe(500);
+    expect(view.upcoming_total).toBe(499);
+    expect(view.upcoming).toHaveLength(Q.UPCOMING_SENT);
+    expect(view.upcoming.map((e) => e.entry)).toEqual(Q.upcoming(queue).slice(0, Q.UPCOMING_SENT));
+    for (const next of view.upcoming) expect(queue.entries[next.list_index]).toEqual({ entry: next.entry, track_id: next.track_id });
+  });
+
   it("moves on to the following entry when the current one is removed", () => {
     const queue = Q.replace(Q.emptyQueue, ids, 1);
     const after = Q.remove(queue, [queue.current!]);

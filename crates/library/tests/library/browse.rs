@@ -279,6 +279,16 @@ fn a_whole_list_gives_its_ids_in_order_and_tracks_come_back_by_id() {
             assert!(listed.contains(&track.id), "{key:?}");
         }
     }
+    // In the order asked, a track queued twice placed twice.
+    let asked = [ids[2], ids[0], ids[2]];
+    let placed: Vec<_> = t
+        .library
+        .album_placements(&asked)
+        .expect("placements")
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(placed, asked);
     let unknown = tonearm_library::TrackId::new();
     assert!(matches!(
         t.library.album_placements(&[ids[0], unknown]),

@@ -354,6 +354,7 @@ async function sendPlays() {
 
 export const player = new WebPlayer({
   tracks: library.tracksById,
+  trackIds: library.listTrackIds,
   async audio(trackId, signal) {
     let response: Response;
     try {

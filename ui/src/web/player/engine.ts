@@ -8,13 +8,15 @@
 // current and the next song are held decoded. Pause suspends the audio clock, so a
 // scheduled join survives it. A song the browser cannot decode is skipped with a sentence
 // saying why.
-import type { PlayerControl, PlayerView, ReplayGainSettings, Status, Track } from "@data";
+import type { PlayerControl, PlayerView, ReplayGainSettings, Status, Track, TrackFilter, TrackSort } from "@data";
 import * as Q from "./queue";
 
 /** What the engine needs from the data layer. */
 export interface EngineHost {
   /** Tracks by id (for what the bar shows). */
   tracks(ids: readonly string[]): Promise<Track[]>;
+  /** Every song of a library list, in its order. */
+  trackIds(filter: TrackFilter, sort: TrackSort, descending: boolean): Promise<string[]>;
   /** The song's audio, whole. */
   audio(trackId: string, signal: AbortSignal): Promise<ArrayBuffer>;
   /** A song was listened to (half of it, or four minutes). */
@@ -112,8 +114,7 @@ export class WebPlayer {
           ? { entry: entry.entry, track, duration_ms: voice ? Math.round(voice.buffer.duration * 1000) : track.duration_ms }
           : null,
       position_ms: Math.round(this.position() * 1000),
-      queue: [...this.queue.entries],
-      upcoming: Q.upcoming(this.queue),
+      ...Q.described(this.queue),
     };
   }
 
@@ -129,6 +130,15 @@ export class WebPlayer {
         this.setQueue(Q.replace(this.queue, control.track_ids, control.start));
         await this.learn(control.track_ids);
         return this.start(this.queue.current, 0);
+      case "play_list": {
+        const ids = await this.host.trackIds(control.filter, control.sort, control.descending);
+        if (ids.length === 0) return;
+        if (control.shuffle !== null) await this.control({ kind: "set_shuffle", on: control.shuffle });
+        const start =
+          control.start !== null ? ids.indexOf(control.start) : this.status.shuffle ? Math.floor(Math.random() * ids.length) : 0;
+        if (start < 0) throw new Error("that song is no longer in this list");
+        return this.control({ kind: "play", track_ids: ids, start });
+      }
       case "play_next":
       case "add": {
         const idle = this.queue.current === null;

@@ -1,11 +1,17 @@
 // The web player's queue as data: the entries in list order, the play order when shuffled,
 // which entry is current, and what comes next under each repeat mode. Pure, so the rules
 // (play next, shuffle, repeat, remove the current song) are tested without any audio.
-import type { QueueEntry, Repeat } from "@data";
+import type { PlayerView, QueueEntry, Repeat } from "@data";
+
+/** An entry of the queue: its own id (a song may be queued twice) and the song. */
+export type Entry = Omit<QueueEntry, "list_index">;
+
+/** How many of the entries to come the player's view carries, as the desktop's does. */
+export const UPCOMING_SENT = 200;
 
 export interface Queue {
   /** In list order (what the queue panel shows). */
-  readonly entries: readonly QueueEntry[];
+  readonly entries: readonly Entry[];
   /** The play order while shuffle is on: entry ids, the current one first among those left. */
   readonly shuffled: readonly number[] | null;
   readonly current: number | null;
@@ -56,7 +62,22 @@ function shuffle<T>(items: T[], random: () => number): T[] {
   return items;
 }
 
-function mint(queue: Queue, trackIds: readonly string[]): { entries: QueueEntry[]; nextId: number } {
+/** The queue as the player's view describes it: its length and the first entries to come. */
+export function described(queue: Queue): Pick<PlayerView, "queue_length" | "upcoming" | "upcoming_total"> {
+  const next = upcoming(queue);
+  const places = new Map(queue.entries.map((e, at) => [e.entry, at]));
+  return {
+    queue_length: queue.entries.length,
+    upcoming: next.slice(0, UPCOMING_SENT).flatMap((entry) => {
+      const list_index = places.get(entry);
+      const track_id = list_index === undefined ? undefined : queue.entries[list_index]?.track_id;
+      return list_index === undefined || track_id === undefined ? [] : [{ entry, track_id, list_index }];
+    }),
+    upcoming_total: next.length,
+  };
+}
+
+function mint(queue: Queue, trackIds: readonly string[]): { entries: Entry[]; nextId: number } {
   const entries = trackIds.map((track_id, index) => ({ entry: queue.nextId + index, track_id }));
   return { entries, nextId: queue.nextId + trackIds.length };
 }
