@@ -71,6 +71,7 @@ export function replayGainDb(track: Track, settings: ReplayGainSettings, albumIn
 
 export class WebPlayer {
   private queue: Q.Queue = Q.emptyQueue;
+  private described: { queue: Q.Queue; view: ReturnType<typeof Q.described> } | null = null;
   private status: Status = { state: "stopped", volume: 1, muted: false, shuffle: false, repeat: "off", replaygain: defaultReplayGain };
   private context: AudioContext | null = null;
   private master: GainNode | null = null;
@@ -114,8 +115,18 @@ export class WebPlayer {
           ? { entry: entry.entry, track, duration_ms: voice ? Math.round(voice.buffer.duration * 1000) : track.duration_ms }
           : null,
       position_ms: Math.round(this.position() * 1000),
-      ...Q.described(this.queue),
+      ...this.describedQueue(),
     };
+  }
+
+  /**
+   * The queue as the view describes it, worked out once per queue (the view is asked for at
+   * every position tick; a queue may hold the whole library). Queues are never changed in
+   * place, so a new one is a new object.
+   */
+  private describedQueue() {
+    if (this.described?.queue !== this.queue) this.described = { queue: this.queue, view: Q.described(this.queue) };
+    return this.described.view;
   }
 
   /** Seconds into the current song. */
