@@ -261,11 +261,11 @@ try {
   );
   console.log(`  ${search.map((s) => `${s.query}: ${s.ms.toFixed(0)} (answer ${s.answer.toFixed(0)})`).join(", ")}`);
   console.log(
-    `scrolling the songs table: frame p50 ${ms(percentile(frames, 50))}, p95 ${ms(percentile(frames, 95))}, max ${ms(Math.max(...frames))}, ${frames.filter((f) => f > 16.7).length} of ${frames.length} frames over 16.7 ms; p99 ${ms(percentile(frames, 99))} (goal p99 < 16.7 ms)`,
+    `scrolling the songs table: frame p50 ${ms(percentile(frames, 50))}, p95 ${ms(percentile(frames, 95))}, max ${ms(Math.max(...frames))}, ${frames.filter((f) => f > 16.7).length} of ${frames.length} frames over 16.7 ms, ${frames.filter((f) => f > 25).length} over 25 ms; p99 ${ms(percentile(frames, 99))} (goal p99 < 16.7 ms)`,
   );
   const plainFrames = plain.frames;
   console.log(
-    `  reference, plain rows scrolled alike in the same window: frame p50 ${ms(percentile(plainFrames, 50))}, p95 ${ms(percentile(plainFrames, 95))}, max ${ms(Math.max(...plainFrames))}, ${plainFrames.filter((f) => f > 16.7).length} of ${plainFrames.length} frames over 16.7 ms; p99 ${ms(percentile(plainFrames, 99))} (frame times come in whole milliseconds here, so a steady 60 Hz reads as 16 and 17 ms)`,
+    `  reference, plain rows scrolled alike in the same window: frame p50 ${ms(percentile(plainFrames, 50))}, p95 ${ms(percentile(plainFrames, 95))}, max ${ms(Math.max(...plainFrames))}, ${plainFrames.filter((f) => f > 16.7).length} of ${plainFrames.length} frames over 16.7 ms, ${plainFrames.filter((f) => f > 25).length} over 25 ms; p99 ${ms(percentile(plainFrames, 99))} (frame times come in whole milliseconds here, so a steady 60 Hz reads as 16 and 17 ms)`,
   );
   console.log(
     `memory, all app processes: ${(busy.pss / 1024).toFixed(0)} MB PSS after browsing (${(idle.pss / 1024).toFixed(0)} MB at start); RSS sum ${(busy.rss / 1024).toFixed(0)} MB (goal < 300 MB)`,

@@ -128,9 +128,9 @@ function useTheme() {
 /** Keyboard shortcuts for the whole window (see `shortcuts.ts`). */
 function useShortcuts(handlers: { search: () => void; queue: () => void; back: () => void }) {
   const control = useControlPlayer();
-  const player = usePlayer();
-  const latest = useRef({ handlers, control, player });
-  latest.current = { handlers, control, player };
+  const volume = usePlayer((view) => view.status.volume).data ?? 1;
+  const latest = useRef({ handlers, control, volume });
+  latest.current = { handlers, control, volume };
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.defaultPrevented) return;
@@ -147,7 +147,7 @@ function useShortcuts(handlers: { search: () => void; queue: () => void; back: (
       );
       if (!shortcut) return;
       event.preventDefault();
-      const { handlers, control, player } = latest.current;
+      const { handlers, control, volume } = latest.current;
       switch (shortcut.kind) {
         case "toggle_pause":
         case "next":
@@ -156,7 +156,6 @@ function useShortcuts(handlers: { search: () => void; queue: () => void; back: (
           control.mutate({ kind: shortcut.kind });
           break;
         case "volume": {
-          const volume = player.data?.status.volume ?? 1;
           control.mutate({ kind: "set_volume", volume: Math.max(0, Math.min(1, volume + shortcut.delta)) });
           break;
         }

@@ -51,8 +51,13 @@ function moved(view: PlayerView, from: number, before: number): PlayerView {
   return { ...view, upcoming: upcoming.map((e, at) => ({ ...e, list_index: places[at] ?? e.list_index })) };
 }
 
+/** The player's state but its position: the panel need not draw again four times a second. */
+function withoutPosition({ position_ms: _, ...view }: PlayerView): Omit<PlayerView, "position_ms"> {
+  return view;
+}
+
 export function QueuePanel({ onClose }: { onClose: () => void }) {
-  const player = usePlayer();
+  const player = usePlayer(withoutPosition);
   const control = useControlPlayer();
   const client = useQueryClient();
   const toast = useToast();

@@ -41,7 +41,8 @@ export function SongList(props: SongListProps) {
   const narrow = useNarrow();
   const { rows } = props;
   const control = useControlPlayer();
-  const player = usePlayer();
+  // Only the song playing matters here, not its position.
+  const playing = usePlayer((view) => view.current?.track.id ?? null).data ?? null;
   const preferences = usePreferences();
   const savePreferences = useSetPreferences();
   const overlays = useOverlays();
@@ -92,7 +93,6 @@ export function SongList(props: SongListProps) {
     );
   };
 
-  const playing = player.data?.current?.track.id ?? null;
   return (
     <TrackTable
       label={props.label}

@@ -2,10 +2,12 @@
 // play with Enter, act from the menu, resize a column, reorder with Alt+arrows, and only the
 // rows on screen in the page however long the list.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { Profiler } from "react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commands, events, type Preferences, type Track } from "../ipc/bindings";
+import { commands, events, type PlayerView, type Preferences, type Track } from "../ipc/bindings";
+import { queryKeys } from "../lib/queryKeys";
 import { OverlayProvider } from "./Overlays";
 import { useMemoryRows } from "./rows";
 import { SongList } from "./SongList";
@@ -89,6 +91,48 @@ describe("the songs table", () => {
     const grid = screen.getByRole("grid", { name: "Big" });
     expect(grid.getAttribute("aria-rowcount")).toBe("100001");
     expect(within(grid).getAllByRole("row").length).toBeLessThan(60);
+  });
+
+  it("marks the song playing and is not drawn again as its position moves", async () => {
+    const tracks = [1, 2, 3].map((n) => track(n));
+    const view: PlayerView = {
+      status: { state: "playing", volume: 1, muted: false, shuffle: false, repeat: "off", replaygain: { mode: "auto", preamp_db: 0, fallback_db: 0, prevent_clipping: true } },
+      current: { entry: 2, track: tracks[1]!, duration_ms: 60_000 },
+      position_ms: 0,
+      queue_length: 3,
+      upcoming: [],
+      upcoming_total: 1,
+    };
+    vi.mocked(commands.getPlayerState).mockImplementation(() => ok(view));
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    let commits = 0;
+    render(
+      <QueryClientProvider client={client}>
+        <ToastProvider>
+          <OverlayProvider>
+            <Profiler id="songs" onRender={() => commits++}>
+              <Songs tracks={tracks} />
+            </Profiler>
+          </OverlayProvider>
+        </ToastProvider>
+      </QueryClientProvider>,
+    );
+    const row = (title: string) => screen.getByText(title).closest('[role="row"]')!;
+    await waitFor(() => expect(row("Song 2").classList.contains("is-playing")).toBe(true));
+    const before = commits;
+    // What the player's position events do, four times a second.
+    // (React Query tells its observers a moment later: each change is given time to arrive.)
+    const change = (next: (view: PlayerView) => PlayerView) =>
+      act(async () => {
+        client.setQueryData<PlayerView>(queryKeys.player, (old) => old && next(old));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      });
+    for (const position_ms of [250, 500, 750, 1000]) await change((old) => ({ ...old, position_ms }));
+    expect(commits).toBe(before);
+    await change((old) => ({ ...old, current: { entry: 3, track: tracks[2]!, duration_ms: 60_000 } }));
+    expect(commits).toBeGreaterThan(before);
+    expect(row("Song 3").classList.contains("is-playing")).toBe(true);
+    expect(row("Song 2").classList.contains("is-playing")).toBe(false);
   });
 
   it("sorts from a header and says so to screen readers", async () => {

@@ -447,13 +447,21 @@ export function useLibraryChanges() {
 /** The player's last error (a track skipped, the device failed), until another track plays. */
 const playerErrorKey = ["player-error"] as const;
 
-/** The player: what plays, where, and the queue, kept current by `usePlayerChanges`. */
-export function usePlayer() {
+/**
+ * The player: what plays, where, and the queue, kept current by `usePlayerChanges`; or the part
+ * of it `select` picks, and then the component draws again only when that part changes (the
+ * position moves four times a second while music plays).
+ */
+export function usePlayer<T = PlayerView>(select?: (view: PlayerView) => T) {
   const query = useQuery({
     queryKey: queryKeys.player,
     queryFn: () => unwrap(commands.getPlayerState()),
     // The engine's events keep this current; it is fetched again only when the queue changes.
     staleTime: Infinity,
+    select,
+    // The result is spread below, which would otherwise subscribe to every field of it
+    // (`dataUpdatedAt` changes with each position).
+    notifyOnChangeProps: ["data", "error"],
   });
   const lastError = useQuery<string | null>({
     queryKey: playerErrorKey,

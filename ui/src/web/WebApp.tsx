@@ -13,7 +13,7 @@ import { Sidebar } from "../components/Sidebar";
 import { ToastProvider } from "../components/Toast";
 import { back, push, sectionOf, type History, type Route } from "../navigation";
 import { browseViews, resolveIn } from "../views/browse";
-import { describeError, useControlPlayer, usePlayer, usePlayerChanges, usePlaylist } from "./data";
+import { describeError, useControlPlayer, usePlayerChanges, usePlaylist } from "./data";
 import { routeFromPath, pathOfRoute } from "./routes";
 import { useSession, useSignOut } from "./session";
 import { SignIn } from "./SignIn";
@@ -134,9 +134,8 @@ function Frame({ username }: { username: string }) {
 /** Space plays and pauses (outside text fields), as in any player. */
 function useKeys() {
   const control = useControlPlayer();
-  const player = usePlayer();
-  const latest = useRef({ control, player });
-  latest.current = { control, player };
+  const latest = useRef({ control });
+  latest.current = { control };
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;

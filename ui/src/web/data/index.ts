@@ -377,8 +377,9 @@ export const player = new WebPlayer({
 
 const playerErrorKey = ["player-error"] as const;
 
-export function usePlayer() {
-  const query = useQuery({ queryKey: queryKeys.player, queryFn: () => player.view(), staleTime: Infinity });
+/** As the desktop's: the player's state, or the part of it `select` picks. */
+export function usePlayer<T = PlayerView>(select?: (view: PlayerView) => T) {
+  const query = useQuery({ queryKey: queryKeys.player, queryFn: () => player.view(), staleTime: Infinity, select, notifyOnChangeProps: ["data", "error"] });
   const lastError = useQuery<string | null>({ queryKey: playerErrorKey, queryFn: () => player.lastError, staleTime: Infinity, gcTime: Infinity }).data;
   return { ...query, lastError: lastError ?? null };
 }
