@@ -117,9 +117,20 @@ impl<T: Clone> Queue<T> {
             .collect()
     }
 
-    /// Changes the entries, then indexes their new places.
+    /// Changes the entries (copying them first if a copy of the queue shares them), then
+    /// indexes their new places.
     fn edit_entries(&mut self, edit: impl FnOnce(&mut Vec<(EntryId, T)>)) {
         edit(Arc::make_mut(&mut self.entries));
+        self.index_places();
+    }
+
+    /// Replaces the entries, shared or not, and indexes their places.
+    fn replace_entries(&mut self, entries: Vec<(EntryId, T)>) {
+        self.entries = Arc::new(entries);
+        self.index_places();
+    }
+
+    fn index_places(&mut self) {
         self.places = Arc::new(
             self.entries
                 .iter()
@@ -178,8 +189,7 @@ impl<T: Clone> Queue<T> {
     /// track 3"). With shuffle on, `start` plays first and the rest are shuffled.
     pub fn play_now(&mut self, items: &[T], start: usize) -> Option<EntryId> {
         let minted = self.mint(items);
-        // The old entries are dropped, not copied, when nothing else shares them.
-        self.edit_entries(|entries| *entries = minted);
+        self.replace_entries(minted);
         self.order = self.entries.iter().map(|(e, _)| *e).collect();
         self.position = None;
         let start_id = self.entries.get(start).map(|(e, _)| *e)?;
@@ -288,7 +298,7 @@ impl<T: Clone> Queue<T> {
 
     /// Empties the queue.
     pub fn clear(&mut self) {
-        self.edit_entries(Vec::clear);
+        self.replace_entries(Vec::new());
         self.order.clear();
         self.position = None;
     }
