@@ -568,8 +568,11 @@ impl Library {
     /// One track.
     pub fn track(&self, id: TrackId) -> Result<Track> {
         self.store().read(|conn| {
-            let sql = format!("SELECT {} FROM tracks t WHERE t.id = ?1", Track::COLUMNS);
-            conn.query_row(&sql, [id.to_string()], Track::from_row)
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {} FROM tracks t WHERE t.id = ?1",
+                Track::COLUMNS
+            ))?;
+            stmt.query_row([id.to_string()], Track::from_row)
                 .map_err(|e| match e {
                     rusqlite::Error::QueryReturnedNoRows => LibraryError::UnknownTrack(id),
                     other => other.into(),

@@ -180,10 +180,23 @@ fn a_library_list_is_played_in_its_order_from_the_song_chosen() {
     assert_eq!(listed.len(), 2);
 
     let play = |start: serde_json::Value, shuffle: serde_json::Value| json!({ "kind": "play_list", "filter": all, "sort": "title", "descending": true, "start": start, "shuffle": shuffle });
+    // Each song repeats, so the one playing is the one the list started from.
+    invoke(
+        &window,
+        "control_player",
+        json!({ "control": { "kind": "set_repeat", "repeat": "one" } }),
+    )
+    .expect("repeat");
+    // From the second song of the list: the whole list queued, nothing after that song.
+    let state = state_after(&window, play(json!(listed[1]), json!(null)), |s| {
+        s["current"]["track"]["id"] == listed[1]
+    });
+    assert_eq!(state["queue_length"], 2);
+    assert_eq!(state["upcoming_total"], 0, "{state}");
+    // From the first: the second follows, in the list's order.
     let state = state_after(&window, play(json!(listed[0]), json!(null)), |s| {
         s["current"]["track"]["id"] == listed[0]
     });
-    assert_eq!(state["queue_length"], 2);
     assert_eq!(
         state["upcoming"][0]["track_id"], listed[1],
         "the list's order: {state}"
