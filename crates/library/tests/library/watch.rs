@@ -4,7 +4,7 @@ use crate::support::TestLibrary;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tonearm_library::TrackState;
-use tonearm_library::watch::Watcher;
+use tonearm_library::watch::{DEBOUNCE, Watcher};
 
 /// Waits (up to 15 s) until `check` holds.
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
@@ -96,4 +96,66 @@ fn a_watched_folder_that_vanishes_and_returns_is_followed() {
     eventually("a file added after the return is seen", || {
         library.track_at(&later).ok().flatten().is_some()
     });
+}
+
+/// Opens and reads every file and folder under `dir`, as a player, a backup or a rescan does.
+fn read_everything(dir: &std::path::Path) {
+    for entry in std::fs::read_dir(dir).expect("listed") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            read_everything(&path);
+        } else {
+            std::fs::read(&path).expect("read");
+        }
+    }
+}
+
+#[test]
+fn reading_the_music_folders_is_not_a_change() {
+    let t = TestLibrary::new();
+    let song = t.add("tagged.flac", "a/song.flac");
+    t.add("tagged.ogg", "b/song.ogg");
+    t.scan();
+    let TestLibrary {
+        dir: _dir,
+        music,
+        library,
+    } = t;
+    let library = Arc::new(library);
+    let watcher = Watcher::start(library.clone(), |_| {}).expect("watching");
+
+    // inotify reports each open; none of them may start a rescan (a rescan opens every
+    // folder it walks, so one would start the next).
+    for _ in 0..3 {
+        read_everything(&music);
+        std::thread::sleep(DEBOUNCE / 2);
+    }
+    std::thread::sleep(DEBOUNCE * 3);
+    assert_eq!(watcher.rescans(), 0, "reads started a rescan");
+
+    // Writing is a change: the file is rescanned once the folder is quiet.
+    let before = library.track_at(&song).expect("query").expect("track").size;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&song)
+        .expect("opened");
+    std::io::Write::write_all(&mut file, b"appended").expect("written");
+    drop(file);
+    eventually("the written file is rescanned", || {
+        library
+            .track_at(&song)
+            .ok()
+            .flatten()
+            .is_some_and(|t| t.size == before + 8)
+    });
+    let after_write = watcher.rescans();
+    assert!(after_write >= 1);
+
+    // And the rescan's own reads do not start another.
+    std::thread::sleep(DEBOUNCE * 3);
+    assert_eq!(
+        watcher.rescans(),
+        after_write,
+        "the rescan rescanned itself"
+    );
 }
