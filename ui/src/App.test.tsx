@@ -20,6 +20,7 @@ import {
   type Track,
 } from "./ipc/bindings";
 import { views } from "./views/registry";
+import { WARM_UP_QUERY } from "./views/searchWarmUp";
 import { GenrePage } from "./views/LibraryViews";
 import { OverlayProvider } from "./components/Overlays";
 import { ToastProvider } from "./components/Toast";
@@ -46,6 +47,7 @@ vi.mock("./ipc/bindings", () => ({
     startLocalLocker: vi.fn(),
     getLocalLocker: vi.fn(),
     listApiKeys: vi.fn(() => Promise.resolve({ status: "ok", data: [] })),
+    searchLibrary: vi.fn(),
   },
   events: {
     libraryChanged: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -196,6 +198,32 @@ describe("the library", () => {
     expect(within(table).getAllByText("1:01")).toHaveLength(2);
     expect(screen.getByTestId("song-count").textContent).toBe("2 songs");
     expect(screen.queryByText("Add a music folder to get started")).toBeNull();
+  });
+
+  it("renders the search page once, out of the document, after the songs are shown", async () => {
+    vi.mocked(commands.getLibraryStats).mockImplementation(() => ok({ ...emptyStats, tracks: 2, present: 2 }));
+    vi.mocked(commands.listTracks).mockImplementation(() =>
+      ok({ items: [track("Intro", "Ada"), track("Outro song", "Béla")], total: 2, offset: 0 }),
+    );
+    vi.mocked(commands.searchLibrary).mockImplementation(() =>
+      ok({ songs: { items: [track("Intro", "Ada")], total: 1, offset: 0 }, albums: [], artists: [] }),
+    );
+    renderApp();
+    await screen.findByRole("grid", { name: "Songs" });
+    const children = document.body.childElementCount;
+    // The page asks its search as it mounts: that is how it is known to have rendered.
+    await waitFor(() => expect(commands.searchLibrary).toHaveBeenCalledWith(WARM_UP_QUERY, expect.any(Number)), { timeout: 3000 });
+    expect(document.body.childElementCount).toBe(children + 1);
+    // Nothing of it can be found, clicked or read in the document.
+    expect(screen.queryByTestId("search-results")).toBeNull();
+    expect(screen.getAllByRole("grid")).toHaveLength(1);
+    const host = document.body.lastElementChild as HTMLElement;
+    expect(host.getAttribute("aria-hidden")).toBe("true");
+    expect(host.inert).toBe(true);
+    // Then it is dropped; the Songs view never moved.
+    await waitFor(() => expect(document.body.childElementCount).toBe(children), { timeout: 3000 });
+    expect(screen.getByTestId("view-songs")).toBeTruthy();
+    expect(commands.searchLibrary).toHaveBeenCalledTimes(1);
   });
 
   it("adds a folder in Settings, scans it and reports what it found", async () => {

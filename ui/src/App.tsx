@@ -24,6 +24,7 @@ import {
 import { back, push, sectionOf, type History, type Route } from "./navigation";
 import { shortcutFor } from "./shortcuts";
 import { resolve, views } from "./views/registry";
+import { useSearchWarmUp } from "./views/searchWarmUp";
 import { Welcome } from "./views/Welcome";
 import "./styles/library.css";
 
@@ -57,6 +58,7 @@ function Frame() {
   const heading = useHeading(route, title);
 
   const welcome = useFirstRun();
+  useSearchWarmUp((useLibraryStats().data?.tracks ?? 0) > 0);
 
   useShortcuts({
     search: () => search.current?.focus(),

@@ -13,7 +13,8 @@ import { Sidebar } from "../components/Sidebar";
 import { ToastProvider } from "../components/Toast";
 import { back, push, sectionOf, type History, type Route } from "../navigation";
 import { browseViews, resolveIn } from "../views/browse";
-import { describeError, useControlPlayer, usePlayerChanges, usePlaylist } from "./data";
+import { useSearchWarmUp } from "../views/searchWarmUp";
+import { describeError, useControlPlayer, useLibraryStats, usePlayerChanges, usePlaylist } from "./data";
 import { routeFromPath, pathOfRoute } from "./routes";
 import { useSession, useSignOut } from "./session";
 import { SignIn } from "./SignIn";
@@ -67,6 +68,7 @@ function Frame({ username }: { username: string }) {
   const signOut = useSignOut();
   const search = useRef<HTMLInputElement>(null);
   useKeys();
+  useSearchWarmUp((useLibraryStats().data?.tracks ?? 0) > 0);
 
   // The address follows the view; the browser's Back goes back in the app.
   useEffect(() => {
