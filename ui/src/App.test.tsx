@@ -208,20 +208,29 @@ describe("the library", () => {
     vi.mocked(commands.searchLibrary).mockImplementation(() =>
       ok({ songs: { items: [track("Intro", "Ada")], total: 1, offset: 0 }, albums: [], artists: [] }),
     );
+    const added: Element[] = [];
+    const removed: Node[] = [];
+    const watch = new MutationObserver((records) => {
+      for (const record of records) {
+        added.push(...[...record.addedNodes].filter((node): node is Element => node instanceof Element));
+        removed.push(...record.removedNodes);
+      }
+    });
+    watch.observe(document.body, { childList: true });
     renderApp();
     await screen.findByRole("grid", { name: "Songs" });
-    const children = document.body.childElementCount;
     // The page asks its search as it mounts: that is how it is known to have rendered.
     await waitFor(() => expect(commands.searchLibrary).toHaveBeenCalledWith(WARM_UP_QUERY, expect.any(Number)), { timeout: 3000 });
-    expect(document.body.childElementCount).toBe(children + 1);
-    // Nothing of it can be found, clicked or read in the document.
-    expect(screen.queryByTestId("search-results")).toBeNull();
-    expect(screen.getAllByRole("grid")).toHaveLength(1);
-    const host = document.body.lastElementChild as HTMLElement;
+    // It was rendered in an element of its own, out of reach, and dropped once answered.
+    await waitFor(() => expect(added.filter((node) => removed.includes(node))).toHaveLength(1), { timeout: 3000 });
+    watch.disconnect();
+    const host = added.find((node) => removed.includes(node)) as HTMLElement;
     expect(host.getAttribute("aria-hidden")).toBe("true");
     expect(host.inert).toBe(true);
-    // Then it is dropped; the Songs view never moved.
-    await waitFor(() => expect(document.body.childElementCount).toBe(children), { timeout: 3000 });
+    expect(host.isConnected).toBe(false);
+    // Nothing of it was ever in the document's reach; the Songs view never moved.
+    expect(screen.queryByTestId("search-results")).toBeNull();
+    expect(screen.getAllByRole("grid")).toHaveLength(1);
     expect(screen.getByTestId("view-songs")).toBeTruthy();
     expect(commands.searchLibrary).toHaveBeenCalledTimes(1);
   });

@@ -12,14 +12,15 @@
 import { QueryClientProvider, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { createRoot, type Root } from "react-dom/client";
+import { queryKeys } from "../lib/queryKeys";
 import { SearchView } from "./SearchView";
 
 /** What is searched: a letter most libraries' names contain, so artists, albums and songs come back. */
 export const WARM_UP_QUERY = "e";
 /** How long after the songs are shown the page is rendered. */
 const AFTER_MS = 600;
-/** How long the rendered page is kept (the answer arrives and is drawn meanwhile). */
-const KEPT_MS = 1500;
+/** The longest the page is kept waiting for its answer. */
+const KEPT_MS = 3000;
 
 /** Renders the search page once, out of the document, when `ready` first holds. */
 export function useSearchWarmUp(ready: boolean) {
@@ -29,7 +30,18 @@ export function useSearchWarmUp(ready: boolean) {
     if (!ready || done.current) return;
     let root: Root | null = null;
     let drop: ReturnType<typeof setTimeout> | undefined;
+    let fallback: ReturnType<typeof setTimeout> | undefined;
     let host: HTMLElement | null = null;
+    let unsubscribe = () => {};
+    const finish = () => {
+      unsubscribe();
+      clearTimeout(drop);
+      clearTimeout(fallback);
+      root?.unmount();
+      root = null;
+      host?.remove();
+      host = null;
+    };
     const start = setTimeout(() => {
       done.current = true;
       // Laid out like the real page (so layout and text shaping run too) but never drawn,
@@ -51,17 +63,21 @@ export function useSearchWarmUp(ready: boolean) {
           <SearchView route={{ view: "search", query: WARM_UP_QUERY }} navigate={() => {}} />
         </QueryClientProvider>,
       );
-      drop = setTimeout(() => {
-        root?.unmount();
-        root = null;
-        host?.remove();
-      }, KEPT_MS);
+      // Dropped as soon as its results have been rendered and laid out (the frame after the
+      // answer), so it is gone long before anyone types; or after a while without an answer.
+      const key = queryKeys.search(WARM_UP_QUERY);
+      const answered = () => {
+        if (drop !== undefined || client.getQueryData(key) === undefined) return;
+        // After the render the answer causes, and after the next frame's layout.
+        drop = setTimeout(() => requestAnimationFrame(() => setTimeout(finish, 0)), 0);
+      };
+      fallback = setTimeout(finish, KEPT_MS);
+      unsubscribe = client.getQueryCache().subscribe(answered);
+      answered();
     }, AFTER_MS);
     return () => {
       clearTimeout(start);
-      clearTimeout(drop);
-      root?.unmount();
-      host?.remove();
+      finish();
     };
   }, [ready, client]);
 }
