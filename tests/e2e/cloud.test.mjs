@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { launchApp, screenshotDir, waitForText } from "./support/app.mjs";
-import { cell, lovedMark, menuItem, openTagEditor, tagField, tagForm } from "./support/tags.mjs";
+import { attributeOf, cell, lovedMark, menuItem, openTagEditor, tagField, tagForm, waitForMatch } from "./support/tags.mjs";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "audio");
 const serverBinary = process.env.TONEARM_SERVER;
@@ -166,10 +166,10 @@ test("a cloud-only song retitled on the second device is retitled in the first d
     await browser.$(tagField("Comment")).setValue("a comment that travels");
     await browser.$("button=Save").click();
     await browser.$(tagForm).waitForExist({ reverse: true, timeout: 10_000 });
-    await browser.$(cell(retitled)).waitForExist({ timeout: 10_000 });
+    await waitForMatch(browser, cell(retitled));
     // Still cloud-only: the edit changed the cloud's record, nothing was downloaded for it.
-    const state = await browser.$(`//div[@role="row"][div[@data-column="title" and .="${retitled}"]]//*[@data-cloud-state]`);
-    assert.equal(await state.getAttribute("data-cloud-state"), "cloud_only");
+    const state = `//div[@role="row"][div[@data-column="title" and .="${retitled}"]]//*[@data-cloud-state]`;
+    assert.equal(await attributeOf(browser, state, "data-cloud-state"), "cloud_only");
   }
   const { browser } = app;
   const file = join(work, "Music", "tagged.flac");
@@ -185,7 +185,7 @@ test("a cloud-only song retitled on the second device is retitled in the first d
   );
   assert.ok(readFileSync(file).includes("COMMENT=a comment that travels"), "the comment travels too");
   await browser.$('button[data-view="songs"]').click();
-  await browser.$(cell(retitled)).waitForExist({ timeout: 10_000 });
+  await waitForMatch(browser, cell(retitled));
   assert.equal(await browser.$(cell(title)).isExisting(), false);
 });
 

@@ -25,3 +25,29 @@ export async function openTagEditor(browser, title) {
   await browser.$('//li[@role="menuitem" and contains(., "Properties")]').click();
   await browser.$(tagForm).waitForExist({ timeout: 5_000 });
 }
+
+/**
+ * Waits until `xpath` matches in the page, asked inside the page: the songs list redraws its
+ * rows as the library changes, and an element handle WebDriver makes meanwhile can be stale
+ * before it is returned.
+ */
+export async function waitForMatch(browser, xpath, timeout = 10_000) {
+  await browser.waitUntil(
+    () =>
+      browser.execute(
+        (path) => document.evaluate(path, document, null, XPathResult.BOOLEAN_TYPE, null).booleanValue,
+        xpath,
+      ),
+    { timeout, interval: 100, timeoutMsg: `nothing matched ${xpath}` },
+  );
+}
+
+/** The value of `attribute` on the first node `xpath` matches, read inside the page. */
+export function attributeOf(browser, xpath, attribute) {
+  return browser.execute(
+    (path, name) =>
+      document.evaluate(path, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue?.getAttribute(name) ?? null,
+    xpath,
+    attribute,
+  );
+}
