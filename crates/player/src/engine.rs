@@ -47,6 +47,9 @@ pub enum Command<I> {
         items: Vec<I>,
         start: usize,
     },
+    /// Replace the queue with `items` and play them all: from the first, or, with shuffle on,
+    /// from any of them.
+    PlayAll(Vec<I>),
     /// Queue `items` right after the current entry.
     PlayNext(Vec<I>),
     /// Queue `items` at the end.
@@ -118,6 +121,8 @@ pub struct Snapshot<I> {
     pub position: Duration,
     /// The queue in list order.
     pub entries: Arc<Vec<(EntryId, I)>>,
+    /// Where each entry is in `entries`.
+    pub places: Arc<HashMap<EntryId, usize>>,
     /// The entries after the current one, in play order.
     pub upcoming: Arc<Vec<EntryId>>,
 }
@@ -232,6 +237,7 @@ impl<I: Playable> Player<I> {
             current: None,
             position: Duration::ZERO,
             entries: Arc::default(),
+            places: Arc::default(),
             upcoming: Arc::default(),
         }));
         let deck = Arc::new(DeckShared::new(1.0));
@@ -393,6 +399,12 @@ impl<I: Playable> Engine<I> {
         match command {
             Command::Play { items, start } => {
                 self.broken.clear();
+                self.queue.play_now(&items, start);
+                self.start_current(Duration::ZERO);
+            }
+            Command::PlayAll(items) => {
+                self.broken.clear();
+                let start = self.queue.first_to_play(items.len());
                 self.queue.play_now(&items, start);
                 self.start_current(Duration::ZERO);
             }
@@ -899,9 +911,11 @@ impl<I: Playable> Engine<I> {
 
     fn publish_queue(&mut self) {
         let entries = self.queue.shared_entries();
+        let places = self.queue.shared_places();
         let upcoming = Arc::new(self.queue.upcoming().iter().map(|(e, _)| *e).collect());
         if let Ok(mut snapshot) = self.snapshot.lock() {
             snapshot.entries = entries;
+            snapshot.places = places;
             snapshot.upcoming = upcoming;
         }
         self.emit(PlayerEvent::QueueChanged);

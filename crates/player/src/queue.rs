@@ -159,6 +159,11 @@ impl<T: Clone> Queue<T> {
         Arc::clone(&self.entries)
     }
 
+    /// Where each entry is in [`Queue::entries`], shared like them.
+    pub fn shared_places(&self) -> Arc<HashMap<EntryId, usize>> {
+        Arc::clone(&self.places)
+    }
+
     /// The entry playing (or paused), if any.
     pub fn current(&self) -> Option<(EntryId, &T)> {
         self.entry(*self.order.get(self.position?)?)
@@ -183,6 +188,15 @@ impl<T: Clone> Queue<T> {
 
     pub fn shuffle(&self) -> bool {
         self.shuffle
+    }
+
+    /// Where a list played whole starts, of `count` items: its first, or with shuffle on, any.
+    pub fn first_to_play(&mut self, count: usize) -> usize {
+        if self.shuffle && count > 0 {
+            self.rng.below(count)
+        } else {
+            0
+        }
     }
 
     /// Replaces the queue with `items` and makes `start` current ("play this album from
@@ -407,6 +421,21 @@ mod tests {
 
     fn upcoming(q: &Queue<&'static str>) -> Vec<&'static str> {
         q.upcoming().into_iter().map(|(_, t)| *t).collect()
+    }
+
+    #[test]
+    fn a_list_played_whole_starts_first_or_anywhere_when_shuffled() {
+        let mut q: Queue<&'static str> = Queue::new(3);
+        assert_eq!(q.first_to_play(0), 0);
+        assert!(
+            (0..20).all(|_| q.first_to_play(10) == 0),
+            "in order: the first"
+        );
+        q.set_shuffle(true);
+        assert_eq!(q.first_to_play(0), 0, "an empty list");
+        let starts: HashSet<usize> = (0..200).map(|_| q.first_to_play(10)).collect();
+        assert!(starts.iter().all(|&at| at < 10));
+        assert_eq!(starts.len(), 10, "any of them: {starts:?}");
     }
 
     fn play_all(q: &mut Queue<&'static str>, steps: usize) -> Vec<Option<&'static str>> {

@@ -9,7 +9,6 @@ use crate::playback::{PlayerState, QueuedTrack, current_track};
 use crate::state::LibraryState;
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use std::collections::HashMap;
 use std::time::Duration;
 use tauri::State;
 use tonearm_library::TrackId;
@@ -146,26 +145,26 @@ pub fn control_player(
             shuffle,
         } => {
             let placements = library.library.list_placements(&filter, sort, descending)?;
-            let start = match start {
-                Some(id) => placements.iter().position(|p| p.id == id).ok_or_else(|| {
-                    CommandError::Invalid {
-                        message: "that song is no longer in this list".to_owned(),
-                    }
-                })?,
-                None if shuffle.unwrap_or(player.player.snapshot().status.shuffle) => {
-                    any_below(placements.len())
-                }
-                None => 0,
-            };
+            let start = start
+                .map(|id| {
+                    placements.iter().position(|p| p.id == id).ok_or_else(|| {
+                        CommandError::Invalid {
+                            message: "that song is no longer in this list".to_owned(),
+                        }
+                    })
+                })
+                .transpose()?;
             if placements.is_empty() {
                 return Ok(());
             }
+            // Sent first: the engine starts a list played whole anywhere when shuffled.
             if let Some(on) = shuffle {
                 player.player.send(Command::SetShuffle(on));
             }
-            Command::Play {
-                items: placements.into_iter().map(QueuedTrack::placed).collect(),
-                start,
+            let items = placements.into_iter().map(QueuedTrack::placed).collect();
+            match start {
+                Some(start) => Command::Play { items, start },
+                None => Command::PlayAll(items),
             }
         }
         PlayerControl::PlayNext { track_ids } => Command::PlayNext(tracks(&track_ids)?),
@@ -194,14 +193,6 @@ pub fn control_player(
     Ok(())
 }
 
-/// A random index below `n` (0 when `n` is 0): where a shuffled list starts.
-fn any_below(n: usize) -> usize {
-    use std::hash::BuildHasher;
-    // The standard library's hasher keys are random per instance.
-    let random = std::collections::hash_map::RandomState::new().hash_one(n);
-    (random % n.max(1) as u64) as usize
-}
-
 /// What plays, where, and the queue.
 #[tauri::command]
 #[specta::specta]
@@ -210,29 +201,25 @@ pub fn get_player_state(
     player: State<'_, PlayerState>,
 ) -> Result<PlayerView, CommandError> {
     let snapshot = player.player.snapshot();
-    let sent: HashMap<EntryId, usize> = snapshot
+    let upcoming = snapshot
         .upcoming
         .iter()
         .take(UPCOMING_SENT)
-        .enumerate()
-        .map(|(at, entry)| (*entry, at))
-        .collect();
-    let mut upcoming = vec![None; sent.len()];
-    for (list_index, (entry, item)) in snapshot.entries.iter().enumerate() {
-        if let (Some(at), Some(track_id)) = (sent.get(entry), item.track_id()) {
-            upcoming[*at] = Some(QueueEntry {
+        .filter_map(|entry| {
+            let list_index = *snapshot.places.get(entry)?;
+            Some(QueueEntry {
                 entry: *entry,
-                track_id,
+                track_id: snapshot.entries[list_index].1.track_id()?,
                 list_index: list_index as u32,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     Ok(PlayerView {
         status: snapshot.status,
         current: current_track(&library.library, snapshot.current),
         position_ms: snapshot.position.as_millis() as u64,
         queue_length: snapshot.entries.len() as u32,
-        upcoming: upcoming.into_iter().flatten().collect(),
+        upcoming,
         upcoming_total: snapshot.upcoming.len() as u32,
     })
 }

@@ -143,11 +143,12 @@ export class WebPlayer {
         return this.start(this.queue.current, 0);
       case "play_list": {
         const ids = await this.host.trackIds(control.filter, control.sort, control.descending);
+        // Refused before anything changes, as the desktop does.
+        const chosen = control.start === null ? null : ids.indexOf(control.start);
+        if (chosen === -1) throw new Error("that song is no longer in this list");
         if (ids.length === 0) return;
         if (control.shuffle !== null) await this.control({ kind: "set_shuffle", on: control.shuffle });
-        const start =
-          control.start !== null ? ids.indexOf(control.start) : this.status.shuffle ? Math.floor(Math.random() * ids.length) : 0;
-        if (start < 0) throw new Error("that song is no longer in this list");
+        const start = chosen ?? (this.status.shuffle ? Math.floor(Math.random() * ids.length) : 0);
         return this.control({ kind: "play", track_ids: ids, start });
       }
       case "play_next":
