@@ -11,6 +11,15 @@
 //! through that software OpenGL (two `llvmpipe` threads in the shell); its shared-memory path
 //! hands the same pixels over with cairo. Turning the renderer off there took 10-12 MB off
 //! the app, with scrolling and search as fast as before.
+//!
+//! Without a GPU, the shell itself draws nothing with OpenGL either, yet two things loaded
+//! Mesa's software driver (and with it LLVM, about 25 MB of the shell's memory) into it: GTK
+//! asks GLX for its version when it opens the display (`GDK_GL=disable` stops that), and
+//! WebKit opens an EGL display to find the GPU's render node to give the web process, unless
+//! `WEBKIT_WEB_RENDER_DEVICE_FILE` names one. There is none to find, so it names a file that
+//! is no device: the web process matches it against the kernel's DRM devices, finds none, and
+//! draws as it would with no node named. The web process itself still needs EGL and keeps
+//! Mesa; WebKit aborts without it.
 
 use tauri::{Runtime, WebviewWindow};
 
@@ -42,10 +51,23 @@ pub fn configure() {
         return;
     }
     // `overwrite: false`: a value the user set stays.
-    if let Err(error) = webkit2gtk::glib::setenv("WEBKIT_DISABLE_DMABUF_RENDERER", "1", false) {
-        eprintln!("tonearm: cannot choose how the webview hands over its frames: {error}");
+    for (name, value) in SOFTWARE_ENVIRONMENT {
+        if let Err(error) = webkit2gtk::glib::setenv(name, value, false) {
+            eprintln!("tonearm: cannot set {name} to draw without a GPU: {error}");
+        }
     }
 }
+
+/// What GTK and WebKit are told when nothing should draw with OpenGL outside the web process.
+#[cfg(target_os = "linux")]
+const SOFTWARE_ENVIRONMENT: [(&str, &str); 3] = [
+    // Frames reach the window through shared memory and cairo, not through OpenGL.
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    // GTK's OpenGL (GtkGLArea, GL-drawn windows) is used by nothing in the app.
+    ("GDK_GL", "disable"),
+    // No render node exists; naming a path that is none keeps WebKit from asking EGL.
+    ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/dri/no-render-node"),
+];
 
 /// Other systems choose well on their own.
 #[cfg(not(target_os = "linux"))]

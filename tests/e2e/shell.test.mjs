@@ -91,7 +91,7 @@ test("the web process collects its JavaScript garbage early, as the shell asks",
   for (const environment of environments) assert.ok(environment.includes("JSC_largeHeapSize=8388608"));
 });
 
-test("without a GPU, frames reach the window without OpenGL", async () => {
+test("without a GPU, frames reach the window without OpenGL, and the shell loads none", async () => {
   assert.equal(process.env.WEBKIT_DISABLE_DMABUF_RENDERER, undefined);
   const software = await launchApp({ env: { TONEARM_GPU: "off" } });
   try {
@@ -105,6 +105,14 @@ test("without a GPU, frames reach the window without OpenGL", async () => {
       readFileSync(`/proc/${shell.pid}/task/${task}/comm`, "utf8").trim(),
     );
     assert.ok(!threads.some((name) => name.startsWith("llvmpipe")), threads.join(", "));
+    // Nor is Mesa's driver (and LLVM with it) loaded into the shell: neither GTK nor WebKit
+    // opened an OpenGL display there.
+    const mesa = readFileSync(`/proc/${shell.pid}/maps`, "utf8")
+      .split("\n")
+      .filter((line) => /_dri\.so|libLLVM|libGLX_mesa|libEGL_mesa/.test(line));
+    assert.deepEqual(mesa, [], "the shell maps no OpenGL driver");
+    // The page still draws: WebKit's web process runs with the software driver.
+    assert.ok(readFileSync(`/proc/${web[0].pid}/maps`, "utf8").includes("_dri.so"));
   } finally {
     await software.close();
   }
