@@ -395,9 +395,11 @@ export function TrackTable(props: TrackTableProps) {
   const columnKey = columns.join(",");
   const gridTemplate = template.gridTemplateColumns as string;
 
-  // Rows are recycled: a row that scrolls out of view is reused for the one coming in (keyed
-  // by its slot, not by its song), so scrolling updates a few cells instead of building and
-  // throwing away rows, which kept the webview's memory growing while the list scrolled.
+  // Rows are keyed by their index modulo 128, not by their song: a row that stays in view
+  // keeps its element while its song loads or changes, and a jump further than 128 rows
+  // reuses the rows it leaves. Keying by the window's exact size, so that continuous
+  // scrolling reuses each leaving row for the one coming in, measured the same (memory and
+  // frames, docs/benchmarks.md) and is not done.
   const slots = Math.max(128, window.last - window.first);
   const drawn = [];
   for (let index = window.first; index < window.last; index++) {
