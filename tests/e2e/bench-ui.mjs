@@ -12,7 +12,9 @@
 //   no script work;
 // - memory: all the app's processes (the shell and WebKit's web and network processes), as
 //   proportional set size (shared pages counted once) and as resident size, right after
-//   browsing and again 15 s later, idle.
+//   browsing and again 15 s later, idle;
+// - play all: how long the player's control takes to play every song, and how long another
+//   command sent meanwhile waits for its answer (the window's thread free, or not).
 //
 // The app marks what it painted on the page's performance timeline (`ui/src/perf.ts`); the
 // figures come from those marks, not from WebDriver round trips.
@@ -200,6 +202,35 @@ async function measurePlainScroll(browser) {
   return scrollFrames(browser, "#plain-rows");
 }
 
+/**
+ * "Play all" on the whole library, as the Songs view sends it (in order, then shuffled, three
+ * times each): when its answer came, and when a command sent 5 ms after it was answered.
+ */
+function measurePlayAll(browser) {
+  return browser.executeAsync((done) => {
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    const filter = { album_key: null, artist: null, genre: null, present_only: false };
+    const runs = [];
+    const once = (shuffle) =>
+      new Promise((resolve) => {
+        const control = { kind: "play_list", filter, sort: "title", descending: false, start: null, shuffle };
+        const sent = performance.now();
+        const played = invoke("control_player", { control }).then(() => performance.now() - sent);
+        setTimeout(async () => {
+          const asked = performance.now();
+          await invoke("get_preferences");
+          const other = performance.now() - asked;
+          runs.push({ played: await played, other });
+          await invoke("control_player", { control: { kind: "stop" } });
+          setTimeout(resolve, 300);
+        }, 5);
+      });
+    [false, true, false, true, false, true]
+      .reduce((previous, shuffle) => previous.then(() => once(shuffle)), Promise.resolve())
+      .then(() => done(runs));
+  });
+}
+
 /** Frame times while `selector` scrolls 120 px a frame for 400 frames. */
 function scrollFrames(browser, selector) {
   return browser.executeAsync((selector, done) => {
@@ -248,6 +279,7 @@ try {
   // schedule, not at once.
   await sleep(15_000);
   const settled = appMemory(app.driver.pid);
+  const playAll = await measurePlayAll(browser);
   const plain = await measurePlainScroll(browser);
 
   const searchTimes = search.map((s) => s.ms);
@@ -272,6 +304,9 @@ try {
   );
   console.log(`memory 15 s later, idle: ${(settled.pss / 1024).toFixed(0)} MB PSS (after the search alone: ${(searched.pss / 1024).toFixed(0)} MB)`);
   console.log(`  at start: ${idle.each.join(", ")}; after browsing: ${busy.each.join(", ")}; 15 s later: ${settled.each.join(", ")}`);
+  console.log(
+    `play all (${playAll.length} times): answered in ${playAll.map((run) => run.played.toFixed(0)).join(", ")} ms; a command sent meanwhile answered in ${playAll.map((run) => run.other.toFixed(0)).join(", ")} ms (max ${ms(Math.max(...playAll.map((run) => run.other)))}: how long the window's thread was held)`,
+  );
 } finally {
   await app.close();
 }

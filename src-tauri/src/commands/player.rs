@@ -9,13 +9,14 @@ use crate::playback::{PlayerState, QueuedTrack, current_track};
 use crate::state::LibraryState;
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use std::sync::Arc;
 use std::time::Duration;
 use tauri::State;
-use tonearm_library::TrackId;
+use tonearm_library::{Library, TrackId};
 use tonearm_library::query::{TrackFilter, TrackSort};
 use tonearm_player::engine::Status;
 use tonearm_player::gain::ReplayGainSettings;
-use tonearm_player::{Command, EntryId, Repeat};
+use tonearm_player::{Command, EntryId, Player, Repeat};
 
 /// Something for the player to do.
 #[derive(Debug, Clone, Deserialize, Type)]
@@ -115,15 +116,34 @@ pub struct QueueEntry {
 }
 
 /// Tells the player to do something. Tracks are checked against the library first.
+///
+/// Calls keep no order among themselves: send a control once the one before it is answered
+/// (`controlPlayerInOrder`).
 #[tauri::command]
 #[specta::specta]
-pub fn control_player(
+pub async fn control_player(
     library: State<'_, LibraryState>,
     player: State<'_, PlayerState>,
     control: PlayerControl,
 ) -> Result<(), CommandError> {
+    // Off the window's thread: reading a whole list to play (100,000 songs) takes about 0.1 s,
+    // which froze the window. Tauri runs async commands in no set order, hence the UI's queue.
+    let library = Arc::clone(&library.library);
+    let player = player.player.clone();
+    tauri::async_runtime::spawn_blocking(move || control_now(&library, &player, control))
+        .await
+        .map_err(|join| CommandError::internal("the player control stopped unexpectedly", &join))?
+}
+
+/// Turns a control into engine commands, checking its tracks against the library, and sends
+/// them.
+fn control_now(
+    library: &Library,
+    player: &Player<QueuedTrack>,
+    control: PlayerControl,
+) -> Result<(), CommandError> {
     let tracks = |ids: &[TrackId]| -> Result<Vec<QueuedTrack>, CommandError> {
-        Ok(QueuedTrack::from_library(&library.library, ids)?)
+        Ok(QueuedTrack::from_library(library, ids)?)
     };
     let command = match control {
         PlayerControl::Play { track_ids, start } => {
@@ -144,7 +164,7 @@ pub fn control_player(
             start,
             shuffle,
         } => {
-            let placements = library.library.list_placements(&filter, sort, descending)?;
+            let placements = library.list_placements(&filter, sort, descending)?;
             let start = start
                 .map(|id| {
                     placements.iter().position(|p| p.id == id).ok_or_else(|| {
@@ -159,7 +179,7 @@ pub fn control_player(
             }
             // Sent first: the engine starts a list played whole anywhere when shuffled.
             if let Some(on) = shuffle {
-                player.player.send(Command::SetShuffle(on));
+                player.send(Command::SetShuffle(on));
             }
             let items = placements.into_iter().map(QueuedTrack::placed).collect();
             match start {
@@ -189,7 +209,7 @@ pub fn control_player(
         PlayerControl::SetRepeat { repeat } => Command::SetRepeat(repeat),
         PlayerControl::SetReplayGain { settings } => Command::SetReplayGain(settings),
     };
-    player.player.send(command);
+    player.send(command);
     Ok(())
 }
 

@@ -98,7 +98,12 @@ export const commands = {
 	importItunes: (path: string) => typedError<ItunesImport, CommandError>(__TAURI_INVOKE("import_itunes", { path })),
 	/**  Writes a playlist to an M3U file (paths relative to it); returns how many tracks it holds. */
 	exportPlaylist: (id: PlaylistId, path: string) => typedError<number, CommandError>(__TAURI_INVOKE("export_playlist", { id, path })),
-	/**  Tells the player to do something. Tracks are checked against the library first. */
+	/**
+	 *  Tells the player to do something. Tracks are checked against the library first.
+	 * 
+	 *  Calls keep no order among themselves: send a control once the one before it is answered
+	 *  (`controlPlayerInOrder`).
+	 */
 	controlPlayer: (control: PlayerControl) => typedError<null, CommandError>(__TAURI_INVOKE("control_player", { control })),
 	/**  What plays, where, and the queue. */
 	getPlayerState: () => typedError<PlayerView, CommandError>(__TAURI_INVOKE("get_player_state")),

@@ -516,9 +516,23 @@ export function usePlayerChanges() {
   }, [client]);
 }
 
-/** Sends the player a command (play, pause, seek...). */
+/** The last player control sent; the next one waits for its answer. */
+let lastControl: Promise<unknown> = Promise.resolve();
+
+/**
+ * Sends the player a control once every control sent before it has been answered. The shell
+ * handles controls off the window's thread, where Tauri keeps no order between calls, and a
+ * "pause" pressed just after "play all" must not reach the player first.
+ */
+export function controlPlayerInOrder(control: PlayerControl): Promise<null> {
+  const sent = lastControl.then(() => unwrap(commands.controlPlayer(control)));
+  lastControl = sent.catch(() => undefined);
+  return sent;
+}
+
+/** Sends the player a command (play, pause, seek...), in the order they are made. */
 export function useControlPlayer() {
-  return useMutation({ mutationFn: (control: PlayerControl) => unwrap(commands.controlPlayer(control)) });
+  return useMutation({ mutationFn: controlPlayerInOrder });
 }
 
 /** The cloud panel's facts: account, connection, totals, uploads under way. */
