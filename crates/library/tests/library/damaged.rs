@@ -18,7 +18,7 @@ use tonearm_library::TrackState;
 use tonearm_library::scan::read::read_file;
 
 fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/damaged")
+    tonearm_testkit::fixtures::workspace_root().join("tests/fixtures/damaged")
 }
 
 fn entries() -> Vec<Value> {

@@ -412,7 +412,7 @@ pub async fn run_cli(data_dir: &Path, args: &[&str], stdin: &str) -> (bool, Stri
 
 /// `tests/interop/`: the independent clients the interop tests drive.
 pub fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop")
+    tonearm_testkit::fixtures::workspace_root().join("tests/interop")
 }
 
 /// A program of the interop venv (`cargo xtask test` makes it from `requirements.txt`), or
