@@ -227,21 +227,39 @@ fn a_whole_list_gives_its_ids_in_order_and_tracks_come_back_by_id() {
     let t = TestLibrary::new();
     t.add_all();
     t.scan();
-    for (sort, descending) in [
-        (TrackSort::Artist, false),
-        (TrackSort::Genre, true),
-        (TrackSort::Plays, false),
+    // A whole list is sorted apart from the pages (the table read through, then sorted): both
+    // must give one order, NULLs, ties and both directions included.
+    for sort in [
+        TrackSort::Artist,
+        TrackSort::Title,
+        TrackSort::Album,
+        TrackSort::Year,
+        TrackSort::Added,
+        TrackSort::Duration,
+        TrackSort::Plays,
+        TrackSort::Genre,
     ] {
-        let page = t
-            .library
-            .tracks(&TrackFilter::default(), sort, descending, 0, 1000)
-            .expect("tracks");
-        let ids = t
-            .library
-            .track_ids(&TrackFilter::default(), sort, descending)
-            .expect("ids");
-        let expected: Vec<_> = page.items.iter().map(|t| t.id).collect();
-        assert_eq!(ids, expected, "{sort:?}");
+        for descending in [false, true] {
+            let page = t
+                .library
+                .tracks(&TrackFilter::default(), sort, descending, 0, 1000)
+                .expect("tracks");
+            let expected: Vec<_> = page.items.iter().map(|t| t.id).collect();
+            assert!(expected.len() > 10, "a list worth sorting");
+            let ids = t
+                .library
+                .track_ids(&TrackFilter::default(), sort, descending)
+                .expect("ids");
+            assert_eq!(ids, expected, "{sort:?}, descending: {descending}");
+            let placed: Vec<_> = t
+                .library
+                .list_placements(&TrackFilter::default(), sort, descending)
+                .expect("placements")
+                .into_iter()
+                .map(|p| p.id)
+                .collect();
+            assert_eq!(placed, expected, "{sort:?}, descending: {descending}");
+        }
     }
 
     let ids = t
