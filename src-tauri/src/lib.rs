@@ -24,6 +24,7 @@ mod reveal;
 mod script_heap;
 mod state;
 mod web_player;
+mod webkit_env;
 mod window;
 
 use paths::AppPaths;

@@ -50,11 +50,8 @@ pub fn configure() {
     if use_gpu() {
         return;
     }
-    // `overwrite: false`: a value the user set stays.
     for (name, value) in SOFTWARE_ENVIRONMENT {
-        if let Err(error) = webkit2gtk::glib::setenv(name, value, false) {
-            eprintln!("tonearm: cannot set {name} to draw without a GPU: {error}");
-        }
+        crate::webkit_env::set(name, value);
     }
 }
 

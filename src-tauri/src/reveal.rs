@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 /// Opens the file manager at `path`.
 pub fn show_in_folder(path: &Path) -> io::Result<()> {
     let mut command = command_for(path)?;
+    crate::webkit_env::as_the_user_started(&mut command);
     command
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -20,12 +20,7 @@ const HEAP_BETWEEN_COLLECTIONS: &str = "8388608";
 /// before anything else runs (setting the environment is not safe once threads read it).
 #[cfg(target_os = "linux")]
 pub fn configure() {
-    // `overwrite: false`: a user's own `JSC_largeHeapSize` stays.
-    if let Err(error) =
-        webkit2gtk::glib::setenv("JSC_largeHeapSize", HEAP_BETWEEN_COLLECTIONS, false)
-    {
-        eprintln!("tonearm: cannot set the web process's heap threshold: {error}");
-    }
+    crate::webkit_env::set("JSC_largeHeapSize", HEAP_BETWEEN_COLLECTIONS);
 }
 
 /// WebKit on Linux only; the other systems' webviews tune their own engines.
