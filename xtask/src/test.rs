@@ -41,6 +41,19 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The server as the desktop links it, without its PostgreSQL and S3 backends (the workspace
+    // above builds it with them, as its own tests need).
+    project::run(project.cargo().args([
+        "clippy",
+        "-p",
+        "tonearm-server",
+        "--no-default-features",
+        "--lib",
+        "--bins",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     // The same for Windows and macOS, on Linux (their `cfg` code is compiled nowhere else
     // here): the libraries and programs, not the tests, which are written for Linux.
     if cfg!(target_os = "linux") {

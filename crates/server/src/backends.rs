@@ -11,7 +11,9 @@ use crate::blob_cache::CachedBlobStore;
 use crate::blobs::{BlobStore, ObjectBlobStore};
 use crate::config::{BlobLocation, Config, DatabaseUrl};
 use crate::error::{Error, Result};
-use crate::store::{MetadataStore, PostgresStore, SqliteStore};
+#[cfg(feature = "postgres")]
+use crate::store::PostgresStore;
+use crate::store::{MetadataStore, SqliteStore};
 use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -56,7 +58,12 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn MetadataStore>> {
             .await??;
             Ok(Arc::new(store))
         }
+        #[cfg(feature = "postgres")]
         DatabaseUrl::Postgres(url) => Ok(Arc::new(PostgresStore::connect(&url).await?)),
+        #[cfg(not(feature = "postgres"))]
+        DatabaseUrl::Postgres(_) => Err(Error::Config(
+            "this build has no PostgreSQL store (the `postgres` feature of tonearm-server)".into(),
+        )),
     }
 }
 
@@ -65,8 +72,15 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn MetadataStore>> {
 pub async fn open_blobs(config: &Config) -> Result<Arc<dyn BlobStore>> {
     let (store, remote) = match config.blob_store() {
         BlobLocation::Folder(path) => (ObjectBlobStore::local(&path)?, false),
+        #[cfg(feature = "s3")]
         BlobLocation::S3 { bucket, prefix } => {
             (ObjectBlobStore::s3(&bucket, prefix.as_deref())?, true)
+        }
+        #[cfg(not(feature = "s3"))]
+        BlobLocation::S3 { .. } => {
+            return Err(Error::Config(
+                "this build has no S3 blob store (the `s3` feature of tonearm-server)".into(),
+            ));
         }
     };
     store.probe().await?;

@@ -22,9 +22,11 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
 use futures::stream::BoxStream;
+#[cfg(feature = "s3")]
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+#[cfg(feature = "s3")]
 use object_store::prefix::PrefixStore;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMultipart};
 use std::ops::Range;
@@ -155,6 +157,7 @@ impl ObjectBlobStore {
     /// A store in an S3-compatible bucket, under `prefix` if given. Endpoint, credentials and
     /// region come from the standard `AWS_*` variables (`AWS_ENDPOINT_URL` for a service other
     /// than AWS, whose plain-HTTP address is then allowed, with path-style requests).
+    #[cfg(feature = "s3")]
     pub fn s3(bucket: &str, prefix: Option<&str>) -> Result<Self> {
         // reqwest (the S3 client) brings no TLS provider of its own: ring, the one the HTTPS
         // listener uses, for the process. Err only if one is installed already.

@@ -42,7 +42,9 @@ pub use blobs::{BlobStore, ObjectBlobStore};
 pub use config::{BlobLocation, Config, DatabaseUrl, Settings, TlsConfig};
 pub use error::{Error, Result};
 pub use maintenance::MaintenanceReport;
-pub use store::{MetadataStore, PostgresStore, SqliteStore};
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
+pub use store::{MetadataStore, SqliteStore};
 
 use state::AppState;
 use std::net::SocketAddr;

@@ -5,10 +5,12 @@
 //! implementation decides how to make it a transaction. Every method that touches user data takes
 //! the [`UserId`]: rows of other users are invisible, which is what keeps users isolated.
 
+#[cfg(feature = "postgres")]
 mod postgres;
 mod rows;
 mod sqlite;
 
+#[cfg(feature = "postgres")]
 pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore};
 pub use sqlite::SqliteStore;
 

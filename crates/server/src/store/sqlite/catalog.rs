@@ -17,7 +17,7 @@ use crate::catalog::{
 };
 use crate::error::{Error, Result};
 use crate::store::UserId;
-use crate::store::rows::{AlbumFilter, SongRow, album_list_plan, search_words};
+use crate::store::rows::{AlbumFilter, SEARCH_WEIGHTS, SongRow, album_list_plan, search_words};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use tonearm_protocol::{BlobHash, ChangeEvent, CloudTrack, TrackId, TrackMarks};
@@ -1001,9 +1001,14 @@ pub(super) fn search(conn: &Connection, user: UserId, search: &Search) -> Result
     // (Ordered outside the subquery: `ORDER BY` the score's alias in the same `SELECT` scored
     // every match twice.)
     let (score, order) = if matches <= RANKED_MATCHES {
-        ("bm25(catalog_search, 0, 10, 4, 3, 3, 1, 1)", "k0, pk")
+        // The first column is the owner token, which ranks nothing.
+        let weights: Vec<String> = SEARCH_WEIGHTS.iter().map(f64::to_string).collect();
+        (
+            format!("bm25(catalog_search, 0, {})", weights.join(", ")),
+            "k0, pk",
+        )
     } else {
-        ("0", "pk")
+        ("0".to_owned(), "pk")
     };
     let inner = format!(
         "SELECT pk, k0 FROM (SELECT rowid AS pk, {score} AS k0 FROM catalog_search
