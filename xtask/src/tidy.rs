@@ -2,14 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-/// The checkout Cargo runs this test in; the compiled-in path is only a fallback (a target
-/// directory shared by several checkouts shares one test binary).
+/// The checkout Cargo runs this test in (not the one the binary was built in).
 fn workspace_root() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-        .parent()
+    crate::project::Project::locate()
         .expect("xtask sits inside the workspace")
-        .to_path_buf()
+        .root
 }
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {

@@ -479,7 +479,7 @@ impl Library {
     ///
     /// The rows are read in the table's own order and sorted here. Following a sort index
     /// instead visits the table in the index's order, one random read per track: 100,000 songs
-    /// by title took 0.17 s with the database cached and 1.5 s without, where reading the
+    /// by title took 0.17 s with the database cached and about 1 s without, where reading the
     /// table through takes about 0.01 s (docs/benchmarks.md).
     fn whole_list<T>(
         &self,
