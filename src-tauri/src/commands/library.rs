@@ -182,13 +182,21 @@ pub fn list_tracks(
 /// Every track id of a list in its order (to play a whole list, or act on a selection).
 #[tauri::command]
 #[specta::specta]
-pub fn list_track_ids(
+pub async fn list_track_ids(
     state: State<'_, LibraryState>,
     filter: TrackFilter,
     sort: TrackSort,
     descending: bool,
 ) -> Result<Vec<TrackId>, CommandError> {
-    Ok(state.library.track_ids(&filter, sort, descending)?)
+    // Off the window's thread: a whole list (100,000 songs) takes 0.1-0.2 s to read.
+    let library = Arc::clone(&state.library);
+    let ids =
+        tauri::async_runtime::spawn_blocking(move || library.track_ids(&filter, sort, descending))
+            .await
+            .map_err(|join| {
+                CommandError::internal("reading the list stopped unexpectedly", &join)
+            })??;
+    Ok(ids)
 }
 
 /// These tracks, in the order asked (the queue panel, a playlist); unknown ids are left out.
