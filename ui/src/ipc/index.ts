@@ -21,6 +21,7 @@ import {
   type TrackSort,
   type TrackUpload,
 } from "./bindings";
+import { oneAtATime } from "../lib/oneAtATime";
 import { queryKeys } from "../lib/queryKeys";
 import { searchHooks } from "../lib/search";
 
@@ -516,19 +517,11 @@ export function usePlayerChanges() {
   }, [client]);
 }
 
-/** The last player control sent; the next one waits for its answer. */
-let lastControl: Promise<unknown> = Promise.resolve();
-
 /**
- * Sends the player a control once every control sent before it has been answered. The shell
- * handles controls off the window's thread, where Tauri keeps no order between calls, and a
- * "pause" pressed just after "play all" must not reach the player first.
+ * Sends the player a control once every control sent before it has been answered: the shell
+ * handles controls off the window's thread, where Tauri keeps no order between calls.
  */
-export function controlPlayerInOrder(control: PlayerControl): Promise<null> {
-  const sent = lastControl.then(() => unwrap(commands.controlPlayer(control)));
-  lastControl = sent.catch(() => undefined);
-  return sent;
-}
+export const controlPlayerInOrder = oneAtATime((control: PlayerControl) => unwrap(commands.controlPlayer(control)));
 
 /** Sends the player a command (play, pause, seek...), in the order they are made. */
 export function useControlPlayer() {

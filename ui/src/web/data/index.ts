@@ -22,6 +22,7 @@ import type {
   TrackSort,
   TrackUpload,
 } from "../../ipc/bindings";
+import { oneAtATime } from "../../lib/oneAtATime";
 import { queryKeys } from "../../lib/queryKeys";
 import { searchHooks } from "../../lib/search";
 import { defaultReplayGain, WebPlayer } from "../player/engine";
@@ -402,10 +403,13 @@ export function usePlayerChanges() {
   }, [client]);
 }
 
+/** The player's controls in the order they are made: "play all" waits on the server. */
+const controlInOrder = oneAtATime((control: PlayerControl) => player.control(control));
+
 export function useControlPlayer() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (control: PlayerControl) => player.control(control),
+    mutationFn: controlInOrder,
     onSuccess: () => client.setQueryData(queryKeys.player, player.view()),
   });
 }
