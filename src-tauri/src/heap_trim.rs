@@ -9,7 +9,7 @@
 //! fragmented 60 MB heap with nothing new to return, 7 ms the first time, when 56 MB go back.
 //!
 //! Linux with glibc only: other allocators (macOS, Windows, musl) give memory back their own
-//! ways. The shell's only `unsafe`: glibc offers this as a C function.
+//! ways. The call is `unsafe` because glibc offers it as a C function.
 
 use std::time::Duration;
 

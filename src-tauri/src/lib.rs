@@ -23,6 +23,7 @@ mod rendering;
 mod reveal;
 mod script_heap;
 mod state;
+mod web_memory;
 mod web_player;
 mod webkit_env;
 mod window;
@@ -71,6 +72,7 @@ impl ShellOptions {
 pub fn run() {
     script_heap::configure();
     rendering::configure();
+    web_memory::configure();
     heap_trim::start();
     let options = ShellOptions::from_env();
     let mut builder = tauri::Builder::default();

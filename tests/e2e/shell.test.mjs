@@ -9,6 +9,8 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { launchApp, processesOf, screenshotDir } from "./support/app.mjs";
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const views = [
   ["songs", "Songs"],
   ["albums", "Albums"],
@@ -89,6 +91,56 @@ test("the web process collects its JavaScript garbage early, as the shell asks",
   const environments = processesOf(app.dataDir, "WebKitWebProces").map(({ environment }) => environment);
   assert.ok(environments.length > 0, "the app's web process is running");
   for (const environment of environments) assert.ok(environment.includes("JSC_largeHeapSize=8388608"));
+});
+
+test("the web process gives memory back once it passes the budget the shell sets", async () => {
+  // WebKit's own thresholds are a third of the machine's memory: a web process that grew by
+  // a few hundred MB would keep it all. The shell gives the web context a budget instead,
+  // and past it the web process drops its caches and returns free pages at its next
+  // measurement, every 5 s.
+  const own = await launchApp();
+  try {
+    await own.browser.$('[data-testid="view-songs"]').waitForExist({ timeout: 10_000 });
+    const [web] = processesOf(own.dataDir, "WebKitWebProces");
+    assert.ok(web, "the app's web process is running");
+    const anonymousMb = () => {
+      const line = readFileSync(`/proc/${web.pid}/smaps_rollup`, "utf8").match(/^Anonymous:\s+(\d+) kB/m);
+      return Number(line[1]) / 1024;
+    };
+    // A page that takes far more than the budget to lay out and draw (the rows stay shown,
+    // so nothing of it becomes garbage for the JavaScript engine to collect on its own).
+    await own.browser.execute(() => {
+      const box = document.createElement("div");
+      box.style.cssText = "position:fixed;inset:0;overflow:auto;background:#fff;z-index:100";
+      for (let i = 0; i < 3000; i++) {
+        const row = document.createElement("div");
+        row.style.cssText = "display:flex;height:30px";
+        for (let c = 0; c < 7; c++) {
+          const cell = document.createElement("span");
+          cell.style.cssText = "flex:1;overflow:hidden;white-space:nowrap";
+          cell.textContent = `Row ${i}, column ${c}, some text to shape ${(i * 7 + c).toString(36)}`;
+          row.appendChild(cell);
+        }
+        box.appendChild(row);
+      }
+      document.body.appendChild(box);
+      for (let top = 0; top < box.scrollHeight; top += box.clientHeight) {
+        box.scrollTop = top;
+        void box.getBoundingClientRect().height;
+      }
+    });
+    await sleep(500);
+    const peak = anonymousMb();
+    assert.ok(peak > 130, `the page grew the web process past its budget (${peak.toFixed(0)} MB)`);
+    let now = peak;
+    for (let i = 0; i < 50 && now > peak - 20; i++) {
+      await sleep(500);
+      now = anonymousMb();
+    }
+    assert.ok(now <= peak - 20, `the web process gave back ${(peak - now).toFixed(0)} MB of ${peak.toFixed(0)} MB`);
+  } finally {
+    await own.close();
+  }
 });
 
 test("without a GPU, frames reach the window without OpenGL, and the shell loads none", async () => {
