@@ -7,7 +7,7 @@ import { back, push, sectionOf, type History } from "../navigation";
 import { shortcutFor, type KeyLike } from "../shortcuts";
 import { click, clamp, contextClick, emptySelection, isSelected, move, selectAll, selectedCount, selectedIndices } from "./selection";
 import { gridLayout, pagesFor, scrollToShow, snapScroll, visibleRows } from "./virtual";
-import { artistName, fileName, folderName, formatDuration, formatEta, formatSize } from "./format";
+import { artistName, fileName, folderName, formatDate, formatDuration, formatEta, formatSize } from "./format";
 import { starsLabel, starsOf, starsText } from "./rating";
 
 describe("selection", () => {
@@ -180,6 +180,12 @@ describe("formats", () => {
     expect(formatSize(1536 * 1024)).toBe("1.5 MB");
     expect(formatEta(30)).toBe("less than a minute left");
     expect(formatEta(3 * 3600 + 600)).toBe("about 3 h 10 min left");
+    // One shared formatter, reading exactly as the date's own `toLocaleDateString` would.
+    for (const ms of [0, 1_700_000_000_000, Date.UTC(1999, 11, 31, 23, 59), -86_400_000]) {
+      expect(formatDate(ms)).toBe(new Date(ms).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }));
+    }
+    expect(formatDate(null)).toBe("");
+    expect(formatDate(Number.NaN)).toBe("");
   });
 
   it("names what has no name, and the parts of a path", () => {
