@@ -19,22 +19,6 @@
 //!
 //! Linux only; macOS and Windows webviews answer the system's own memory pressure.
 
-/// The web process's memory budget, in MB: its thresholds are fractions of it.
-#[cfg(target_os = "linux")]
-const BUDGET_MB: u32 = 240;
-/// Above this share of the budget (about 80 MB), the web process drops its caches and
-/// returns its allocators' free pages at each measurement.
-#[cfg(target_os = "linux")]
-const CONSERVATIVE: f64 = 0.33;
-/// Above this share (about 100 MB), it also collects its JavaScript heap and drops compiled
-/// code: what browsing a big table leaves behind. The web process starts at 55-60 MB.
-#[cfg(target_os = "linux")]
-const STRICT: f64 = 0.42;
-/// Seconds between two measurements. Idle just above the lower threshold, where the web
-/// process settles after browsing, its releases cost about 30 ms of CPU every 8 s.
-#[cfg(target_os = "linux")]
-const POLL_SECONDS: f64 = 5.0;
-
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 mod linux {
@@ -64,19 +48,30 @@ mod linux {
 
     static WRAPPED: OnceLock<Wrapped> = OnceLock::new();
 
+    /// The web process's memory budget, in MB: its thresholds are fractions of it.
+    const BUDGET_MB: u32 = 240;
+    /// Above this share of the budget (about 80 MB), the web process drops its caches and
+    /// returns its allocators' free pages at each measurement.
+    const CONSERVATIVE: f64 = 0.33;
+    /// Above this share (about 100 MB), it also collects its JavaScript heap and drops compiled
+    /// code: what browsing a big table leaves behind. The web process starts at 55-60 MB.
+    const STRICT: f64 = 0.42;
+    /// Seconds between two measurements. Idle just above the lower threshold, where the web
+    /// process settles after browsing, its releases cost about 30 ms of CPU every 8 s.
+    const POLL_SECONDS: f64 = 5.0;
+
     const PROPERTY: &CStr = c"memory-pressure-settings";
 
     /// WebKit's default settings. (The binding's `new` insists on GTK being initialized,
     /// which the settings themselves do not need; Tauri initializes GTK later.)
-    pub fn default_settings() -> MemoryPressureSettings {
+    fn default_settings() -> MemoryPressureSettings {
         // SAFETY: returns a new boxed settings structure, owned by the caller.
         unsafe { from_glib_full(webkit2gtk::ffi::webkit_memory_pressure_settings_new()) }
     }
 
-    pub fn install(settings: MemoryPressureSettings) {
-        if WRAPPED.get().is_some() {
-            return;
-        }
+    /// Wraps the class's constructor once; a second call finds `WRAPPED` taken and changes
+    /// nothing.
+    fn install(settings: MemoryPressureSettings) {
         // SAFETY: `g_type_class_ref` returns the class structure of a registered GObject type,
         // kept alive by the reference never given back. Its `constructor` is replaced before
         // any web context exists (the caller runs before Tauri builds a window), on the main
@@ -125,19 +120,21 @@ mod linux {
             (wrapped.original)(type_, count, ours.as_mut_ptr())
         }
     }
+
+    /// Gives every web context created from now on the app's memory-pressure settings. Call
+    /// on the main thread before Tauri builds the window.
+    pub fn configure() {
+        let mut settings = default_settings();
+        settings.set_memory_limit(BUDGET_MB);
+        settings.set_conservative_threshold(CONSERVATIVE);
+        settings.set_strict_threshold(STRICT);
+        settings.set_poll_interval(POLL_SECONDS);
+        install(settings);
+    }
 }
 
-/// Gives every web context created from now on the app's memory-pressure settings. Call on
-/// the main thread before Tauri builds the window.
 #[cfg(target_os = "linux")]
-pub fn configure() {
-    let mut settings = linux::default_settings();
-    settings.set_memory_limit(BUDGET_MB);
-    settings.set_conservative_threshold(CONSERVATIVE);
-    settings.set_strict_threshold(STRICT);
-    settings.set_poll_interval(POLL_SECONDS);
-    linux::install(settings);
-}
+pub use linux::configure;
 
 #[cfg(not(target_os = "linux"))]
 pub fn configure() {}
