@@ -2,6 +2,8 @@
 //
 //   TONEARM_APP        the (release) app binary
 //   TONEARM_BENCH_DATA a data directory whose library is already scanned (kept as it is)
+//   TONEARM_BENCH_SMAPS (optional) a folder to keep each process's /proc/PID/smaps in at every
+//                      memory reading, for `tests/e2e/smaps-by-file.py` to break down
 //
 // Prints, with the figures the desktop-experience issue sets as goals:
 // - start: from launching the app to the Songs view painted with songs (median of 3 starts);
@@ -19,7 +21,8 @@
 // The app marks what it painted on the page's performance timeline (`ui/src/perf.ts`); the
 // figures come from those marks, not from WebDriver round trips.
 
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { launchApp } from "./support/app.mjs";
 
 const dataDir = process.env.TONEARM_BENCH_DATA;
@@ -74,8 +77,14 @@ function processTree(root) {
   return tree;
 }
 
-/** The app's processes (found under tauri-driver), and their memory in kB. */
-function appMemory(driverPid) {
+const smapsDir = process.env.TONEARM_BENCH_SMAPS;
+if (smapsDir) mkdirSync(smapsDir, { recursive: true });
+
+/**
+ * The app's processes (found under tauri-driver), and their memory in kB. `reading` names the
+ * moment, for the copies of each process's mappings kept when TONEARM_BENCH_SMAPS is set.
+ */
+function appMemory(driverPid, reading) {
   let pss = 0;
   let rss = 0;
   const names = [];
@@ -92,6 +101,7 @@ function appMemory(driverPid) {
     const field = (text, key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      if (smapsDir) writeFileSync(join(smapsDir, `${reading}-${command}.smaps`), readFileSync(`/proc/${pid}/smaps`, "utf8"));
       const own = field(rollup, "Pss");
       pss += own;
       rss += field(readFileSync(`/proc/${pid}/status`, "utf8"), "VmRSS");
@@ -270,15 +280,15 @@ for (let run = 0; run < 3; run++) {
 try {
   const { browser } = app;
   await sleep(1000);
-  const idle = appMemory(app.driver.pid);
+  const idle = appMemory(app.driver.pid, "1-start");
   const search = await measureSearch(browser);
-  const searched = appMemory(app.driver.pid);
+  const searched = appMemory(app.driver.pid, "2-searched");
   const scroll = await measureScroll(browser);
-  const busy = appMemory(app.driver.pid);
+  const busy = appMemory(app.driver.pid, "3-browsed");
   // What the app keeps once the user stops: the JavaScript engine collects on its own
   // schedule, not at once.
   await sleep(15_000);
-  const settled = appMemory(app.driver.pid);
+  const settled = appMemory(app.driver.pid, "4-idle");
   const playAll = await measurePlayAll(browser);
   const plain = await measurePlainScroll(browser);
 

@@ -238,6 +238,13 @@ fn ui(project: &Project, args: &[String]) -> Result<()> {
             setup::binary(project, "release", "tonearm-desktop")?,
         )
         .env("TONEARM_BENCH_DATA", &data);
+    // "Play all" starts real playback: on a machine with no sound card, into the same virtual
+    // output `cargo xtask run` uses (kept until the benchmark ends), not into a missing device.
+    let sound = setup::virtual_sound(project, "bench/virtual-sound")?;
+    if let Some(sound) = &sound {
+        sound.apply(&mut command);
+        println!("{}", sound.describe());
+    }
     project::run(&mut command)?;
     println!("record these figures in docs/benchmarks.md");
     Ok(())

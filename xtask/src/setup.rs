@@ -307,7 +307,7 @@ pub fn run_app(project: &Project, args: &[String]) -> Result<()> {
     if !has_display() {
         eprintln!("no display found: starting the app under Xvfb (a virtual screen)");
     }
-    let sound = virtual_sound(project)?;
+    let sound = virtual_sound(project, "virtual-sound")?;
     // On a first run (no music folder, no cloud account) the app sets itself up with these:
     // the demo library, this computer as the cloud, and "another computer" that put the
     // second folder in it (see `src-tauri/src/demo.rs`). Later runs are the user's own.
@@ -325,8 +325,9 @@ pub fn run_app(project: &Project, args: &[String]) -> Result<()> {
 }
 
 /// Where there is no sound card and no sound server, a virtual output the app plays into
-/// (`sound`), recorded under the target directory; `None` where the machine can play.
-fn virtual_sound(project: &Project) -> Result<Option<crate::sound::VirtualOutput>> {
+/// (`sound`), recorded in the target directory's folder `name`; `None` where the machine can
+/// play.
+pub fn virtual_sound(project: &Project, name: &str) -> Result<Option<crate::sound::VirtualOutput>> {
     if !crate::sound::Machine::probe().needs_virtual_output() {
         return Ok(None);
     }
@@ -334,7 +335,7 @@ fn virtual_sound(project: &Project) -> Result<Option<crate::sound::VirtualOutput
     if let Err(error) = ensure_system_packages(crate::sound::PACKAGES) {
         eprintln!("cannot install PulseAudio for the virtual sound card: {error:#}");
     }
-    let dir = project.target_dir()?.join("virtual-sound");
+    let dir = project.target_dir()?.join(name);
     crate::sound::VirtualOutput::start(&dir).map(Some)
 }
 
