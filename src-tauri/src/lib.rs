@@ -21,7 +21,7 @@ pub mod playback;
 mod preferences;
 mod rendering;
 mod reveal;
-mod script_heap;
+mod script_engine;
 mod state;
 mod web_memory;
 mod web_player;
@@ -70,7 +70,7 @@ impl ShellOptions {
 
 /// Starts the desktop app and blocks until it exits.
 pub fn run() {
-    script_heap::configure();
+    script_engine::configure();
     rendering::configure();
     web_memory::configure();
     heap_trim::start();

@@ -1,6 +1,6 @@
 //! Variables the shell puts in its own environment for WebKit's processes, which start with
 //! the app's environment: how the webview draws without a GPU (`rendering`), how much garbage
-//! its JavaScript engine lets pile up (`script_heap`).
+//! its JavaScript engine lets pile up and how hard it compiles (`script_engine`).
 //!
 //! They tune this app's webview, not the programs the app starts for the user: the file
 //! manager that "Show in folder" opens gets the environment the user started the app with

@@ -3,7 +3,7 @@
 //   TONEARM_APP        the (release) app binary
 //   TONEARM_BENCH_DATA a data directory whose library is already scanned (kept as it is)
 //   TONEARM_BENCH_SMAPS (optional) a folder to keep each process's /proc/PID/smaps in at every
-//                      memory reading, for `tests/e2e/smaps-by-file.py` to break down
+//                      memory reading, for `tests/e2e/smaps-by-file.mjs` to break down
 //
 // Prints, with the figures the desktop-experience issue sets as goals:
 // - start: from launching the app to the Songs view painted with songs (median of 3 starts);

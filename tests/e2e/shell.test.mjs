@@ -84,13 +84,17 @@ test("the app logs to a dated file in its log directory", async () => {
   assert.match(readFileSync(join(logs, files[0]), "utf8"), /tonearm started/);
 });
 
-test("the web process collects its JavaScript garbage early, as the shell asks", async () => {
-  // The shell sets the option in its own environment, which WebKit hands to its web process
-  // (the test's environment does not have it).
-  assert.equal(process.env.JSC_largeHeapSize, undefined);
+test("the web process's JavaScript engine starts with the options the shell sets", async () => {
+  // The shell sets them in its own environment, which WebKit hands to its web process (the
+  // test's environment has none of them): collect early, no top compiler tier, shallow
+  // inlining.
+  const options = ["JSC_largeHeapSize=8388608", "JSC_useFTLJIT=false", "JSC_maximumInliningDepth=1"];
+  for (const option of options) assert.equal(process.env[option.split("=")[0]], undefined);
   const environments = processesOf(app.dataDir, "WebKitWebProces").map(({ environment }) => environment);
   assert.ok(environments.length > 0, "the app's web process is running");
-  for (const environment of environments) assert.ok(environment.includes("JSC_largeHeapSize=8388608"));
+  for (const environment of environments) {
+    for (const option of options) assert.ok(environment.includes(option), `the web process has ${option}`);
+  }
 });
 
 test("the web process gives memory back once it passes the budget the shell sets", async () => {
