@@ -7,9 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { launchApp, processesOf, screenshotDir } from "./support/app.mjs";
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const views = [
   ["songs", "Songs"],
@@ -215,7 +214,7 @@ test("the window comes back with the size the user gave it", async () => {
     const first = await launchApp({ dataDir: dir });
     await first.browser.setWindowSize(960, 640);
     // Remembered a moment after the last change (no need to close the window properly).
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await sleep(1_500);
     await first.close();
 
     const again = await launchApp({ dataDir: dir });
