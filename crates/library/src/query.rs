@@ -614,16 +614,18 @@ impl Library {
             // Every word somewhere in the name, folded (case and accents). The sort keys drop
             // a leading "the", "a" or "an": only a query holding one of those also looks at the
             // names as written (lowercased), which costs a string per row. Names that start
-            // with the first word come first, then the biggest.
+            // with the first word come first, then the biggest. Words hold no spaces, so each
+            // is looked for in each column on its own: no row's columns are joined into a new
+            // string (that cost a one-letter search 2-3 ms over 10,000 albums).
             let articles = words.iter().any(|w| matches!(w.as_str(), "the" | "a" | "an"));
-            let matches = |folded: &str, written: &str| {
-                let column = if articles {
-                    format!("({folded} || ' ' || {written})")
-                } else {
-                    folded.to_owned()
-                };
+            let matches = |folded: &[&str], written: &[&str]| {
                 (1..=words.len())
-                    .map(|i| format!("instr({column}, ?{i}) > 0"))
+                    .map(|i| {
+                        let columns = folded.iter().chain(if articles { written } else { &[] });
+                        let found: Vec<String> =
+                            columns.map(|column| format!("instr({column}, ?{i}) > 0")).collect();
+                        format!("({})", found.join(" OR "))
+                    })
                     .collect::<Vec<_>>()
                     .join(" AND ")
             };
@@ -631,7 +633,7 @@ impl Library {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {ALBUM_COLUMNS} FROM albums
                  WHERE {} ORDER BY instr(sort_title, ?1) != 1, track_count DESC, sort_title LIMIT {names}",
-                matches("(sort_title || ' ' || sort_artist)", "lower(title || ' ' || artist)")
+                matches(&["sort_title", "sort_artist"], &["lower(title)", "lower(artist)"])
             ))?;
             let albums = stmt
                 .query_map(params_from_iter(&args), album_from_row)?
@@ -642,8 +644,8 @@ impl Library {
                  WHERE kind = 'artist' AND {} ORDER BY instr(sort_name, ?1) != 1, track_count DESC, sort_name
                  LIMIT {names}",
                 matches(
-                    "(CASE sort_name WHEN '' THEN 'unknown artist' ELSE sort_name END)",
-                    "lower(name)"
+                    &["(CASE sort_name WHEN '' THEN 'unknown artist' ELSE sort_name END)"],
+                    &["lower(name)"]
                 )
             ))?;
             let artists = stmt

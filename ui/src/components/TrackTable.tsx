@@ -192,8 +192,12 @@ export function TrackTable(props: TrackTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const grid = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const [viewport, setViewport] = useState(600);
-  const [available, setAvailable] = useState(0);
+  // The scroller's size, unknown until the first commit has laid it out. Until then no rows
+  // are drawn: rows drawn for a guessed size would be laid out, then drawn and laid out
+  // again at the real one (a new search page's first results paid that twice).
+  const [box, setBox] = useState<{ height: number; width: number } | null>(null);
+  const viewport = box?.height ?? 600;
+  const available = box?.width ?? 0;
   const [selection, setSelection] = useState<Selection>(emptySelection);
   const [dropAt, setDropAt] = useState<number | null>(null);
   const total = rows.total;
@@ -203,8 +207,9 @@ export function TrackTable(props: TrackTableProps) {
     const element = scroller.current;
     if (!element) return;
     const measure = () => {
-      setViewport(element.clientHeight || 600);
-      setAvailable(element.clientWidth);
+      const height = element.clientHeight || 600;
+      const width = element.clientWidth;
+      setBox((current) => (current?.height === height && current.width === width ? current : { height, width }));
     };
     measure();
     const observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(measure);
@@ -212,14 +217,14 @@ export function TrackTable(props: TrackTableProps) {
     return () => observer?.disconnect();
   }, []);
 
-  const window = visibleRows(scrollTop, viewport, ROW_HEIGHT, total);
+  const window = box ? visibleRows(scrollTop, viewport, ROW_HEIGHT, total) : { first: 0, last: 0 };
   const { onWindowChange } = props;
   useEffect(() => {
     onWindowChange?.(window);
     // Only the bounds matter, not the object.
   }, [window.first, window.last, onWindowChange]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const firstLoaded = total > 0 && rows.rowAt(window.first) !== undefined;
+  const firstLoaded = window.last > window.first && rows.rowAt(window.first) !== undefined;
   useEffect(() => {
     if (firstLoaded) songsPainted();
   }, [firstLoaded]);

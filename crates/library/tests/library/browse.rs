@@ -402,6 +402,42 @@ fn grouped_search_finds_albums_and_artists_by_any_word_ignoring_accents() {
     assert_eq!(nothing.songs.total, 0);
 }
 
+#[test]
+fn grouped_search_finds_names_by_the_article_their_sort_key_drops() {
+    let t = TestLibrary::new();
+    let path = t.add("tagged.flac", "articles/one.flac");
+    {
+        use lofty::prelude::*;
+        let mut file = lofty::read_from_path(&path).expect("readable");
+        let tag = file.primary_tag_mut().expect("has a tag");
+        tag.insert_text(ItemKey::AlbumTitle, "The Wall".to_owned());
+        tag.insert_text(ItemKey::TrackArtist, "A Tribe Called Quest".to_owned());
+        tag.remove_key(ItemKey::AlbumArtist);
+        tag.save_to_path(&path, lofty::config::WriteOptions::default())
+            .expect("saved");
+    }
+    t.scan();
+    let grouped = |query: &str| t.library.search_grouped(query, 10, 8).expect("search");
+    let album_titles = |query: &str| -> Vec<String> {
+        grouped(query).albums.into_iter().map(|a| a.title).collect()
+    };
+    let artist_names = |query: &str| -> Vec<String> {
+        grouped(query).artists.into_iter().map(|a| a.name).collect()
+    };
+
+    // The sort keys ("wall", "tribe called quest") find them by their other words...
+    assert_eq!(album_titles("wall"), vec!["The Wall"]);
+    assert_eq!(artist_names("quest"), vec!["A Tribe Called Quest"]);
+    // ...and a query holding the article finds them by the names as written, every word
+    // in some column of the row (the album's artist counts for the album).
+    assert_eq!(album_titles("the wall"), vec!["The Wall"]);
+    assert_eq!(album_titles("the tribe"), vec!["The Wall"]);
+    assert_eq!(artist_names("a tribe"), vec!["A Tribe Called Quest"]);
+    // A word no column holds finds nothing, article or not.
+    assert!(album_titles("the beatles").is_empty());
+    assert!(artist_names("a wall").is_empty());
+}
+
 /// Removes every artist and album artist from a tagged file (its other tags stay).
 fn uncredit(path: &std::path::Path) {
     use lofty::prelude::*;
