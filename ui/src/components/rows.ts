@@ -2,7 +2,7 @@
 // scrolls, and a list already in memory (a playlist, search results, the queue).
 import { useCallback, useMemo, useRef, useState } from "react";
 import { TRACK_PAGE, useFetchTrackIds, useTrackPages, type TrackRow, type TrackFilter, type TrackSort } from "@data";
-import { pagesFor, type Window } from "../lib/virtual";
+import { pagesToFetch, type Window } from "../lib/virtual";
 import type { RowSource } from "./TrackTable";
 
 /** A library list (all songs, an album, an artist, a genre), with the window to fetch. */
@@ -10,8 +10,9 @@ export function useLibraryRows(filter: TrackFilter, sort: TrackSort, descending:
   // Only the pages the window needs matter: while the table scrolls within them, this list
   // (and everything that draws it) is left alone.
   const [pagesKey, setPagesKey] = useState("0");
+  const length = useRef(0);
   const setWindow = useCallback((window: Window) => {
-    const wanted = pagesFor(window, TRACK_PAGE);
+    const wanted = pagesToFetch(window, TRACK_PAGE, length.current);
     setPagesKey(wanted.length > 0 ? wanted.join(",") : "0");
   }, []);
   const pages = useMemo(() => pagesKey.split(",").map(Number), [pagesKey]);
@@ -25,6 +26,7 @@ export function useLibraryRows(filter: TrackFilter, sort: TrackSort, descending:
   const known = useRef<{ key: string; total: number } | null>(null);
   if (loaded) known.current = { key, total: loaded.total };
   const total = loaded?.total ?? (known.current?.key === key ? known.current.total : 0);
+  length.current = total;
   const error = results.find((result) => result.error)?.error ?? null;
   const items = results.map((result) => result.data?.items);
 

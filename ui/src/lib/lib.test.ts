@@ -6,7 +6,7 @@ import type { Track } from "../ipc";
 import { back, push, sectionOf, type History } from "../navigation";
 import { shortcutFor, type KeyLike } from "../shortcuts";
 import { click, clamp, contextClick, emptySelection, isSelected, move, selectAll, selectedCount, selectedIndices } from "./selection";
-import { gridLayout, pagesFor, scrollToShow, snapScroll, visibleRows } from "./virtual";
+import { gridLayout, pagesFor, pagesToFetch, scrollToShow, snapScroll, visibleRows } from "./virtual";
 import { artistName, fileName, folderName, formatDate, formatDuration, formatEta, formatSize } from "./format";
 import { starsLabel, starsOf, starsText } from "./rating";
 
@@ -79,6 +79,13 @@ describe("the virtual window", () => {
   it("names the pages a window needs and scrolls a row into view", () => {
     expect(pagesFor({ first: 95, last: 205 }, 100)).toEqual([0, 1, 2]);
     expect(pagesFor({ first: 0, last: 0 }, 100)).toEqual([]);
+    // A list fetches ahead of the rows drawn, both ways, up to its end and not past it.
+    expect(pagesToFetch({ first: 120, last: 160 }, 100, 100_000, 50)).toEqual([0, 1, 2]);
+    expect(pagesToFetch({ first: 150, last: 160 }, 100, 100_000, 50)).toEqual([1, 2]);
+    expect(pagesToFetch({ first: 0, last: 36 }, 100, 100_000, 50)).toEqual([0]);
+    expect(pagesToFetch({ first: 0, last: 36 }, 100, 100_000, 80)).toEqual([0, 1]);
+    expect(pagesToFetch({ first: 164, last: 200 }, 100, 200, 50)).toEqual([1]);
+    expect(pagesToFetch({ first: 0, last: 0 }, 100, 100_000, 50)).toEqual([]);
     expect(scrollToShow(50, 0, 300, 30)).toBe(1230);
     expect(scrollToShow(2, 300, 300, 30)).toBe(60);
     expect(scrollToShow(12, 300, 300, 30)).toBe(300);

@@ -30,6 +30,21 @@ export function visibleRows(scrollTop: number, viewport: number, rowHeight: numb
   return { first: Math.min(top, total), last: Math.max(bottom, Math.min(top, total)) };
 }
 
+/**
+ * Rows fetched past each edge of the rows drawn. Scrolling at a brisk four rows a frame, the
+ * next page is asked for a dozen frames before its first row comes into view: its rows are
+ * drawn once, with their songs, instead of blank and then again in the frame its answer lands.
+ */
+export const FETCH_AHEAD = 50;
+
+/** The pages a list of `total` rows fetches while `window` is drawn: its own and the margin's. */
+export function pagesToFetch(window: Window, pageSize: number, total: number, ahead = FETCH_AHEAD): number[] {
+  if (window.last <= window.first) return [];
+  const first = Math.max(0, window.first - ahead);
+  const last = Math.max(window.last, Math.min(total, window.last + ahead));
+  return pagesFor({ first, last }, pageSize);
+}
+
 /** The pages (of `pageSize` rows) a window of rows touches. */
 export function pagesFor({ first, last }: Window, pageSize: number): number[] {
   if (last <= first) return [];
