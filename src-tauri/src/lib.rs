@@ -22,6 +22,7 @@ mod preferences;
 mod rendering;
 mod reveal;
 mod script_engine;
+mod startup_code;
 mod state;
 mod web_memory;
 mod web_player;
@@ -74,6 +75,7 @@ pub fn run() {
     rendering::configure();
     web_memory::configure();
     heap_trim::start();
+    startup_code::release_later();
     let options = ShellOptions::from_env();
     let mut builder = tauri::Builder::default();
     // One window per data directory: a second launch with the default directory focuses the
