@@ -15,8 +15,9 @@
 //! Only the binary's executable mapping is touched: it is private, read-only and never
 //! written (its relocations live in the data segments), so the file holds exactly the pages
 //! unmapped. The shared libraries' code is left alone: the web processes map most of the same
-//! pages, so unmapping the shell's copies moved their share onto those processes and saved
-//! little (1 MB in all, same benchmark). Linux only; other systems page code their own ways.
+//! pages, so unmapping the shell's copies moved their share onto those processes, and the
+//! total stayed where the binary alone left it. Linux only; other systems page code their own
+//! ways.
 
 use std::time::Duration;
 

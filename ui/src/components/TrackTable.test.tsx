@@ -93,6 +93,34 @@ describe("the songs table", () => {
     expect(within(grid).getAllByRole("row").length).toBeLessThan(60);
   });
 
+  it("draws its rows once, for the size it measured, never for a guess", () => {
+    // A table 300 pixels high and 900 wide: 10 rows in view, 8 more below.
+    const height = vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(300);
+    const width = vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(900);
+    try {
+      const asked = new Set<number>();
+      const source: RowSource = {
+        total: 100_000,
+        rowAt: (i) => {
+          asked.add(i);
+          return track(i);
+        },
+        keyAt: (i) => String(i),
+        idsOf: (indices) => Promise.resolve(indices.map((i) => track(i).id)),
+      };
+      wrap(<TrackTable label="Measured" rows={source} columns={["title", "artist"]} dragSource="m" onPlay={() => {}} />);
+      const grid = screen.getByRole("grid", { name: "Measured" });
+      expect(within(grid).getAllByRole("row").length).toBe(1 + 18);
+      expect(Math.max(...asked)).toBe(17);
+      // Laid out across the width it measured, from the first drawing on.
+      const template = (within(grid).getAllByRole("row")[1] as HTMLElement).style.gridTemplateColumns;
+      expect(template.split(" ").reduce((sum, w) => sum + parseFloat(w), 0)).toBe(900);
+    } finally {
+      height.mockRestore();
+      width.mockRestore();
+    }
+  });
+
   it("marks the song playing and is not drawn again as its position moves", async () => {
     const tracks = [1, 2, 3].map((n) => track(n));
     const view: PlayerView = {
