@@ -1,6 +1,7 @@
 //! The browse views: sorted, paged songs; albums, artists and genres with counts; totals.
 
-use crate::support::TestLibrary;
+use crate::support::{TestLibrary, edit_tag};
+use lofty::tag::ItemKey;
 use tonearm_library::TrackState;
 use tonearm_library::query::{TrackFilter, TrackSort};
 
@@ -159,14 +160,9 @@ fn stats_add_up() {
 fn extra_tags_without_columns_are_kept() {
     let t = TestLibrary::new();
     let path = t.add("tagged.flac", "x.flac");
-    {
-        use lofty::prelude::*;
-        let mut file = lofty::read_from_path(&path).expect("readable");
-        let tag = file.primary_tag_mut().expect("tag");
-        tag.insert_text(lofty::tag::ItemKey::Mood, "Serene".to_owned());
-        tag.save_to_path(&path, lofty::config::WriteOptions::default())
-            .expect("saved");
-    }
+    edit_tag(&path, |tag| {
+        tag.insert_text(ItemKey::Mood, "Serene".to_owned());
+    });
     t.scan();
     let track = t.library.track_at(&path).expect("query").expect("track");
     assert!(
@@ -406,16 +402,11 @@ fn grouped_search_finds_albums_and_artists_by_any_word_ignoring_accents() {
 fn grouped_search_finds_names_by_the_article_their_sort_key_drops() {
     let t = TestLibrary::new();
     let path = t.add("tagged.flac", "articles/one.flac");
-    {
-        use lofty::prelude::*;
-        let mut file = lofty::read_from_path(&path).expect("readable");
-        let tag = file.primary_tag_mut().expect("has a tag");
+    edit_tag(&path, |tag| {
         tag.insert_text(ItemKey::AlbumTitle, "The Wall".to_owned());
         tag.insert_text(ItemKey::TrackArtist, "A Tribe Called Quest".to_owned());
         tag.remove_key(ItemKey::AlbumArtist);
-        tag.save_to_path(&path, lofty::config::WriteOptions::default())
-            .expect("saved");
-    }
+    });
     t.scan();
     let grouped = |query: &str| t.library.search_grouped(query, 10, 8).expect("search");
     let album_titles = |query: &str| -> Vec<String> {
@@ -440,18 +431,15 @@ fn grouped_search_finds_names_by_the_article_their_sort_key_drops() {
 
 /// Removes every artist and album artist from a tagged file (its other tags stay).
 fn uncredit(path: &std::path::Path) {
-    use lofty::prelude::*;
-    let mut file = lofty::read_from_path(path).expect("readable");
-    let tag = file.primary_tag_mut().expect("has a tag");
-    for key in [
-        ItemKey::TrackArtist,
-        ItemKey::TrackArtists,
-        ItemKey::AlbumArtist,
-    ] {
-        tag.remove_key(key);
-    }
-    tag.save_to_path(path, lofty::config::WriteOptions::default())
-        .expect("saved");
+    edit_tag(path, |tag| {
+        for key in [
+            ItemKey::TrackArtist,
+            ItemKey::TrackArtists,
+            ItemKey::AlbumArtist,
+        ] {
+            tag.remove_key(key);
+        }
+    });
 }
 
 #[test]
@@ -462,16 +450,11 @@ fn songs_credited_to_no_one_are_listed_under_unknown_artist() {
     uncredit(&t.add("tagged.flac", "nobody/one.flac"));
     uncredit(&t.add("tagged.ogg", "nobody/two.ogg"));
     let album_artist_only = t.add("id3v24.mp3", "nobody/three.mp3");
-    {
-        use lofty::prelude::*;
-        let mut file = lofty::read_from_path(&album_artist_only).expect("readable");
-        let tag = file.primary_tag_mut().expect("has a tag");
+    edit_tag(&album_artist_only, |tag| {
         tag.remove_key(ItemKey::TrackArtist);
         tag.remove_key(ItemKey::TrackArtists);
         tag.insert_text(ItemKey::AlbumArtist, "Sigur Rós".to_owned());
-        tag.save_to_path(&album_artist_only, lofty::config::WriteOptions::default())
-            .expect("saved");
-    }
+    });
     t.scan();
 
     // One entry, first, named "" (the UI says "Unknown artist"): the untagged file and the
@@ -551,13 +534,9 @@ fn songs_credited_to_no_one_are_listed_under_unknown_artist() {
     // Summaries kept up to date: crediting the songs empties it, and it goes.
     std::fs::remove_file(t.music.join("all/untagged.mp3")).expect("delete");
     for name in ["nobody/one.flac", "nobody/two.ogg"] {
-        let path = t.music.join(name);
-        use lofty::prelude::*;
-        let mut file = lofty::read_from_path(&path).expect("readable");
-        let tag = file.primary_tag_mut().expect("has a tag");
-        tag.insert_text(ItemKey::TrackArtist, "Hope Sandoval".to_owned());
-        tag.save_to_path(&path, lofty::config::WriteOptions::default())
-            .expect("saved");
+        edit_tag(&t.music.join(name), |tag| {
+            tag.insert_text(ItemKey::TrackArtist, "Hope Sandoval".to_owned());
+        });
     }
     t.scan();
     let names: Vec<_> = t

@@ -61,13 +61,21 @@ impl TestLibrary {
     }
 }
 
-/// Rewrites the title and album of an audio file (its other tags stay).
-pub fn retag(path: &Path, title: &str, album: &str) {
+/// Changes an audio file's tag in place with `edit` (what it does not touch stays).
+pub fn edit_tag(path: &Path, edit: impl FnOnce(&mut lofty::tag::Tag)) {
     use lofty::prelude::*;
     let mut file = lofty::read_from_path(path).expect("readable");
     let tag = file.primary_tag_mut().expect("has a tag");
-    tag.set_title(title.to_owned());
-    tag.set_album(album.to_owned());
+    edit(tag);
     tag.save_to_path(path, lofty::config::WriteOptions::default())
         .expect("saved");
+}
+
+/// Rewrites the title and album of an audio file (its other tags stay).
+pub fn retag(path: &Path, title: &str, album: &str) {
+    use lofty::prelude::*;
+    edit_tag(path, |tag| {
+        tag.set_title(title.to_owned());
+        tag.set_album(album.to_owned());
+    });
 }
