@@ -1,6 +1,7 @@
 // The browse views as a user meets them: the albums grid filling the window, and the songs
-// credited to no one under "Unknown artist", which opens them like any artist, and the songs
-// table's sorting, offered only where the data layer can sort the list.
+// credited to no one under "Unknown artist", which opens them like any artist, the songs view
+// fetching ahead of its rows, and the songs table's sorting, offered only where the data layer
+// can sort the list.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -114,6 +115,25 @@ describe("Unknown artist", () => {
     expect(commands.listArtistAlbums).toHaveBeenCalledWith("");
     await waitFor(() => expect(commands.listTracks).toHaveBeenCalled());
     expect(vi.mocked(commands.listTracks).mock.calls[0]![0]).toMatchObject({ artist: "" });
+  });
+});
+
+describe("the songs view", () => {
+  it("asks for the next page of songs before its rows scroll into view", async () => {
+    // A table 1,500 pixels high: rows 0-49 in view, 8 more drawn below, and 50 past those
+    // fetched, into the second page of 100.
+    const height = vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(1500);
+    try {
+      vi.mocked(commands.listTracks).mockImplementation((_filter, _sort, _descending, offset, limit) =>
+        ok({ items: Array.from({ length: limit }, (_, i) => makeTrack({ id: `00000000-0000-4000-8000-${String(offset + i).padStart(12, "0")}`, title: `Song ${offset + i}` })), total: 100_000, offset }),
+      );
+      wrap(<SongsView route={{ view: "songs" }} navigate={() => {}} />);
+      await waitFor(() => expect(vi.mocked(commands.listTracks).mock.calls.map((call) => call[3])).toContain(100));
+      // Not further: the third page waits until the rows drawn come within 50 of it.
+      expect(vi.mocked(commands.listTracks).mock.calls.map((call) => call[3])).not.toContain(200);
+    } finally {
+      height.mockRestore();
+    }
   });
 });
 
