@@ -262,6 +262,7 @@ impl<I: Playable> Player<I> {
             listened_before_seek: Duration::ZERO,
             counted: false,
             sought: None,
+            current_held: None,
         };
         std::thread::Builder::new()
             .name("tonearm-engine".into())
@@ -346,6 +347,10 @@ struct Engine<I: Playable> {
     counted: bool,
     /// Where the last seek went, until the deck gets there.
     sought: Option<Duration>,
+    /// While a command runs: whether it changed the current entry. That is published after
+    /// the queue, so no reader sees the new song with the old queue's upcoming list. `None`
+    /// outside commands.
+    current_held: Option<bool>,
 }
 
 impl<I: Playable> Engine<I> {
@@ -396,6 +401,7 @@ impl<I: Playable> Engine<I> {
 
     fn command(&mut self, command: Command<I>) {
         let queue_before = self.queue_shape();
+        self.current_held = Some(false);
         match command {
             Command::Play { items, start } => {
                 self.broken.clear();
@@ -485,6 +491,9 @@ impl<I: Playable> Engine<I> {
         if self.queue_shape() != queue_before {
             self.publish_queue();
             self.send_next();
+        }
+        if self.current_held.take() == Some(true) {
+            self.publish_current();
         }
     }
 
@@ -738,8 +747,8 @@ impl<I: Playable> Engine<I> {
                     self.counted = false;
                     self.infos.retain(|e, _| *e == entry);
                     self.next_sent = None;
-                    self.publish_current();
                     self.publish_queue();
+                    self.publish_current();
                     self.send_next();
                 } else {
                     return;
@@ -901,6 +910,10 @@ impl<I: Playable> Engine<I> {
     }
 
     fn publish_current(&mut self) {
+        if let Some(changed) = self.current_held.as_mut() {
+            *changed = true;
+            return;
+        }
         let current = self.now_playing();
         if let Ok(mut snapshot) = self.snapshot.lock() {
             snapshot.current = current.clone();

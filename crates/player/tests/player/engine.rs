@@ -295,6 +295,54 @@ fn seeking_plays_from_the_new_position() {
 }
 
 #[test]
+fn a_new_queue_is_published_before_the_song_it_starts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths: Vec<String> = ["one.wav", "two.wav"]
+        .iter()
+        .map(|name| {
+            let path = dir.path().join(name);
+            write_tone(&path, 440.0, 8.0, 0.5);
+            path.to_str().expect("utf-8").to_owned()
+        })
+        .collect();
+    let list = || paths.iter().map(|p| item(p)).collect::<Vec<_>>();
+    let mut rig = Rig::new(1.0);
+    rig.send(Command::Play {
+        items: list(),
+        start: 1,
+    });
+    rig.wait_for(
+        "the second song",
+        |e| matches!(e, PlayerEvent::Current(Some(now)) if now.item.path.ends_with("two.wav")),
+    );
+    // Everything that command announced (the engine sends it all before the next command).
+    std::thread::sleep(Duration::from_millis(200));
+    while let Ok(event) = rig.events.try_recv() {
+        rig.seen.push(event);
+    }
+    let before = rig.seen.len();
+    // The same list from its first song: whoever hears of the new song (or reads the
+    // snapshot then) already has the queue it plays in, with the second song to come.
+    rig.send(Command::Play {
+        items: list(),
+        start: 0,
+    });
+    rig.wait_for(
+        "the first song",
+        |e| matches!(e, PlayerEvent::Current(Some(now)) if now.item.path.ends_with("one.wav")),
+    );
+    let snapshot = rig.player.snapshot();
+    assert_eq!(snapshot.upcoming.len(), 1, "the second song is to come");
+    assert!(
+        rig.seen[before..]
+            .iter()
+            .any(|e| matches!(e, PlayerEvent::QueueChanged)),
+        "the queue was announced before the song: {:#?}",
+        &rig.seen[before..]
+    );
+}
+
+#[test]
 fn previous_restarts_a_track_that_has_played_a_while_and_next_skips() {
     let dir = tempfile::tempdir().expect("temp dir");
     let long = dir.path().join("long.wav");
