@@ -25,11 +25,12 @@ use crate::upload::{from_protocol, to_protocol};
 use crate::{Cloud, SyncEvent};
 use serde::Serialize;
 use std::collections::HashSet;
+use std::sync::Arc;
 use tonearm_library::cloud::{
     CloudMetadata, PendingPlaylistOp, RemoteApplied, RemoteChange, RemotePage, RemoteTrack,
     UploadState,
 };
-use tonearm_library::{EntryId, PlaylistId, TrackId};
+use tonearm_library::{EntryId, Library, PlaylistId, TrackId};
 use tonearm_protocol::{
     ChangeEvent, CloudTrack, MetadataPatch, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest,
 };
@@ -273,11 +274,30 @@ impl Cloud {
     }
 
     /// Writes the pages `fetch_page` sends, as they come; returns at the end of the feed or
-    /// at the first error (after writing the pages before it).
+    /// at the first error (after writing the pages before it). A pull that adds at least as
+    /// many tracks as the library holds (a new device's first sync) is written in bulk: the
+    /// library's sorted indexes are built at its end, however it ends.
     async fn write_pages(
+        &self,
+        receiver: tokio::sync::mpsc::Receiver<Result<FetchedPage>>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let mut bulk = None;
+        let written = self.write_batches(receiver, report, &mut bulk).await;
+        let ended = match bulk {
+            Some(bulk) => bulk.end().await,
+            None => Ok(()),
+        };
+        written.and(ended)
+    }
+
+    /// [`Self::write_pages`]' transactions; `bulk` is set when the first one begins a bulk
+    /// pull.
+    async fn write_batches(
         &self,
         mut receiver: tokio::sync::mpsc::Receiver<Result<FetchedPage>>,
         report: &mut SyncReport,
+        bulk: &mut Option<BulkPull>,
     ) -> Result<()> {
         let mut names_rebuilt: Option<std::time::Instant> = None;
         while let Some(first) = receiver.recv().await {
@@ -292,6 +312,9 @@ impl Cloud {
                     }
                     Err(_) => break,
                 }
+            }
+            if names_rebuilt.is_none() {
+                *bulk = BulkPull::begin(&self.library, &batch.page).await?;
             }
             // Artists and genres are summarised with the first transaction, now and then,
             // and with the last.
@@ -390,6 +413,63 @@ impl Cloud {
         }
         Ok(())
     }
+}
+
+/// A pull written in bulk: the library's sorted indexes are deferred until it ends
+/// ([`Library::begin_bulk_pull`]). [`BulkPull::end`] builds them; a pull dropped before (its
+/// task cancelled) builds them on a blocking thread as it goes, or, with no runtime left,
+/// the next opening of the library does.
+struct BulkPull {
+    library: Option<Arc<Library>>,
+}
+
+impl BulkPull {
+    /// Begins a bulk pull if the pull's first transaction, `first`, adds at least as many
+    /// tracks as the library holds.
+    async fn begin(library: &Arc<Library>, first: &RemotePage) -> Result<Option<Self>> {
+        let adding = first
+            .changes
+            .iter()
+            .filter(|change| matches!(change, RemoteChange::Track(_)))
+            .count() as u64;
+        let library = library.clone();
+        blocking(move || {
+            Ok(library.begin_bulk_pull(adding)?.then(|| Self {
+                library: Some(library),
+            }))
+        })
+        .await
+    }
+
+    /// Builds the deferred indexes.
+    async fn end(mut self) -> Result<()> {
+        let Some(library) = self.library.take() else {
+            return Ok(());
+        };
+        blocking(move || Ok(library.end_bulk_pull()?)).await
+    }
+}
+
+impl Drop for BulkPull {
+    fn drop(&mut self) {
+        let Some(library) = self.library.take() else {
+            return;
+        };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn_blocking(move || {
+                if let Err(error) = library.end_bulk_pull() {
+                    tracing::warn!(%error, "the library's indexes were not built after a pull");
+                }
+            });
+        }
+    }
+}
+
+/// `f` on tokio's blocking threads (the library's calls wait on SQLite).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SyncError::Protocol(e.to_string()))?
 }
 
 /// Pages of the feed, ready to apply.

@@ -22,7 +22,7 @@ use crate::ids::{EntryId, PlaylistId, TrackId};
 use crate::now_ms;
 use crate::playlists::position::PositionKey;
 use crate::playlists::remote as playlists;
-use crate::scan::write;
+use crate::scan::{bulk, write};
 use rusqlite::{OptionalExtension, Transaction};
 
 /// One change of the cloud's feed, as the library applies it.
@@ -118,6 +118,35 @@ impl Library {
             "a page of the cloud's changes committed"
         );
         Ok(applied)
+    }
+}
+
+impl Library {
+    /// Before a pull's first transaction, which adds up to `adding` tracks: whether the pull
+    /// is to be written in bulk, its sorted indexes deferred ([`crate::scan::bulk`]). It is
+    /// when it adds at least as many tracks as the library holds (a new device's first sync
+    /// of a large cloud library), which then sorts songs without those indexes until
+    /// [`Library::end_bulk_pull`]; search, summaries and every other index stay as they
+    /// are.
+    pub fn begin_bulk_pull(&self, adding: u64) -> Result<bool> {
+        if adding < bulk::MIN_TRACKS as u64 {
+            return Ok(false);
+        }
+        self.store().write(|tx| {
+            let stored: i64 = tx.query_row("SELECT COUNT(*) FROM tracks", [], |row| row.get(0))?;
+            if !bulk::worth_it(adding as usize, stored as u64) {
+                return Ok(false);
+            }
+            bulk::defer_indexes(tx)?;
+            Ok(true)
+        })
+    }
+
+    /// The end of a pull written in bulk, however it ended: builds the indexes it deferred
+    /// (those a scan running meanwhile deferred too; the scan still fills its search entries
+    /// at its own end).
+    pub fn end_bulk_pull(&self) -> Result<()> {
+        self.store().write(bulk::build_indexes)
     }
 }
 

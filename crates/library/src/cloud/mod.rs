@@ -21,7 +21,8 @@
 //!
 //! A cloud-only track is an ordinary row of `tracks` (state `cloud`, no path), written through
 //! the scanner's `scan::write`, so every list, search, album and playlist sees it. The
-//! dependency goes one way: this module uses `model` and `scan::write`, neither uses it.
+//! dependency goes one way: this module uses `model`, `scan::write` and `scan::bulk`, none of
+//! them uses it.
 
 mod cache;
 mod downloads;

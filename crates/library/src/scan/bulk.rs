@@ -20,6 +20,12 @@
 //! transaction, then the summaries. If the process dies before, the records are still there
 //! and opening the library finishes the job ([`crate::store::Store::open`]): the database is
 //! always consistent, and never left without its indexes.
+//!
+//! A new device's first pull of a large cloud library is the same problem: its rows come a
+//! transaction per page of the change feed, with the same indexes to keep up. It defers the
+//! sorted indexes alone ([`defer_indexes`], then [`build_indexes`]): it writes each page's
+//! search entries and summaries as it goes, so search and the album and artist lists work
+//! while it runs, and only sorting the songs costs more meanwhile.
 
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -54,8 +60,18 @@ pub fn worth_it(adding: usize, stored: u64) -> bool {
 /// Drops the deferred indexes and records them (and the search index) to be built by
 /// [`finish`].
 pub fn begin(tx: &Transaction<'_>) -> Result<()> {
-    let mut record =
-        tx.prepare_cached("INSERT OR IGNORE INTO deferred_indexes (name, sql) VALUES (?1, ?2)")?;
+    defer_indexes(tx)?;
+    tx.prepare_cached(RECORD)?
+        .execute(params![SEARCH, Option::<String>::None])?;
+    Ok(())
+}
+
+const RECORD: &str = "INSERT OR IGNORE INTO deferred_indexes (name, sql) VALUES (?1, ?2)";
+
+/// Drops the sorted indexes that exist and records their definitions, to be built by
+/// [`build_indexes`] or [`finish`].
+pub fn defer_indexes(tx: &Transaction<'_>) -> Result<()> {
+    let mut record = tx.prepare_cached(RECORD)?;
     for name in DEFERRED {
         let sql: Option<String> = tx
             .query_row(
@@ -70,11 +86,10 @@ pub fn begin(tx: &Transaction<'_>) -> Result<()> {
             tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
         }
     }
-    record.execute(params![SEARCH, Option::<String>::None])?;
     Ok(())
 }
 
-/// Whether a bulk scan has left indexes to build.
+/// Whether a bulk scan or pull has left indexes to build.
 pub fn pending(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM deferred_indexes)",
@@ -90,6 +105,16 @@ pub fn pending(conn: &Connection) -> Result<bool> {
 /// indexes already dropped by another one (the watcher's, during a first scan) has written
 /// rows without search entries too, and the first to finish has cleared the records.
 pub fn finish(tx: &Transaction<'_>) -> Result<()> {
+    build_indexes(tx)?;
+    rebuild_search(tx)?;
+    tx.execute("DELETE FROM deferred_indexes", [])?;
+    super::write::rebuild_summaries(tx, None)
+}
+
+/// Builds the indexes recorded as deferred, from their recorded definitions, and clears
+/// their records. A deferred search index stays recorded: the scan that deferred it fills it
+/// at its end (or opening the library does, after a crash).
+pub fn build_indexes(tx: &Transaction<'_>) -> Result<()> {
     let recorded: Vec<(String, String)> = {
         let mut stmt = tx.prepare(
             "SELECT name, sql FROM deferred_indexes WHERE sql IS NOT NULL ORDER BY name",
@@ -107,9 +132,8 @@ pub fn finish(tx: &Transaction<'_>) -> Result<()> {
             tx.execute_batch(sql)?;
         }
     }
-    rebuild_search(tx)?;
-    tx.execute("DELETE FROM deferred_indexes", [])?;
-    super::write::rebuild_summaries(tx, None)
+    tx.execute("DELETE FROM deferred_indexes WHERE sql IS NOT NULL", [])?;
+    Ok(())
 }
 
 /// How much FTS5 may buffer in memory while the search index is filled, in bytes. It writes

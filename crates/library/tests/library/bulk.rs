@@ -1,7 +1,8 @@
 //! Large first scans, which drop the sorted indexes and build them, and the search index, once
 //! at the end (`scan::bulk`): the library they leave is the one a scan in small steps
 //! leaves, a cancelled one still gets its indexes, and one killed half-way is finished when
-//! the library is opened again.
+//! the library is opened again. A cloud pull defers the same sorted indexes (not the search
+//! index) and builds them at its end.
 
 use crate::support::{TestLibrary, fixtures};
 use std::path::Path;
@@ -200,6 +201,49 @@ fn a_large_scan_killed_half_way_is_finished_when_the_library_opens() {
     .expect("killed state");
     drop(db);
 
+    let library = Library::open(&data, &t.dir.path().join("cache")).expect("opens");
+    assert_eq!(indexes(&data), (before, 0));
+    assert_eq!(shown(&library, &t.music), searched);
+}
+
+#[test]
+fn a_pull_in_bulk_builds_its_indexes_and_leaves_a_scan_its_search_index() {
+    let t = TestLibrary::new();
+    lay_out(&t.music, 0..30);
+    t.scan();
+    let data = t.dir.path().join("data");
+    let (before, _) = indexes(&data);
+    let searched = shown(&t.library, &t.music);
+
+    // Only a pull that adds enough tracks, and at least as many as the library holds.
+    assert!(!t.library.begin_bulk_pull(1_999).expect("begin"));
+    assert!(!t.library.begin_bulk_pull(29).expect("begin"));
+    assert_eq!(indexes(&data), (before.clone(), 0));
+    assert!(t.library.begin_bulk_pull(2_000).expect("begin"));
+    let (during, deferred) = indexes(&data);
+    assert!(
+        !during.contains(&"tracks_sort_title".to_owned()),
+        "{during:?}"
+    );
+    assert_eq!(deferred, 8);
+    // Meanwhile, everything is still found and sorted.
+    assert_eq!(shown(&t.library, &t.music), searched);
+    t.library.end_bulk_pull().expect("end");
+    assert_eq!(indexes(&data), (before.clone(), 0));
+
+    // A bulk scan runs meanwhile (here, one killed half-way): the pull's end builds the
+    // indexes both deferred, and leaves the search index recorded for the scan to fill.
+    assert!(t.library.begin_bulk_pull(2_000).expect("begin"));
+    let db = rusqlite::Connection::open(data.join(DATABASE_FILE)).expect("db");
+    db.execute_batch(
+        "INSERT INTO deferred_indexes (name, sql) VALUES ('track_search', NULL);
+         INSERT INTO track_search (track_search) VALUES ('delete-all');",
+    )
+    .expect("a scan's state");
+    drop(db);
+    t.library.end_bulk_pull().expect("end");
+    assert_eq!(indexes(&data), (before.clone(), 1));
+    drop(t.library);
     let library = Library::open(&data, &t.dir.path().join("cache")).expect("opens");
     assert_eq!(indexes(&data), (before, 0));
     assert_eq!(shown(&library, &t.music), searched);
