@@ -5,7 +5,7 @@
 //! index) and builds them at its end.
 
 use crate::support::{TestLibrary, fixtures};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use tonearm_library::query::TrackSort;
 use tonearm_library::{DATABASE_FILE, Library, ScanControl};
@@ -176,14 +176,21 @@ fn a_cancelled_large_scan_still_builds_its_indexes() {
     assert!(t.library.albums(false, 0, 10).expect("albums").total > 0);
 }
 
-#[test]
-fn a_large_scan_killed_half_way_is_finished_when_the_library_opens() {
+/// A library of 30 songs, scanned in small steps; with its data folder, its indexes, and
+/// what it shows.
+fn small_library() -> (TestLibrary, PathBuf, Vec<String>, Vec<String>) {
     let t = TestLibrary::new();
     lay_out(&t.music, 0..30);
     t.scan();
     let data = t.dir.path().join("data");
     let (before, _) = indexes(&data);
     let searched = shown(&t.library, &t.music);
+    (t, data, before, searched)
+}
+
+#[test]
+fn a_large_scan_killed_half_way_is_finished_when_the_library_opens() {
+    let (t, data, before, searched) = small_library();
     drop(t.library);
 
     // What a bulk scan leaves when it is killed: the sorted indexes dropped and recorded, the
@@ -208,12 +215,7 @@ fn a_large_scan_killed_half_way_is_finished_when_the_library_opens() {
 
 #[test]
 fn a_pull_in_bulk_builds_its_indexes_and_leaves_a_scan_its_search_index() {
-    let t = TestLibrary::new();
-    lay_out(&t.music, 0..30);
-    t.scan();
-    let data = t.dir.path().join("data");
-    let (before, _) = indexes(&data);
-    let searched = shown(&t.library, &t.music);
+    let (t, data, before, searched) = small_library();
 
     // Only a pull that adds enough tracks, and at least as many as the library holds.
     assert!(!t.library.begin_bulk_pull(1_999).expect("begin"));

@@ -82,6 +82,41 @@ async fn proxy(upstream: SocketAddr, nth: usize, stop: Stop) -> String {
     format!("http://{address}")
 }
 
+/// A playlist of `songs`, in that order, made through the locker's API by `device` (logged
+/// in): more entries than a page of the feed if asked.
+async fn add_playlist(device: &Device, name: &str, songs: &[TrackId]) -> PlaylistId {
+    let playlist = PlaylistId::new();
+    let mut ops = vec![PlaylistOp {
+        op_id: OpId::new_random(),
+        action: PlaylistAction::CreatePlaylist {
+            playlist_id: tonearm_protocol::PlaylistId(playlist.0),
+            name: name.to_owned(),
+        },
+    }];
+    let positions = tonearm_protocol::position::spread(songs.len());
+    for (song, position) in songs.iter().zip(positions) {
+        ops.push(PlaylistOp {
+            op_id: OpId::new_random(),
+            action: PlaylistAction::AddEntry {
+                playlist_id: tonearm_protocol::PlaylistId(playlist.0),
+                entry_id: tonearm_protocol::EntryId::new_random(),
+                track_id: tonearm_protocol::TrackId(song.0),
+                position,
+            },
+        });
+    }
+    let client = device.cloud.client().expect("logged in");
+    for batch in ops.chunks(1_000) {
+        client
+            .playlist_ops(&PlaylistOpsRequest {
+                ops: batch.to_vec(),
+            })
+            .await
+            .expect("playlist ops");
+    }
+    playlist
+}
+
 fn cursor(device: &Device) -> Option<u64> {
     device
         .library
@@ -103,35 +138,7 @@ async fn a_first_sync_cut_off_half_way_resumes_after_what_it_wrote() {
     first.cloud.queue_all().expect("queue");
     first.cloud.run_uploads(1, Until::Idle).await;
     let song = first.tracks()[0].id;
-    let playlist = PlaylistId::new();
-    let client = first.cloud.client().expect("logged in");
-    let mut ops = vec![PlaylistOp {
-        op_id: OpId::new_random(),
-        action: PlaylistAction::CreatePlaylist {
-            playlist_id: tonearm_protocol::PlaylistId(playlist.0),
-            name: "Over and over".to_owned(),
-        },
-    }];
-    let positions = tonearm_protocol::position::spread(6_000);
-    for position in positions {
-        ops.push(PlaylistOp {
-            op_id: OpId::new_random(),
-            action: PlaylistAction::AddEntry {
-                playlist_id: tonearm_protocol::PlaylistId(playlist.0),
-                entry_id: tonearm_protocol::EntryId::new_random(),
-                track_id: tonearm_protocol::TrackId(song.0),
-                position,
-            },
-        });
-    }
-    for batch in ops.chunks(1_000) {
-        client
-            .playlist_ops(&PlaylistOpsRequest {
-                ops: batch.to_vec(),
-            })
-            .await
-            .expect("playlist ops");
-    }
+    let playlist = add_playlist(&first, "Over and over", &[song; 6_000]).await;
 
     // A device that syncs once, uncut: what every device ends with.
     let whole = Device::new();
@@ -273,35 +280,8 @@ async fn a_first_sync_of_many_songs_builds_its_sorted_indexes_at_its_end_however
     filler.cloud.sync().await.expect("sync");
     let songs = ids(&filler);
     assert_eq!(songs.len(), SONGS);
-    let playlist = PlaylistId::new();
-    let mut ops = vec![PlaylistOp {
-        op_id: OpId::new_random(),
-        action: PlaylistAction::CreatePlaylist {
-            playlist_id: tonearm_protocol::PlaylistId(playlist.0),
-            name: "Everything, twice".to_owned(),
-        },
-    }];
-    let positions = tonearm_protocol::position::spread(2 * SONGS);
-    for (song, position) in songs.iter().chain(&songs).zip(positions) {
-        ops.push(PlaylistOp {
-            op_id: OpId::new_random(),
-            action: PlaylistAction::AddEntry {
-                playlist_id: tonearm_protocol::PlaylistId(playlist.0),
-                entry_id: tonearm_protocol::EntryId::new_random(),
-                track_id: tonearm_protocol::TrackId(song.0),
-                position,
-            },
-        });
-    }
-    let client = filler.cloud.client().expect("logged in");
-    for batch in ops.chunks(1_000) {
-        client
-            .playlist_ops(&PlaylistOpsRequest {
-                ops: batch.to_vec(),
-            })
-            .await
-            .expect("playlist ops");
-    }
+    let twice: Vec<TrackId> = songs.iter().chain(&songs).copied().collect();
+    let playlist = add_playlist(&filler, "Everything, twice", &twice).await;
     filler.cloud.sync().await.expect("sync");
     assert_eq!(entries(&filler, playlist).len(), 2 * SONGS);
     let first: Vec<String> = (0..10).map(|i| format!("Song {i:04}")).collect();
