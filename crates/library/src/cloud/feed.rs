@@ -121,13 +121,19 @@ impl Library {
     }
 }
 
+/// The sorted index a pull in bulk keeps: the Songs view's own order (by artist), so the
+/// view a new device opens on lists its songs as fast while the first sync runs. Its keys
+/// arrive grouped, album after album, so keeping it up costs the pull little (six runs of
+/// 100,000 tracks: 2% more time, within their spread; a page of songs 2 ms instead of 15).
+const KEPT_BY_PULLS: &[&str] = &["tracks_sort_artist"];
+
 impl Library {
     /// Before a pull's first transaction, which adds up to `adding` tracks: whether the pull
-    /// is to be written in bulk, its sorted indexes deferred ([`crate::scan::bulk`]). It is
-    /// when it adds at least as many tracks as the library holds (a new device's first sync
-    /// of a large cloud library), which then sorts songs without those indexes until
-    /// [`Library::end_bulk_pull`]; search, summaries and every other index stay as they
-    /// are.
+    /// is to be written in bulk, its sorted indexes deferred ([`crate::scan::bulk`]) but
+    /// [`KEPT_BY_PULLS`]. It is when it adds at least as many tracks as the library holds (a
+    /// new device's first sync of a large cloud library), which then sorts songs in other
+    /// orders without their indexes until [`Library::end_bulk_pull`]; search, summaries and
+    /// every other index stay as they are.
     pub fn begin_bulk_pull(&self, adding: u64) -> Result<bool> {
         if adding < bulk::MIN_TRACKS as u64 {
             return Ok(false);
@@ -137,7 +143,7 @@ impl Library {
             if !bulk::worth_it(adding as usize, stored as u64) {
                 return Ok(false);
             }
-            bulk::defer_indexes(tx)?;
+            bulk::defer_indexes(tx, KEPT_BY_PULLS)?;
             Ok(true)
         })
     }

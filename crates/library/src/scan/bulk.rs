@@ -23,9 +23,10 @@
 //!
 //! A new device's first pull of a large cloud library is the same problem: its rows come a
 //! transaction per page of the change feed, with the same indexes to keep up. It defers the
-//! sorted indexes alone ([`defer_indexes`], then [`build_indexes`]): it writes each page's
-//! search entries and summaries as it goes, so search and the album and artist lists work
-//! while it runs, and only sorting the songs costs more meanwhile.
+//! sorted indexes alone, but the Songs view's order ([`defer_indexes`], then
+//! [`build_indexes`]): it writes each page's search entries and summaries as it goes, so
+//! search and the album and artist lists work while it runs, and only sorting the songs in
+//! other orders costs more meanwhile.
 
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -60,7 +61,7 @@ pub fn worth_it(adding: usize, stored: u64) -> bool {
 /// Drops the deferred indexes and records them (and the search index) to be built by
 /// [`finish`].
 pub fn begin(tx: &Transaction<'_>) -> Result<()> {
-    defer_indexes(tx)?;
+    defer_indexes(tx, &[])?;
     tx.prepare_cached(RECORD)?
         .execute(params![SEARCH, Option::<String>::None])?;
     Ok(())
@@ -68,11 +69,11 @@ pub fn begin(tx: &Transaction<'_>) -> Result<()> {
 
 const RECORD: &str = "INSERT OR IGNORE INTO deferred_indexes (name, sql) VALUES (?1, ?2)";
 
-/// Drops the sorted indexes that exist and records their definitions, to be built by
-/// [`build_indexes`] or [`finish`].
-pub fn defer_indexes(tx: &Transaction<'_>) -> Result<()> {
+/// Drops the sorted indexes that exist, but those named in `kept`, and records their
+/// definitions, to be built by [`build_indexes`] or [`finish`].
+pub fn defer_indexes(tx: &Transaction<'_>, kept: &[&str]) -> Result<()> {
     let mut record = tx.prepare_cached(RECORD)?;
-    for name in DEFERRED {
+    for name in DEFERRED.iter().filter(|name| !kept.contains(name)) {
         let sql: Option<String> = tx
             .query_row(
                 "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
