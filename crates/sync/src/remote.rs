@@ -300,6 +300,7 @@ impl Cloud {
         bulk: &mut Option<BulkPull>,
     ) -> Result<()> {
         let mut names_rebuilt: Option<std::time::Instant> = None;
+        let mut first_transaction = true;
         while let Some(first) = receiver.recv().await {
             let mut batch = first?;
             let mut failure = None;
@@ -313,7 +314,8 @@ impl Cloud {
                     Err(_) => break,
                 }
             }
-            if names_rebuilt.is_none() {
+            if first_transaction {
+                first_transaction = false;
                 *bulk = BulkPull::begin(&self.library, &batch.page).await?;
             }
             // Artists and genres are summarised with the first transaction, now and then,
