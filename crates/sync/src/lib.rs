@@ -600,3 +600,13 @@ fn error_chain(error: &SyncError) -> String {
     }
     text
 }
+
+/// `f` on tokio's blocking threads (file hashing and reading, the library's calls that wait
+/// on SQLite); a panic there comes back as an error.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SyncError::Protocol(e.to_string()))?
+}

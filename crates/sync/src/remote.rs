@@ -20,9 +20,9 @@
 //! uploading): sending them would get them rejected, and the addition lost.
 
 use crate::client::Client;
-use crate::error::{Result, SyncError};
+use crate::error::Result;
 use crate::upload::{from_protocol, to_protocol};
-use crate::{Cloud, SyncEvent};
+use crate::{Cloud, SyncEvent, blocking};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -328,14 +328,12 @@ impl Cloud {
             }
             let (count, covers, cursor) = (batch.count, batch.page.covers.len(), batch.cursor);
             let library = self.library.clone();
-            let (applied, took) = tokio::task::spawn_blocking(move || {
+            let (applied, took) = blocking(move || {
                 let started = std::time::Instant::now();
-                let applied = library.apply_remote_page(&batch.page);
-                (applied, started.elapsed())
+                let applied = library.apply_remote_page(&batch.page)?;
+                Ok((applied, started.elapsed()))
             })
-            .await
-            .map_err(|e| SyncError::Protocol(e.to_string()))?;
-            let applied = applied?;
+            .await?;
             tracing::debug!(
                 changes = count,
                 covers,
@@ -465,13 +463,6 @@ impl Drop for BulkPull {
             });
         }
     }
-}
-
-/// `f` on tokio's blocking threads (the library's calls wait on SQLite).
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| SyncError::Protocol(e.to_string()))?
 }
 
 /// Pages of the feed, ready to apply.

@@ -340,9 +340,7 @@ impl Cloud {
             None => {
                 self.set_state(track, UploadState::Hashing, 0, job.size)?;
                 let path = job.path.clone();
-                let (hash, size, mtime) = tokio::task::spawn_blocking(move || hash_file(&path))
-                    .await
-                    .map_err(|e| SyncError::Protocol(e.to_string()))??;
+                let (hash, size, mtime) = crate::blocking(move || hash_file(&path)).await?;
                 if (size, mtime) != (job.size, job.mtime_ms) {
                     return Err(SyncError::Changed { path: job.path });
                 }
@@ -365,9 +363,7 @@ impl Cloud {
         } = answer
         {
             let path = job.path.clone();
-            let answers = tokio::task::spawn_blocking(move || prove(&path, &nonce, &ranges))
-                .await
-                .map_err(|e| SyncError::Protocol(e.to_string()))??;
+            let answers = crate::blocking(move || prove(&path, &nonce, &ranges)).await?;
             answer = client
                 .answer_challenge(challenge_id, &ChallengeAnswer { answers })
                 .await?;
@@ -450,9 +446,7 @@ impl Cloud {
             self.set_state(track, UploadState::Uploading, offset, job.size)?;
             let length = chunk_size.min((job.size - offset) as usize);
             let path = job.path.clone();
-            let chunk = tokio::task::spawn_blocking(move || read_at(&path, offset, length))
-                .await
-                .map_err(|e| SyncError::Protocol(e.to_string()))??;
+            let chunk = crate::blocking(move || read_at(&path, offset, length)).await?;
             self.rate.wait(chunk.len(), limit).await;
             let sent = chunk.len() as u64;
             let result = client.upload_chunk(&url, offset, chunk).await;
