@@ -343,12 +343,14 @@ struct Browsing {
     albums_at: Option<Duration>,
     songs: Vec<Duration>,
     albums: Vec<Duration>,
+    /// An album of that page opened: its songs, as the album's page lists them.
+    album_songs: Vec<Duration>,
     /// A small write of the app (a preference) at each turn: it waits for the writer.
     writes: Vec<Duration>,
 }
 
-/// Lists the first page of songs (by artist, as the Songs view opens) and of albums, and
-/// saves a preference (a write, as the app makes when a song is rated or a setting changes),
+/// Lists the first page of songs (by artist, as the Songs view opens) and of albums, opens
+/// one of those albums (a different one each turn), and saves a preference (a write, as the app makes when a song is rated or a setting changes),
 /// every [`BROWSE_EVERY`] until `done`; before the first full page, every 10 ms, to time it.
 fn browse(library: &Library, started: Instant, done: &AtomicBool) -> Browsing {
     let mut seen = Browsing::default();
@@ -367,12 +369,27 @@ fn browse(library: &Library, started: Instant, done: &AtomicBool) -> Browsing {
         let answered = Instant::now();
         let albums = library.albums(false, 0, ALBUMS_PAGE).expect("albums");
         let albums_answered = Instant::now();
+        if let Some(album) = albums
+            .items
+            .get(seen.albums.len() % albums.items.len().max(1))
+        {
+            let filter = TrackFilter {
+                album_key: Some(album.key.clone()),
+                ..TrackFilter::default()
+            };
+            let opened = Instant::now();
+            library
+                .tracks(&filter, TrackSort::Album, false, 0, SONGS_PAGE)
+                .expect("an album's songs");
+            seen.album_songs.push(opened.elapsed());
+        }
+        let written = Instant::now();
         library
             .set_preference("bench.probe", &seen.writes.len().to_string())
             .expect("a preference");
         seen.songs.push(answered - asked);
         seen.albums.push(albums_answered - answered);
-        seen.writes.push(albums_answered.elapsed());
+        seen.writes.push(written.elapsed());
         if seen.songs_at.is_none() && songs.items.len() as u64 == SONGS_PAGE {
             seen.songs_at = Some(answered - started);
         }
@@ -579,6 +596,7 @@ fn measure(
 
     seen.songs.sort();
     seen.albums.sort();
+    seen.album_songs.sort();
     seen.writes.sort();
     let secs =
         |d: Option<Duration>| d.map_or("never".to_owned(), |d| format!("{:.2} s", d.as_secs_f64()));
@@ -606,7 +624,7 @@ fn measure(
         secs(seen.albums_at)
     );
     println!(
-        "  during the sync, {} songs pages ({SONGS_PAGE}, by artist, with the total): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; albums pages ({ALBUMS_PAGE}): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "  during the sync, {} songs pages ({SONGS_PAGE}, by artist, with the total): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; albums pages ({ALBUMS_PAGE}): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; an album's songs: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         seen.songs.len(),
         percentile(&seen.songs, 0.5),
         percentile(&seen.songs, 0.99),
@@ -614,6 +632,9 @@ fn measure(
         percentile(&seen.albums, 0.5),
         percentile(&seen.albums, 0.99),
         percentile(&seen.albums, 1.0),
+        percentile(&seen.album_songs, 0.5),
+        percentile(&seen.album_songs, 0.99),
+        percentile(&seen.album_songs, 1.0),
     );
     println!(
         "  a write of the app during the sync (a preference, waiting for the writer): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",

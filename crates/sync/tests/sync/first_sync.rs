@@ -209,9 +209,9 @@ async fn add_songs(server: &Locker, user: &str, count: usize) {
     }
 }
 
-/// How many of four sorted indexes the library's database file holds now (a bulk pull
-/// defers three, and keeps the Songs view's order by artist), and whether it records any as
-/// deferred.
+/// How many of five sorted indexes the library's database file holds now (a bulk pull
+/// defers three, and keeps the Songs view's order by artist and an album's by album key),
+/// and whether it records any as deferred.
 fn sorted_indexes(device: &Device) -> (usize, bool) {
     let path = device.dir.path().join(tonearm_library::DATABASE_FILE);
     let db =
@@ -220,7 +220,8 @@ fn sorted_indexes(device: &Device) -> (usize, bool) {
     let present: i64 = db
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'
-             AND name IN ('tracks_sort_title', 'tracks_sort_artist', 'tracks_genre', 'track_names_by_name')",
+             AND name IN ('tracks_sort_title', 'tracks_sort_artist', 'tracks_album_key',
+                          'tracks_genre', 'track_names_by_name')",
             [],
             |row| row.get(0),
         )
@@ -300,7 +301,7 @@ async fn a_first_sync_of_many_songs_builds_its_sorted_indexes_at_its_end_however
             .expect("login");
         assert_eq!(
             sorted_indexes(&device),
-            (4, false),
+            (5, false),
             "a new library has its indexes"
         );
         let syncing = tokio::spawn({
@@ -310,7 +311,7 @@ async fn a_first_sync_of_many_songs_builds_its_sorted_indexes_at_its_end_however
         until("the first page", || cursor(&device).is_some_and(|c| c > 0)).await;
         assert_eq!(
             sorted_indexes(&device),
-            (1, true),
+            (2, true),
             "{ends}: deferred while it runs"
         );
         // Browsable and searchable meanwhile, in order.
@@ -326,7 +327,7 @@ async fn a_first_sync_of_many_songs_builds_its_sorted_indexes_at_its_end_however
             assert!(syncing.await.expect_err("aborted").is_cancelled());
         }
         until("the indexes built", || {
-            sorted_indexes(&device) == (4, false)
+            sorted_indexes(&device) == (5, false)
         })
         .await;
         assert_eq!(titles(&device, 10), first, "{ends}");
@@ -342,7 +343,7 @@ async fn a_first_sync_of_many_songs_builds_its_sorted_indexes_at_its_end_however
         if ends == "when the sync is dropped" {
             release.notify_one();
             device.cloud.sync().await.expect("sync");
-            assert_eq!(sorted_indexes(&device), (4, false));
+            assert_eq!(sorted_indexes(&device), (5, false));
         }
         assert_eq!(
             entries(&device, playlist),
