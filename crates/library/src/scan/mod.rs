@@ -12,7 +12,9 @@
 //! 3. **Read** ([`read`]) the new and changed files in parallel, one thread per core; a
 //!    reader that fails or panics marks that one file unreadable, with the reason. Readers
 //!    also prepare each row (sort keys, album key, fingerprint, the cover's hash), so the
-//!    writer, which alone sets the pace of a first scan, only binds values.
+//!    writer, which alone sets the pace of a first scan, only binds values. They hand files
+//!    over in chunks, far enough ahead to go on reading while the writer commits
+//!    ([`handoff`]: the covers' bytes on the way are bounded apart).
 //! 4. **Write** ([`write`]) results in batches of [`BATCH`] per transaction, so readers of the
 //!    library see progress and a crash loses at most one batch. A new path whose fingerprint
 //!    matches a vanished track is that track, moved: it keeps its id and history. A changed
@@ -30,6 +32,7 @@
 
 mod blocks;
 pub(crate) mod bulk;
+mod handoff;
 pub mod read;
 mod summaries;
 pub mod walk;
@@ -317,7 +320,8 @@ fn scan_folder(
     let mut moved_from: HashSet<i64> = HashSet::new();
     let files_to_read = to_read.len() as u64;
     let next = AtomicUsize::new(0);
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Result<Scanned, String>)>(256);
+    let covers = handoff::Covers::new(handoff::COVER_BYTES);
+    let (handing, taking) = handoff::queue(&covers);
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(8);
@@ -325,8 +329,11 @@ fn scan_folder(
     let mut artwork_cache = ArtworkCache::new(walked.folder_images);
 
     std::thread::scope(|scope| -> Result<()> {
+        // The writer's end is dropped when this returns, an error included, so readers
+        // waiting for it to take covers stop before the scope waits for them.
+        let taking = taking;
         for _ in 0..workers {
-            let sender = sender.clone();
+            let mut handing = handing.clone();
             let (to_read, next, cancel) = (&to_read, &next, control.cancel);
             scope.spawn(move || {
                 loop {
@@ -339,19 +346,18 @@ fn scan_folder(
                     };
                     let scanned =
                         read::read_file(&file.path).map(|tags| Scanned::new(folder_id, file, tags));
-                    if sender.send((index, scanned)).is_err() {
+                    if !handing.send((index, scanned)) {
                         break;
                     }
                 }
             });
         }
-        drop(sender);
+        drop(handing);
 
-        let mut batch: Vec<(usize, Result<Scanned, String>)> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<handoff::Item> = Vec::with_capacity(BATCH);
+        let mut batch_covers = 0;
         let mut done = 0u64;
-        let mut flush = |batch: &mut Vec<(usize, Result<Scanned, String>)>,
-                         report: &mut ScanReport|
-         -> Result<()> {
+        let mut flush = |batch: &mut Vec<handoff::Item>, report: &mut ScanReport| -> Result<()> {
             store.write(|tx| {
                 let mut search = if bulk {
                     write::SearchUpdates::deferred()
@@ -406,11 +412,13 @@ fn scan_folder(
                 search.apply(tx)
             })
         };
-        for item in receiver {
+        for item in std::iter::from_fn(|| taking.recv()).flatten() {
+            batch_covers += handoff::cover_bytes(&item);
             batch.push(item);
             done += 1;
-            if batch.len() >= BATCH {
+            if batch.len() >= BATCH || batch_covers >= handoff::COVER_BYTES {
                 flush(&mut batch, report)?;
+                batch_covers = 0;
             }
             throttle.send(
                 || ScanProgress {
