@@ -840,6 +840,11 @@ pub fn rebuild_summaries(tx: &Transaction<'_>, dirty: Option<&Dirty>) -> Result<
         ("artist", "('artist', 'album_artist')"),
         ("genre", "('genre')"),
     ] {
+        // With none stale, nothing to count: and without its index (a first sync defers
+        // it), the query would read every name to find that out.
+        if !dirty.names.iter().any(|(stale, _)| *stale == kind) {
+            continue;
+        }
         let filter = names_where.replace("{kind}", &format!("'{kind}'"));
         tx.execute(
             &format!(
