@@ -350,8 +350,9 @@ struct Browsing {
 }
 
 /// Lists the first page of songs (by artist, as the Songs view opens) and of albums, opens
-/// one of those albums (a different one each turn), and saves a preference (a write, as the app makes when a song is rated or a setting changes),
-/// every [`BROWSE_EVERY`] until `done`; before the first full page, every 10 ms, to time it.
+/// one of those albums (a different one each turn), and saves a preference (a write, as the
+/// app makes when a song is rated or a setting changes), every [`BROWSE_EVERY`] until `done`;
+/// before the first full page, every 10 ms, to time it.
 fn browse(library: &Library, started: Instant, done: &AtomicBool) -> Browsing {
     let mut seen = Browsing::default();
     let mut next = Instant::now();
