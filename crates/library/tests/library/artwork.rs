@@ -68,3 +68,44 @@ fn a_folder_image_stands_in_for_a_missing_embedded_cover() {
             .is_none()
     );
 }
+
+#[test]
+fn covers_past_what_readers_may_hold_at_once_are_each_stored() {
+    // 24 songs with a cover of 1.5 MB each, all different: 36 MB, more than the scan lets
+    // its readers hand the writer at once (16 MB), so readers wait for room as they go.
+    use crate::support::edit_tag;
+    use lofty::picture::{MimeType, Picture, PictureType};
+    let t = TestLibrary::new();
+    let songs: Vec<_> = (0..24u8)
+        .map(|i| {
+            let path = t.add("tagged.flac", &format!("Singles/{i:02}.flac"));
+            let mut cover = b"\x89PNG\r\n\x1a\n".to_vec();
+            cover.resize(1_500_000, i);
+            edit_tag(&path, |tag| {
+                tag.remove_picture_type(PictureType::CoverFront);
+                tag.push_picture(
+                    Picture::unchecked(cover.clone())
+                        .pic_type(PictureType::CoverFront)
+                        .mime_type(MimeType::Png)
+                        .build(),
+                );
+            });
+            (path, cover)
+        })
+        .collect();
+    // Were readers to wait on covers that never reach the writer, the scan would never end:
+    // fail instead of waiting with it.
+    let (scanned, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || scanned.send((t.scan(), t)).expect("reported"));
+    let (report, t) = done
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the scan ends");
+    assert_eq!(report.added, 24);
+    for (path, cover) in &songs {
+        let track = t.library.track_at(path).expect("query").expect("track");
+        let id = track.artwork_id.expect("its cover");
+        assert_eq!(id, ArtworkId::of(cover), "{}", path.display());
+        let stored = t.library.artwork(&id).expect("query").expect("stored");
+        assert_eq!(stored.bytes.len(), cover.len());
+    }
+}
