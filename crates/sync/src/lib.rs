@@ -136,6 +136,11 @@ pub enum SyncEvent {
         bytes_per_second: u64,
         eta_seconds: Option<u64>,
     },
+    /// A transaction of the cloud's changes was written while more are on their way: what
+    /// arrived can be listed now (a large library's first sync is browsed as it runs).
+    Pulled {
+        changes_applied: u64,
+    },
     /// A sync finished.
     Synced(SyncReport),
     Connection(Connection),

@@ -326,7 +326,12 @@ impl Cloud {
             if batch.page.rebuild_names {
                 names_rebuilt = Some(std::time::Instant::now());
             }
-            let (count, covers, cursor) = (batch.count, batch.page.covers.len(), batch.cursor);
+            let (count, covers, cursor, more) = (
+                batch.count,
+                batch.page.covers.len(),
+                batch.cursor,
+                batch.more,
+            );
             let library = self.library.clone();
             let (applied, took) = blocking(move || {
                 let started = std::time::Instant::now();
@@ -345,6 +350,11 @@ impl Cloud {
             self.follow_linked(&applied.linked)?;
             if let Some(error) = failure {
                 return Err(error);
+            }
+            if more {
+                let _ = self.events.send(SyncEvent::Pulled {
+                    changes_applied: report.changes_applied,
+                });
             }
         }
         Ok(())

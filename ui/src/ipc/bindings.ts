@@ -979,7 +979,12 @@ export type SyncEvent =
 	kind: "upload",
 } & TrackUpload | 
 /**  The totals, the upload rate and the time left. */
-{ kind: "totals"; totals: CloudTotals; bytes_per_second: number; eta_seconds: number | null } | 
+({ kind: "totals"; totals: CloudTotals; bytes_per_second: number; eta_seconds: number | null }) & { changes_applied?: never } | 
+/**
+ *  A transaction of the cloud's changes was written while more are on their way: what
+ *  arrived can be listed now (a large library's first sync is browsed as it runs).
+ */
+({ kind: "pulled"; changes_applied: number }) & { bytes_per_second?: never; eta_seconds?: never; totals?: never } | 
 /**  A sync finished. */
 {
 	kind: "synced",

@@ -557,14 +557,14 @@ export function useUploadRate(): UploadRate | undefined {
   }).data;
 }
 
-/** Keeps the cloud panel (and the library, after a sync) current from the sync engine's events. */
+/** Keeps the cloud panel (and the library, as a sync writes and after it) current from the sync engine's events. */
 export function useCloudChanges() {
   const client = useQueryClient();
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
-    // A finished upload changes the songs lists' cloud column: refresh them now and then,
-    // not once per track of a 10,000-track upload.
+    // A finished upload changes the songs lists' cloud column, and a long sync's pages add
+    // songs: refresh them now and then, not once per track of a 10,000-track upload.
     let refresh: ReturnType<typeof setTimeout> | undefined;
     const refreshLibrary = () => {
       refresh ??= setTimeout(() => {
@@ -583,6 +583,11 @@ export function useCloudChanges() {
           if (payload.state === before) return;
           if (payload.state === "in_cloud" || payload.state === "failed") refreshLibrary();
           void client.invalidateQueries({ queryKey: queryKeys.cloud });
+          return;
+        }
+        if (payload.kind === "pulled") {
+          // A long sync's pages: what arrived can be listed, now and then while it runs.
+          refreshLibrary();
           return;
         }
         if (payload.kind === "totals") {

@@ -17,7 +17,7 @@ use tonearm_library::{PlaylistId, TrackId};
 use tonearm_protocol::{
     AudioFormat, BlobHash, OpId, PlaylistAction, PlaylistOp, PlaylistOpsRequest, TrackMetadata,
 };
-use tonearm_sync::Until;
+use tonearm_sync::{SyncEvent, Until};
 
 /// The request line of a change feed page.
 const FEED_REQUEST: &[u8] = b"GET /api/v1/changes";
@@ -304,11 +304,19 @@ async fn a_first_sync_of_many_songs_builds_its_sorted_indexes_at_its_end_however
             (5, false),
             "a new library has its indexes"
         );
+        let heard = std::sync::Mutex::new(device.cloud.subscribe());
         let syncing = tokio::spawn({
             let cloud = device.cloud.clone();
             async move { cloud.sync().await }
         });
         until("the first page", || cursor(&device).is_some_and(|c| c > 0)).await;
+        // The app is told it can list what arrived, while the sync goes on.
+        until("the app told of the first page", || {
+            std::iter::from_fn(|| heard.lock().expect("events").try_recv().ok()).any(|event| {
+                matches!(event, SyncEvent::Pulled { changes_applied } if changes_applied >= SONGS as u64)
+            })
+        })
+        .await;
         assert_eq!(
             sorted_indexes(&device),
             (2, true),
