@@ -14,7 +14,7 @@
 
 use crate::client::Client;
 use crate::error::{Result, SyncError};
-use crate::{Cloud, SyncEvent, TrackUpload};
+use crate::{Cloud, SyncEvent, TrackUpload, blocking};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -340,7 +340,7 @@ impl Cloud {
             None => {
                 self.set_state(track, UploadState::Hashing, 0, job.size)?;
                 let path = job.path.clone();
-                let (hash, size, mtime) = crate::blocking(move || hash_file(&path)).await?;
+                let (hash, size, mtime) = blocking(move || hash_file(&path)).await?;
                 if (size, mtime) != (job.size, job.mtime_ms) {
                     return Err(SyncError::Changed { path: job.path });
                 }
@@ -363,7 +363,7 @@ impl Cloud {
         } = answer
         {
             let path = job.path.clone();
-            let answers = crate::blocking(move || prove(&path, &nonce, &ranges)).await?;
+            let answers = blocking(move || prove(&path, &nonce, &ranges)).await?;
             answer = client
                 .answer_challenge(challenge_id, &ChallengeAnswer { answers })
                 .await?;
@@ -446,7 +446,7 @@ impl Cloud {
             self.set_state(track, UploadState::Uploading, offset, job.size)?;
             let length = chunk_size.min((job.size - offset) as usize);
             let path = job.path.clone();
-            let chunk = crate::blocking(move || read_at(&path, offset, length)).await?;
+            let chunk = blocking(move || read_at(&path, offset, length)).await?;
             self.rate.wait(chunk.len(), limit).await;
             let sent = chunk.len() as u64;
             let result = client.upload_chunk(&url, offset, chunk).await;

@@ -23,10 +23,10 @@
 //!
 //! A new device's first pull of a large cloud library is the same problem: its rows come a
 //! transaction per page of the change feed, with the same indexes to keep up. It defers the
-//! sorted indexes alone, but the Songs view's order ([`defer_indexes`], then
-//! [`build_indexes`]): it writes each page's search entries and summaries as it goes, so
-//! search and the album and artist lists work while it runs, and only sorting the songs in
-//! other orders costs more meanwhile.
+//! sorted indexes alone, but those it names as kept (the Songs view's order and an album's:
+//! [`defer_indexes`], then [`build_indexes`]): it writes each page's search entries and
+//! summaries as it goes, so search and the album and artist lists work while it runs, and
+//! only sorting the songs in other orders costs more meanwhile.
 
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
