@@ -139,8 +139,17 @@ fn main_window_handle<R: Runtime>(_app: &tauri::AppHandle<R>) -> Option<usize> {
 }
 
 /// Registers Tonearm's commands on a Tauri builder of any runtime.
+///
+/// Tauri runs a command that is not `async` on the thread that hands it the call: the window's,
+/// which also puts the page's frames on screen. So that thread is kept off the library's
+/// database while it does (`KeptOff`): a command that reads or writes the library runs off
+/// it, or stops with the reason in every test that calls it.
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(ipc::builder::<R>().invoke_handler())
+    let commands = ipc::builder::<R>().invoke_handler();
+    builder.invoke_handler(move |invoke| {
+        let _window = tonearm_library::store::kept_off::KeptOff::here();
+        commands(invoke)
+    })
 }
 
 /// Prepares a built app before its event loop starts: directories, logging, state, events.

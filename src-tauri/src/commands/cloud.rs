@@ -48,51 +48,57 @@ pub async fn cloud_logout(state: State<'_, CloudState>) -> Result<(), CommandErr
 /// The account, totals, connection and uploads under way.
 #[tauri::command]
 #[specta::specta]
-pub fn get_cloud_status(state: State<'_, CloudState>) -> Result<CloudOverview, CommandError> {
-    Ok(CloudOverview {
-        status: state.cloud.status()?,
-        activity: state.cloud.library().upload_activity(200)?,
-        playlists: state.cloud.library().playlist_sync_states()?,
+pub async fn get_cloud_status(state: State<'_, CloudState>) -> Result<CloudOverview, CommandError> {
+    super::blocking(|| {
+        Ok(CloudOverview {
+            status: state.cloud.status()?,
+            activity: state.cloud.library().upload_activity(200)?,
+            playlists: state.cloud.library().playlist_sync_states()?,
+        })
     })
 }
 
 /// Queues every track of this device the cloud does not have; returns how many.
 #[tauri::command]
 #[specta::specta]
-pub fn upload_library(state: State<'_, CloudState>) -> Result<u64, CommandError> {
-    state.cloud.client()?;
-    Ok(state.cloud.queue_all()?)
+pub async fn upload_library(state: State<'_, CloudState>) -> Result<u64, CommandError> {
+    super::blocking(|| {
+        state.cloud.client()?;
+        Ok(state.cloud.queue_all()?)
+    })
 }
 
 /// Uploads these tracks now, or tries failed ones again at once; returns how many were queued.
 #[tauri::command]
 #[specta::specta]
-pub fn queue_uploads(
+pub async fn queue_uploads(
     state: State<'_, CloudState>,
     track_ids: Vec<TrackId>,
 ) -> Result<u64, CommandError> {
-    state.cloud.client()?;
-    Ok(state.cloud.queue(&track_ids)?)
+    super::blocking(|| {
+        state.cloud.client()?;
+        Ok(state.cloud.queue(&track_ids)?)
+    })
 }
 
 /// Pauses uploads: of one track, or all.
 #[tauri::command]
 #[specta::specta]
-pub fn pause_uploads(
+pub async fn pause_uploads(
     state: State<'_, CloudState>,
     track_id: Option<TrackId>,
 ) -> Result<u64, CommandError> {
-    Ok(state.cloud.pause(track_id)?)
+    super::blocking(|| Ok(state.cloud.pause(track_id)?))
 }
 
 /// Resumes paused uploads: of one track, or all.
 #[tauri::command]
 #[specta::specta]
-pub fn resume_uploads(
+pub async fn resume_uploads(
     state: State<'_, CloudState>,
     track_id: Option<TrackId>,
 ) -> Result<u64, CommandError> {
-    Ok(state.cloud.resume(track_id)?)
+    super::blocking(|| Ok(state.cloud.resume(track_id)?))
 }
 
 /// Syncs now: playlist and tag edits up, the cloud's changes down.
@@ -124,14 +130,16 @@ pub async fn pin_tracks(
 /// Stops keeping cloud tracks offline (their bytes may then be evicted).
 #[tauri::command]
 #[specta::specta]
-pub fn unpin_tracks(
+pub async fn unpin_tracks(
     state: State<'_, CloudState>,
     track_ids: Vec<TrackId>,
 ) -> Result<(), CommandError> {
-    for track in track_ids {
-        state.cloud.unpin(track)?;
-    }
-    Ok(())
+    super::blocking(|| {
+        for track in track_ids {
+            state.cloud.unpin(track)?;
+        }
+        Ok(())
+    })
 }
 
 /// Deletes tracks from the cloud; copies on this device stay.
@@ -207,31 +215,35 @@ pub async fn revoke_api_key(state: State<'_, CloudState>, id: String) -> Result<
 /// the cloud, kept offline, not verified): nothing changes.
 #[tauri::command]
 #[specta::specta]
-pub fn plan_free_up(
+pub async fn plan_free_up(
     state: State<'_, CloudState>,
     track_ids: Vec<TrackId>,
 ) -> Result<FreeUpPlan, CommandError> {
-    Ok(state
-        .cloud
-        .library()
-        .plan_free_up(&FreeUpSelection::Tracks(track_ids))?)
+    super::blocking(|| {
+        Ok(state
+            .cloud
+            .library()
+            .plan_free_up(&FreeUpSelection::Tracks(track_ids))?)
+    })
 }
 
 /// What "Remove downloads" would free among the songs not played for `months` months (never
 /// played: added that long ago): nothing changes.
 #[tauri::command]
 #[specta::specta]
-pub fn plan_free_up_unplayed(
+pub async fn plan_free_up_unplayed(
     state: State<'_, CloudState>,
     months: u32,
 ) -> Result<FreeUpPlan, CommandError> {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    Ok(state
-        .cloud
-        .library()
-        .plan_free_up(&FreeUpSelection::NotPlayedFor { months, now_ms })?)
+    super::blocking(|| {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        Ok(state
+            .cloud
+            .library()
+            .plan_free_up(&FreeUpSelection::NotPlayedFor { months, now_ms })?)
+    })
 }
 
 /// Removes the downloads of these songs to free space: each file goes to the trash only after

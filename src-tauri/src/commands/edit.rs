@@ -48,19 +48,18 @@ pub async fn edit_tags(
             })?;
             CoverEdit::Replace(bytes)
         }
-        CoverChoice::FromArtwork { artwork_id } => match state.library.artwork(&artwork_id)? {
-            Some(artwork) => CoverEdit::Replace(artwork.bytes),
-            None => {
-                return Err(CommandError::Invalid {
-                    message: "that song's cover is no longer in the library".into(),
-                });
+        CoverChoice::FromArtwork { artwork_id } => {
+            match super::blocking(|| state.library.artwork(&artwork_id))? {
+                Some(artwork) => CoverEdit::Replace(artwork.bytes),
+                None => {
+                    return Err(CommandError::Invalid {
+                        message: "that song's cover is no longer in the library".into(),
+                    });
+                }
             }
-        },
+        }
     };
-    let library = state.library.clone();
-    let report = tauri::async_runtime::spawn_blocking(move || library.edit_tags(&track_ids, &edit))
-        .await
-        .map_err(|join| CommandError::internal("the edit stopped unexpectedly", &join))??;
+    let report = super::blocking(|| state.library.edit_tags(&track_ids, &edit))?;
     sync_soon(&cloud, &report);
     Ok(report)
 }
@@ -90,10 +89,7 @@ pub async fn undo_tag_edit(
     state: State<'_, LibraryState>,
     cloud: State<'_, CloudState>,
 ) -> Result<EditReport, CommandError> {
-    let library = state.library.clone();
-    let report = tauri::async_runtime::spawn_blocking(move || library.undo_last_edit())
-        .await
-        .map_err(|join| CommandError::internal("the undo stopped unexpectedly", &join))??;
+    let report = super::blocking(|| state.library.undo_last_edit())?;
     sync_soon(&cloud, &report);
     Ok(report)
 }
@@ -101,39 +97,43 @@ pub async fn undo_tag_edit(
 /// Whether there is an edit to undo.
 #[tauri::command]
 #[specta::specta]
-pub fn can_undo_tag_edit(state: State<'_, LibraryState>) -> Result<bool, CommandError> {
-    Ok(state.library.can_undo_edit()?)
+pub async fn can_undo_tag_edit(state: State<'_, LibraryState>) -> Result<bool, CommandError> {
+    super::blocking(|| Ok(state.library.can_undo_edit()?))
 }
 
 /// Loves songs, or takes the love back; every device and Subsonic app sees it (it is cloud
 /// data, sent at once).
 #[tauri::command]
 #[specta::specta]
-pub fn set_loved(
+pub async fn set_loved(
     state: State<'_, LibraryState>,
     cloud: State<'_, CloudState>,
     track_ids: Vec<TrackId>,
     loved: bool,
 ) -> Result<(), CommandError> {
-    for track in track_ids {
-        state.library.set_loved(track, loved)?;
-    }
-    sync_now(&cloud);
-    Ok(())
+    super::blocking(|| {
+        for track in track_ids {
+            state.library.set_loved(track, loved)?;
+        }
+        sync_now(&cloud);
+        Ok(())
+    })
 }
 
 /// Rates songs 0 to 100 (the cloud keeps whole stars: 20 per star), or clears their rating.
 #[tauri::command]
 #[specta::specta]
-pub fn set_rating(
+pub async fn set_rating(
     state: State<'_, LibraryState>,
     cloud: State<'_, CloudState>,
     track_ids: Vec<TrackId>,
     rating: Option<u8>,
 ) -> Result<(), CommandError> {
-    for track in track_ids {
-        state.library.set_rating(track, rating)?;
-    }
-    sync_now(&cloud);
-    Ok(())
+    super::blocking(|| {
+        for track in track_ids {
+            state.library.set_rating(track, rating)?;
+        }
+        sync_now(&cloud);
+        Ok(())
+    })
 }

@@ -19,49 +19,53 @@ use tonearm_library::{
 /// The music folders.
 #[tauri::command]
 #[specta::specta]
-pub fn list_music_folders(
+pub async fn list_music_folders(
     state: State<'_, LibraryState>,
 ) -> Result<Vec<MusicFolder>, CommandError> {
-    Ok(state.library.folders()?)
+    super::blocking(|| Ok(state.library.folders()?))
 }
 
 /// Adds a music folder (scan it afterwards with `scan_library`).
 #[tauri::command]
 #[specta::specta]
-pub fn add_music_folder(
+pub async fn add_music_folder(
     state: State<'_, LibraryState>,
     path: String,
 ) -> Result<MusicFolder, CommandError> {
-    let folder = state.library.add_folder(&PathBuf::from(path.trim()))?;
-    state.watch_again();
-    Ok(folder)
+    super::blocking(|| {
+        let folder = state.library.add_folder(&PathBuf::from(path.trim()))?;
+        state.watch_again();
+        Ok(folder)
+    })
 }
 
 /// Where the OS keeps music (the first run offers it): the user's Music folder, when it exists
 /// and is not a music folder of the library yet.
 #[tauri::command]
 #[specta::specta]
-pub fn suggest_music_folders(
+pub async fn suggest_music_folders(
     paths: State<'_, crate::paths::AppPaths>,
     state: State<'_, LibraryState>,
 ) -> Result<Vec<String>, CommandError> {
-    let known: Vec<String> = state
-        .library
-        .folders()?
-        .into_iter()
-        .map(|f| f.path)
-        .collect();
-    let mut found: Vec<String> = Vec::new();
-    for dir in &paths.music_dirs {
-        let Ok(dir) = std::fs::canonicalize(dir) else {
-            continue;
-        };
-        let text = dir.display().to_string();
-        if dir.is_dir() && !known.contains(&text) && !found.contains(&text) {
-            found.push(text);
+    super::blocking(|| {
+        let known: Vec<String> = state
+            .library
+            .folders()?
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        let mut found: Vec<String> = Vec::new();
+        for dir in &paths.music_dirs {
+            let Ok(dir) = std::fs::canonicalize(dir) else {
+                continue;
+            };
+            let text = dir.display().to_string();
+            if dir.is_dir() && !known.contains(&text) && !found.contains(&text) {
+                found.push(text);
+            }
         }
-    }
-    Ok(found)
+        Ok(found)
+    })
 }
 
 /// "Find my music": the folders holding songs in the home folder and on mounted drives, with
@@ -98,13 +102,15 @@ pub async fn discover_music(
 /// Removes a music folder and its tracks from the library; the files stay on disk.
 #[tauri::command]
 #[specta::specta]
-pub fn remove_music_folder(
+pub async fn remove_music_folder(
     state: State<'_, LibraryState>,
     path: String,
 ) -> Result<(), CommandError> {
-    state.library.remove_folder(&PathBuf::from(path))?;
-    state.watch_again();
-    Ok(())
+    super::blocking(|| {
+        state.library.remove_folder(&PathBuf::from(path))?;
+        state.watch_again();
+        Ok(())
+    })
 }
 
 /// Scans every music folder, streaming progress to `on_progress`; one scan at a time.
@@ -166,7 +172,7 @@ pub fn cancel_scan(state: State<'_, LibraryState>) -> bool {
 /// A sorted page of tracks, optionally of one album, artist or genre.
 #[tauri::command]
 #[specta::specta]
-pub fn list_tracks(
+pub async fn list_tracks(
     state: State<'_, LibraryState>,
     filter: TrackFilter,
     sort: TrackSort,
@@ -174,9 +180,11 @@ pub fn list_tracks(
     offset: u32,
     limit: u32,
 ) -> Result<Page<TrackRow>, CommandError> {
-    Ok(state
-        .library
-        .tracks_as(&filter, sort, descending, offset.into(), limit.into())?)
+    super::blocking(|| {
+        Ok(state
+            .library
+            .tracks_as(&filter, sort, descending, offset.into(), limit.into())?)
+    })
 }
 
 /// Every track id of a list in its order (to play a whole list, or act on a selection).
@@ -188,112 +196,111 @@ pub async fn list_track_ids(
     sort: TrackSort,
     descending: bool,
 ) -> Result<Vec<TrackId>, CommandError> {
-    // Off the window's thread: a whole list (100,000 songs) takes 0.1-0.2 s to read.
-    let library = Arc::clone(&state.library);
-    let ids =
-        tauri::async_runtime::spawn_blocking(move || library.track_ids(&filter, sort, descending))
-            .await
-            .map_err(|join| {
-                CommandError::internal("reading the list stopped unexpectedly", &join)
-            })??;
-    Ok(ids)
+    // A whole list (100,000 songs) takes 0.1-0.2 s to read.
+    super::blocking(|| Ok(state.library.track_ids(&filter, sort, descending)?))
 }
 
 /// These tracks, in the order asked (the queue panel, a playlist); unknown ids are left out.
 #[tauri::command]
 #[specta::specta]
-pub fn get_tracks(
+pub async fn get_tracks(
     state: State<'_, LibraryState>,
     ids: Vec<TrackId>,
 ) -> Result<Vec<Track>, CommandError> {
-    Ok(state.library.tracks_by_id(&ids)?)
+    super::blocking(|| Ok(state.library.tracks_by_id(&ids)?))
 }
 
 /// Search as you type: the best songs, and albums and artists whose names match.
 #[tauri::command]
 #[specta::specta]
-pub fn search_library(
+pub async fn search_library(
     state: State<'_, LibraryState>,
     query: String,
     limit: u32,
 ) -> Result<SearchResults, CommandError> {
-    Ok(state.library.search_grouped(&query, limit.into(), 8)?)
+    super::blocking(|| Ok(state.library.search_grouped(&query, limit.into(), 8)?))
 }
 
 /// The albums an artist appears on, newest first.
 #[tauri::command]
 #[specta::specta]
-pub fn list_artist_albums(
+pub async fn list_artist_albums(
     state: State<'_, LibraryState>,
     artist: String,
 ) -> Result<Vec<AlbumSummary>, CommandError> {
-    Ok(state.library.artist_albums(&artist)?)
+    super::blocking(|| Ok(state.library.artist_albums(&artist)?))
 }
 
 /// Shows a track's file in the system's file manager ("Show in folder").
 #[tauri::command]
 #[specta::specta]
-pub fn reveal_track(state: State<'_, LibraryState>, id: TrackId) -> Result<(), CommandError> {
-    let track = state.library.track(id)?;
-    if track.path.is_empty() {
-        return Err(CommandError::Invalid {
-            message: format!(
-                "“{}” is only in the cloud: it has no file here",
-                track.title
-            ),
-        });
-    }
-    let path = PathBuf::from(&track.path);
-    if !path.exists() {
-        return Err(CommandError::NotFound {
-            message: format!("{} is not there any more", track.path),
-        });
-    }
-    crate::reveal::show_in_folder(&path)
-        .map_err(|e| CommandError::internal("the file manager could not be opened", &e))
+pub async fn reveal_track(state: State<'_, LibraryState>, id: TrackId) -> Result<(), CommandError> {
+    super::blocking(|| {
+        let track = state.library.track(id)?;
+        if track.path.is_empty() {
+            return Err(CommandError::Invalid {
+                message: format!(
+                    "“{}” is only in the cloud: it has no file here",
+                    track.title
+                ),
+            });
+        }
+        let path = PathBuf::from(&track.path);
+        if !path.exists() {
+            return Err(CommandError::NotFound {
+                message: format!("{} is not there any more", track.path),
+            });
+        }
+        crate::reveal::show_in_folder(&path)
+            .map_err(|e| CommandError::internal("the file manager could not be opened", &e))
+    })
 }
 
 /// A page of albums, by title (or by artist).
 #[tauri::command]
 #[specta::specta]
-pub fn list_albums(
+pub async fn list_albums(
     state: State<'_, LibraryState>,
     by_artist: bool,
     offset: u32,
     limit: u32,
 ) -> Result<Page<AlbumSummary>, CommandError> {
-    Ok(state
-        .library
-        .albums(by_artist, offset.into(), limit.into())?)
+    super::blocking(|| {
+        Ok(state
+            .library
+            .albums(by_artist, offset.into(), limit.into())?)
+    })
 }
 
 /// A page of artists.
 #[tauri::command]
 #[specta::specta]
-pub fn list_artists(
+pub async fn list_artists(
     state: State<'_, LibraryState>,
     offset: u32,
     limit: u32,
 ) -> Result<Page<NameSummary>, CommandError> {
-    Ok(state.library.artists(offset.into(), limit.into())?)
+    super::blocking(|| Ok(state.library.artists(offset.into(), limit.into())?))
 }
 
 /// A page of genres.
 #[tauri::command]
 #[specta::specta]
-pub fn list_genres(
+pub async fn list_genres(
     state: State<'_, LibraryState>,
     offset: u32,
     limit: u32,
 ) -> Result<Page<NameSummary>, CommandError> {
-    Ok(state.library.genres(offset.into(), limit.into())?)
+    super::blocking(|| Ok(state.library.genres(offset.into(), limit.into())?))
 }
 
 /// Totals for the whole library.
 #[tauri::command]
 #[specta::specta]
-pub fn get_library_stats(state: State<'_, LibraryState>) -> Result<LibraryStats, CommandError> {
-    Ok(state.library.stats()?)
+pub async fn get_library_stats(
+    state: State<'_, LibraryState>,
+) -> Result<LibraryStats, CommandError> {
+    super::blocking(|| Ok(state.library.stats()?))
 }
 
 /// A JPEG thumbnail of a piece of artwork as a `data:` URL (the CSP allows images only from
@@ -305,13 +312,9 @@ pub async fn get_artwork(
     id: ArtworkId,
     size: ThumbnailSize,
 ) -> Result<Option<String>, CommandError> {
-    let library = state.library.clone();
-    let path = tauri::async_runtime::spawn_blocking(move || library.thumbnail(&id, size))
-        .await
-        .map_err(|join| {
-            CommandError::internal("making the thumbnail stopped unexpectedly", &join)
-        })??;
-    let Some(path) = path else { return Ok(None) };
+    let Some(path) = super::blocking(|| state.library.thumbnail(&id, size))? else {
+        return Ok(None);
+    };
     let bytes = std::fs::read(&path)
         .map_err(|e| CommandError::internal("cannot read a cached thumbnail", &e))?;
     Ok(Some(format!(

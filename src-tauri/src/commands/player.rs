@@ -216,30 +216,32 @@ fn control_now(
 /// What plays, where, and the queue.
 #[tauri::command]
 #[specta::specta]
-pub fn get_player_state(
+pub async fn get_player_state(
     library: State<'_, LibraryState>,
     player: State<'_, PlayerState>,
 ) -> Result<PlayerView, CommandError> {
-    let snapshot = player.player.snapshot();
-    let upcoming = snapshot
-        .upcoming
-        .iter()
-        .take(UPCOMING_SENT)
-        .filter_map(|entry| {
-            let list_index = *snapshot.places.get(entry)?;
-            Some(QueueEntry {
-                entry: *entry,
-                track_id: snapshot.entries[list_index].1.track_id()?,
-                list_index: list_index as u32,
+    super::blocking(|| {
+        let snapshot = player.player.snapshot();
+        let upcoming = snapshot
+            .upcoming
+            .iter()
+            .take(UPCOMING_SENT)
+            .filter_map(|entry| {
+                let list_index = *snapshot.places.get(entry)?;
+                Some(QueueEntry {
+                    entry: *entry,
+                    track_id: snapshot.entries[list_index].1.track_id()?,
+                    list_index: list_index as u32,
+                })
             })
+            .collect();
+        Ok(PlayerView {
+            status: snapshot.status,
+            current: current_track(&library.library, snapshot.current),
+            position_ms: snapshot.position.as_millis() as u64,
+            queue_length: snapshot.entries.len() as u32,
+            upcoming,
+            upcoming_total: snapshot.upcoming.len() as u32,
         })
-        .collect();
-    Ok(PlayerView {
-        status: snapshot.status,
-        current: current_track(&library.library, snapshot.current),
-        position_ms: snapshot.position.as_millis() as u64,
-        queue_length: snapshot.entries.len() as u32,
-        upcoming,
-        upcoming_total: snapshot.upcoming.len() as u32,
     })
 }

@@ -24,19 +24,21 @@ pub fn get_preferences(state: State<'_, PreferencesState>) -> Preferences {
 /// brought into it).
 #[tauri::command]
 #[specta::specta]
-pub fn set_preferences(
+pub async fn set_preferences(
     state: State<'_, PreferencesState>,
     library: State<'_, LibraryState>,
     player: State<'_, PlayerState>,
     cloud: State<'_, CloudState>,
     preferences: Preferences,
 ) -> Result<Preferences, CommandError> {
-    let preferences = preferences.clamped();
-    preferences.save(&library.library)?;
-    apply_to_player(&preferences, &player);
-    cloud.cloud.set_tuning(preferences.tuning())?;
-    *state.0.lock().unwrap_or_else(|p| p.into_inner()) = preferences.clone();
-    Ok(preferences)
+    super::blocking(|| {
+        let preferences = preferences.clamped();
+        preferences.save(&library.library)?;
+        apply_to_player(&preferences, &player);
+        cloud.cloud.set_tuning(preferences.tuning())?;
+        *state.0.lock().unwrap_or_else(|p| p.into_inner()) = preferences.clone();
+        Ok(preferences)
+    })
 }
 
 /// Hands the player its settings (the sync engine gets its own when it opens, and through

@@ -237,7 +237,7 @@ function useMarkSettled() {
 export function useSetLoved() {
   const { client, onSettled } = useMarkSettled();
   return useMutation({
-    mutationFn: ({ ids, loved }: { ids: string[]; loved: boolean }) => unwrap(commands.setLoved(ids, loved)),
+    mutationFn: ({ ids, loved }: { ids: string[]; loved: boolean }) => inOrder(() => unwrap(commands.setLoved(ids, loved))),
     onMutate: ({ ids, loved }) => markCurrent(client, ids, { loved }),
     onSettled,
   });
@@ -247,7 +247,7 @@ export function useSetLoved() {
 export function useSetRating() {
   const { client, onSettled } = useMarkSettled();
   return useMutation({
-    mutationFn: ({ ids, rating }: { ids: string[]; rating: number | null }) => unwrap(commands.setRating(ids, rating)),
+    mutationFn: ({ ids, rating }: { ids: string[]; rating: number | null }) => inOrder(() => unwrap(commands.setRating(ids, rating))),
     onMutate: ({ ids, rating }) => markCurrent(client, ids, { rating }),
     onSettled,
   });
@@ -304,11 +304,11 @@ export function usePlaylist(id: string | null) {
   });
 }
 
-/** A playlist edit; playlists (and the cloud panel's sync state) refresh after it. */
+/** A playlist edit, in order with every other change; playlists (and the cloud panel's sync state) refresh after it. */
 function usePlaylistEdit<T, A>(edit: (argument: A) => Promise<T>) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: edit,
+    mutationFn: (argument: A) => inOrder(() => edit(argument)),
     // Not awaited: the edit is done when Rust says so, the lists catch up on their own.
     onSettled: () => {
       void client.invalidateQueries({ queryKey: queryKeys.playlists });
@@ -358,7 +358,7 @@ export function usePreferences() {
 export function useSetPreferences() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (preferences: Preferences) => unwrap(commands.setPreferences(preferences)),
+    mutationFn: (preferences: Preferences) => inOrder(() => unwrap(commands.setPreferences(preferences))),
     onSuccess: (saved) => {
       client.setQueryData(queryKeys.preferences, saved);
       void client.invalidateQueries({ queryKey: queryKeys.cloud });
@@ -369,7 +369,7 @@ export function useSetPreferences() {
 export function useAddMusicFolder() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (path: string) => unwrap(commands.addMusicFolder(path)),
+    mutationFn: (path: string) => inOrder(() => unwrap(commands.addMusicFolder(path))),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.library }),
   });
 }
@@ -377,7 +377,7 @@ export function useAddMusicFolder() {
 export function useRemoveMusicFolder() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (path: string) => unwrap(commands.removeMusicFolder(path)),
+    mutationFn: (path: string) => inOrder(() => unwrap(commands.removeMusicFolder(path))),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.library }),
   });
 }
@@ -517,6 +517,18 @@ export function usePlayerChanges() {
   }, [client]);
 }
 
+const changesInOrder = oneAtATime((change: () => Promise<unknown>) => change());
+
+/**
+ * Runs a change to the library (a rating, a playlist edit, a setting, a folder, an upload
+ * paused) once every change made before it has been answered: the shell runs them off the
+ * window's thread, where Tauri keeps no order between calls, and a rating of four stars given
+ * just after three must not land first. A change made of several calls is one `change`.
+ */
+export function inOrder<T>(change: () => Promise<T>): Promise<T> {
+  return changesInOrder(change) as Promise<T>;
+}
+
 /**
  * Sends the player a control once every control sent before it has been answered: the shell
  * handles controls off the window's thread, where Tauri keeps no order between calls.
@@ -629,17 +641,17 @@ export const useCloudLogin = () =>
     unwrap(commands.cloudLogin(login.server, login.username, login.password)),
   );
 export const useCloudLogout = () => useCloudAction(() => unwrap(commands.cloudLogout()));
-export const useUploadLibrary = () => useCloudAction(() => unwrap(commands.uploadLibrary()));
+export const useUploadLibrary = () => useCloudAction(() => inOrder(() => unwrap(commands.uploadLibrary())));
 /** Pauses uploads: of one track, or all (no argument). */
-export const usePauseUploads = () => useCloudAction((track?: string) => unwrap(commands.pauseUploads(track ?? null)));
+export const usePauseUploads = () => useCloudAction((track?: string) => inOrder(() => unwrap(commands.pauseUploads(track ?? null))));
 /** Resumes paused uploads: of one track, or all. */
-export const useResumeUploads = () => useCloudAction((track?: string) => unwrap(commands.resumeUploads(track ?? null)));
+export const useResumeUploads = () => useCloudAction((track?: string) => inOrder(() => unwrap(commands.resumeUploads(track ?? null))));
 /** Uploads these tracks now, or retries failed ones at once. */
-export const useQueueUploads = () => useCloudAction((tracks: string[]) => unwrap(commands.queueUploads(tracks)));
+export const useQueueUploads = () => useCloudAction((tracks: string[]) => inOrder(() => unwrap(commands.queueUploads(tracks))));
 export const useSyncCloud = () => useCloudAction(() => unwrap(commands.syncCloud()));
 /** "Keep offline": downloads cloud tracks and keeps them on this device. */
 export const usePinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.pinTracks(tracks)));
-export const useUnpinTracks = () => useCloudAction((tracks: string[]) => unwrap(commands.unpinTracks(tracks)));
+export const useUnpinTracks = () => useCloudAction((tracks: string[]) => inOrder(() => unwrap(commands.unpinTracks(tracks))));
 /** What "Remove downloads" would free for these songs (nothing changes). */
 export const usePlanFreeUp = () => useMutation({ mutationFn: (tracks: string[]) => unwrap(commands.planFreeUp(tracks)) });
 /** What "Remove downloads" would free among songs not played for some months. */
@@ -735,10 +747,11 @@ export function useSuggestedFolders() {
 export function useFinishWelcome() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async () => {
-      const current = await commands.getPreferences();
-      return unwrap(commands.setPreferences({ ...current, welcomed: true }));
-    },
+    mutationFn: () =>
+      inOrder(async () => {
+        const current = await commands.getPreferences();
+        return unwrap(commands.setPreferences({ ...current, welcomed: true }));
+      }),
     onSuccess: (saved) => client.setQueryData(queryKeys.preferences, saved),
   });
 }

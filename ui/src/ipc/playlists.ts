@@ -3,10 +3,10 @@
 // sent one after the other, and the playlist is fetched again once, when they are all done.
 import { commands } from "./bindings";
 import { useReorder } from "../lib/moves";
-import { queryKeys, unwrap } from "./index";
+import { inOrder, queryKeys, unwrap } from "./index";
 
 export { applyMoves, type EntryMove } from "../lib/moves";
 
 /** Moves entries of a playlist, showing the result before the commands are done. */
 export const useReorderPlaylist = () =>
-  useReorder((id, entry, index) => unwrap(commands.moveInPlaylist(id, entry, index)), [queryKeys.cloud]);
+  useReorder((id, entry, index) => inOrder(() => unwrap(commands.moveInPlaylist(id, entry, index))), [queryKeys.cloud]);

@@ -6,6 +6,7 @@
 //! a transaction, and frozen once released: an old database is upgraded, never rebuilt.
 
 mod checkpoint;
+pub mod kept_off;
 mod migrations;
 pub(crate) mod pathbytes;
 
@@ -80,6 +81,7 @@ impl Store {
 
     /// Runs `f` in one write transaction; commits if it returns `Ok`.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        kept_off::check();
         let mut conn = self
             .writer
             .lock()
@@ -95,6 +97,7 @@ impl Store {
     /// Runs `f` on a read connection (a consistent snapshot for its duration if `f` opens a
     /// transaction; otherwise each statement sees the latest commit).
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        kept_off::check();
         let conn = {
             let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
             loop {

@@ -345,12 +345,14 @@ struct Browsing {
     albums: Vec<Duration>,
     /// An album of that page opened: its songs, as the album's page lists them.
     album_songs: Vec<Duration>,
+    /// The library's totals, as the views ask for them each time they read the library again.
+    totals: Vec<Duration>,
     /// A small write of the app (a preference) at each turn: it waits for the writer.
     writes: Vec<Duration>,
 }
 
 /// Lists the first page of songs (by artist, as the Songs view opens) and of albums, opens
-/// one of those albums (a different one each turn), and saves a preference (a write, as the
+/// one of those albums (a different one each turn), reads the library's totals, and saves a preference (a write, as the
 /// app makes when a song is rated or a setting changes), every [`BROWSE_EVERY`] until `done`;
 /// before the first full page, every 10 ms, to time it.
 fn browse(library: &Library, started: Instant, done: &AtomicBool) -> Browsing {
@@ -384,6 +386,9 @@ fn browse(library: &Library, started: Instant, done: &AtomicBool) -> Browsing {
                 .expect("an album's songs");
             seen.album_songs.push(opened.elapsed());
         }
+        let counted = Instant::now();
+        library.stats().expect("the library's totals");
+        seen.totals.push(counted.elapsed());
         let written = Instant::now();
         library
             .set_preference("bench.probe", &seen.writes.len().to_string())
@@ -598,6 +603,7 @@ fn measure(
     seen.songs.sort();
     seen.albums.sort();
     seen.album_songs.sort();
+    seen.totals.sort();
     seen.writes.sort();
     let secs =
         |d: Option<Duration>| d.map_or("never".to_owned(), |d| format!("{:.2} s", d.as_secs_f64()));
@@ -636,6 +642,12 @@ fn measure(
         percentile(&seen.album_songs, 0.5),
         percentile(&seen.album_songs, 0.99),
         percentile(&seen.album_songs, 1.0),
+    );
+    println!(
+        "  the library's totals during the sync: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&seen.totals, 0.5),
+        percentile(&seen.totals, 0.99),
+        percentile(&seen.totals, 1.0),
     );
     println!(
         "  a write of the app during the sync (a preference, waiting for the writer): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
