@@ -66,7 +66,9 @@ mod tests {
             }
             assert!(KEPT_OFF.get(), "a nested guard leaves the outer one's mark");
             assert!(std::panic::catch_unwind(check).is_err());
-            std::thread::spawn(check).join().expect("another thread is free");
+            std::thread::spawn(check)
+                .join()
+                .expect("another thread is free");
         }
         assert!(!KEPT_OFF.get());
         check();
