@@ -229,14 +229,17 @@ fn ui(project: &Project, args: &[String]) -> Result<()> {
         tonearm(&["scan".as_ref()])?;
         std::fs::write(data.join("scanned"), "")?;
     }
-    println!("== ui, {tracks} tracks (release build) ==");
+    // Another build's app (a copy of an earlier commit's), to compare two builds on the same
+    // library, alternating: `TONEARM_BENCH_APP=path`.
+    let app = match std::env::var_os("TONEARM_BENCH_APP") {
+        Some(app) => std::path::PathBuf::from(app),
+        None => setup::binary(project, "release", "tonearm-desktop")?,
+    };
+    println!("== ui, {tracks} tracks ({}) ==", app.display());
     let mut command = setup::in_display(project, "node");
     command
         .arg("tests/e2e/bench-ui.mjs")
-        .env(
-            "TONEARM_APP",
-            setup::binary(project, "release", "tonearm-desktop")?,
-        )
+        .env("TONEARM_APP", &app)
         .env("TONEARM_BENCH_DATA", &data);
     // "Play all" starts real playback: on a machine with no sound card, into the same virtual
     // output `cargo xtask run` uses (kept until the benchmark ends), not into a missing device.
