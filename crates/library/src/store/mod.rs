@@ -122,9 +122,12 @@ impl Store {
 
 /// SQLite's page cache per connection, in KiB. The writer's is large, for scans that touch
 /// every index; readers answer from a few pages each and the OS caches the file for all of
-/// them, so a large cache per reader only multiplied the app's memory by the pool size.
+/// them, so a large cache per reader only multiplied the app's memory by the pool size. The
+/// desktop's views ask several at once (at start: the totals, a page of songs, the
+/// playlists, the player), so several readers fill their caches: with 4 MB each the shell
+/// took 5-8 MB more (`bench ui`) than when the window's thread asked one at a time.
 const WRITER_CACHE_KB: i64 = 16_000;
-const READER_CACHE_KB: i64 = 4_000;
+const READER_CACHE_KB: i64 = 2_000;
 
 fn configure(conn: &Connection, cache_kb: i64) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
