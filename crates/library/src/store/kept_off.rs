@@ -2,7 +2,7 @@
 //!
 //! A desktop app's window thread also puts the web view's frames on screen and receives every
 //! other call from the page. A query there (the library's totals read the whole table while a
-//! first sync defers their index: up to 90 ms), or a write waiting for a sync's transaction (up
+//! first sync defers their index: up to 98 ms), or a write waiting for a sync's transaction (up
 //! to half a second), freezes the window for as long. The shell marks that thread while it
 //! hands a call from the page to its command, and the store refuses to run there: debug builds,
 //! which every test runs, stop with the reason; release builds log it and go on.
