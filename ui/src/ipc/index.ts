@@ -21,7 +21,7 @@ import {
   type TrackSort,
   type TrackUpload,
 } from "./bindings";
-import { oneAtATime } from "../lib/oneAtATime";
+import { changeQueue, oneAtATime } from "../lib/oneAtATime";
 import { queryKeys } from "../lib/queryKeys";
 import { searchHooks } from "../lib/search";
 
@@ -517,17 +517,13 @@ export function usePlayerChanges() {
   }, [client]);
 }
 
-const changesInOrder = oneAtATime((change: () => Promise<unknown>) => change());
-
 /**
  * Runs a change to the library (a rating, a playlist edit, a setting, a folder, an upload
  * paused) once every change made before it has been answered: the shell runs them off the
  * window's thread, where Tauri keeps no order between calls, and a rating of four stars given
- * just after three must not land first. A change made of several calls is one `change`.
+ * just after three must not land first.
  */
-export function inOrder<T>(change: () => Promise<T>): Promise<T> {
-  return changesInOrder(change) as Promise<T>;
-}
+export const inOrder = changeQueue();
 
 /**
  * Sends the player a control once every control sent before it has been answered: the shell

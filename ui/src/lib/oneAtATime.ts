@@ -12,3 +12,13 @@ export function oneAtATime<A, R>(run: (arg: A) => Promise<R>): (arg: A) => Promi
     return call;
   };
 }
+
+/**
+ * A queue of changes (a rating, a playlist edit...): each `change` runs once every change made
+ * before it has settled, so changes land in the order they were made although the calls that
+ * carry them may be answered in any order. A change made of several calls is one `change`.
+ */
+export function changeQueue(): <T>(change: () => Promise<T>) => Promise<T> {
+  const run = oneAtATime((change: () => Promise<unknown>) => change());
+  return <T,>(change: () => Promise<T>) => run(change) as Promise<T>;
+}

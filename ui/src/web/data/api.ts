@@ -4,6 +4,7 @@
 // layer throws, so every shared component words errors the same way.
 import type { CommandError } from "../../ipc/bindings";
 import type { ErrorBody, WebSession } from "./wire";
+import { changeQueue } from "../../lib/oneAtATime";
 
 /** A request's failure, in the desktop's terms. */
 export class CommandFailure extends Error {
@@ -92,3 +93,10 @@ export function uuid(): string {
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * Sends a change (a rating, a love, a playlist edit) once every change made before it has been
+ * answered: the browser sends requests side by side and the server answers them in any order,
+ * and a rating of four stars given just after three must not land first.
+ */
+export const inOrder = changeQueue();

@@ -27,7 +27,7 @@ import { queryKeys } from "../../lib/queryKeys";
 import { searchHooks } from "../../lib/search";
 import { defaultReplayGain, WebPlayer } from "../player/engine";
 import { bindMediaSession } from "../player/mediaSession";
-import { api, CommandFailure, query, uuid } from "./api";
+import { api, CommandFailure, inOrder, query, uuid } from "./api";
 import * as library from "./library";
 import * as playlists from "./playlists";
 import type { SearchResponse } from "./wire";
@@ -223,7 +223,7 @@ async function patchMarks(ids: readonly string[], patch: { loved?: boolean; rati
 export function useSetLoved() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ ids, loved }: { ids: string[]; loved: boolean }) => patchMarks(ids, { loved }),
+    mutationFn: ({ ids, loved }: { ids: string[]; loved: boolean }) => inOrder(() => patchMarks(ids, { loved })),
     onMutate: ({ ids, loved }) => markCurrent(client, ids, { loved }),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.library }),
   });
@@ -234,7 +234,7 @@ export function useSetRating() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ ids, rating }: { ids: string[]; rating: number | null }) =>
-      patchMarks(ids, { rating: rating === null || rating <= 0 ? null : Math.max(1, Math.min(5, Math.round(rating / 20))) }),
+      inOrder(() => patchMarks(ids, { rating: rating === null || rating <= 0 ? null : Math.max(1, Math.min(5, Math.round(rating / 20))) })),
     onMutate: ({ ids, rating }) => markCurrent(client, ids, { rating }),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.library }),
   });
@@ -255,7 +255,7 @@ export function usePlaylist(id: string | null) {
 
 function usePlaylistEdit<T, A>(edit: (argument: A) => Promise<T>) {
   const client = useQueryClient();
-  return useMutation({ mutationFn: edit, onSettled: () => client.invalidateQueries({ queryKey: queryKeys.playlists }) });
+  return useMutation({ mutationFn: (argument: A) => inOrder(() => edit(argument)), onSettled: () => client.invalidateQueries({ queryKey: queryKeys.playlists }) });
 }
 
 export const useCreatePlaylist = () => usePlaylistEdit(playlists.createPlaylist);

@@ -3,7 +3,7 @@
 // desktops sync through carries it to every device. Positions are minted here with the
 // protocol's fractional keys (`position.ts`).
 import type { Playlist, PlaylistSummary } from "../../ipc/bindings";
-import { api, CommandFailure, uuid } from "./api";
+import { api, CommandFailure, inOrder, uuid } from "./api";
 import { tracksById } from "./library";
 import { place } from "./position";
 import type { OpResult, PlaylistAction, ServerPlaylist } from "./wire";
@@ -92,4 +92,4 @@ export async function moveInPlaylist(id: string, entry: string, index: number): 
 export type { EntryMove };
 
 /** Moves entries of a playlist, showing the result before the server has it. */
-export const useReorderPlaylist = () => useReorder(moveInPlaylist);
+export const useReorderPlaylist = () => useReorder((id, entry, index) => inOrder(() => moveInPlaylist(id, entry, index)));
