@@ -49,7 +49,7 @@ pub async fn edit_tags(
             CoverEdit::Replace(bytes)
         }
         CoverChoice::FromArtwork { artwork_id } => {
-            match super::blocking(|| state.library.artwork(&artwork_id))? {
+            match super::blocking(|| Ok(state.library.artwork(&artwork_id)?))? {
                 Some(artwork) => CoverEdit::Replace(artwork.bytes),
                 None => {
                     return Err(CommandError::Invalid {
@@ -59,7 +59,7 @@ pub async fn edit_tags(
             }
         }
     };
-    let report = super::blocking(|| state.library.edit_tags(&track_ids, &edit))?;
+    let report = super::blocking(|| Ok(state.library.edit_tags(&track_ids, &edit)?))?;
     sync_soon(&cloud, &report);
     Ok(report)
 }
@@ -89,7 +89,7 @@ pub async fn undo_tag_edit(
     state: State<'_, LibraryState>,
     cloud: State<'_, CloudState>,
 ) -> Result<EditReport, CommandError> {
-    let report = super::blocking(|| state.library.undo_last_edit())?;
+    let report = super::blocking(|| Ok(state.library.undo_last_edit()?))?;
     sync_soon(&cloud, &report);
     Ok(report)
 }

@@ -312,7 +312,7 @@ pub async fn get_artwork(
     id: ArtworkId,
     size: ThumbnailSize,
 ) -> Result<Option<String>, CommandError> {
-    let Some(path) = super::blocking(|| state.library.thumbnail(&id, size))? else {
+    let Some(path) = super::blocking(|| Ok(state.library.thumbnail(&id, size)?))? else {
         return Ok(None);
     };
     let bytes = std::fs::read(&path)

@@ -154,5 +154,5 @@ pub async fn import_itunes(
     path: String,
 ) -> Result<ItunesImport, CommandError> {
     let path = std::path::PathBuf::from(path.trim());
-    Ok(super::blocking(|| state.library.import_itunes(&path))?)
+    super::blocking(|| Ok(state.library.import_itunes(&path)?))
 }
