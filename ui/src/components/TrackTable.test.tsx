@@ -121,6 +121,38 @@ describe("the songs table", () => {
     }
   });
 
+  it("lays the rows it draws one after another from where the first of them belongs", () => {
+    // 300 pixels high: 10 rows in view, 8 drawn beyond each edge.
+    const height = vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(300);
+    try {
+      const source: RowSource = {
+        total: 100_000,
+        rowAt: (i) => track(i),
+        keyAt: (i) => String(i),
+        idsOf: (indices) => Promise.resolve(indices.map((i) => track(i).id)),
+      };
+      wrap(<TrackTable label="Placed" rows={source} columns={["title"]} dragSource="p" onPlay={() => {}} />);
+      const grid = screen.getByRole("grid", { name: "Placed" });
+      const scroller = grid.querySelector(".tracks__scroll") as HTMLElement;
+      const body = grid.querySelector(".tracks__body") as HTMLElement;
+      const indices = () => Array.from(body.querySelectorAll<HTMLElement>('[role="row"]'), (row) => Number(row.dataset.index));
+      for (const top of [30 * 1000 + 45, 30 * 99_990, 30 * 40, 0]) {
+        scroller.scrollTop = top;
+        fireEvent.scroll(scroller);
+        const drawn = indices();
+        const first = drawn[0] ?? -1;
+        // The rows follow the body's top padding in the page's flow, in order, with no gap.
+        expect(body.style.paddingTop).toBe(`${first * 30}px`);
+        expect(drawn).toEqual(drawn.map((_, k) => first + k));
+        expect(first).toBeLessThanOrEqual(Math.floor(top / 30));
+        expect(drawn.at(-1)).toBeGreaterThanOrEqual(Math.min(99_999, Math.floor(top / 30) + 10));
+        expect(body.style.height).toBe(`${100_000 * 30}px`);
+      }
+    } finally {
+      height.mockRestore();
+    }
+  });
+
   it("marks the song playing and is not drawn again as its position moves", async () => {
     const tracks = [1, 2, 3].map((n) => track(n));
     const view: PlayerView = {

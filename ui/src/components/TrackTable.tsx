@@ -405,6 +405,10 @@ export function TrackTable(props: TrackTableProps) {
   // reuses the rows it leaves. Keying by the window's exact size, so that continuous
   // scrolling reuses each leaving row for the one coming in, measured the same (memory and
   // frames, docs/benchmarks.md) and is not done.
+  //
+  // The rows drawn follow one another in the page's flow, after a top padding on the body
+  // as tall as the rows above them: a row placed by its own transform is a layer of its own
+  // to WebKit, and the frames that added rows cost more (docs/benchmarks.md).
   const slots = Math.max(128, window.last - window.first);
   const drawn = [];
   for (let index = window.first; index < window.last; index++) {
@@ -459,7 +463,7 @@ export function TrackTable(props: TrackTableProps) {
         <div
           role="rowgroup"
           className="tracks__body"
-          style={{ height: total * ROW_HEIGHT, width: rowWidth }}
+          style={{ height: total * ROW_HEIGHT, width: rowWidth, paddingTop: window.first * ROW_HEIGHT }}
           onDragOver={onDragOver}
           onDragLeave={() => setDropAt(null)}
           onDrop={(event) => void onDrop(event)}
@@ -577,7 +581,7 @@ const Row = memo(function Row({ id, index, track, live, selected, playing, colum
       className={`tracks__row${selected ? " is-selected" : ""}${playing ? " is-playing" : ""}`}
       data-state={track?.state}
       data-index={index}
-      style={{ gridTemplateColumns: gridTemplate, transform: `translateY(${index * ROW_HEIGHT}px)`, width }}
+      style={{ gridTemplateColumns: gridTemplate, width }}
       title={track ? rowNote(track) : undefined}
       draggable={track !== undefined}
       onMouseDown={(event) => handlers.mouseDown(event, index)}
