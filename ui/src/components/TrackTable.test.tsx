@@ -79,15 +79,19 @@ beforeEach(() => {
   void events;
 });
 
+/** A list of `total` songs, the song at each index made from it. */
+function numbered(total: number): RowSource {
+  return {
+    total,
+    rowAt: (i) => track(i),
+    keyAt: (i) => String(i),
+    idsOf: (indices) => Promise.resolve(indices.map((i) => track(i).id)),
+  };
+}
+
 describe("the songs table", () => {
   it("draws only the rows in view of a 100,000-song list", () => {
-    const source: RowSource = {
-      total: 100_000,
-      rowAt: (i) => track(i),
-      keyAt: (i) => String(i),
-      idsOf: (indices) => Promise.resolve(indices.map((i) => track(i).id)),
-    };
-    wrap(<TrackTable label="Big" rows={source} columns={["title"]} dragSource="big" onPlay={() => {}} />);
+    wrap(<TrackTable label="Big" rows={numbered(100_000)} columns={["title"]} dragSource="big" onPlay={() => {}} />);
     const grid = screen.getByRole("grid", { name: "Big" });
     expect(grid.getAttribute("aria-rowcount")).toBe("100001");
     expect(within(grid).getAllByRole("row").length).toBeLessThan(60);
@@ -125,13 +129,7 @@ describe("the songs table", () => {
     // 300 pixels high: 10 rows in view, 8 drawn beyond each edge.
     const height = vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(300);
     try {
-      const source: RowSource = {
-        total: 100_000,
-        rowAt: (i) => track(i),
-        keyAt: (i) => String(i),
-        idsOf: (indices) => Promise.resolve(indices.map((i) => track(i).id)),
-      };
-      wrap(<TrackTable label="Placed" rows={source} columns={["title"]} dragSource="p" onPlay={() => {}} />);
+      wrap(<TrackTable label="Placed" rows={numbered(100_000)} columns={["title"]} dragSource="p" onPlay={() => {}} />);
       const grid = screen.getByRole("grid", { name: "Placed" });
       const scroller = grid.querySelector(".tracks__scroll") as HTMLElement;
       const body = grid.querySelector(".tracks__body") as HTMLElement;
