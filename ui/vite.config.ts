@@ -3,6 +3,7 @@
 // tests. The web player has its own config (`vite.web.config.ts`): the same components over
 // another data layer, chosen by what `@data` names (see `dataLayer`).
 import react from "@vitejs/plugin-react";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type AliasOptions } from "vite";
 
@@ -23,7 +24,9 @@ export default defineConfig({
   build: {
     // WebKitGTK 2.4x and Safari 16 are the oldest engines the app runs in.
     target: "safari16",
-    outDir: "dist",
+    // `cargo xtask` builds aside (TONEARM_UI_OUT) and copies over only the files that
+    // changed, so an unchanged UI does not make Cargo build the app again.
+    outDir: process.env.TONEARM_UI_OUT ? join(process.env.TONEARM_UI_OUT, "dist") : "dist",
     emptyOutDir: true,
   },
   test: {

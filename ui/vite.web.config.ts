@@ -4,6 +4,7 @@
 // build replaces the cached app as a whole.
 import react from "@vitejs/plugin-react";
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 import { dataLayer } from "./vite.config.ts";
@@ -57,7 +58,10 @@ export default defineConfig({
   build: {
     // Safari 16 (iOS 16) and the Chromium of the last few years.
     target: ["safari16", "chrome111", "firefox115"],
-    outDir: fileURLToPath(new URL("./dist-web", import.meta.url)),
+    // Built aside by `cargo xtask`, as the app's UI is (vite.config.ts).
+    outDir: process.env.TONEARM_UI_OUT
+      ? join(process.env.TONEARM_UI_OUT, "dist-web")
+      : fileURLToPath(new URL("./dist-web", import.meta.url)),
     emptyOutDir: true,
   },
 });

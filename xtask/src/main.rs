@@ -17,6 +17,7 @@ mod screenshots;
 mod services;
 mod setup;
 mod sound;
+mod staged;
 mod test;
 #[cfg(test)]
 mod tidy;

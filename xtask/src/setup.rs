@@ -3,6 +3,7 @@
 //! (`sound`) where there is none.
 
 use crate::project::{self, Project};
+use crate::staged;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -388,9 +389,22 @@ pub fn codegen(project: &Project) -> Result<()> {
     Ok(())
 }
 
-/// Builds the UI into `ui/dist`, which the app embeds.
+/// Builds the UI into `ui/dist` (the app embeds it) and `ui/dist-web` (the server does).
+/// Vite writes them under the target directory first (`TONEARM_UI_OUT`, read by the Vite
+/// configs), and only the files that changed are copied over ([`staged`]), so an unchanged UI
+/// does not make Cargo build the app and the server again.
 pub fn build_ui(project: &Project) -> Result<()> {
-    project::run(project.npm("ui").args(["run", "build"]))
+    let stage = project.target_dir()?.join("ui-build");
+    project::run(
+        project
+            .npm("ui")
+            .args(["run", "build"])
+            .env("TONEARM_UI_OUT", &stage),
+    )?;
+    for folder in ["dist", "dist-web"] {
+        staged::copy_changes(&stage.join(folder), &project.path(&format!("ui/{folder}")))?;
+    }
+    Ok(())
 }
 
 /// The app embeds `ui/dist` at compile time; a build that only needs the Rust side (codegen)
