@@ -133,7 +133,8 @@ describe("the songs table", () => {
       const grid = screen.getByRole("grid", { name: "Placed" });
       const scroller = grid.querySelector(".tracks__scroll") as HTMLElement;
       const body = grid.querySelector(".tracks__body") as HTMLElement;
-      const indices = () => Array.from(body.querySelectorAll<HTMLElement>('[role="row"]'), (row) => Number(row.dataset.index));
+      const rows = () => Array.from(body.querySelectorAll<HTMLElement>('[role="row"]'));
+      const indices = () => rows().map((row) => Number(row.dataset.index));
       for (const top of [30 * 1000 + 45, 30 * 99_990, 30 * 40, 0]) {
         scroller.scrollTop = top;
         fireEvent.scroll(scroller);
@@ -142,6 +143,8 @@ describe("the songs table", () => {
         // The rows follow the body's top padding in the page's flow, in order, with no gap.
         expect(body.style.paddingTop).toBe(`${first * 30}px`);
         expect(drawn).toEqual(drawn.map((_, k) => first + k));
+        // Nothing moves a row from there on its own.
+        expect(rows().filter((row) => row.style.transform || row.style.top || row.style.position)).toEqual([]);
         expect(first).toBeLessThanOrEqual(Math.floor(top / 30));
         expect(drawn.at(-1)).toBeGreaterThanOrEqual(Math.min(99_999, Math.floor(top / 30) + 10));
         expect(body.style.height).toBe(`${100_000 * 30}px`);

@@ -405,10 +405,6 @@ export function TrackTable(props: TrackTableProps) {
   // reuses the rows it leaves. Keying by the window's exact size, so that continuous
   // scrolling reuses each leaving row for the one coming in, measured the same (memory and
   // frames, docs/benchmarks.md) and is not done.
-  //
-  // The rows drawn follow one another in the page's flow, after a top padding on the body
-  // as tall as the rows above them: a row placed by its own transform is a layer of its own
-  // to WebKit, and the frames that added rows cost more (docs/benchmarks.md).
   const slots = Math.max(128, window.last - window.first);
   const drawn = [];
   for (let index = window.first; index < window.last; index++) {
@@ -463,6 +459,9 @@ export function TrackTable(props: TrackTableProps) {
         <div
           role="rowgroup"
           className="tracks__body"
+          // The rows drawn follow one another in the page's flow, after a padding as tall as
+          // the rows above them: a row placed by its own transform is a layer of its own to
+          // WebKit, and the frames that added rows cost more (docs/benchmarks.md).
           style={{ height: total * ROW_HEIGHT, width: rowWidth, paddingTop: window.first * ROW_HEIGHT }}
           onDragOver={onDragOver}
           onDragLeave={() => setDropAt(null)}
