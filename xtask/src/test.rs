@@ -115,6 +115,10 @@ pub fn run(project: &Project, args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Tracks in the library the end-to-end tests scroll through: pages of songs past the first,
+/// and a few hundred albums.
+const LONG_LIBRARY: u64 = 3_000;
+
 /// Builds the app (and the locker server the cloud tests talk to, and the command line the
 /// web player's tests use as a desktop device) and runs the WebDriver suite in `tests/e2e`:
 /// the app through tauri-driver, the web player in Chromium through chromedriver.
@@ -133,6 +137,11 @@ fn end_to_end(project: &Project, services: &Services) -> Result<()> {
     let cli = setup::binary(project, "debug", "tonearm")?;
     let screenshots = project.target_dir()?.join("e2e-screenshots");
     std::fs::create_dir_all(&screenshots)?;
+    // A library long enough to scroll (`tests/e2e/lists.test.mjs`), written once and kept.
+    let long_library = project
+        .target_dir()?
+        .join(format!("e2e/library-{LONG_LIBRARY}"));
+    crate::fixtures::synthetic_library_without_covers(project, &long_library, LONG_LIBRARY, 1)?;
 
     let mut command = setup::in_display(project, "node");
     command
@@ -140,6 +149,7 @@ fn end_to_end(project: &Project, services: &Services) -> Result<()> {
         .env("TONEARM_APP", &app)
         .env("TONEARM_SERVER", &server)
         .env("TONEARM_CLI", &cli)
+        .env("TONEARM_LONG_LIBRARY", &long_library)
         .env("TONEARM_SCREENSHOTS", &screenshots);
     project::run(services.apply(&mut command))?;
     eprintln!("screenshots of every view: {}", screenshots.display());
