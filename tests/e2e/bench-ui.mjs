@@ -9,12 +9,12 @@
 // - start: from launching the app to the Songs view painted with songs (median of 3 starts);
 // - search: from a keystroke in the search box to its results painted (every prefix typed);
 // - scroll: frame times while the songs table scrolls, measured in the webview with
-//   requestAnimationFrame (p50, p95, max, frames over 16.7 ms), and the same for plain rows
-//   scrolled alike in the same window at the end: the reference, what the engine does with
-//   no script work;
+//   requestAnimationFrame (p50, p95, max, frames over 16.7 ms), the same for the albums grid,
+//   and for plain rows scrolled alike in the same window at the end: the reference, what the
+//   engine does with no script work;
 // - memory: all the app's processes (the shell and WebKit's web and network processes), as
 //   proportional set size (shared pages counted once) and as resident size, right after
-//   browsing and again 15 s later, idle;
+//   browsing and again 15 s later, idle (and the same after the albums grid);
 // - play all: how long the player's control takes to play every song, and how long another
 //   command sent meanwhile waits for its answer (the window's thread free, or not).
 //
@@ -184,6 +184,21 @@ async function measureScroll(browser) {
   return scrollFrames(browser, '[role="grid"][aria-label="Songs"] .tracks__scroll');
 }
 
+/** The albums grid, a card per album with its cover, scrolled like the songs table. */
+async function measureAlbumScroll(browser) {
+  await browser.$('button[data-view="albums"]').click();
+  await browser.$(".view-albums .virtual__card").waitForExist({ timeout: 10_000 });
+  const albums = await browser.execute(() => Number(document.querySelector(".view-albums .virtual__card")?.getAttribute("aria-setsize")));
+  await sleep(500);
+  return { albums, ...(await scrollFrames(browser, ".view-albums .virtual")) };
+}
+
+/** Back to the songs, whose table the reference below takes the place of. */
+async function backToSongs(browser) {
+  await browser.$('button[data-view="songs"]').click();
+  await browser.$('[role="grid"][aria-label="Songs"]').waitForExist({ timeout: 10_000 });
+}
+
 /**
  * The reference for the scroll: what this WebKit, on this machine, does with no script work at
  * all. The app's page is replaced (so this runs last) by 3,000 plain rows of seven cells in a
@@ -290,6 +305,12 @@ try {
   await sleep(15_000);
   const settled = appMemory(app.driver.pid, "4-idle");
   const playAll = await measurePlayAll(browser);
+  // After the memory readings, which stay comparable with earlier runs (they had no albums).
+  const albumScroll = await measureAlbumScroll(browser);
+  const withAlbums = appMemory(app.driver.pid, "5-albums");
+  await sleep(15_000);
+  const albumsSettled = appMemory(app.driver.pid, "6-albums-idle");
+  await backToSongs(browser);
   const plain = await measurePlainScroll(browser);
 
   const searchTimes = search.map((s) => s.ms);
@@ -309,11 +330,15 @@ try {
   console.log(
     `  reference, plain rows scrolled alike in the same window: frame p50 ${ms(percentile(plainFrames, 50))}, p95 ${ms(percentile(plainFrames, 95))}, max ${ms(Math.max(...plainFrames))}, ${plainFrames.filter((f) => f > 16.7).length} of ${plainFrames.length} frames over 16.7 ms, ${plainFrames.filter((f) => f > 25).length} over 25 ms; p99 ${ms(percentile(plainFrames, 99))} (frame times come in whole milliseconds here, so a steady 60 Hz reads as 16 and 17 ms)`,
   );
+  const albumFrames = albumScroll.frames;
+  console.log(
+    `scrolling the albums grid (${albumScroll.albums.toLocaleString()} albums): frame p50 ${ms(percentile(albumFrames, 50))}, p95 ${ms(percentile(albumFrames, 95))}, max ${ms(Math.max(...albumFrames))}, ${albumFrames.filter((f) => f > 16.7).length} of ${albumFrames.length} frames over 16.7 ms, ${albumFrames.filter((f) => f > 25).length} over 25 ms; p99 ${ms(percentile(albumFrames, 99))}`,
+  );
   console.log(
     `memory, all app processes: ${(busy.pss / 1024).toFixed(0)} MB PSS after browsing (${(idle.pss / 1024).toFixed(0)} MB at start); RSS sum ${(busy.rss / 1024).toFixed(0)} MB (goal < 300 MB)`,
   );
-  console.log(`memory 15 s later, idle: ${(settled.pss / 1024).toFixed(0)} MB PSS (after the search alone: ${(searched.pss / 1024).toFixed(0)} MB)`);
-  console.log(`  at start: ${idle.each.join(", ")}; after browsing: ${busy.each.join(", ")}; 15 s later: ${settled.each.join(", ")}`);
+  console.log(`memory 15 s later, idle: ${(settled.pss / 1024).toFixed(0)} MB PSS (after the search alone: ${(searched.pss / 1024).toFixed(0)} MB); after the albums grid too: ${(withAlbums.pss / 1024).toFixed(0)} MB, and 15 s later ${(albumsSettled.pss / 1024).toFixed(0)} MB`);
+  console.log(`  at start: ${idle.each.join(", ")}; after browsing: ${busy.each.join(", ")}; 15 s later: ${settled.each.join(", ")}; after the albums grid: ${withAlbums.each.join(", ")}; 15 s later: ${albumsSettled.each.join(", ")}`);
   console.log(
     `play all (${playAll.length} times): answered in ${playAll.map((run) => run.played.toFixed(0)).join(", ")} ms; a command sent meanwhile answered in ${playAll.map((run) => run.other.toFixed(0)).join(", ")} ms (max ${ms(Math.max(...playAll.map((run) => run.other)))}: how long the window's thread was held)`,
   );
