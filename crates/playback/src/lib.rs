@@ -8,9 +8,9 @@
 //! - An audio file outside the library (`tonearm play PATH`) plays under its file name with
 //!   its own ReplayGain tags.
 //!
-//! ReplayGain's album mode needs each item's album: it is the library's album key (the one
-//! the albums pages group by, [`tonearm_library::normalize::album_key`]), for library rows
-//! and loose files alike.
+//! ReplayGain's album mode needs each item's album: it is (a fingerprint of) the library's
+//! album key (the one the albums pages group by, [`tonearm_library::normalize::album_key`]),
+//! for library rows and loose files alike.
 //!
 //! This crate is where `tonearm-library`, `tonearm-player` and `tonearm-sync` meet, so that
 //! none of them has to know the others: the player sees a [`Catalog`], the cloud reader a
@@ -23,7 +23,9 @@ use tonearm_library::artwork::ThumbnailSize;
 use tonearm_library::query::AlbumPlacement;
 use tonearm_library::{Library, LibraryError, Track, TrackId, TrackState};
 use tonearm_player::PlayerError;
-use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
+use tonearm_player::catalog::{
+    AlbumFingerprint, AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo,
+};
 use tonearm_player::gain::TrackGain;
 use tonearm_player::source::ReaderSource;
 use tonearm_sync::Cloud;
@@ -65,7 +67,11 @@ impl QueuedTrack {
     pub fn placed(placement: AlbumPlacement) -> Self {
         Self {
             source: Source::Track(placement.id),
-            album: album_position(placement.album_key, placement.disc_no, placement.track_no),
+            album: album_position(
+                placement.album_key.as_deref(),
+                placement.disc_no,
+                placement.track_no,
+            ),
         }
     }
 
@@ -84,7 +90,7 @@ impl QueuedTrack {
                         tags.album.as_deref(),
                     )
                 });
-                album_position(key, tags.disc_no, tags.track_no)
+                album_position(key.as_deref(), tags.disc_no, tags.track_no)
             });
         Self {
             source: Source::File(path),
@@ -104,12 +110,12 @@ impl QueuedTrack {
 /// A place in an album, for tracks that have an album; an unnumbered disc is the first, an
 /// unnumbered track comes first on its disc.
 fn album_position(
-    key: Option<String>,
+    key: Option<&str>,
     disc: Option<u32>,
     track: Option<u32>,
 ) -> Option<AlbumPosition> {
     Some(AlbumPosition {
-        album: key?,
+        album: AlbumFingerprint::of(key?),
         disc: disc.unwrap_or(1),
         track: track.unwrap_or(0),
     })

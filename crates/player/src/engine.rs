@@ -405,20 +405,20 @@ impl<I: Playable> Engine<I> {
         match command {
             Command::Play { items, start } => {
                 self.broken.clear();
-                self.queue.play_now(&items, start);
+                self.queue.play_now(items, start);
                 self.start_current(Duration::ZERO);
             }
             Command::PlayAll(items) => {
                 self.broken.clear();
                 let start = self.queue.first_to_play(items.len());
-                self.queue.play_now(&items, start);
+                self.queue.play_now(items, start);
                 self.start_current(Duration::ZERO);
             }
             Command::PlayNext(items) => {
-                self.queue.play_next(&items);
+                self.queue.play_next(items);
             }
             Command::Add(items) => {
-                self.queue.add(&items);
+                self.queue.add(items);
             }
             Command::Remove(entries) => {
                 let current = self.current.as_ref().map(|(entry, _)| *entry);

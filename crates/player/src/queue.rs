@@ -106,13 +106,14 @@ impl<T: Clone> Queue<T> {
         }
     }
 
-    fn mint(&mut self, items: &[T]) -> Vec<(EntryId, T)> {
+    /// Entries for `items`, moved in: a whole library queued is not copied item by item.
+    fn mint(&mut self, items: impl IntoIterator<Item = T>) -> Vec<(EntryId, T)> {
         items
-            .iter()
+            .into_iter()
             .map(|item| {
                 let id = EntryId(self.next_id);
                 self.next_id += 1;
-                (id, item.clone())
+                (id, item)
             })
             .collect()
     }
@@ -201,7 +202,11 @@ impl<T: Clone> Queue<T> {
 
     /// Replaces the queue with `items` and makes `start` current ("play this album from
     /// track 3"). With shuffle on, `start` plays first and the rest are shuffled.
-    pub fn play_now(&mut self, items: &[T], start: usize) -> Option<EntryId> {
+    pub fn play_now(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        start: usize,
+    ) -> Option<EntryId> {
         let minted = self.mint(items);
         self.replace_entries(minted);
         self.order = self.entries.iter().map(|(e, _)| *e).collect();
@@ -216,7 +221,7 @@ impl<T: Clone> Queue<T> {
     }
 
     /// Queues `items` to play right after the current entry, in the given order.
-    pub fn play_next(&mut self, items: &[T]) -> Vec<EntryId> {
+    pub fn play_next(&mut self, items: impl IntoIterator<Item = T>) -> Vec<EntryId> {
         let new = self.mint(items);
         let ids: Vec<EntryId> = new.iter().map(|(e, _)| *e).collect();
         let list_at = self
@@ -233,7 +238,7 @@ impl<T: Clone> Queue<T> {
 
     /// Adds `items` at the end of the list (when shuffled: at random places among the
     /// entries not yet played).
-    pub fn add(&mut self, items: &[T]) -> Vec<EntryId> {
+    pub fn add(&mut self, items: impl IntoIterator<Item = T>) -> Vec<EntryId> {
         let new = self.mint(items);
         let ids: Vec<EntryId> = new.iter().map(|(e, _)| *e).collect();
         self.edit_entries(|entries| entries.extend(new));
@@ -411,7 +416,7 @@ mod tests {
 
     fn queue(items: &[&'static str], start: usize) -> Queue<&'static str> {
         let mut q = Queue::new(7);
-        q.play_now(items, start);
+        q.play_now(items.to_vec(), start);
         q
     }
 
@@ -496,12 +501,12 @@ mod tests {
     #[test]
     fn editing_the_queue_keeps_the_current_entry() {
         let mut q = queue(&["a", "b", "c"], 1);
-        let next = q.play_next(&["x", "y"]);
+        let next = q.play_next(["x", "y"]);
         assert_eq!(
             (current(&q), upcoming(&q)),
             (Some("b"), vec!["x", "y", "c"])
         );
-        q.add(&["z"]);
+        q.add(["z"]);
         assert_eq!(upcoming(&q), vec!["x", "y", "c", "z"]);
         q.remove(&[next[0]]);
         assert_eq!(upcoming(&q), vec!["y", "c", "z"]);
@@ -536,7 +541,7 @@ mod tests {
     #[test]
     fn the_same_track_can_be_queued_twice_as_two_entries() {
         let mut q = queue(&["a"], 0);
-        let ids = q.add(&["a"]);
+        let ids = q.add(["a"]);
         assert_eq!(q.entries().len(), 2);
         q.remove(&ids);
         assert_eq!((q.entries().len(), current(&q)), (1, Some("a")));
@@ -547,7 +552,7 @@ mod tests {
         let items: Vec<&'static str> = vec!["a", "b", "c", "d", "e", "f", "g", "h"];
         for seed in 0..50 {
             let mut q = Queue::new(seed);
-            q.play_now(&items, 3);
+            q.play_now(items.clone(), 3);
             q.set_shuffle(true);
             q.set_repeat(Repeat::All);
             assert_eq!(
@@ -578,7 +583,7 @@ mod tests {
         let order = |seed| {
             let mut q = Queue::new(seed);
             q.set_shuffle(true);
-            q.play_now(&items, 0);
+            q.play_now(items.clone(), 0);
             upcoming(&q)
         };
         assert_eq!(order(1), order(1));
@@ -607,11 +612,11 @@ mod tests {
         for seed in 0..40 {
             let mut q = Queue::new(seed);
             q.set_shuffle(true);
-            q.play_now(&["a", "b", "c", "d", "e"], 0);
+            q.play_now(["a", "b", "c", "d", "e"], 0);
             q.next(Advance::Skipped);
             let played: Vec<_> = q.order[..=q.position.unwrap()].to_vec();
             let waiting = upcoming(&q);
-            let added = q.add(&["x", "y"]);
+            let added = q.add(["x", "y"]);
             assert_eq!(
                 q.order[..played.len()],
                 played,
@@ -643,14 +648,14 @@ mod tests {
         let tracks: Vec<&'static str> = ["a", "b", "c", "d", "e", "f", "g", "h"].to_vec();
         let mut q = Queue::new(11);
         let mut rng = Rng(5);
-        q.play_now(&tracks, 3);
+        q.play_now(tracks.clone(), 3);
         for step in 0..400 {
             let ids: Vec<EntryId> = q.entries().iter().map(|(e, _)| *e).collect();
             let some = |rng: &mut Rng| ids[rng.below(ids.len())];
             match rng.below(9) {
-                0 => drop(q.play_now(&tracks[..1 + rng.below(tracks.len())], 0)),
-                1 => drop(q.play_next(&tracks[..rng.below(3)])),
-                2 => drop(q.add(&tracks[..rng.below(4)])),
+                0 => drop(q.play_now(tracks[..1 + rng.below(tracks.len())].to_vec(), 0)),
+                1 => drop(q.play_next(tracks[..rng.below(3)].to_vec())),
+                2 => drop(q.add(tracks[..rng.below(4)].to_vec())),
                 3 if !ids.is_empty() => q.remove(&[some(&mut rng), some(&mut rng)]),
                 4 if !ids.is_empty() => q.move_entry(some(&mut rng), rng.below(ids.len() + 2)),
                 5 => q.set_shuffle(!q.shuffle()),
@@ -684,11 +689,38 @@ mod tests {
         }
     }
 
+    /// An item that counts its copies.
+    #[derive(Debug, PartialEq)]
+    struct Counted(u32, std::rc::Rc<std::cell::Cell<usize>>);
+
+    impl Clone for Counted {
+        fn clone(&self) -> Self {
+            self.1.set(self.1.get() + 1);
+            Self(self.0, self.1.clone())
+        }
+    }
+
+    #[test]
+    fn items_queued_are_moved_in_not_copied() {
+        let copies = std::rc::Rc::new(std::cell::Cell::new(0));
+        let items = |range: std::ops::Range<u32>| -> Vec<Counted> {
+            range.map(|n| Counted(n, copies.clone())).collect()
+        };
+        let mut q = Queue::new(1);
+        q.play_now(items(0..10_000), 5_000);
+        q.play_next(items(10_000..10_010));
+        q.add(items(10_010..10_020));
+        q.set_shuffle(true);
+        assert_eq!(q.entries().len(), 10_020);
+        assert_eq!(q.current().map(|(_, item)| item.0), Some(5_000));
+        assert_eq!(copies.get(), 0, "no item was copied into the queue");
+    }
+
     #[test]
     fn a_whole_library_queued_is_played_and_edited_by_entry() {
         let tracks: Vec<u32> = (0..200_000).collect();
         let mut q = Queue::new(1);
-        q.play_now(&tracks, 100_000);
+        q.play_now(tracks.clone(), 100_000);
         assert_eq!(q.current().map(|(_, t)| *t), Some(100_000));
         assert_eq!(q.upcoming().len(), 99_999);
         let (before, after) = q.neighbours(q.current().unwrap().0);
@@ -697,7 +729,7 @@ mod tests {
         q.remove(&gone);
         assert_eq!(q.current().map(|(_, t)| *t), Some(100_000));
         q.set_shuffle(true);
-        q.add(&tracks[..1_000]);
+        q.add(tracks[..1_000].to_vec());
         assert_eq!(q.upcoming().len(), 149_999 + 1_000);
         let ahead = q.peek_next(Advance::Ended).map(|(_, t)| t);
         assert_eq!(q.next(Advance::Ended).map(|(_, t)| *t), ahead);
@@ -707,11 +739,11 @@ mod tests {
     fn entries_added_while_shuffled_are_played_in_this_round() {
         let mut q = Queue::new(3);
         q.set_shuffle(true);
-        q.play_now(&["a", "b", "c"], 0);
+        q.play_now(["a", "b", "c"], 0);
         q.next(Advance::Ended);
         let played_so_far = 2;
-        q.add(&["x", "y"]);
-        let next = q.play_next(&["n"]);
+        q.add(["x", "y"]);
+        let next = q.play_next(["n"]);
         assert_eq!(
             q.upcoming()[0].0,
             next[0],

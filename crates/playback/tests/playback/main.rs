@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tonearm_library::{TrackId, TrackState};
 use tonearm_playback::{LibraryCatalog, QueuedTrack, Source};
-use tonearm_player::catalog::{Catalog, OpenTrack, Playable};
+use tonearm_player::catalog::{AlbumFingerprint, Catalog, OpenTrack, Playable};
 use tonearm_sync::{Cloud, Until};
 use tonearm_testkit::device::Device;
 use tonearm_testkit::fixtures::audio_dir as fixtures;
@@ -185,14 +185,11 @@ fn a_track_is_placed_in_the_album_the_library_lists_it_under() {
         .iter()
         .map(|q| {
             let at = q.album().expect("in an album");
-            (at.album.clone(), at.disc, at.track)
+            (at.album, at.disc, at.track)
         })
         .collect();
-    let key = albums[0].key.clone();
-    assert_eq!(
-        places,
-        vec![(key.clone(), 1, 2), (key.clone(), 1, 3), (key, 2, 1)]
-    );
+    let album = AlbumFingerprint::of(&albums[0].key);
+    assert_eq!(places, vec![(album, 1, 2), (album, 1, 3), (album, 2, 1)]);
 
     // A loose file gets the same place as its copy in the library; an untagged one none.
     let loose = QueuedTrack::file(fixtures().join("tagged.flac"));

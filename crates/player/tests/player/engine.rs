@@ -5,7 +5,9 @@ use crate::support::{fixtures, frequencies, left, longest_quiet_run, music, peak
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
-use tonearm_player::catalog::{AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo};
+use tonearm_player::catalog::{
+    AlbumFingerprint, AlbumPosition, Catalog, OpenTrack, Playable, TrackInfo,
+};
 use tonearm_player::gain::{ReplayGainMode, ReplayGainSettings, TrackGain};
 use tonearm_player::output::RecordingDevice;
 use tonearm_player::{Command, PlaybackState, Player, PlayerError, PlayerEvent, Repeat};
@@ -418,7 +420,7 @@ fn replaygain_auto_uses_album_gain_for_an_album_in_order_and_track_gain_otherwis
             album_peak: Some(0.5),
         },
         album: Some(AlbumPosition {
-            album: "Tones".into(),
+            album: AlbumFingerprint::of("Tones"),
             disc: 1,
             track,
         }),
