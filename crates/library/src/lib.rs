@@ -23,6 +23,7 @@ pub mod preferences;
 pub mod query;
 pub mod scan;
 pub mod search;
+mod sort_keys;
 pub mod store;
 pub mod watch;
 

@@ -10,11 +10,11 @@ use crate::model::{
     Track, TrackRow, TrackState, UploadState,
 };
 use crate::search;
+use crate::sort_keys::SortKeys;
 use crate::{Library, normalize};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// Orders for the songs list.
@@ -88,42 +88,12 @@ impl TrackSort {
         columns.join(", ")
     }
 
-    /// Orders two rows by their values of `keys()`, as SQLite's `ORDER BY` does.
-    fn compare(self, a: &[Value], b: &[Value], descending: bool) -> Ordering {
-        for ((x, y), (_, follows)) in a.iter().zip(b).zip(self.keys()) {
-            let order = sql_order(x, y);
-            let order = if *follows && descending {
-                order.reverse()
-            } else {
-                order
-            };
-            if order.is_ne() {
-                return order;
-            }
-        }
-        Ordering::Equal
-    }
-}
-
-/// SQLite's order of two values: NULL first, then numbers, then text in byte order (the
-/// `BINARY` collation every sort column has), then blobs.
-fn sql_order(a: &Value, b: &Value) -> Ordering {
-    fn class(value: &Value) -> u8 {
-        match value {
-            Value::Null => 0,
-            Value::Integer(_) | Value::Real(_) => 1,
-            Value::Text(_) => 2,
-            Value::Blob(_) => 3,
-        }
-    }
-    match (a, b) {
-        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
-        (Value::Real(x), Value::Real(y)) => x.total_cmp(y),
-        (Value::Integer(x), Value::Real(y)) => (*x as f64).total_cmp(y),
-        (Value::Real(x), Value::Integer(y)) => x.total_cmp(&(*y as f64)),
-        (Value::Text(x), Value::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
-        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
-        _ => class(a).cmp(&class(b)),
+    /// For each of `keys()`, whether a list in this direction orders it the other way round.
+    fn reversed(self, descending: bool) -> Vec<bool> {
+        self.keys()
+            .iter()
+            .map(|(_, follows)| *follows && descending)
+            .collect()
     }
 }
 
@@ -498,16 +468,18 @@ impl Library {
                 keys.join(", ")
             ))?;
             let first_key = stmt.column_count() - keys.len();
-            let mut rows = stmt
-                .query_map(params_from_iter(&args), |row| {
-                    let key = (first_key..first_key + keys.len())
-                        .map(|column| row.get::<_, Value>(column))
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
-                    Ok((key, read(row)?))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            rows.sort_unstable_by(|(a, _), (b, _)| sort.compare(a, b, descending));
-            Ok(rows.into_iter().map(|(_, item)| item).collect())
+            let mut sort_keys = SortKeys::new(keys.len());
+            let mut items = Vec::new();
+            let mut rows = stmt.query(params_from_iter(&args))?;
+            while let Some(row) = rows.next()? {
+                sort_keys.push(row, first_key)?;
+                items.push(Some(read(row)?));
+            }
+            Ok(sort_keys
+                .order(&sort.reversed(descending))
+                .into_iter()
+                .filter_map(|row| items[row].take())
+                .collect())
         })
     }
 
