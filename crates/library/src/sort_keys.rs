@@ -3,9 +3,10 @@
 //!
 //! "Play all" reads every row of a list with its sort keys and sorts them here (see
 //! `Library::whole_list` for why not in SQLite). Kept as a vector of values per row, the keys
-//! of 100,000 songs sorted by artist cost 400,000 allocations and 15 MB beside the rows, all
-//! freed a moment later among the reader's other allocations; three plays of the whole
-//! library in a row left the shell 100 MB larger until its heaps were trimmed. Here each key
+//! of 100,000 songs sorted by artist cost 400,000 allocations and 8 MB beside the rows, all
+//! freed a moment later among the reader's other allocations; with the queue's copies, six
+//! plays of the whole library in a row left the shell 85-90 MB larger until its heaps were
+//! trimmed (docs/benchmarks.md). Here each key
 //! is 16 bytes in one array, and the text the keys hold is copied end to end into one buffer:
 //! two allocations, grown by doubling.
 

@@ -26,8 +26,8 @@ pub struct AlbumPosition {
 /// title, say; the library's album key). Albums are only ever compared for equality, and a
 /// queue holds one per entry: as the name itself, a whole library queued held 100,000
 /// strings of 30-60 bytes, each an allocation of its own. Two albums that meet in a queue
-/// share a fingerprint about once in 10^18 pairs, and then only the gain of the tracks where
-/// they meet is chosen as if they were one album.
+/// share a fingerprint once in 2^64 pairs, and then only the gain of the tracks where they
+/// meet is chosen as if they were one album.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct AlbumFingerprint(u64);
 
