@@ -37,6 +37,22 @@ after(async () => {
 
 const SONGS = '[role="grid"][aria-label="Songs"] .tracks__scroll';
 
+/**
+ * Runs `check` until it passes, for up to 5 s: a list that has just been scrolled draws its
+ * rows a frame or two later, and on a loaded machine later still. The last failure is thrown.
+ */
+async function settled(check) {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Scrolls `selector` to `top` (clamped by the browser) and gives the page a frame to answer. */
 async function scrollTo(browser, selector, top) {
   await browser.executeAsync((selector, top, done) => {
@@ -126,7 +142,7 @@ test("the songs table draws the right songs where they belong, wherever it is sc
   const grid = browser.$('[role="grid"][aria-label="Songs"]');
   await grid.waitForExist({ timeout: 10_000 });
   assert.equal(await grid.getAttribute("aria-rowcount"), String(tracks + 1));
-  await assertSongsPlaced(browser, "at the top");
+  await settled(() => assertSongsPlaced(browser, "at the top"));
 
   const rowHeight = (await drawnSongs(browser)).rows[0].height;
   // Past the first pages, between two rows (the table draws whole rows), at the end.
@@ -136,15 +152,15 @@ test("the songs table draws the right songs where they belong, wherever it is sc
     ["the end", tracks * rowHeight],
   ]) {
     await scrollTo(browser, SONGS, top);
-    const drawn = await assertSongsPlaced(browser, where);
+    const drawn = await settled(() => assertSongsPlaced(browser, where));
     if (where === "the end") assert.equal(drawn.rows.at(-1).index, tracks - 1, "the last song is drawn at the end");
   }
 
   // Back up in a flick of 60 frames, then down in another.
   await flick(browser, SONGS, -140, 60);
-  await assertSongsPlaced(browser, "after a flick up");
+  await settled(() => assertSongsPlaced(browser, "after a flick up"));
   await flick(browser, SONGS, 97, 60);
-  await assertSongsPlaced(browser, "after a flick down");
+  await settled(() => assertSongsPlaced(browser, "after a flick down"));
 });
 
 test("the albums grid draws the right albums in their cells, wherever it is scrolled", async () => {
@@ -205,15 +221,15 @@ test("the albums grid draws the right albums in their cells, wherever it is scro
     }
   };
 
-  await placed("at the top");
+  await settled(() => placed("at the top"));
   const height = await browser.execute((selector) => document.querySelector(selector).scrollHeight, SCROLLER);
   for (const [where, top] of [
     ["the middle", height / 2],
     ["the end", height],
   ]) {
     await scrollTo(browser, SCROLLER, top);
-    await placed(where);
+    await settled(() => placed(where));
   }
   await flick(browser, SCROLLER, -150, 40);
-  await placed("after a flick up");
+  await settled(() => placed("after a flick up"));
 });
