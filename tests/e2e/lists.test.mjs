@@ -132,6 +132,7 @@ async function assertSongsPlaced(browser, where) {
   const bottom = Math.min(tracks * rowHeight, drawn.scrollTop + drawn.viewport);
   assert.ok((last + 1) * rowHeight >= bottom, `${where}: the bottom of the view (${bottom} px) is drawn (last row ${last})`);
   const expected = await songsFrom(browser, first, rows.length);
+  assert.ok(Array.isArray(expected), `${where}: the app listed its songs: ${JSON.stringify(expected)}`);
   assert.deepEqual(rows.map((row) => row.title), expected, `${where}: the rows show the songs at their places`);
   return drawn;
 }
@@ -142,9 +143,8 @@ test("the songs table draws the right songs where they belong, wherever it is sc
   const grid = browser.$('[role="grid"][aria-label="Songs"]');
   await grid.waitForExist({ timeout: 10_000 });
   assert.equal(await grid.getAttribute("aria-rowcount"), String(tracks + 1));
-  await settled(() => assertSongsPlaced(browser, "at the top"));
+  const { rows: [{ height: rowHeight }] } = await settled(() => assertSongsPlaced(browser, "at the top"));
 
-  const rowHeight = (await drawnSongs(browser)).rows[0].height;
   // Past the first pages, between two rows (the table draws whole rows), at the end.
   for (const [where, top] of [
     ["row 1,234", 1234 * rowHeight],
